@@ -1,0 +1,57 @@
+# CiliumL7 — the verbs a newcomer guesses. Everything lands in bin/.
+SHELL := /bin/bash
+CONFIG ?= Release
+BIN := $(CURDIR)/bin
+BPF_SRC := $(wildcard bpf/*.c)
+BPF_OBJ := $(patsubst bpf/%.c,$(BIN)/bpf/%.o,$(BPF_SRC))
+BPF_HDR := $(wildcard bpf/include/*.h bpf/lib/*.h)
+DOTNET_FLAGS := -c $(CONFIG) --nologo -v quiet -clp:ErrorsOnly
+
+.PHONY: all build bootstrap bpf dotnet test demo run bench bench-quick clean
+
+all: build
+
+## bootstrap: install what a fresh Debian 12 machine lacks (no-op when present)
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+## build: bin/ciliuml7, bin/ciliuml7-agent, bin/ciliuml7-cni, bin/bpf/*.o
+build: bootstrap bpf dotnet
+
+bpf: $(BPF_OBJ)
+
+$(BIN)/bpf/%.o: bpf/%.c $(BPF_HDR)
+	@mkdir -p $(BIN)/bpf
+	@echo "  CLANG   $<"
+	@clang -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I bpf/include -I bpf/lib -c $< -o $@
+
+dotnet:
+	@echo "  DOTNET  restore + publish (bin/)"
+	@dotnet restore CiliumL7.sln --nologo -v quiet
+	@dotnet build CiliumL7.sln $(DOTNET_FLAGS) --no-restore
+	@for p in src/Cli src/Agent src/Cni; do \
+		dotnet publish $$p $(DOTNET_FLAGS) --no-restore --no-build -o $(BIN) || exit 1; \
+	done
+	@echo "  OK      $$(ls $(BIN) | grep -E '^ciliuml7(-agent|-cni)?$$' | tr '\n' ' ')$(if $(BPF_OBJ),+ bpf objects)"
+
+## test: every test project; the last line is "N passed, N failed[, N skipped]"
+test: build
+	@bash scripts/run-tests.sh
+
+## demo: the Death Star tutorial on this host (root)
+demo: build
+	@bash scripts/demo.sh
+
+## run: the tutorial's world, left running (Ctrl-C tears it down)
+run: build
+	@bash scripts/run.sh
+
+bench-quick: build
+	@bash perf/run.sh --quick
+
+bench: build
+	@bash perf/run.sh
+
+clean:
+	rm -rf $(BIN) artifacts
+	find src tests perf -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +

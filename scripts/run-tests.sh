@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test project and ends with one line "N passed, N failed[, N skipped]".
+# Exits non-zero when anything failed or when no test ran.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+CONFIG=${CONFIG:-Release}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet test CiliumL7.sln -c "$CONFIG" --no-build --nologo \
+	--logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=false 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# VSTest prints one line per test assembly:
+#   Passed!  - Failed:     0, Passed:    42, Skipped:     0, Total:    42, Duration: ...
+read -r passed failed skipped < <(awk '
+	/(Passed|Failed)! +- +Failed: / {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "Failed:")  { f += $(i+1) + 0 }
+			if ($i == "Passed:")  { p += $(i+1) + 0 }
+			if ($i == "Skipped:") { s += $(i+1) + 0 }
+		}
+	}
+	END { printf "%d %d %d\n", p, f, s }' "$log")
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	failed=1   # the runner itself failed (build or crash): never report green
+fi
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then
+	exit 1
+fi

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace CiliumL7.Cli;
+
+/// <summary>Entry point of <c>ciliuml7</c>, the node CLI. Each command group lives in Commands/.</summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var root = new RootCommand("ciliuml7: CiliumL7 node CLI (policy, endpoints, flows, demo)");
+        root.Subcommands.Add(VersionCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}

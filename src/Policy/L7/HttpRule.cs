@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+
+namespace CiliumL7.Policy.L7;
+
+/// <summary>
+/// One compiled <c>PortRuleHTTP</c>: method, path and host are anchored,
+/// linear-time regexes (full match); headers are exact values or presence.
+/// Every field present must match (AND).
+/// </summary>
+public sealed class HttpRule
+{
+    private readonly Regex? _method;
+    private readonly Regex? _path;
+    private readonly Regex? _host;
+    private readonly HeaderCondition[] _headers;
+
+    /// <summary>Compiles a rule. Throws <see cref="ArgumentException"/> when a pattern is not a linear-time regex.</summary>
+    /// <param name="method">Method regex, or null/empty for any.</param>
+    /// <param name="path">Path regex (matched against path and query), or null/empty for any.</param>
+    /// <param name="host">Host regex, or null/empty for any.</param>
+    /// <param name="headers">Cilium <c>headers</c> entries: <c>"Name: value"</c> (exact) or <c>"Name"</c> (present).</param>
+    /// <param name="policyName">The <c>namespace/name</c> of the policy this rule came from.</param>
+    public HttpRule(string? method, string? path, string? host, IReadOnlyList<string>? headers, string policyName)
+    {
+        _method = CompileAnchored(method);
+        _path = CompileAnchored(path);
+        _host = CompileAnchored(host, RegexOptions.IgnoreCase);
+        _headers = new HeaderCondition[headers?.Count ?? 0];
+        for (var i = 0; i < _headers.Length; i++)
+        {
+            _headers[i] = HeaderCondition.Parse(headers![i]);
+        }
+        PolicyName = policyName;
+    }
+
+    /// <summary>The policy this rule came from.</summary>
+    public string PolicyName { get; }
+
+    /// <summary>True when every field of the rule matches the request.</summary>
+    public bool Matches(IHttpRequestFacts request)
+    {
+        if (_method is not null && !_method.IsMatch(request.Method))
+        {
+            return false;
+        }
+        if (_path is not null && !_path.IsMatch(request.PathAndQuery))
+        {
+            return false;
+        }
+        if (_host is not null && !_host.IsMatch(request.Host))
+        {
+            return false;
+        }
+        foreach (var header in _headers)
+        {
+            if (!request.TryGetHeader(header.Name, out var value) || (header.Value is not null && !string.Equals(header.Value, value, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Compiles <paramref name="pattern"/> as a full-match, NonBacktracking regex; null for "any".</summary>
+    public static Regex? CompileAnchored(string? pattern, RegexOptions extra = RegexOptions.None)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            return null;
+        }
+        return new Regex("^(?:" + pattern + @")\z", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | extra);
+    }
+
+    private readonly record struct HeaderCondition(string Name, string? Value)
+    {
+        public static HeaderCondition Parse(string text)
+        {
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0
+                ? new HeaderCondition(text.Trim(), null)
+                : new HeaderCondition(text[..colon].Trim(), text[(colon + 1)..].Trim());
+        }
+    }
+}
