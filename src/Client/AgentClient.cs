@@ -75,24 +75,24 @@ public sealed class AgentClient : IDisposable
 
     /// <summary><c>GET /v1/status</c>.</summary>
     public Task<StatusModel> GetStatusAsync(CancellationToken ct = default) =>
-        GetAsync("status", ClientJsonContext.Default.StatusModel, ct);
+        GetAsync("status", ClientJsonContext.Readable.StatusModel, ct);
 
     /// <summary><c>GET /v1/endpoint</c>.</summary>
     public async Task<IReadOnlyList<EndpointModel>> ListEndpointsAsync(CancellationToken ct = default) =>
-        await GetAsync("endpoint", ClientJsonContext.Default.ListEndpointModel, ct).ConfigureAwait(false);
+        await GetAsync("endpoint", ClientJsonContext.Readable.ListEndpointModel, ct).ConfigureAwait(false);
 
     /// <summary><c>GET /v1/endpoint/{id}</c>; id is numeric, <c>container-id:X</c> or <c>pod:ns/name</c>. Null when absent.</summary>
     public Task<EndpointModel?> GetEndpointAsync(string id, CancellationToken ct = default) =>
-        GetOrNullAsync("endpoint/" + Uri.EscapeDataString(id), ClientJsonContext.Default.EndpointModel, ct);
+        GetOrNullAsync("endpoint/" + Uri.EscapeDataString(id), ClientJsonContext.Readable.EndpointModel, ct);
 
     /// <summary><c>PUT /v1/endpoint/container-id:{id}</c>: registers an endpoint the CNI plugin wired up.</summary>
     public async Task<EndpointModel> CreateEndpointAsync(EndpointCreateRequest request, CancellationToken ct = default)
     {
         var message = new HttpRequestMessage(HttpMethod.Put, "endpoint/" + Uri.EscapeDataString("container-id:" + request.ContainerId))
         {
-            Content = JsonContent.Create(request, ClientJsonContext.Default.EndpointCreateRequest),
+            Content = JsonContent.Create(request, ClientJsonContext.Readable.EndpointCreateRequest),
         };
-        return await ReadAsync(message, ClientJsonContext.Default.EndpointModel, ct).ConfigureAwait(false);
+        return await ReadAsync(message, ClientJsonContext.Readable.EndpointModel, ct).ConfigureAwait(false);
     }
 
     /// <summary><c>DELETE /v1/endpoint/{id}</c>; false when there was no such endpoint.</summary>
@@ -101,39 +101,39 @@ public sealed class AgentClient : IDisposable
 
     /// <summary><c>GET /v1/identity</c>.</summary>
     public async Task<IReadOnlyList<IdentityModel>> ListIdentitiesAsync(CancellationToken ct = default) =>
-        await GetAsync("identity", ClientJsonContext.Default.ListIdentityModel, ct).ConfigureAwait(false);
+        await GetAsync("identity", ClientJsonContext.Readable.ListIdentityModel, ct).ConfigureAwait(false);
 
     /// <summary><c>GET /v1/policy</c>.</summary>
     public Task<PolicyModel> GetPolicyAsync(CancellationToken ct = default) =>
-        GetAsync("policy", ClientJsonContext.Default.PolicyModel, ct);
+        GetAsync("policy", ClientJsonContext.Readable.PolicyModel, ct);
 
     /// <summary><c>PUT /v1/policy</c>: imports YAML (one or more documents). Validation errors throw <see cref="AgentException"/> with every error.</summary>
     public Task<PolicyImportResult> ImportPolicyAsync(string yaml, string? sourceName = null, CancellationToken ct = default)
     {
         var path = sourceName is null ? "policy" : "policy?source=" + Uri.EscapeDataString(sourceName);
         var message = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(yaml, Encoding.UTF8, "application/yaml") };
-        return ReadAsync(message, ClientJsonContext.Default.PolicyImportResult, ct);
+        return ReadAsync(message, ClientJsonContext.Readable.PolicyImportResult, ct);
     }
 
     /// <summary><c>DELETE /v1/policy</c>: one imported resource by name (and namespace), or all of them.</summary>
     public Task<PolicyDeleteResult> DeletePolicyAsync(string? name, string? ns, bool all, CancellationToken ct = default)
     {
         var query = all ? "policy?all=true" : "policy?name=" + Uri.EscapeDataString(name ?? "") + (ns is null ? "" : "&namespace=" + Uri.EscapeDataString(ns));
-        return ReadAsync(new HttpRequestMessage(HttpMethod.Delete, query), ClientJsonContext.Default.PolicyDeleteResult, ct);
+        return ReadAsync(new HttpRequestMessage(HttpMethod.Delete, query), ClientJsonContext.Readable.PolicyDeleteResult, ct);
     }
 
     /// <summary><c>GET /v1/ipam</c>.</summary>
     public Task<IpamStatusModel> GetIpamAsync(CancellationToken ct = default) =>
-        GetAsync("ipam", ClientJsonContext.Default.IpamStatusModel, ct);
+        GetAsync("ipam", ClientJsonContext.Readable.IpamStatusModel, ct);
 
     /// <summary><c>POST /v1/ipam</c>: allocates (idempotently per owner) a pod address.</summary>
     public Task<IpamAllocation> AllocateIpAsync(string owner, CancellationToken ct = default)
     {
         var message = new HttpRequestMessage(HttpMethod.Post, "ipam")
         {
-            Content = JsonContent.Create(new IpamAllocateRequest { Owner = owner }, ClientJsonContext.Default.IpamAllocateRequest),
+            Content = JsonContent.Create(new IpamAllocateRequest { Owner = owner }, ClientJsonContext.Readable.IpamAllocateRequest),
         };
-        return ReadAsync(message, ClientJsonContext.Default.IpamAllocation, ct);
+        return ReadAsync(message, ClientJsonContext.Readable.IpamAllocation, ct);
     }
 
     /// <summary><c>DELETE /v1/ipam/{ip}</c>; false when the address was not allocated.</summary>
@@ -142,11 +142,11 @@ public sealed class AgentClient : IDisposable
 
     /// <summary><c>GET /v1/endpoint/{id}/bpf-policy</c>.</summary>
     public Task<BpfPolicyModel?> GetBpfPolicyAsync(string id, CancellationToken ct = default) =>
-        GetOrNullAsync("endpoint/" + Uri.EscapeDataString(id) + "/bpf-policy", ClientJsonContext.Default.BpfPolicyModel, ct);
+        GetOrNullAsync("endpoint/" + Uri.EscapeDataString(id) + "/bpf-policy", ClientJsonContext.Readable.BpfPolicyModel, ct);
 
     /// <summary><c>GET /v1/drops</c>: the most recent datapath drop events.</summary>
     public async Task<IReadOnlyList<DropEventModel>> GetDropsAsync(CancellationToken ct = default) =>
-        await GetAsync("drops", ClientJsonContext.Default.ListDropEventModel, ct).ConfigureAwait(false);
+        await GetAsync("drops", ClientJsonContext.Readable.ListDropEventModel, ct).ConfigureAwait(false);
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
@@ -209,7 +209,7 @@ public sealed class AgentClient : IDisposable
         ErrorModel? error = null;
         try
         {
-            error = await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.ErrorModel, ct).ConfigureAwait(false);
+            error = await response.Content.ReadFromJsonAsync(ClientJsonContext.Readable.ErrorModel, ct).ConfigureAwait(false);
         }
         catch (System.Text.Json.JsonException)
         {

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using CiliumL7.Client.Models;
 
@@ -26,4 +28,14 @@ namespace CiliumL7.Client;
 [JsonSerializable(typeof(BpfPolicyModel))]
 [JsonSerializable(typeof(ErrorModel))]
 [JsonSerializable(typeof(List<DropEventModel>))]
-public sealed partial class ClientJsonContext : JsonSerializerContext;
+public sealed partial class ClientJsonContext : JsonSerializerContext
+{
+    /// <summary>The same contract, without HTML-safe escaping (<c>+</c>, quotes stay readable in CLI output).</summary>
+    public static ClientJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -21,16 +21,17 @@ internal static class AgentApi
     {
         var v1 = app.MapGroup("/v1");
         v1.MapGet("/healthz", () => Results.Text("ok\n"));
-        v1.MapGet("/status", () => Results.Json(Status(agent), ClientJsonContext.Default.StatusModel));
-        v1.MapGet("/drops", () => Results.Json(agent.Drops.Last(1024), ClientJsonContext.Default.ListDropEventModel));
+        v1.MapGet("/status", () => Results.Json(Status(agent), ClientJsonContext.Readable.StatusModel));
+        v1.MapGet("/drops", () => Results.Json(agent.Drops.Last(1024), ClientJsonContext.Readable.ListDropEventModel));
 
-        v1.MapGet("/endpoint", () => Results.Json(agent.Endpoints.List(), ClientJsonContext.Default.ListEndpointModel));
-        v1.MapGet("/endpoint/{id}", (string id) => agent.Endpoints.Find(id) is { } e
-            ? Results.Json(e, ClientJsonContext.Default.EndpointModel)
+        v1.MapGet("/endpoint", () => Results.Json(agent.Endpoints.List(), ClientJsonContext.Readable.ListEndpointModel));
+        v1.MapGet("/endpoint/{id}", (string id) => agent.Endpoints.Find(Uri.UnescapeDataString(id)) is { } e
+            ? Results.Json(e, ClientJsonContext.Readable.EndpointModel)
             : NotFound($"endpoint \"{id}\" not found"));
         v1.MapPut("/endpoint/{id}", async (string id, HttpRequest request) =>
         {
-            var body = await request.ReadFromJsonAsync(ClientJsonContext.Default.EndpointCreateRequest).ConfigureAwait(false);
+            var body = await request.ReadFromJsonAsync(ClientJsonContext.Readable.EndpointCreateRequest).ConfigureAwait(false);
+            id = Uri.UnescapeDataString(id);
             if (body is null || !id.StartsWith("container-id:", StringComparison.Ordinal) || id["container-id:".Length..] != body.ContainerId)
             {
                 return BadRequest("PUT /v1/endpoint/container-id:{containerId} needs a JSON body whose containerId matches the path");
@@ -44,7 +45,7 @@ internal static class AgentApi
                 }
                 agent.Datapath.UpsertEndpoint(endpoint);
                 Log.EndpointCreated(logger, endpoint.Id, endpoint.Namespace, endpoint.Name, endpoint.Ipv4, endpoint.HostInterface, endpoint.Ifindex, endpoint.Identity);
-                return Results.Json(endpoint, ClientJsonContext.Default.EndpointModel, statusCode: 201);
+                return Results.Json(endpoint, ClientJsonContext.Readable.EndpointModel, statusCode: 201);
             }
             catch (ArgumentException e)
             {
@@ -57,30 +58,30 @@ internal static class AgentApi
         });
         v1.MapDelete("/endpoint/{id}", (string id) =>
         {
-            var endpoint = agent.Endpoints.Delete(id);
+            var endpoint = agent.Endpoints.Delete(Uri.UnescapeDataString(id));
             if (endpoint is null)
             {
                 return NotFound($"endpoint \"{id}\" not found");
             }
             agent.Datapath.RemoveEndpoint(endpoint);
             Log.EndpointDeleted(logger, endpoint.Id, endpoint.Namespace, endpoint.Name);
-            return Results.Json(endpoint, ClientJsonContext.Default.EndpointModel);
+            return Results.Json(endpoint, ClientJsonContext.Readable.EndpointModel);
         });
         v1.MapGet("/endpoint/{id}/bpf-policy", (string id) =>
         {
-            var endpoint = agent.Endpoints.Find(id);
+            var endpoint = agent.Endpoints.Find(Uri.UnescapeDataString(id));
             if (endpoint is null)
             {
                 return NotFound($"endpoint \"{id}\" not found");
             }
             var policy = agent.Datapath.ReadPolicy(endpoint.Id) ?? new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
             var entries = policy.Entries.Select(e => e.Identity == 0 ? e : e with { IdentityLabels = LabelsOf(agent, e.Identity) }).ToList();
-            return Results.Json(policy with { Entries = entries }, ClientJsonContext.Default.BpfPolicyModel);
+            return Results.Json(policy with { Entries = entries }, ClientJsonContext.Readable.BpfPolicyModel);
         });
 
-        v1.MapGet("/identity", () => Results.Json(agent.Endpoints.Identities(includeReserved: true), ClientJsonContext.Default.ListIdentityModel));
+        v1.MapGet("/identity", () => Results.Json(agent.Endpoints.Identities(includeReserved: true), ClientJsonContext.Readable.ListIdentityModel));
 
-        v1.MapGet("/policy", () => Results.Json(Policy(agent), ClientJsonContext.Default.PolicyModel));
+        v1.MapGet("/policy", () => Results.Json(Policy(agent), ClientJsonContext.Readable.PolicyModel));
         v1.MapPut("/policy", async (HttpRequest request, string? source) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -93,7 +94,7 @@ internal static class AgentApi
             }
             var names = imported.Select(d => d.DisplayName).ToList();
             Log.PolicyImported(logger, string.Join(", ", names), revision);
-            return Results.Json(new PolicyImportResult { Revision = revision, Imported = names }, ClientJsonContext.Default.PolicyImportResult);
+            return Results.Json(new PolicyImportResult { Revision = revision, Imported = names }, ClientJsonContext.Readable.PolicyImportResult);
         });
         v1.MapDelete("/policy", (string? name, string? @namespace, bool? all) =>
         {
@@ -107,13 +108,13 @@ internal static class AgentApi
                 return NotFound($"no imported policy named \"{name}\"{(@namespace is null ? "" : $" in namespace \"{@namespace}\"")}");
             }
             Log.PolicyDeleted(logger, deleted, revision);
-            return Results.Json(new PolicyDeleteResult { Deleted = deleted, Revision = revision }, ClientJsonContext.Default.PolicyDeleteResult);
+            return Results.Json(new PolicyDeleteResult { Deleted = deleted, Revision = revision }, ClientJsonContext.Readable.PolicyDeleteResult);
         });
 
-        v1.MapGet("/ipam", () => Results.Json(agent.Endpoints.Ipam(), ClientJsonContext.Default.IpamStatusModel));
+        v1.MapGet("/ipam", () => Results.Json(agent.Endpoints.Ipam(), ClientJsonContext.Readable.IpamStatusModel));
         v1.MapPost("/ipam", async (HttpRequest request) =>
         {
-            var body = await request.ReadFromJsonAsync(ClientJsonContext.Default.IpamAllocateRequest).ConfigureAwait(false);
+            var body = await request.ReadFromJsonAsync(ClientJsonContext.Readable.IpamAllocateRequest).ConfigureAwait(false);
             if (body is null || string.IsNullOrWhiteSpace(body.Owner))
             {
                 return BadRequest("POST /v1/ipam needs a JSON body {\"owner\": \"<container id>\"}");
@@ -122,7 +123,7 @@ internal static class AgentApi
             {
                 var allocation = agent.Endpoints.Allocate(body.Owner);
                 Log.IpAllocated(logger, allocation.Ipv4, allocation.Owner);
-                return Results.Json(allocation, ClientJsonContext.Default.IpamAllocation, statusCode: 201);
+                return Results.Json(allocation, ClientJsonContext.Readable.IpamAllocation, statusCode: 201);
             }
             catch (InvalidOperationException e)
             {
@@ -191,5 +192,5 @@ internal static class AgentApi
     private static IResult BadRequest(string message) => Error(HttpStatusCode.BadRequest, message, []);
 
     private static IResult Error(HttpStatusCode status, string message, IReadOnlyList<string> errors) =>
-        Results.Json(new ErrorModel { Message = message, Errors = errors }, ClientJsonContext.Default.ErrorModel, statusCode: (int)status);
+        Results.Json(new ErrorModel { Message = message, Errors = errors }, ClientJsonContext.Readable.ErrorModel, statusCode: (int)status);
 }
