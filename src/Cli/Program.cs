@@ -15,6 +15,7 @@ internal static class Program
         root.Subcommands.Add(BpfCommands.Create());
         root.Subcommands.Add(ExecCommand.Create());
         AgentPolicyCommands.AddTo(root); // after PolicyCommands: joins the existing "policy" command
+        args = AgentConnection.HoistGlobalHost(args);
         return root.Parse(args).Invoke();
     }
 }
