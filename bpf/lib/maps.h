@@ -68,4 +68,9 @@ struct {
 	__type(value, struct cl7_metrics_value);
 } cl7_metrics SEC(".maps");
 
+/* BTF only describes types that maps, globals or function signatures use;
+ * the event is built in place in the ring buffer, so anchor its type here
+ * for userspace's layout check (lands in .rodata, never pinned). */
+const volatile struct cl7_event cl7_abi_event_anchor;
+
 #endif /* CL7_MAPS_H */

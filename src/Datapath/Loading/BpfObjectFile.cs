@@ -38,7 +38,7 @@ internal sealed class BpfObjectFile : IDisposable
             for (nint map = LibBpf.ObjectNextMap(obj, 0); map != 0; map = LibBpf.ObjectNextMap(obj, map))
             {
                 string name = Marshal.PtrToStringUTF8(LibBpf.MapName(map)) ?? "";
-                if (name.StartsWith('.'))
+                if (name.Contains('.', StringComparison.Ordinal))
                 {
                     continue; /* .rodata/.bss: private to the object */
                 }
