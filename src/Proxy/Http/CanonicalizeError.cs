@@ -14,6 +14,7 @@ internal enum CanonicalizeError
     EncodedNul,
     EncodedControl,
     InvalidUtf8,
+    DoubleEncoding,
     DotSegment,
     EmptySegment,
     HostMismatch,

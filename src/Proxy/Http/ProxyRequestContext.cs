@@ -150,7 +150,9 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
             return CanonicalizeError.InvalidHost;
         }
         Host = canonicalHost;
-        if (headers.ContentLength is not null && headers.TransferEncoding.Count > 0)
+        // Kestrel keeps Transfer-Encoding and renames a Content-Length sent with it to
+        // X-Content-Length; either spelling next to Transfer-Encoding is refused.
+        if (headers.TransferEncoding.Count > 0 && (headers.ContentLength is not null || headers.ContainsKey("X-Content-Length")))
         {
             return CanonicalizeError.ContentLengthWithTransferEncoding;
         }

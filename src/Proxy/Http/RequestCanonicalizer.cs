@@ -139,6 +139,10 @@ internal static class RequestCanonicalizer
                 {
                     return CanonicalizeError.EncodedControl;
                 }
+                if (!inQuery && b == (byte)'%' && i + 4 < t.Length && TryHex(t[i + 3], t[i + 4], out _))
+                {
+                    return CanonicalizeError.DoubleEncoding; // "%252e": one more decode by the backend would change the path
+                }
                 if (IsUnreserved((char)b))
                 {
                     output[written++] = (char)b;
