@@ -16,6 +16,7 @@ internal static class Program
         root.Subcommands.Add(BpfCommands.Create());
         root.Subcommands.Add(ExecCommand.Create());
         AgentPolicyCommands.AddTo(root); // after PolicyCommands: joins the existing "policy" command
+        root.Subcommands.Add(ServiceCommands.Create());
         return root.Parse(args).Invoke();
     }
 }
