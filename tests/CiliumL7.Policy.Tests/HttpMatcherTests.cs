@@ -80,3 +80,44 @@ public sealed class HttpMatcherTests
         Assert.True(HttpRuleSet.AllowAll.Judge(new TraceHttpRequest("PUT", "/anything")).Allowed);
     }
 }
+
+public sealed class HttpRuleSetIndexTests
+{
+    [Theory]
+    [InlineData("/v1/a", "ns/lit-a")]
+    [InlineData("/v1/a.b", "ns/escaped-dot")]
+    [InlineData("/v1/aXb", null)]
+    [InlineData("/v1/items/42", "ns/regex")]
+    [InlineData("/v1/items/x", null)]
+    [InlineData("/v1/a?x=1", null)]
+    [InlineData("/v1/c", "ns/first")]
+    [InlineData("/v2/anything", "ns/catch-v2")]
+    [InlineData("/V1/a", null)]
+    public void Judge_LiteralAndRegexRules_FirstMatchInPolicyOrder(string target, string? expected)
+    {
+        var rules = new List<HttpRule>
+        {
+            new(null, "/v1/(c|d)", null, null, "ns/first"),
+            new(null, "/v1/a", null, null, "ns/lit-a"),
+            new(null, @"/v1/a\.b", null, null, "ns/escaped-dot"),
+            new(null, "/v1/items/[0-9]+", null, null, "ns/regex"),
+            new(null, "/v1/c", null, null, "ns/shadowed"),
+            new(null, "/v2.*", null, null, "ns/catch-v2"),
+        };
+        for (var i = 0; i < 500; i++)
+        {
+            rules.Add(new HttpRule("GET", "/filler/" + i, null, null, "ns/filler"));
+        }
+        var verdict = new HttpRuleSet(rules, "ns/decider").Judge(new TraceHttpRequest("GET", target));
+        Assert.Equal(expected is not null, verdict.Allowed);
+        Assert.Equal(expected ?? "ns/decider", verdict.PolicyName);
+    }
+
+    [Fact]
+    public void Judge_LiteralPathWithOtherFields_StillChecksThem()
+    {
+        var set = new HttpRuleSet([new HttpRule("POST", "/v1/request-landing", null, null, "ns/p")], "ns/p");
+        Assert.True(set.Judge(new TraceHttpRequest("POST", "/v1/request-landing")).Allowed);
+        Assert.False(set.Judge(new TraceHttpRequest("PUT", "/v1/request-landing")).Allowed);
+    }
+}
