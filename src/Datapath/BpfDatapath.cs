@@ -288,15 +288,42 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// </summary>
     public void Cleanup()
     {
-        foreach (var ifindex in Endpoints.Keys())
-        {
-            TcAttachment.Detach((int)ifindex, ingress: true);
-            TcAttachment.Detach((int)ifindex, ingress: false);
-        }
         Dispose();
-        if (Directory.Exists(BpfRoot))
+        Cleanup(BpfRoot);
+    }
+
+    /// <summary>
+    /// Removes a datapath from its pins alone (no object needed, e.g. after a
+    /// crash): detaches our tc filters from every ifindex in the pinned
+    /// endpoint map (calling thread's netns), then deletes the pin directory.
+    /// A missing directory is not an error.
+    /// </summary>
+    public static void Cleanup(string bpfRoot)
+    {
+        string root = Path.GetFullPath(bpfRoot);
+        string endpointsPin = Path.Combine(root, "cl7_endpoints");
+        if (File.Exists(endpointsPin))
         {
-            Directory.Delete(BpfRoot, recursive: true);
+            int fd = LibBpf.ObjGet(endpointsPin);
+            if (fd >= 0)
+            {
+                try
+                {
+                    foreach (var ifindex in new BpfMap<uint, EndpointValue>("cl7_endpoints", fd).Keys())
+                    {
+                        TcAttachment.Detach((int)ifindex, ingress: true);
+                        TcAttachment.Detach((int)ifindex, ingress: false);
+                    }
+                }
+                finally
+                {
+                    _ = Libc.Close(fd);
+                }
+            }
+        }
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
         }
     }
 
