@@ -214,6 +214,40 @@ public sealed unsafe class BpfDatapath : IDisposable
         return rows;
     }
 
+    /// <summary>The endpoint's active policy read back from the maps; null when it has none.</summary>
+    public EndpointPolicyState? ReadPolicy(uint endpointId)
+    {
+        if (!EndpointPolicies.TryLookup(endpointId, out var state))
+        {
+            return null;
+        }
+        var entries = new List<PolicyMapEntry>();
+        foreach (var (key, value) in DumpPolicy(endpointId))
+        {
+            ushort port = 0, endPort = 0;
+            if (key.PrefixLen > AbiConstants.PolicyPrefixProto)
+            {
+                port = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(key.DportBe);
+                int blockBits = (int)(AbiConstants.PolicyPrefixFull - key.PrefixLen);
+                endPort = blockBits == 0 ? (ushort)0 : (ushort)(port + (1 << blockBits) - 1);
+            }
+            entries.Add(new PolicyMapEntry(
+                (CiliumL7.Policy.TrafficDirection)key.Direction,
+                key.Identity,
+                key.PrefixLen >= AbiConstants.PolicyPrefixProto ? key.Protocol : (byte)0,
+                port,
+                endPort,
+                (PolicyMapVerdict)value.Verdict,
+                value.ProxyPort,
+                value.Cookie));
+        }
+        return new EndpointPolicyState(
+            (state.Flags & AbiConstants.EpIngressEnforced) != 0,
+            (state.Flags & AbiConstants.EpEgressEnforced) != 0,
+            state.Revision,
+            entries);
+    }
+
     /// <summary>Starts consuming the event ring buffer; dispose the reader to stop.</summary>
     public DatapathEventReader OpenEventReader(int capacity = 65536) => new(EventsMapFd, capacity);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using CiliumL7.Datapath.Events;
 using CiliumL7.Datapath.Tests.Support;
 using CiliumL7.Policy;
@@ -83,5 +84,39 @@ public sealed class RedirectTests
         Assert.Equal("proxied", answer);
         var (local, _) = await proxy.FirstAccepted.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(new IPEndPoint(IPAddress.Parse(topo.IpB), ServerPort), local);
+    }
+
+    [SkippableFact]
+    public async Task Redirect_Udp_DatagramReachesTransparentSocketWithOriginalDestination()
+    {
+        Privileged.Require();
+        using var topo = new PodTopology();
+        topo.InstallProxyRouting();
+        using var proxySocket = topo.Node.Invoke(() =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.SetRawSocketOption(0, 19 /* IP_TRANSPARENT */, BitConverter.GetBytes(1));
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+            s.Bind(new IPEndPoint(IPAddress.Any, ProxyPort));
+            return s;
+        });
+        topo.Datapath.ApplyPolicy(PodTopology.EpB,
+            [new(TrafficDirection.Ingress, PodTopology.IdA, 17, 5353, 0, PolicyMapVerdict.Redirect, ProxyPort, 3)],
+            ingressEnforced: true, egressEnforced: false);
+        using var client = topo.PodA.Invoke(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+
+        var buf = new byte[64];
+        var receive = proxySocket.ReceiveMessageFromAsync(buf, new IPEndPoint(IPAddress.Any, 0));
+        for (int i = 0; i < 10 && !receive.IsCompleted; i++)
+        {
+            await client.SendToAsync("query"u8.ToArray(), new IPEndPoint(IPAddress.Parse(topo.IpB), 5353));
+            await Task.WhenAny(receive, Task.Delay(300));
+        }
+
+        Assert.True(receive.IsCompleted, "the proxy socket received nothing");
+        var result = await receive;
+        Assert.Equal("query", System.Text.Encoding.ASCII.GetString(buf, 0, result.ReceivedBytes));
+        Assert.Equal(IPAddress.Parse(topo.IpB), result.PacketInformation.Address);
+        Assert.Equal(IPAddress.Parse(topo.IpA), ((IPEndPoint)result.RemoteEndPoint).Address);
     }
 }
