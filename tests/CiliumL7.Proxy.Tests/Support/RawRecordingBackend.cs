@@ -12,7 +12,7 @@ namespace CiliumL7.Proxy.Tests.Support;
 /// </summary>
 public sealed class RawRecordingBackend : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentBag<Socket> _sockets = [];
@@ -20,9 +20,10 @@ public sealed class RawRecordingBackend : IAsyncDisposable
     private long _bytes;
     private int _connections;
 
-    public RawRecordingBackend(BackendMode mode = BackendMode.Respond)
+    public RawRecordingBackend(BackendMode mode = BackendMode.Respond, IPAddress? address = null)
     {
         Mode = mode;
+        _listener = new TcpListener(address ?? IPAddress.Loopback, 0);
         _listener.Start();
         _accept = AcceptLoopAsync();
     }
