@@ -57,11 +57,12 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
         }
         kestrel.Listen(http2Endpoint, listen => listen.Protocols = HttpProtocols.Http2);
         var transparent = options.TransparentListeners;
+        var networkNamespace = options.NetworkNamespace;
         var sockets = new SocketTransportFactory(
             Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions
             {
                 NoDelay = true,
-                CreateBoundListenSocket = endpoint => ListenSocketFactory.Create(endpoint, transparent),
+                CreateBoundListenSocket = endpoint => ListenSocketFactory.Create(endpoint, transparent, networkNamespace),
             }),
             loggerFactory);
         _server = new KestrelServer(Microsoft.Extensions.Options.Options.Create(kestrel), new RedirectTransportFactory(sockets, http2), loggerFactory);
