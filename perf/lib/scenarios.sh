@@ -54,7 +54,7 @@ scenario_describe() {
 	down1m) echo "1 MiB responses: wrk -t1 -c10 GET /1m (rps = MiB/s)" ;;
 	up1m) echo "1 MiB uploads: wrk -t1 -c10 POST /upload (1 MiB body; rps = MiB/s)" ;;
 	rate) echo "fixed rate (half HAProxy's h1 max): h2load --h1 -c50 --rps, per-request log -> p50/p90/p99" ;;
-	conns5k) echo "5,000 idle keep-alive connections (one request each): RSS" ;;
+	conns5k) echo "5,000 idle keep-alive connections (h2load --h1 -c5000 --rps 0.01: one request each): RSS" ;;
 	rules1) echo "1 rule, request matches it: wrk -t1 -c50 GET /svc10000/v1/items" ;;
 	rules10k) echo "10,000 rules, request matches the last: wrk -t1 -c50 GET /svc10000/v1/items" ;;
 	rules10k_deny) echo "10,000 rules, request matches none (403): wrk -t1 -c50 GET /nomatch/v1/items" ;;
@@ -206,22 +206,23 @@ measure() { # SCENARIO PEER REP
 	csv_row "$s" "$p" "$rep" "${req:-0}" "${dur:-0}" "$p50" "$p90" "$p99" "${t0:+$((t1 - t0))}" "$rss" "${err:-0}" "$note"
 }
 
-# 5,000 idle keep-alive connections held by wrk (one request each, then a
-# 10-minute delay), RSS sampled while they are open.
+# 5,000 idle keep-alive connections: h2load --h1 with one request per
+# connection every 100 s (--rps 0.01), so each connection sends one request
+# and then stays open and idle; RSS is sampled while they are open.
 measure_conns() { # PEER REP DURATION
 	local p=$1 rep=$2 d=$3 n=${PERF_IDLE_CONNS:-5000}
-	local out=$PERF_WORK/conns5k.$p.$rep.out pids rss wpid estab req err
-	PERF_IDLE_CONNS=$n timeout -k 5 $((d + 30)) nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" \
-		taskset -c 0 wrk -t1 -c"$n" -d"${d}s" --timeout 60s -s "$PERF_LUA_DIR/idle.lua" "${PEER_URL_OF[$p]}/small" \
+	local out=$PERF_WORK/conns5k.$p.$rep.out pids rss hpid estab req err
+	timeout -k 5 $((d + 30)) nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" \
+		taskset -c 0 h2load --h1 -t1 -c"$n" -m1 --rps=0.01 -D "$d" "${PEER_URL_OF[$p]}/small" \
 		>"$out" 2>&1 &
-	wpid=$!
-	sleep $((d - 2))
+	hpid=$!
+	sleep $((d - 1))
 	pids=$(peer_pids "$p")
 	rss=$(perf_rss_kb $pids)
 	estab=$(nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" ss -Htn state established 2>/dev/null | wc -l)
-	wait "$wpid" 2>/dev/null
-	read -r req _ _ _ _ err <<<"$(parse_wrk "$out" ok)"
-	csv_row conns5k "$p" "$rep" n/a n/a n/a n/a n/a "" "$rss" "${err:-0}" "client-side established=$estab; first requests answered=$req"
+	wait "$hpid" 2>/dev/null
+	read -r req _ _ _ _ err <<<"$(parse_h2load "$out" ok)"
+	csv_row conns5k "$p" "$rep" n/a n/a n/a n/a n/a "" "$rss" "${err:-0}" "$estab client connections established; $req requests answered"
 }
 
 # ---------------------------------------------------------------- the loop

@@ -33,7 +33,7 @@ NR == 1 { next }
 {
 	s = $1; p = $2
 	if (!(s in sidx)) { sidx[s] = ++ns; sname[ns] = s }
-	if (!(p in pidx)) { pidx[p] = ++np; pname[np] = p }
+	if (!(p in pidx)) { pidx[p] = 1; extra[++nx] = p }
 	for (i = 1; i <= NF; i++) { v = $i; gsub(/"/, "", v); f[s, p, i] = v }
 	has[s, p] = 1
 	row[++nr] = $0
@@ -45,7 +45,7 @@ function hchart(s, col, mincol, maxcol, unit,    i, p, n, mx, h, y, w, x0, x1, o
 	n = 0; mx = 0
 	for (i = 1; i <= np; i++) {
 		p = pname[i]
-		if (!has[s, p]) continue
+		if (!has[s, p] || (p == "direct" && col == 8)) continue
 		n++
 		v = f[s, p, maxcol]; if (!num(v)) v = f[s, p, col]
 		if (num(v) && v + 0 > mx) mx = v + 0
@@ -57,7 +57,7 @@ function hchart(s, col, mincol, maxcol, unit,    i, p, n, mx, h, y, w, x0, x1, o
 	y = 8
 	for (i = 1; i <= np; i++) {
 		p = pname[i]
-		if (!has[s, p]) continue
+		if (!has[s, p] || (p == "direct" && col == 8)) continue
 		out = out sprintf("<text x=\"104\" y=\"%d\" text-anchor=\"end\" class=\"l\">%s</text>", y + 14, esc(p))
 		v = f[s, p, col]
 		if (num(v)) {
@@ -80,7 +80,7 @@ function hchart(s, col, mincol, maxcol, unit,    i, p, n, mx, h, y, w, x0, x1, o
 }
 
 # Grouped bars: for each peer, one bar per series (field numbers in cols[]).
-function gchart(ss, nser, cols, snames, unit,    i, j, p, n, mx, h, y, w, out, v, s) {
+function gchart(ss, nser, cols, snames, unit, div,    i, j, p, n, mx, h, y, w, out, v, s) {
 	n = 0; mx = 0
 	for (i = 1; i <= np; i++) {
 		p = pname[i]; seen = 0
@@ -89,7 +89,7 @@ function gchart(ss, nser, cols, snames, unit,    i, j, p, n, mx, h, y, w, out, v
 			if (!has[s, p]) continue
 			seen = 1
 			v = f[s, p, cols[j]]
-			if (num(v) && v + 0 > mx) mx = v + 0
+			if (num(v) && v / div > mx) mx = v / div
 		}
 		if (seen) n++
 	}
@@ -106,6 +106,7 @@ function gchart(ss, nser, cols, snames, unit,    i, j, p, n, mx, h, y, w, out, v
 		for (j = 1; j <= nser; j++) {
 			v = f[ss[j], p, cols[j]]
 			if (num(v)) {
+				v = v / div
 				w = 380 * v / mx
 				out = out sprintf("<rect x=\"110\" y=\"%d\" width=\"%.1f\" height=\"11\" fill=\"%s\"><title>%s %s: %s %s</title></rect>", y, w, scolor[j], esc(p), snames[j], v, unit)
 				out = out sprintf("<text x=\"%.1f\" y=\"%d\" class=\"s\">%s</text>", 114 + w, y + 9, human(v))
@@ -125,9 +126,19 @@ function gchart(ss, nser, cols, snames, unit,    i, j, p, n, mx, h, y, w, out, v
 	return out
 }
 
+# Peers in a fixed order (the limit first, CiliumL7 last), then any others.
+function order_peers(    i, n, a) {
+	n = split("direct haproxy haproxy-tp nginx ciliuml7", a, " ")
+	for (i = 1; i <= n; i++) if (a[i] in pidx) pname[++np] = a[i]
+	for (i = 1; i <= nx; i++) if (!(extra[i] in fixed)) pname[++np] = extra[i]
+}
+
 function cell(v) { return "<td>" esc(v) "</td>" }
 
 END {
+	split("direct haproxy haproxy-tp nginx ciliuml7", fx, " ")
+	for (i in fx) fixed[fx[i]] = 1
+	order_peers()
 	print "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CiliumL7 performance, side by side</title>"
 	print "<style>body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1280px;color:#222}"
 	print "h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}h3{font-size:14px;margin:12px 0 2px}"
@@ -167,14 +178,14 @@ END {
 	}
 	print "</div><h2>Latency</h2><div class=\"grid\">"
 	split("rate rate rate", lss, " "); lcols[1] = 11; lcols[2] = 12; lcols[3] = 13; split("p50 p90 p99", lnames, " ")
-	c = gchart(lss, 3, lcols, lnames, "ms")
+	c = gchart(lss, 3, lcols, lnames, "ms", 1)
 	if (c != "") printf "<div class=\"card\"><h3>Fixed rate %s req/s (half of HAProxy's h1 maximum), h2load --h1 -c50</h3>%s</div>\n", esc(m["rate_target"]), c
 	split("h1 h1 h1", lss, " ")
-	c = gchart(lss, 3, lcols, lnames, "ms")
+	c = gchart(lss, 3, lcols, lnames, "ms", 1)
 	if (c != "") printf "<div class=\"card\"><h3>Closed loop (wrk -c50, saturating), HTTP/1.1</h3>%s</div>\n", c
 	print "</div><h2>Memory (RSS of the proxy's processes)</h2><div class=\"grid\">"
 	split("idle conns5k", mss, " "); mcols[1] = 15; mcols[2] = 15; mnames[1] = "idle"; mnames[2] = "5,000 idle conns"
-	c = gchart(mss, 2, mcols, mnames, "kB")
+	c = gchart(mss, 2, mcols, mnames, "MB", 1024)
 	if (c != "") printf "<div class=\"card\"><h3>RSS</h3>%s</div>\n", c
 	print "</div>"
 
