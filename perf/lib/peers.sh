@@ -52,7 +52,6 @@ peer_start_direct() {
 	PEER_MODE="no proxy (routed)"
 	PEER_MAIN_PID=""
 }
-peer_stop_direct() { :; }
 
 # ---------------------------------------------------------------- haproxy
 # Reverse-proxy mode: the client addresses HAProxy; HAProxy forwards to the
@@ -94,8 +93,10 @@ peer_start_nginx() { # RULESDIR
 	PEER_MODE="reverse proxy (client addresses it; no transparent listen in nginx)"
 }
 
-# peer_stop PEER: stops the peer's main process (nginx master stops its workers).
+# peer_stop PEER: stops the peer's main process (nginx master stops its
+# workers), or calls peer_stop_PEER when the peer has its own.
 peer_stop() {
+	if declare -F "peer_stop_$1" >/dev/null; then "peer_stop_$1"; return; fi
 	local pid=${PEER_PID_OF[$1]:-}
 	[ -n "$pid" ] || return 0
 	perf_kill_pid "$pid"

@@ -73,6 +73,7 @@ phase_start() {
 		if [ "$phase" != base ] && [ "$p" = direct ]; then continue; fi
 		if [ "$phase" = flows ]; then CILIUML7_FLOWS=off; else CILIUML7_FLOWS=on; fi
 		if ! peer_start "$p" "$dir"; then
+			declare -F "peer_abandon_$p" >/dev/null && "peer_abandon_$p"
 			PEER_UNAVAILABLE[$p]=$PEER_REASON
 			perf_warn "$p: not available ($PEER_REASON)"
 			continue
@@ -81,6 +82,7 @@ phase_start() {
 			PEER_UNAVAILABLE[$p]="smoke check failed: $SMOKE_REASON"
 			perf_warn "$p: not measured ($SMOKE_REASON)"
 			peer_stop "$p"
+			declare -F "peer_abandon_$p" >/dev/null && "peer_abandon_$p"
 			continue
 		fi
 		perf_log "$p up: ${PEER_MODE_OF[$p]} (pids $(peer_pids "$p" | tr '\n' ' '))"
