@@ -30,7 +30,7 @@ dotnet:
 	@echo "  DOTNET  restore + publish (bin/)"
 	@dotnet restore CiliumL7.sln --nologo -v quiet
 	@dotnet build CiliumL7.sln $(DOTNET_FLAGS) --no-restore
-	@for p in src/Cli src/Agent src/Cni; do \
+	@for p in src/Cli src/Agent src/Cni src/Demo; do \
 		dotnet publish $$p $(DOTNET_FLAGS) --no-restore --no-build -o $(BIN) || exit 1; \
 	done
 	@echo "  OK      $$(ls $(BIN) | grep -E '^ciliuml7(-agent|-cni)?$$' | tr '\n' ' ')$(if $(BPF_OBJ),+ bpf objects)"

@@ -1,0 +1,81 @@
+using CiliumL7.Hubble.Api;
+using Google.Protobuf.Collections;
+
+namespace CiliumL7.Hubble.Filters;
+
+/// <summary>
+/// A compiled whitelist/blacklist pair with Hubble's semantics: fields inside
+/// one <see cref="FlowFilter"/> AND together, filters in one list OR together,
+/// and the result is whitelist minus blacklist (an empty whitelist admits all).
+/// </summary>
+public sealed class FlowFilterSet
+{
+    private readonly CompiledFlowFilter[] _whitelist;
+    private readonly CompiledFlowFilter[] _blacklist;
+
+    private FlowFilterSet(CompiledFlowFilter[] whitelist, CompiledFlowFilter[] blacklist)
+    {
+        _whitelist = whitelist;
+        _blacklist = blacklist;
+    }
+
+    /// <summary>A set that admits every flow.</summary>
+    public static FlowFilterSet All { get; } = new([], []);
+
+    /// <summary>True when neither list has a filter.</summary>
+    public bool IsEmpty => _whitelist.Length == 0 && _blacklist.Length == 0;
+
+    /// <summary>
+    /// Compiles the filters; throws <see cref="ArgumentException"/> naming the
+    /// list, the index, the field and the bad value when a filter is invalid.
+    /// </summary>
+    public static FlowFilterSet Compile(IEnumerable<FlowFilter>? whitelist, IEnumerable<FlowFilter>? blacklist)
+        => new(CompileList("whitelist", whitelist), CompileList("blacklist", blacklist));
+
+    /// <summary>Compiles a request's filter lists.</summary>
+    public static FlowFilterSet Compile(RepeatedField<FlowFilter> whitelist, RepeatedField<FlowFilter> blacklist)
+        => Compile((IEnumerable<FlowFilter>)whitelist, blacklist);
+
+    /// <summary>True when the flow is in the whitelist (or it is empty) and in no blacklist filter.</summary>
+    public bool Matches(Flow flow)
+    {
+        if (_whitelist.Length > 0 && !AnyMatch(_whitelist, flow))
+        {
+            return false;
+        }
+        return !AnyMatch(_blacklist, flow);
+    }
+
+    private static bool AnyMatch(CompiledFlowFilter[] filters, Flow flow)
+    {
+        foreach (var filter in filters)
+        {
+            if (filter.Matches(flow))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static CompiledFlowFilter[] CompileList(string listName, IEnumerable<FlowFilter>? filters)
+    {
+        if (filters is null)
+        {
+            return [];
+        }
+        var compiled = new List<CompiledFlowFilter>();
+        var errors = new List<string>();
+        var index = 0;
+        foreach (var filter in filters)
+        {
+            compiled.Add(CompiledFlowFilter.Compile(filter, $"{listName}[{index}]", errors));
+            index++;
+        }
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors));
+        }
+        return [.. compiled];
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Flows;
+
+namespace CiliumL7.Hubble.Metrics;
+
+/// <summary>
+/// Hubble's flow-derived metrics (FACTS.md §7), updated synchronously from
+/// every published flow. HTTP requests are counted from RESPONSE flows, so a
+/// denied request shows up as status 403.
+/// </summary>
+public sealed class FlowMetrics
+{
+    private readonly CounterFamily _flowsProcessed;
+    private readonly CounterFamily _drops;
+    private readonly CounterFamily _httpRequests;
+    private readonly HistogramFamily _httpDuration;
+    private readonly CounterFamily _dnsQueries;
+    private readonly CounterFamily _dnsResponses;
+    private readonly CounterFamily _policyVerdicts;
+    private readonly CounterFamily _ciliumDrops;
+
+    /// <summary>Creates the families in <paramref name="registry"/>.</summary>
+    public FlowMetrics(MetricsRegistry registry)
+    {
+        _flowsProcessed = registry.Counter("hubble_flows_processed_total", "Total number of flows processed", "type", "subtype", "verdict");
+        _drops = registry.Counter("hubble_drop_total", "Number of drops", "reason", "protocol");
+        _httpRequests = registry.Counter("hubble_http_requests_total", "Count of HTTP requests", "method", "protocol", "status", "reporter");
+        _httpDuration = registry.Histogram("hubble_http_request_duration_seconds", "Quantiles of HTTP request duration in seconds", null, "method", "reporter");
+        _dnsQueries = registry.Counter("hubble_dns_queries_total", "Number of DNS queries observed", "qtypes");
+        _dnsResponses = registry.Counter("hubble_dns_responses_total", "Number of DNS responses observed", "rcode", "qtypes");
+        _policyVerdicts = registry.Counter("hubble_policy_verdicts_total", "Number of policy verdicts", "direction", "match", "action");
+        _ciliumDrops = registry.Counter("cilium_drop_count_total", "Total dropped packets, tagged by drop reason and ingress/egress direction", "reason", "direction");
+    }
+
+    /// <summary>Counts one flow.</summary>
+    public void Observe(Flow flow)
+    {
+        var eventType = flow.EventType?.Type ?? 0;
+        var verdict = ProtoEnumName<Verdict>.Of(flow.Verdict);
+        var (type, subtype) = TypeLabels(flow, eventType);
+        _flowsProcessed.WithLabels(type, subtype, verdict).Inc();
+
+        if (flow.Verdict == Verdict.Dropped)
+        {
+            _drops.WithLabels(ProtoEnumName<DropReason>.Of(flow.DropReasonDesc), Protocol(flow)).Inc();
+        }
+        if (eventType == CiliumEventTypes.Drop)
+        {
+            var code = flow.DropReasonDesc != DropReason.Unknown ? (uint)flow.DropReasonDesc : (uint)(flow.EventType?.SubType ?? 0);
+            _ciliumDrops.WithLabels(FlowText.DropReason(code), ProtoEnumName<TrafficDirection>.Of(flow.TrafficDirection)).Inc();
+        }
+        if (eventType == CiliumEventTypes.PolicyVerdict)
+        {
+            _policyVerdicts.WithLabels(Lower(flow.TrafficDirection), FlowText.PolicyMatch(flow.PolicyMatchType).ToLowerInvariant(), verdict.ToLowerInvariant()).Inc();
+        }
+
+        var l7 = flow.L7;
+        if (l7 is null)
+        {
+            return;
+        }
+        if (eventType == CiliumEventTypes.AccessLog && l7.Type == L7FlowType.Request)
+        {
+            _policyVerdicts.WithLabels(Lower(flow.TrafficDirection), "l7/" + Protocol(flow).ToLowerInvariant(), verdict.ToLowerInvariant()).Inc();
+        }
+        if (l7.Http is { } http && l7.Type == L7FlowType.Response)
+        {
+            var reporter = flow.TrafficDirection switch
+            {
+                TrafficDirection.Ingress => "server",
+                TrafficDirection.Egress => "client",
+                _ => "unknown",
+            };
+            _httpRequests.WithLabels(http.Method, http.Protocol, http.Code.ToString(CultureInfo.InvariantCulture), reporter).Inc();
+            _httpDuration.WithLabels(http.Method, reporter).Observe(l7.LatencyNs / 1e9);
+        }
+        if (l7.Dns is { } dns)
+        {
+            var qtypes = string.Join(",", dns.Qtypes);
+            if (l7.Type == L7FlowType.Request)
+            {
+                _dnsQueries.WithLabels(qtypes).Inc();
+            }
+            else if (l7.Type == L7FlowType.Response)
+            {
+                _dnsResponses.WithLabels(FlowText.DnsRcode(dns.Rcode), qtypes).Inc();
+            }
+        }
+    }
+
+    /// <summary>Hubble's protocol label: the L7 protocol if any, else the L4 one.</summary>
+    internal static string Protocol(Flow flow)
+    {
+        switch (flow.L7?.RecordCase)
+        {
+            case Layer7.RecordOneofCase.Http: return "HTTP";
+            case Layer7.RecordOneofCase.Dns: return "DNS";
+            case Layer7.RecordOneofCase.Kafka: return "Kafka";
+        }
+        return flow.L4?.ProtocolCase switch
+        {
+            Layer4.ProtocolOneofCase.TCP => "TCP",
+            Layer4.ProtocolOneofCase.UDP => "UDP",
+            Layer4.ProtocolOneofCase.ICMPv4 => "ICMPv4",
+            Layer4.ProtocolOneofCase.ICMPv6 => "ICMPv6",
+            Layer4.ProtocolOneofCase.SCTP => "SCTP",
+            _ => "Unknown",
+        };
+    }
+
+    private static (string Type, string Subtype) TypeLabels(Flow flow, int eventType) => eventType switch
+    {
+        CiliumEventTypes.AccessLog => ("L7", flow.L7?.RecordCase switch
+        {
+            Layer7.RecordOneofCase.Http => "HTTP",
+            Layer7.RecordOneofCase.Dns => "DNS",
+            Layer7.RecordOneofCase.Kafka => "Kafka",
+            _ => string.Empty,
+        }),
+        CiliumEventTypes.Drop => ("Drop", string.Empty),
+        CiliumEventTypes.Capture => ("Capture", string.Empty),
+        CiliumEventTypes.Trace => ("Trace", FlowText.TraceObservationPoint(flow.EventType?.SubType ?? 0)),
+        CiliumEventTypes.PolicyVerdict => ("PolicyVerdict", string.Empty),
+        _ => ("Unknown", eventType.ToString(CultureInfo.InvariantCulture)),
+    };
+
+    private static string Lower(TrafficDirection direction) => direction switch
+    {
+        TrafficDirection.Ingress => "ingress",
+        TrafficDirection.Egress => "egress",
+        _ => "unknown",
+    };
+}

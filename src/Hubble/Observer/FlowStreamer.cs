@@ -1,0 +1,165 @@
+using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Filters;
+using CiliumL7.Hubble.Ring;
+using Google.Protobuf.WellKnownTypes;
+
+namespace CiliumL7.Hubble.Observer;
+
+/// <summary>
+/// Runs one GetFlows request against the ring, Hubble's way:
+/// <code>
+///   first=true        → the oldest `number` matching flows (0: all), oldest first
+///   number&gt;0          → the newest `number` matching flows, oldest first
+///   number=0, !follow → every matching flow held
+///   follow            → then every new matching flow until cancelled
+///                       (or until a flow is newer than `until`)
+/// </code>
+/// since/until bound flow times in every mode. A reader that falls behind
+/// gets a LostEvent with the exact count instead of a silent gap.
+/// </summary>
+internal sealed class FlowStreamer
+{
+    private readonly FlowRing _ring;
+    private readonly string _nodeName;
+
+    public FlowStreamer(FlowRing ring, string nodeName)
+    {
+        _ring = ring;
+        _nodeName = nodeName;
+    }
+
+    public async Task RunAsync(GetFlowsRequest request, Func<GetFlowsResponse, Task> emit, CancellationToken cancellationToken)
+    {
+        if (request.First && request.Follow)
+        {
+            throw new ArgumentException("first and follow cannot be combined");
+        }
+        var filters = FlowFilterSet.Compile(request.Whitelist, request.Blacklist);
+        var since = request.Since?.ToDateTimeOffset();
+        var until = request.Until?.ToDateTimeOffset();
+        if (since is { } s && until is { } u && s > u)
+        {
+            throw new ArgumentException($"since ({s:O}) is after until ({u:O})");
+        }
+        var window = new TimeWindow(since, until);
+
+        // :: Step 1: the backlog the request asks for.
+        long resumeAt;
+        if (request.First)
+        {
+            await EmitForwardAsync(_ring.OldestSequence, request.Number, filters, window, emit, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (request.Number > 0)
+        {
+            resumeAt = await EmitLastAsync(request.Number, filters, window, emit, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!request.Follow || since is not null)
+        {
+            resumeAt = await EmitForwardAsync(_ring.OldestSequence, 0, filters, window, emit, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            resumeAt = _ring.SeenFlows;
+        }
+        if (!request.Follow)
+        {
+            return;
+        }
+
+        // :: Step 2: follow new flows.
+        var reader = _ring.CreateReader(resumeAt);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var ringEvent = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (ringEvent.Flow is not { } flow)
+            {
+                await emit(LostEventsResponse(ringEvent.Lost)).ConfigureAwait(false);
+                continue;
+            }
+            if (window.IsAfter(flow))
+            {
+                return;
+            }
+            if (window.Contains(flow) && filters.Matches(flow))
+            {
+                await emit(FlowResponse(flow)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Emits matching flows from <paramref name="start"/> up to the current head; returns where it stopped.</summary>
+    private async Task<long> EmitForwardAsync(long start, ulong limit, FlowFilterSet filters, TimeWindow window,
+        Func<GetFlowsResponse, Task> emit, CancellationToken cancellationToken)
+    {
+        var head = _ring.SeenFlows;
+        var reader = _ring.CreateReader(start);
+        ulong emitted = 0;
+        while (reader.Position < head && reader.TryRead(out var ringEvent))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ringEvent.Flow is not { } flow)
+            {
+                await emit(LostEventsResponse(ringEvent.Lost)).ConfigureAwait(false);
+                continue;
+            }
+            if (window.IsAfter(flow))
+            {
+                break;
+            }
+            if (window.Contains(flow) && filters.Matches(flow))
+            {
+                await emit(FlowResponse(flow)).ConfigureAwait(false);
+                if (limit > 0 && ++emitted >= limit)
+                {
+                    break;
+                }
+            }
+        }
+        return reader.Position;
+    }
+
+    /// <summary>Emits the newest <paramref name="number"/> matching flows, oldest first; returns the head it scanned from.</summary>
+    private async Task<long> EmitLastAsync(ulong number, FlowFilterSet filters, TimeWindow window,
+        Func<GetFlowsResponse, Task> emit, CancellationToken cancellationToken)
+    {
+        var head = _ring.SeenFlows;
+        var picked = new List<Flow>((int)Math.Min(number, (ulong)_ring.Capacity));
+        for (var seq = head - 1; seq >= _ring.OldestSequence && (ulong)picked.Count < number; seq--)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var flow = _ring.TryGet(seq);
+            if (flow is null)
+            {
+                continue;
+            }
+            if (window.IsBefore(flow))
+            {
+                break;
+            }
+            if (window.Contains(flow) && filters.Matches(flow))
+            {
+                picked.Add(flow);
+            }
+        }
+        for (var i = picked.Count - 1; i >= 0; i--)
+        {
+            await emit(FlowResponse(picked[i])).ConfigureAwait(false);
+        }
+        return head;
+    }
+
+    private GetFlowsResponse FlowResponse(Flow flow) => new()
+    {
+        Flow = flow,
+        NodeName = flow.NodeName.Length > 0 ? flow.NodeName : _nodeName,
+        Time = flow.Time,
+    };
+
+    private GetFlowsResponse LostEventsResponse(long lost) => new()
+    {
+        LostEvents = new LostEvent { Source = LostEventSource.HubbleRingBuffer, NumEventsLost = (ulong)lost },
+        NodeName = _nodeName,
+        Time = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+    };
+}

@@ -1,0 +1,134 @@
+using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Ring;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace CiliumL7.Hubble.Observer;
+
+/// <summary>
+/// Hubble's <c>observer.Observer</c> gRPC service over this node's
+/// <see cref="FlowRing"/>: GetFlows, ServerStatus, GetNodes, GetNamespaces.
+/// </summary>
+public sealed class ObserverService : Api.Observer.ObserverBase
+{
+    private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan NamespaceWindow = TimeSpan.FromHours(1);
+
+    private readonly FlowRing _ring;
+    private readonly HubbleNode _node;
+    private readonly FlowStreamer _streamer;
+
+    /// <summary>Serves <paramref name="ring"/> as node <paramref name="node"/>.</summary>
+    public ObserverService(FlowRing ring, HubbleNode node)
+    {
+        _ring = ring;
+        _node = node;
+        _streamer = new FlowStreamer(ring, node.Name);
+    }
+
+    /// <inheritdoc/>
+    public override async Task GetFlows(GetFlowsRequest request, IServerStreamWriter<GetFlowsResponse> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        try
+        {
+            await _streamer.RunAsync(request, r => responseStream.WriteAsync(r, ct), ct).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away or the server is stopping: end the stream quietly.
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<ServerStatusResponse> ServerStatus(ServerStatusRequest request, ServerCallContext context)
+        => Task.FromResult(new ServerStatusResponse
+        {
+            NumFlows = (ulong)_ring.Count,
+            MaxFlows = (ulong)_ring.Capacity,
+            SeenFlows = (ulong)_ring.SeenFlows,
+            UptimeNs = _node.UptimeNs,
+            NumConnectedNodes = 1,
+            NumUnavailableNodes = 0,
+            Version = _node.Version,
+            FlowsRate = FlowsRate(),
+        });
+
+    /// <inheritdoc/>
+    public override Task<GetNodesResponse> GetNodes(GetNodesRequest request, ServerCallContext context)
+    {
+        var response = new GetNodesResponse();
+        response.Nodes.Add(new Node
+        {
+            Name = _node.Name,
+            Version = _node.Version,
+            Address = _node.Address,
+            State = NodeState.NodeConnected,
+            Tls = new TLS { Enabled = false },
+            UptimeNs = _node.UptimeNs,
+            NumFlows = (ulong)_ring.Count,
+            MaxFlows = (ulong)_ring.Capacity,
+            SeenFlows = (ulong)_ring.SeenFlows,
+        });
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc/>
+    public override Task<GetNamespacesResponse> GetNamespaces(GetNamespacesRequest request, ServerCallContext context)
+    {
+        var cutoff = DateTimeOffset.UtcNow - NamespaceWindow;
+        var seen = new SortedSet<(string Cluster, string Namespace)>();
+        for (var seq = _ring.SeenFlows - 1; seq >= _ring.OldestSequence; seq--)
+        {
+            if (_ring.TryGet(seq) is not { } flow)
+            {
+                continue;
+            }
+            if (flow.Time is { } t && t.ToDateTimeOffset() < cutoff)
+            {
+                break;
+            }
+            AddNamespace(seen, flow.Source);
+            AddNamespace(seen, flow.Destination);
+        }
+        var response = new GetNamespacesResponse();
+        foreach (var (cluster, ns) in seen)
+        {
+            response.Namespaces.Add(new Namespace { Cluster = cluster, Namespace_ = ns });
+        }
+        return Task.FromResult(response);
+    }
+
+    /// <summary>Flows per second over the last minute, from the flows' own timestamps.</summary>
+    private double FlowsRate()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var cutoff = now - RateWindow;
+        long count = 0;
+        for (var seq = _ring.SeenFlows - 1; seq >= _ring.OldestSequence; seq--)
+        {
+            if (_ring.TryGet(seq) is not { Time: { } t })
+            {
+                continue;
+            }
+            if (t.ToDateTimeOffset() < cutoff)
+            {
+                break;
+            }
+            count++;
+        }
+        return count / RateWindow.TotalSeconds;
+    }
+
+    private static void AddNamespace(SortedSet<(string, string)> seen, Api.Endpoint? endpoint)
+    {
+        if (endpoint is { Namespace.Length: > 0 })
+        {
+            seen.Add((endpoint.ClusterName, endpoint.Namespace));
+        }
+    }
+}

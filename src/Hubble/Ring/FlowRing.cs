@@ -1,0 +1,151 @@
+using CiliumL7.Hubble.Api;
+
+namespace CiliumL7.Hubble.Ring;
+
+/// <summary>
+/// The node's flow buffer, like Hubble's ring: a fixed number of the most
+/// recent flows, overwritten oldest-first. Writers never block (one CAS per
+/// flow); readers walk it with a <see cref="FlowRingReader"/> cursor and are
+/// told exactly how many flows they missed when they fall behind.
+/// </summary>
+/// <remarks>
+/// <code>
+///   Publish ──► seq = next++ ──► slots[seq &amp; mask] = (seq, flow) ──► wake followers
+///   reader(seq): slot.Seq == seq → flow · slot.Seq &gt; seq → lost · else → wait
+/// </code>
+/// The slot array has capacity + 1 entries (a power of two), so the capacity
+/// is 2^n - 1 as in Hubble; one slot of slack absorbs a write in progress.
+/// A published <see cref="Flow"/> is shared by every reader: never mutate it
+/// after <see cref="Publish"/>.
+/// </remarks>
+public sealed class FlowRing
+{
+    /// <summary>Hubble's default capacity.</summary>
+    public const int DefaultCapacity = 4095;
+
+    private readonly RingSlot?[] _slots;
+    private readonly long _mask;
+    private long _next;
+    private long _lostEvents;
+    private TaskCompletionSource? _waiter;
+
+    /// <summary>Creates a ring holding <paramref name="capacity"/> flows (2^n - 1, 1..2^24-1).</summary>
+    public FlowRing(int capacity = DefaultCapacity)
+    {
+        if (capacity < 1 || capacity > (1 << 24) - 1 || ((capacity + 1) & capacity) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity,
+                "flow ring capacity must be a power of two minus one (1, 3, 7, ..., 4095, ..., 16777215)");
+        }
+        Capacity = capacity;
+        _slots = new RingSlot?[capacity + 1];
+        _mask = capacity;
+    }
+
+    /// <summary>How many flows the ring keeps.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Flows published since the ring was created (Hubble's seen_flows).</summary>
+    public long SeenFlows => Volatile.Read(ref _next);
+
+    /// <summary>Flows currently held (Hubble's num_flows).</summary>
+    public long Count => Math.Min(SeenFlows, Capacity);
+
+    /// <summary>Sequence number of the oldest flow still readable.</summary>
+    public long OldestSequence => Math.Max(0, SeenFlows - Capacity);
+
+    /// <summary>Flows that readers missed because the ring overwrote them first, summed over all readers.</summary>
+    public long LostEvents => Volatile.Read(ref _lostEvents);
+
+    /// <summary>
+    /// Appends a flow and wakes followers. Safe from any number of threads.
+    /// Returns the flow's sequence number.
+    /// </summary>
+    public long Publish(Flow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        var seq = Interlocked.Increment(ref _next) - 1;
+        var slot = new RingSlot(seq, flow);
+        ref var cell = ref _slots[seq & _mask];
+        var current = Volatile.Read(ref cell);
+        // A writer stalled for a whole lap must not overwrite a newer flow.
+        while (current is null || current.Seq < seq)
+        {
+            var seen = Interlocked.CompareExchange(ref cell, slot, current);
+            if (ReferenceEquals(seen, current))
+            {
+                break;
+            }
+            current = seen;
+        }
+        if (Volatile.Read(ref _waiter) is not null)
+        {
+            Interlocked.Exchange(ref _waiter, null)?.TrySetResult();
+        }
+        return seq;
+    }
+
+    /// <summary>Creates a cursor positioned at <paramref name="sequence"/> (clamped to what is readable).</summary>
+    public FlowRingReader CreateReader(long sequence) => new(this, sequence);
+
+    /// <summary>Creates a cursor that sees only flows published from now on.</summary>
+    public FlowRingReader CreateReaderAtHead() => new(this, SeenFlows);
+
+    /// <summary>Creates a cursor at the oldest flow still held.</summary>
+    public FlowRingReader CreateReaderAtOldest() => new(this, OldestSequence);
+
+    /// <summary>
+    /// Reads the flow at <paramref name="sequence"/> without a cursor: the flow,
+    /// or null when it was overwritten or is not yet written.
+    /// </summary>
+    public Flow? TryGet(long sequence)
+    {
+        if (sequence < 0)
+        {
+            return null;
+        }
+        var slot = Volatile.Read(ref _slots[sequence & _mask]);
+        return slot is not null && slot.Seq == sequence ? slot.Flow : null;
+    }
+
+    internal RingReadStatus TryRead(long sequence, out Flow? flow)
+    {
+        flow = null;
+        if (sequence >= Volatile.Read(ref _next))
+        {
+            return RingReadStatus.NotYet;
+        }
+        var slot = Volatile.Read(ref _slots[sequence & _mask]);
+        if (slot is null || slot.Seq < sequence)
+        {
+            // Reserved by a writer that has not stored it yet.
+            return RingReadStatus.NotYet;
+        }
+        if (slot.Seq > sequence)
+        {
+            return RingReadStatus.Overwritten;
+        }
+        flow = slot.Flow;
+        return RingReadStatus.Ok;
+    }
+
+    internal void AddLost(long count) => Interlocked.Add(ref _lostEvents, count);
+
+    /// <summary>Completes when something was published at or after <paramref name="sequence"/>.</summary>
+    internal Task WaitAsync(long sequence, CancellationToken cancellationToken)
+    {
+        var waiter = Volatile.Read(ref _waiter);
+        if (waiter is null)
+        {
+            var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiter = Interlocked.CompareExchange(ref _waiter, fresh, null) ?? fresh;
+        }
+        Interlocked.MemoryBarrier();
+        // Re-check after the waiter is visible so no Publish can slip between.
+        if (TryRead(sequence, out _) != RingReadStatus.NotYet)
+        {
+            return Task.CompletedTask;
+        }
+        return waiter.Task.WaitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,216 @@
+using System.Net;
+using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Export;
+using CiliumL7.Hubble.Logging;
+using CiliumL7.Hubble.Metrics;
+using CiliumL7.Hubble.Observer;
+using CiliumL7.Hubble.Ring;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CiliumL7.Hubble.Server;
+
+/// <summary>
+/// The node's Hubble: flow ring, Observer + Peer gRPC (HTTP/2 on a unix socket
+/// and TCP), flow metrics, optional JSON export and /metrics endpoint.
+/// </summary>
+/// <remarks>
+/// <code>
+///   proxy / datapath ──Publish(flow)──► FlowMetrics (sync counters)
+///                                   └─► FlowRing ──► GetFlows streams (gRPC)
+///                                                └─► FlowExporter (file, own task)
+/// </code>
+/// The ring exists from construction, so flows published before
+/// <see cref="StartAsync"/> are kept.
+/// </remarks>
+public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
+{
+    private readonly HubbleServerOptions _options;
+    private readonly ILogger _logger;
+    private WebApplication? _app;
+    private FlowExporter? _exporter;
+    private MetricsEndpoint? _metricsEndpoint;
+
+    /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
+    public HubbleServer(HubbleServerOptions options)
+    {
+        _options = options;
+        _logger = options.LoggerFactory?.CreateLogger("CiliumL7.Hubble") ?? NullLogger.Instance;
+        Ring = new FlowRing(options.RingCapacity);
+        Metrics = new MetricsRegistry();
+        FlowMetrics = new FlowMetrics(Metrics);
+        Metrics.AddSource(new RingMetricsSource(Ring));
+        StartedAt = DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>The flow ring (read it with a <see cref="FlowRingReader"/>; publish through <see cref="Publish"/>).</summary>
+    public FlowRing Ring { get; }
+
+    /// <summary>All metrics this node exposes; the agent may add its own families and sources.</summary>
+    public MetricsRegistry Metrics { get; }
+
+    /// <summary>The flow-derived metrics.</summary>
+    public FlowMetrics FlowMetrics { get; }
+
+    /// <summary>The exporter, when export is configured and the server started.</summary>
+    public FlowExporter? Exporter => _exporter;
+
+    /// <summary>When the server object was created (uptime origin).</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The node name.</summary>
+    public string NodeName => _options.NodeName;
+
+    /// <summary>The unix socket path when listening on one.</summary>
+    public string? UnixSocketPath => _options.UnixSocketPath;
+
+    /// <summary>The bound TCP port of the Observer API once started (null when TCP is disabled).</summary>
+    public int? TcpPort { get; private set; }
+
+    /// <summary>The bound port of /metrics once started (null when not served).</summary>
+    public int? MetricsPort { get; private set; }
+
+    /// <summary>Stamps time/uuid/node_name if empty, counts the flow in metrics and appends it to the ring.</summary>
+    public void Publish(Flow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        flow.Time ??= Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        if (flow.Uuid.Length == 0)
+        {
+            flow.Uuid = Guid.NewGuid().ToString();
+        }
+        if (flow.NodeName.Length == 0)
+        {
+            flow.NodeName = _options.NodeName;
+        }
+        FlowMetrics.Observe(flow);
+        Ring.Publish(flow);
+    }
+
+    /// <summary>Binds the listeners and starts the exporter.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_app is not null)
+        {
+            throw new InvalidOperationException("the Hubble server is already started");
+        }
+        if (_options.Export is { } export)
+        {
+            _exporter = new FlowExporter(export, Ring, _options.NodeName, _logger);
+            _exporter.Start();
+        }
+        if (_options.UnixSocketPath is not null || _options.TcpEndPoint is not null)
+        {
+            await StartGrpcAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (_options.MetricsEndPoint is { } metricsEndPoint)
+        {
+            _metricsEndpoint = new MetricsEndpoint(Metrics, metricsEndPoint);
+            await _metricsEndpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+            MetricsPort = _metricsEndpoint.Port;
+            Log.MetricsListening(_logger, _metricsEndpoint.Port);
+        }
+    }
+
+    /// <summary>Stops the listeners (ending open streams), flushes the exporter and removes the socket.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_metricsEndpoint is { } metrics)
+        {
+            _metricsEndpoint = null;
+            await metrics.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync(cancellationToken).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            if (_options.UnixSocketPath is { } path)
+            {
+                File.Delete(path);
+            }
+        }
+        if (_exporter is { } exporter)
+        {
+            _exporter = null;
+            await exporter.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private async Task StartGrpcAsync(CancellationToken cancellationToken)
+    {
+        var node = new HubbleNode(_options.NodeName, _options.Version, NodeAddress(), StartedAt);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.ClearProviders();
+        if (_options.LoggerFactory is { } loggerFactory)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            if (_options.UnixSocketPath is { } path)
+            {
+                PrepareSocketPath(path);
+                kestrel.ListenUnixSocket(path, o => o.Protocols = HttpProtocols.Http2);
+            }
+            if (_options.TcpEndPoint is { } endPoint)
+            {
+                kestrel.Listen(endPoint, o => o.Protocols = HttpProtocols.Http2);
+            }
+        });
+        builder.Services.AddRouting();
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(new ObserverService(Ring, node));
+        builder.Services.AddSingleton(new PeerService(node));
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapGrpcService<ObserverService>();
+        app.MapGrpcService<PeerService>();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+        {
+            if (address.StartsWith("http://", StringComparison.Ordinal) && !address.StartsWith("http://unix:", StringComparison.Ordinal))
+            {
+                TcpPort = new Uri(address).Port;
+            }
+        }
+        var listening = string.Join(", ", addresses);
+        Log.ServerListening(_logger, listening);
+    }
+
+    private string NodeAddress()
+    {
+        if (_options.TcpEndPoint is { } endPoint)
+        {
+            return endPoint.Port == 0 ? endPoint.Address.ToString() : endPoint.ToString();
+        }
+        return "unix://" + _options.UnixSocketPath;
+    }
+
+    private static void PrepareSocketPath(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+        // A socket left by a previous run would make bind fail.
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+}
