@@ -94,6 +94,29 @@ public sealed class ServicesApiTests : IAsyncLifetime
         Assert.Contains("is ciliuml7-agent running?", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CliCreateThenDelete_AgainstAgentSocket_ChangesTheManager()
+    {
+        Assert.Equal(0, await Cli("service", "create", "deathstar", "-H", "unix://" + Socket, "--port", "80:8080", "53/udp", "--selector", "class=deathstar"));
+        var info = _manager.Get("default", "deathstar")!;
+        Assert.Equal(["TCP", "UDP"], info.Frontends.Select(f => f.Protocol));
+        Assert.Equal([8080, 8080], info.Frontends[0].Backends.Select(b => b.Port));
+        Assert.Equal([53, 53], info.Frontends[1].Backends.Select(b => b.Port));
+
+        Assert.Equal(0, await Cli("service", "list", "-H", "unix://" + Socket, "-o", "json"));
+        Assert.Equal(0, await Cli("service", "delete", "deathstar", "-H", "unix://" + Socket));
+        Assert.Null(_manager.Get("default", "deathstar"));
+        Assert.Equal(1, await Cli("service", "delete", "deathstar", "-H", "unix://" + Socket));
+        Assert.Equal(2, await Cli("service", "create", "x", "-H", "unix://" + Socket, "--port", "eighty", "--selector", "a=b"));
+    }
+
+    private static Task<int> Cli(params string[] args)
+    {
+        var root = new System.CommandLine.RootCommand();
+        root.Subcommands.Add(ServiceCommands.Create());
+        return root.Parse(args).InvokeAsync();
+    }
+
     private HttpClient Client()
     {
         var handler = new SocketsHttpHandler
