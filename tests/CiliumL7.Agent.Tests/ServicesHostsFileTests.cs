@@ -47,10 +47,11 @@ public sealed class ServicesHostsFileTests
         var dir = Directory.CreateTempSubdirectory("cl7svc-etc");
         try
         {
-            var writer = new HostsFileWriter(dir.FullName);
+            var root = Path.Combine(dir.FullName, "netns");
+            var writer = new HostsFileWriter(root);
             var manager = new ServiceManager(IPNetwork.Parse(ServiceManager.DefaultServiceCidr), hosts: writer);
             manager.AddPodNetns("/var/run/netns/cl7-xwing", "default");
-            var path = Path.Combine(dir.FullName, "cl7-xwing", "hosts");
+            var path = Path.Combine(root, "cl7-xwing", "hosts");
             Assert.DoesNotContain("deathstar", File.ReadAllText(path), StringComparison.Ordinal);
 
             var vip = manager.Upsert(new ServiceSpec { Name = "deathstar", Ports = [new ServicePort { Port = 80 }] }).Vip;
@@ -60,7 +61,7 @@ public sealed class ServicesHostsFileTests
             Assert.DoesNotContain("deathstar", File.ReadAllText(path), StringComparison.Ordinal);
 
             manager.RemovePodNetns("cl7-xwing");
-            Assert.False(Directory.Exists(Path.Combine(dir.FullName, "cl7-xwing")));
+            Assert.False(Directory.Exists(root)); // nothing left, not even the (then empty) root
         }
         finally
         {
