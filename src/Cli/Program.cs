@@ -9,6 +9,7 @@ internal static class Program
     {
         var root = new RootCommand("ciliuml7: CiliumL7 node CLI (policy, endpoints, flows, demo)");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(ObserveCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
