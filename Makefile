@@ -5,6 +5,7 @@ BIN := $(CURDIR)/bin
 BPF_SRC := $(wildcard bpf/*.c)
 BPF_OBJ := $(patsubst bpf/%.c,$(BIN)/bpf/%.o,$(BPF_SRC))
 BPF_HDR := $(wildcard bpf/include/*.h bpf/lib/*.h)
+BPF_MULTIARCH := -idirafter /usr/include/$(shell uname -m)-linux-gnu
 DOTNET_FLAGS := -c $(CONFIG) --nologo -v quiet -clp:ErrorsOnly
 
 .PHONY: all build bootstrap bpf dotnet test demo run bench bench-quick clean
@@ -23,13 +24,13 @@ bpf: $(BPF_OBJ)
 $(BIN)/bpf/%.o: bpf/%.c $(BPF_HDR)
 	@mkdir -p $(BIN)/bpf
 	@echo "  CLANG   $<"
-	@clang -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I bpf/include -I bpf/lib -c $< -o $@
+	@clang -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I bpf/include -I bpf/lib $(BPF_MULTIARCH) -c $< -o $@
 
 dotnet:
 	@echo "  DOTNET  restore + publish (bin/)"
 	@dotnet restore CiliumL7.sln --nologo -v quiet
 	@dotnet build CiliumL7.sln $(DOTNET_FLAGS) --no-restore
-	@for p in src/Cli src/Agent src/Cni; do \
+	@for p in src/Cli src/Agent src/Cni src/Demo; do \
 		dotnet publish $$p $(DOTNET_FLAGS) --no-restore --no-build -o $(BIN) || exit 1; \
 	done
 	@echo "  OK      $$(ls $(BIN) | grep -E '^ciliuml7(-agent|-cni)?$$' | tr '\n' ' ')$(if $(BPF_OBJ),+ bpf objects)"

@@ -7,7 +7,7 @@ CONFIG=${CONFIG:-Release}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-dotnet test CiliumL7.sln -c "$CONFIG" --no-build --nologo \
+dotnet test CiliumL7.sln -c "$CONFIG" --no-build --nologo -m:1 \
 	--logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=false 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

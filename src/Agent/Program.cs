@@ -1,11 +1,28 @@
+using CiliumL7.Agent.Configuration;
+
 namespace CiliumL7.Agent;
 
-/// <summary>Entry point of <c>ciliuml7-agent</c> (being built: see issue 3).</summary>
+/// <summary>Entry point of <c>ciliuml7-agent</c>: the node agent, or <c>cleanup</c>.</summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("ciliuml7-agent: not yet assembled in this build; see ARCHITECTURE.md");
-        return args.Length == 0 ? 2 : 2;
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(AgentOptions.Usage);
+            return 0;
+        }
+        AgentOptions options;
+        try
+        {
+            options = AgentOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine("ciliuml7-agent: " + e.Message);
+            Console.Error.WriteLine(AgentOptions.Usage);
+            return 2;
+        }
+        return options.Cleanup ? AgentCleanup.Run(options, Console.Out) : await AgentHost.RunAsync(options).ConfigureAwait(false);
     }
 }

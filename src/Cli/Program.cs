@@ -9,6 +9,14 @@ internal static class Program
     {
         var root = new RootCommand("ciliuml7: CiliumL7 node CLI (policy, endpoints, flows, demo)");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(PolicyCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(EndpointCommands.Create());
+        root.Subcommands.Add(IdentityCommands.Create());
+        root.Subcommands.Add(BpfCommands.Create());
+        root.Subcommands.Add(ExecCommand.Create());
+        AgentPolicyCommands.AddTo(root); // after PolicyCommands: joins the existing "policy" command
+        root.Subcommands.Add(ServiceCommands.Create());
         root.Subcommands.Add(ObserveCommand.Create());
         return root.Parse(args).Invoke();
     }

@@ -21,17 +21,62 @@ public sealed class HttpRule
     /// <param name="headers">Cilium <c>headers</c> entries: <c>"Name: value"</c> (exact) or <c>"Name"</c> (present).</param>
     /// <param name="policyName">The <c>namespace/name</c> of the policy this rule came from.</param>
     public HttpRule(string? method, string? path, string? host, IReadOnlyList<string>? headers, string policyName)
+        : this(method, path, host, headers, null, policyName, null)
+    {
+    }
+
+    /// <summary>Compiles a rule with <c>headerMatches</c> and the field path it came from (for traces).</summary>
+    /// <param name="method">Method regex, or null/empty for any.</param>
+    /// <param name="path">Path regex (matched against path and query), or null/empty for any.</param>
+    /// <param name="host">Host regex, or null/empty for any.</param>
+    /// <param name="headers">Cilium <c>headers</c> entries.</param>
+    /// <param name="headerMatches">Cilium <c>headerMatches</c> as (name, value or null for presence, mismatch action or null).</param>
+    /// <param name="policyName">The <c>namespace/name</c> of the policy this rule came from.</param>
+    /// <param name="rulePath">The field path of the rule, e.g. <c>spec.ingress[0].toPorts[0].rules.http[1]</c>.</param>
+    public HttpRule(string? method, string? path, string? host, IReadOnlyList<string>? headers,
+        IReadOnlyList<(string Name, string? Value, string? Mismatch)>? headerMatches, string policyName, string? rulePath)
     {
         _method = CompileAnchored(method);
         _path = CompileAnchored(path);
         _host = CompileAnchored(host, RegexOptions.IgnoreCase);
-        _headers = new HeaderCondition[headers?.Count ?? 0];
-        for (var i = 0; i < _headers.Length; i++)
+        var conditions = new List<HeaderCondition>();
+        if (headers is not null)
         {
-            _headers[i] = HeaderCondition.Parse(headers![i]);
+            foreach (var header in headers)
+            {
+                conditions.Add(HeaderCondition.Parse(header));
+            }
         }
+        if (headerMatches is not null)
+        {
+            foreach (var (name, value, mismatch) in headerMatches)
+            {
+                // A mismatch action (LOG, ADD, DELETE, REPLACE) means "do not deny on mismatch".
+                if (string.IsNullOrEmpty(mismatch))
+                {
+                    conditions.Add(new HeaderCondition(name.Trim(), value));
+                }
+            }
+        }
+        _headers = [.. conditions];
         PolicyName = policyName;
+        RulePath = rulePath;
+        Method = method;
+        Path = path;
+        Host = host;
     }
+
+    /// <summary>The field path of the rule in its policy, when known.</summary>
+    public string? RulePath { get; }
+
+    /// <summary>The method regex as written (null = any).</summary>
+    public string? Method { get; }
+
+    /// <summary>The path regex as written (null = any).</summary>
+    public string? Path { get; }
+
+    /// <summary>The host regex as written (null = any).</summary>
+    public string? Host { get; }
 
     /// <summary>The policy this rule came from.</summary>
     public string PolicyName { get; }
@@ -68,8 +113,12 @@ public sealed class HttpRule
         {
             return null;
         }
-        return new Regex("^(?:" + pattern + @")\z", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | extra);
+        return RegexCache.GetOrAdd(("^(?:" + pattern + @")\z", extra), static k =>
+            new Regex(k.Item1, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | k.Item2));
     }
+
+    // Compiled regexes are immutable and thread-safe: re-resolving the same policies reuses them.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, RegexOptions), Regex> RegexCache = new();
 
     private readonly record struct HeaderCondition(string Name, string? Value)
     {

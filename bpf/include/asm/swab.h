@@ -1,0 +1,2 @@
+/* shim: the BPF target has no arch headers */
+#include <asm-generic/swab.h>

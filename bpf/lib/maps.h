@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The pinned maps. Both programs define them identically; userspace sets one
+ * pin path per map so the second object reuses the first one's maps. */
+#ifndef CL7_MAPS_H
+#define CL7_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "abi.h"
+
+#define CL7_ENDPOINTS_MAX	4096
+#define CL7_IPCACHE_MAX		65536
+#define CL7_POLICY_MAX		65536
+#define CL7_CT_MAX		262144
+#define CL7_EVENTS_BYTES	(1 << 20)
+#define CL7_METRICS_MAX		1024
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL7_ENDPOINTS_MAX);
+	__type(key, __u32);
+	__type(value, struct cl7_endpoint);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} cl7_endpoints SEC(".maps");
+
+/* No prealloc: an update swaps in a new element and frees the old one after
+ * an RCU grace period, so a reader never sees a value being rewritten. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL7_ENDPOINTS_MAX);
+	__type(key, __u32);
+	__type(value, struct cl7_ep_policy);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} cl7_ep_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, CL7_IPCACHE_MAX);
+	__type(key, struct cl7_ipcache_key);
+	__type(value, struct cl7_ipcache_value);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} cl7_ipcache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, CL7_POLICY_MAX);
+	__type(key, struct cl7_policy_key);
+	__type(value, struct cl7_policy_value);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} cl7_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CL7_CT_MAX);
+	__type(key, struct cl7_ct_key);
+	__type(value, struct cl7_ct_entry);
+} cl7_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, CL7_EVENTS_BYTES);
+} cl7_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, CL7_METRICS_MAX);
+	__type(key, struct cl7_metrics_key);
+	__type(value, struct cl7_metrics_value);
+} cl7_metrics SEC(".maps");
+
+/* BTF only describes types that maps, globals or function signatures use;
+ * the event is built in place in the ring buffer, so anchor its type here
+ * for userspace's layout check (lands in .rodata, never pinned). */
+const volatile struct cl7_event cl7_abi_event_anchor;
+
+#endif /* CL7_MAPS_H */

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Policy lookup for one direction of one endpoint.
+ *
+ * Precedence (FACTS §5, Cilium's order), written once here:
+ *   [D] deny entries for the remote identity, then for ANY: any hit drops
+ *       with POLICY_DENY (a deny always wins over an allow);
+ *   [A] allow entries, most specific first:
+ *       1 id/proto/port  2 ANY/proto/port  3 id/proto/ANY  4 ANY/proto/ANY
+ *       5 id/ANY/ANY     6 ANY/ANY/ANY
+ *       Each LPM lookup returns the longest L4 prefix for its identity; of
+ *       the two, the longer L4 prefix wins and a tie goes to the identity,
+ *       which is exactly the order above (port ranges rank between an
+ *       exact port and "any port");
+ *   [X] nothing matched: drop with POLICY_DENIED.
+ * With enforcement off for the direction, everything is allowed.
+ */
+#ifndef CL7_POLICY_H
+#define CL7_POLICY_H
+
+#include "maps.h"
+#include "context.h"
+
+static __always_inline __u8 cl7_match_type(int by_identity, __u8 l4_prefix)
+{
+	if (l4_prefix == 0)
+		return by_identity ? CL7_MATCH_L3_ONLY : CL7_MATCH_ALL;
+	if (l4_prefix <= CL7_POLICY_PREFIX_PROTO - CL7_POLICY_PREFIX_FIXED)
+		return by_identity ? CL7_MATCH_L3_PROTO : CL7_MATCH_PROTO_ONLY;
+	return by_identity ? CL7_MATCH_L3_L4 : CL7_MATCH_L4_ONLY;
+}
+
+static __always_inline void cl7_policy_lookup(__u32 endpoint_id, __u8 direction,
+					      __u32 remote_identity,
+					      const struct cl7_packet *pkt,
+					      struct cl7_verdict *v)
+{
+	struct cl7_policy_value *by_id, *by_any, *hit;
+	struct cl7_ep_policy *state;
+	struct cl7_policy_key key;
+	__u8 gen, flags, mask;
+
+	__builtin_memset(v, 0, sizeof(*v));
+	v->verdict = CL7_POLICY_ALLOW;
+
+	state = bpf_map_lookup_elem(&cl7_ep_policy, &endpoint_id);
+	if (!state)
+		return;
+	/* read the generation once: this packet sees one policy */
+	gen = *(volatile __u8 *)&state->gen;
+	flags = *(volatile __u8 *)&state->flags;
+	v->revision = state->revision;
+	mask = direction == CL7_DIR_INGRESS ? CL7_EP_INGRESS_ENFORCED :
+					      CL7_EP_EGRESS_ENFORCED;
+	if (!(flags & mask))
+		return;
+	v->enforced = 1;
+
+	__builtin_memset(&key, 0, sizeof(key));
+	key.prefixlen = CL7_POLICY_PREFIX_FULL;
+	key.endpoint_id = endpoint_id;
+	key.gen = gen;
+	key.direction = direction;
+	key.protocol = pkt->tuple.protocol;
+	key.dport = pkt->policy_port;
+
+	/* [D] deny wins */
+	key.kind = CL7_POLICY_KIND_DENY;
+	key.identity = remote_identity;
+	hit = bpf_map_lookup_elem(&cl7_policy, &key);
+	if (hit) {
+		v->match_type = cl7_match_type(1, hit->l4_prefix);
+	} else {
+		key.identity = 0;
+		hit = bpf_map_lookup_elem(&cl7_policy, &key);
+		if (hit)
+			v->match_type = cl7_match_type(0, hit->l4_prefix);
+	}
+	if (hit) {
+		v->verdict = CL7_POLICY_DENY;
+		v->reason = CL7_DROP_POLICY_DENY;
+		v->cookie = hit->cookie;
+		return;
+	}
+
+	/* [A] allow: longest L4 prefix, identity wins a tie */
+	key.kind = CL7_POLICY_KIND_ALLOW;
+	key.identity = remote_identity;
+	by_id = bpf_map_lookup_elem(&cl7_policy, &key);
+	key.identity = 0;
+	by_any = bpf_map_lookup_elem(&cl7_policy, &key);
+	if (by_id && (!by_any || by_id->l4_prefix >= by_any->l4_prefix)) {
+		hit = by_id;
+		v->match_type = cl7_match_type(1, hit->l4_prefix);
+	} else if (by_any) {
+		hit = by_any;
+		v->match_type = cl7_match_type(0, hit->l4_prefix);
+	} else {
+		/* [X] default deny */
+		v->verdict = CL7_POLICY_DENY;
+		v->reason = CL7_DROP_POLICY_DENIED;
+		return;
+	}
+	v->verdict = hit->verdict == CL7_POLICY_REDIRECT ? CL7_POLICY_REDIRECT :
+							   CL7_POLICY_ALLOW;
+	v->proxy_port = hit->proxy_port;
+	v->cookie = hit->cookie;
+	if (v->verdict == CL7_POLICY_REDIRECT && !v->proxy_port) {
+		/* a redirect without a port can never reach a proxy */
+		v->verdict = CL7_POLICY_DENY;
+		v->reason = CL7_DROP_PROXY_LOOKUP_FAILED;
+	}
+}
+
+#endif /* CL7_POLICY_H */

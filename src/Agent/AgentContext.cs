@@ -1,0 +1,17 @@
+using CiliumL7.Agent.Configuration;
+using CiliumL7.Agent.Datapath;
+using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.Policies;
+using CiliumL7.Agent.Regeneration;
+
+namespace CiliumL7.Agent;
+
+/// <summary>The agent's subsystems, as the API handlers see them.</summary>
+internal sealed record AgentContext(
+    AgentOptions Options,
+    EndpointManager Endpoints,
+    PolicyStore Policies,
+    INodeDatapath Datapath,
+    IProxyIntegration Proxy,
+    DropRecorder Drops,
+    DateTimeOffset StartedAt);

@@ -1,0 +1,113 @@
+using CiliumL7.Agent.Api;
+using CiliumL7.Agent.Configuration;
+using CiliumL7.Agent.Datapath;
+using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.Ipam;
+using CiliumL7.Agent.Logging;
+using CiliumL7.Agent.Node;
+using CiliumL7.Agent.Policies;
+using CiliumL7.Agent.Regeneration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CiliumL7.Agent;
+
+/// <summary>
+/// Builds and runs the agent: restore state → datapath → node routing →
+/// policy directory → REST API on the unix socket → regeneration loop.
+/// Shutdown stops the API and loops only; the datapath keeps enforcing.
+/// </summary>
+internal static class AgentHost
+{
+    public static async Task<int> RunAsync(AgentOptions options)
+    {
+        Directory.CreateDirectory(options.StateDir);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.StateDir });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        if (File.Exists(options.SocketPath))
+        {
+            File.Delete(options.SocketPath); // stale socket of a killed agent
+        }
+        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(options.SocketPath));
+
+        var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        }));
+        var logger = loggerFactory.CreateLogger("CiliumL7.Agent");
+        Log.Starting(logger, options.NodeName, options.StateDir, options.BpfRoot, options.PolicyDir, options.PodCidr);
+
+        // :: Step 1: state (identities, IPAM, endpoints, imported policies).
+        var endpoints = new EndpointManager(options.StateDir, Ipv4Cidr.Parse(options.PodCidr));
+        var policies = new PolicyStore(AgentComponents.CreateValidator(), Path.Combine(options.StateDir, "policies.json"));
+        var (endpointCount, identityCount, allocationCount) = endpoints.Restore();
+        policies.Restore();
+        Log.Restored(logger, endpointCount, identityCount, allocationCount, policies.All().Count);
+
+        // :: Step 2: datapath (reuses pins, never detaches or flushes) and node routing.
+        var drops = new DropRecorder();
+        var datapath = AgentComponents.CreateDatapath(options, drops, loggerFactory);
+        datapath.Start(endpoints.List());
+        foreach (var problem in NodeNetwork.Setup())
+        {
+            Log.NodeSetupProblem(logger, problem);
+        }
+
+        // :: Step 3: services.
+        var proxy = AgentComponents.CreateProxy(options, endpoints, drops, loggerFactory);
+        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, DateTimeOffset.UtcNow);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(context);
+        builder.Services.AddSingleton(endpoints);
+        builder.Services.AddSingleton(policies);
+        builder.Services.AddSingleton(datapath);
+        builder.Services.AddSingleton(proxy);
+        builder.Services.AddSingleton(AgentComponents.CreateEngine(endpoints));
+        builder.Services.AddSingleton<PolicyRegenerator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyRegenerator>());
+        builder.Services.AddSingleton<PolicyDirectoryWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyDirectoryWatcher>());
+
+        var app = builder.Build();
+        var regenerator = app.Services.GetRequiredService<PolicyRegenerator>();
+        endpoints.Changed += regenerator.Trigger;
+        policies.Changed += regenerator.Trigger;
+        app.Services.GetRequiredService<PolicyDirectoryWatcher>().ScanNow();
+
+        // :: Step 4: API.
+        AgentApi.Map(app, context, logger);
+        app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, options.SocketPath));
+        app.Lifetime.ApplicationStopping.Register(() => Log.ShuttingDown(logger));
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            datapath.Dispose();
+            (proxy as IDisposable)?.Dispose();
+            try
+            {
+                File.Delete(options.SocketPath);
+            }
+            catch (IOException)
+            {
+            }
+            loggerFactory.Dispose();
+        }
+        return 0;
+    }
+}

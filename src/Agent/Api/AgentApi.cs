@@ -1,0 +1,196 @@
+using System.Net;
+using System.Reflection;
+using CiliumL7.Agent.Datapath;
+using CiliumL7.Agent.Logging;
+using CiliumL7.Client;
+using CiliumL7.Client.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace CiliumL7.Agent.Api;
+
+/// <summary>
+/// The REST API (<c>/v1</c>) on the agent's unix socket: healthz, status,
+/// endpoint, identity, policy, ipam, drops (FACTS.md §8).
+/// </summary>
+internal static class AgentApi
+{
+    public static void Map(IEndpointRouteBuilder app, AgentContext agent, ILogger logger)
+    {
+        var v1 = app.MapGroup("/v1");
+        v1.MapGet("/healthz", () => Results.Text("ok\n"));
+        v1.MapGet("/status", () => Results.Json(Status(agent), ClientJsonContext.Readable.StatusModel));
+        v1.MapGet("/drops", () => Results.Json(agent.Drops.Last(1024), ClientJsonContext.Readable.ListDropEventModel));
+
+        v1.MapGet("/endpoint", () => Results.Json(agent.Endpoints.List(), ClientJsonContext.Readable.ListEndpointModel));
+        v1.MapGet("/endpoint/{id}", (string id) => agent.Endpoints.Find(Uri.UnescapeDataString(id)) is { } e
+            ? Results.Json(e, ClientJsonContext.Readable.EndpointModel)
+            : NotFound($"endpoint \"{id}\" not found"));
+        v1.MapPut("/endpoint/{id}", async (string id, HttpRequest request) =>
+        {
+            var body = await request.ReadFromJsonAsync(ClientJsonContext.Readable.EndpointCreateRequest).ConfigureAwait(false);
+            id = Uri.UnescapeDataString(id);
+            if (body is null || !id.StartsWith("container-id:", StringComparison.Ordinal) || id["container-id:".Length..] != body.ContainerId)
+            {
+                return BadRequest("PUT /v1/endpoint/container-id:{containerId} needs a JSON body whose containerId matches the path");
+            }
+            try
+            {
+                var (endpoint, replaced) = agent.Endpoints.Create(body);
+                if (replaced is not null && replaced.Ifindex != endpoint.Ifindex)
+                {
+                    agent.Datapath.RemoveEndpoint(replaced);
+                }
+                agent.Datapath.UpsertEndpoint(endpoint);
+                Log.EndpointCreated(logger, endpoint.Id, endpoint.Namespace, endpoint.Name, endpoint.Ipv4, endpoint.HostInterface, endpoint.Ifindex, endpoint.Identity);
+                return Results.Json(endpoint, ClientJsonContext.Readable.EndpointModel, statusCode: 201);
+            }
+            catch (ArgumentException e)
+            {
+                return BadRequest(e.Message);
+            }
+            catch (InvalidOperationException e)
+            {
+                return Error(HttpStatusCode.Conflict, e.Message, []);
+            }
+        });
+        v1.MapDelete("/endpoint/{id}", (string id) =>
+        {
+            var endpoint = agent.Endpoints.Delete(Uri.UnescapeDataString(id));
+            if (endpoint is null)
+            {
+                return NotFound($"endpoint \"{id}\" not found");
+            }
+            agent.Datapath.RemoveEndpoint(endpoint);
+            Log.EndpointDeleted(logger, endpoint.Id, endpoint.Namespace, endpoint.Name);
+            return Results.Json(endpoint, ClientJsonContext.Readable.EndpointModel);
+        });
+        v1.MapGet("/endpoint/{id}/bpf-policy", (string id) =>
+        {
+            var endpoint = agent.Endpoints.Find(Uri.UnescapeDataString(id));
+            if (endpoint is null)
+            {
+                return NotFound($"endpoint \"{id}\" not found");
+            }
+            var policy = agent.Datapath.ReadPolicy(endpoint.Id) ?? new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
+            var entries = policy.Entries.Select(e => e.Identity == 0 ? e : e with { IdentityLabels = LabelsOf(agent, e.Identity) }).ToList();
+            return Results.Json(policy with { Entries = entries }, ClientJsonContext.Readable.BpfPolicyModel);
+        });
+
+        v1.MapGet("/identity", () => Results.Json(agent.Endpoints.Identities(includeReserved: true), ClientJsonContext.Readable.ListIdentityModel));
+
+        v1.MapGet("/policy", () => Results.Json(Policy(agent), ClientJsonContext.Readable.PolicyModel));
+        v1.MapPut("/policy", async (HttpRequest request, string? source) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var text = await reader.ReadToEndAsync().ConfigureAwait(false);
+            var (imported, errors, revision) = agent.Policies.Import(text, string.IsNullOrWhiteSpace(source) ? "api" : source);
+            if (errors.Count > 0)
+            {
+                Log.PolicyImportRejected(logger, string.Join('\n', errors));
+                return Error(HttpStatusCode.BadRequest, $"policy rejected: {errors.Count} error(s)", errors);
+            }
+            var names = imported.Select(d => d.DisplayName).ToList();
+            Log.PolicyImported(logger, string.Join(", ", names), revision);
+            return Results.Json(new PolicyImportResult { Revision = revision, Imported = names }, ClientJsonContext.Readable.PolicyImportResult);
+        });
+        v1.MapDelete("/policy", (string? name, string? @namespace, bool? all) =>
+        {
+            if (all != true && string.IsNullOrEmpty(name))
+            {
+                return BadRequest("DELETE /v1/policy needs ?name=NAME[&namespace=NS] or ?all=true");
+            }
+            var (deleted, revision) = agent.Policies.Delete(name, @namespace, all == true);
+            if (deleted == 0 && all != true)
+            {
+                return NotFound($"no imported policy named \"{name}\"{(@namespace is null ? "" : $" in namespace \"{@namespace}\"")}");
+            }
+            Log.PolicyDeleted(logger, deleted, revision);
+            return Results.Json(new PolicyDeleteResult { Deleted = deleted, Revision = revision }, ClientJsonContext.Readable.PolicyDeleteResult);
+        });
+
+        v1.MapGet("/ipam", () => Results.Json(agent.Endpoints.Ipam(), ClientJsonContext.Readable.IpamStatusModel));
+        v1.MapPost("/ipam", async (HttpRequest request) =>
+        {
+            var body = await request.ReadFromJsonAsync(ClientJsonContext.Readable.IpamAllocateRequest).ConfigureAwait(false);
+            if (body is null || string.IsNullOrWhiteSpace(body.Owner))
+            {
+                return BadRequest("POST /v1/ipam needs a JSON body {\"owner\": \"<container id>\"}");
+            }
+            try
+            {
+                var allocation = agent.Endpoints.Allocate(body.Owner);
+                Log.IpAllocated(logger, allocation.Ipv4, allocation.Owner);
+                return Results.Json(allocation, ClientJsonContext.Readable.IpamAllocation, statusCode: 201);
+            }
+            catch (InvalidOperationException e)
+            {
+                return Error(HttpStatusCode.ServiceUnavailable, e.Message, []);
+            }
+        });
+        v1.MapDelete("/ipam/{ip}", (string ip) =>
+        {
+            if (!IPAddress.TryParse(ip, out var address))
+            {
+                return BadRequest($"\"{ip}\" is not an IP address");
+            }
+            return agent.Endpoints.Release(address) ? Results.NoContent() : NotFound($"{ip} is not allocated");
+        });
+    }
+
+    private static IReadOnlyList<string> LabelsOf(AgentContext agent, long identity)
+    {
+        foreach (var (id, label) in Identity.IdentityStore.Reserved)
+        {
+            if (id == identity)
+            {
+                return [label];
+            }
+        }
+        return agent.Endpoints.IdentityLabels(identity) ?? [];
+    }
+
+    public static PolicyModel Policy(AgentContext agent) => new()
+    {
+        Revision = agent.Policies.Revision,
+        Policies = [.. agent.Policies.All().Select(d => new PolicyResourceModel { Kind = d.Kind, Name = d.Name, Namespace = d.Namespace, Source = d.Source, Yaml = d.Yaml })],
+        Errors = agent.Policies.Errors(),
+    };
+
+    public static StatusModel Status(AgentContext agent)
+    {
+        var version = typeof(AgentApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
+        var identities = agent.Endpoints.Identities(includeReserved: false);
+        return new StatusModel
+        {
+            Agent = new AgentStatusModel
+            {
+                State = "Ok",
+                Version = version,
+                NodeName = agent.Options.NodeName,
+                PodCidr = agent.Endpoints.PodCidr.ToString(),
+                StateDir = agent.Options.StateDir,
+                PolicyDir = agent.Options.PolicyDir,
+                Pid = Environment.ProcessId,
+                UptimeSeconds = (DateTimeOffset.UtcNow - agent.StartedAt).TotalSeconds,
+            },
+            Datapath = agent.Datapath.Status(),
+            Proxy = agent.Proxy.Status(),
+            Endpoints = agent.Endpoints.List().Count,
+            Identities = identities.Count(i => i.ReferenceCount > 0),
+            Policies = agent.Policies.All().Count,
+            PolicyRevision = agent.Policies.Revision,
+            PolicyErrors = agent.Policies.Errors(),
+            RecentDrops = agent.Drops.Last(10),
+        };
+    }
+
+    private static IResult NotFound(string message) => Error(HttpStatusCode.NotFound, message, []);
+
+    private static IResult BadRequest(string message) => Error(HttpStatusCode.BadRequest, message, []);
+
+    private static IResult Error(HttpStatusCode status, string message, IReadOnlyList<string> errors) =>
+        Results.Json(new ErrorModel { Message = message, Errors = errors }, ClientJsonContext.Readable.ErrorModel, statusCode: (int)status);
+}

@@ -1,0 +1,30 @@
+using CiliumL7.Client.Models;
+
+namespace CiliumL7.Agent.Datapath;
+
+/// <summary>
+/// What the agent needs from the eBPF datapath: programs on each endpoint's
+/// veth, the endpoint map and ipcache, per-endpoint policy maps (applied
+/// atomically) and the drop events. Implementations never detach or flush on
+/// start or dispose: enforcement outlives the agent.
+/// </summary>
+internal interface INodeDatapath : IDisposable
+{
+    /// <summary>For <c>status</c>.</summary>
+    DatapathStatusModel Status();
+
+    /// <summary>Loads (or reuses pinned) programs and maps; re-attaches restored endpoints whose programs are missing.</summary>
+    void Start(IReadOnlyList<EndpointModel> endpoints);
+
+    /// <summary>Attaches the programs to the endpoint's veth and writes the endpoint map and ipcache.</summary>
+    void UpsertEndpoint(EndpointModel endpoint);
+
+    /// <summary>Removes the endpoint's map entries (the veth, and its programs, are gone with the pod).</summary>
+    void RemoveEndpoint(EndpointModel endpoint);
+
+    /// <summary>Replaces the endpoint's policy map state in one step.</summary>
+    void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced);
+
+    /// <summary>The endpoint's policy as the datapath holds it; null when unknown.</summary>
+    BpfPolicyModel? ReadPolicy(int endpointId);
+}

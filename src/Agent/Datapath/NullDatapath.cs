@@ -1,0 +1,59 @@
+using CiliumL7.Client.Models;
+
+namespace CiliumL7.Agent.Datapath;
+
+/// <summary>
+/// Datapath stand-in when the BPF objects are not available: the agent still
+/// manages endpoints, identities and policy, remembers what it would have
+/// written, and reports the datapath as Disabled with the reason.
+/// </summary>
+internal sealed class NullDatapath : INodeDatapath
+{
+    private readonly string _bpfRoot;
+    private readonly string _reason;
+    private readonly Dictionary<int, BpfPolicyModel> _policies = [];
+
+    public NullDatapath(string bpfRoot, string reason)
+    {
+        _bpfRoot = bpfRoot;
+        _reason = reason;
+    }
+
+    public DatapathStatusModel Status() => new() { State = "Disabled", Message = _reason, BpfRoot = _bpfRoot };
+
+    public void Start(IReadOnlyList<EndpointModel> endpoints)
+    {
+    }
+
+    public void UpsertEndpoint(EndpointModel endpoint)
+    {
+    }
+
+    public void RemoveEndpoint(EndpointModel endpoint)
+    {
+        lock (_policies)
+        {
+            _policies.Remove(endpoint.Id);
+        }
+    }
+
+    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced)
+    {
+        lock (_policies)
+        {
+            _policies[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced };
+        }
+    }
+
+    public BpfPolicyModel? ReadPolicy(int endpointId)
+    {
+        lock (_policies)
+        {
+            return _policies.GetValueOrDefault(endpointId);
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}

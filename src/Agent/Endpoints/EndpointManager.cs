@@ -1,0 +1,265 @@
+using System.Net;
+using CiliumL7.Agent.Identity;
+using CiliumL7.Agent.Ipam;
+using CiliumL7.Agent.State;
+using CiliumL7.Client.Models;
+
+namespace CiliumL7.Agent.Endpoints;
+
+/// <summary>
+/// Owns the node's endpoints, their addresses (IPAM) and identities, and keeps
+/// all three persisted in the state directory (atomic JSON files). Thread-safe:
+/// one lock serializes every change; <see cref="Changed"/> is raised after the
+/// lock is released.
+/// </summary>
+internal sealed class EndpointManager
+{
+    private readonly object _lock = new();
+    private readonly string _stateDir;
+    private readonly Ipv4Ipam _ipam;
+    private readonly IdentityStore _identities = new();
+    private readonly SortedDictionary<int, EndpointModel> _endpoints = [];
+
+    public EndpointManager(string stateDir, Ipv4Cidr podCidr)
+    {
+        _stateDir = stateDir;
+        _ipam = new Ipv4Ipam(podCidr);
+    }
+
+    /// <summary>Raised after endpoints or identities changed.</summary>
+    public event Action? Changed;
+
+    public Ipv4Cidr PodCidr => _ipam.Cidr;
+
+    public IPAddress Gateway => _ipam.Gateway;
+
+    private string EndpointsPath => Path.Combine(_stateDir, "endpoints.json");
+
+    private string IpamPath => Path.Combine(_stateDir, "ipam.json");
+
+    private string IdentitiesPath => Path.Combine(_stateDir, "identities.json");
+
+    /// <summary>Loads identities, IPAM allocations and endpoints persisted by a previous run.</summary>
+    public (int Endpoints, int Identities, int Allocations) Restore()
+    {
+        lock (_lock)
+        {
+            foreach (var identity in StateFile.Read(IdentitiesPath, AgentStateJsonContext.Default.ListIdentityModel) ?? [])
+            {
+                _identities.Restore(identity.Id, identity.Labels);
+            }
+            foreach (var allocation in StateFile.Read(IpamPath, AgentStateJsonContext.Default.ListIpamAllocation) ?? [])
+            {
+                if (IPAddress.TryParse(allocation.Ipv4, out var ip))
+                {
+                    _ipam.Restore(ip, allocation.Owner);
+                }
+            }
+            foreach (var endpoint in StateFile.Read(EndpointsPath, AgentStateJsonContext.Default.ListEndpointModel) ?? [])
+            {
+                var identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(endpoint.Labels));
+                _endpoints[endpoint.Id] = endpoint with { Identity = identity };
+            }
+            return (_endpoints.Count, _identities.Count, _ipam.Allocations().Count);
+        }
+    }
+
+    public IpamAllocation Allocate(string owner)
+    {
+        lock (_lock)
+        {
+            var allocation = _ipam.Allocate(owner);
+            PersistIpam();
+            return allocation;
+        }
+    }
+
+    public bool Release(IPAddress ip)
+    {
+        lock (_lock)
+        {
+            var released = _ipam.Release(ip);
+            if (released)
+            {
+                PersistIpam();
+            }
+            return released;
+        }
+    }
+
+    public IpamStatusModel Ipam()
+    {
+        lock (_lock)
+        {
+            return new IpamStatusModel { Cidr = _ipam.Cidr.ToString(), Gateway = _ipam.Gateway.ToString(), Allocations = _ipam.Allocations(), Available = _ipam.Available };
+        }
+    }
+
+    /// <summary>Creates (or, for a known container id, replaces) an endpoint; allocates its identity.</summary>
+    public (EndpointModel Endpoint, EndpointModel? Replaced) Create(EndpointCreateRequest request)
+    {
+        if (!IPAddress.TryParse(request.Ipv4, out var ip) || !_ipam.Cidr.Contains(ip))
+        {
+            throw new ArgumentException($"ipv4 \"{request.Ipv4}\" is not an address of the pod CIDR {_ipam.Cidr}");
+        }
+        if (string.IsNullOrWhiteSpace(request.Name) || string.IsNullOrWhiteSpace(request.Namespace))
+        {
+            throw new ArgumentException("name and namespace of the pod are required");
+        }
+        EndpointModel created;
+        EndpointModel? replaced;
+        lock (_lock)
+        {
+            replaced = _endpoints.Values.FirstOrDefault(e => e.ContainerId == request.ContainerId);
+            var clash = _endpoints.Values.FirstOrDefault(e => e.ContainerId != request.ContainerId && e.Name == request.Name && e.Namespace == request.Namespace);
+            if (clash is not null)
+            {
+                throw new InvalidOperationException($"pod {request.Namespace}/{request.Name} already exists as endpoint {clash.Id} (container {clash.ContainerId})");
+            }
+            _ipam.Restore(ip, request.ContainerId);
+            var labels = EndpointLabels.Normalize(request.Labels, request.Namespace);
+            var identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(labels));
+            created = new EndpointModel
+            {
+                Id = replaced?.Id ?? NextId(),
+                Name = request.Name,
+                Namespace = request.Namespace,
+                Labels = labels,
+                Identity = identity,
+                Ipv4 = ip.ToString(),
+                Ifindex = request.Ifindex,
+                HostInterface = request.HostInterface,
+                HostMac = request.HostMac,
+                PodMac = request.PodMac,
+                ContainerId = request.ContainerId,
+                Netns = request.Netns,
+                PodInterface = request.PodInterface,
+                Status = "ready",
+            };
+            _endpoints[created.Id] = created;
+            PersistAll();
+        }
+        Changed?.Invoke();
+        return (created, replaced);
+    }
+
+    /// <summary>Removes an endpoint and releases its address; null when no such endpoint.</summary>
+    public EndpointModel? Delete(string selector)
+    {
+        EndpointModel? endpoint;
+        lock (_lock)
+        {
+            endpoint = FindLocked(selector);
+            if (endpoint is null)
+            {
+                return null;
+            }
+            _endpoints.Remove(endpoint.Id);
+            _ipam.ReleaseOwner(endpoint.ContainerId);
+            PersistAll();
+        }
+        Changed?.Invoke();
+        return endpoint;
+    }
+
+    public EndpointModel? Find(string selector)
+    {
+        lock (_lock)
+        {
+            return FindLocked(selector);
+        }
+    }
+
+    public List<EndpointModel> List()
+    {
+        lock (_lock)
+        {
+            return [.. _endpoints.Values];
+        }
+    }
+
+    /// <summary>Sets the enforcement flags the last regeneration computed (for <c>endpoint list</c>).</summary>
+    public void SetEnforcement(IReadOnlyDictionary<int, (bool Ingress, bool Egress)> flags)
+    {
+        lock (_lock)
+        {
+            foreach (var (id, (ingress, egress)) in flags)
+            {
+                if (_endpoints.TryGetValue(id, out var e))
+                {
+                    _endpoints[id] = e with { PolicyIngressEnforced = ingress, PolicyEgressEnforced = egress };
+                }
+            }
+        }
+    }
+
+    /// <summary>Identities with their reference counts; reserved ones first.</summary>
+    public List<IdentityModel> Identities(bool includeReserved)
+    {
+        lock (_lock)
+        {
+            var list = new List<IdentityModel>();
+            if (includeReserved)
+            {
+                foreach (var (id, label) in IdentityStore.Reserved)
+                {
+                    list.Add(new IdentityModel { Id = id, Labels = [label] });
+                }
+            }
+            foreach (var identity in _identities.Snapshot())
+            {
+                var refs = _endpoints.Values.Count(e => e.Identity == identity.Id);
+                list.Add(identity with { ReferenceCount = refs });
+            }
+            return list;
+        }
+    }
+
+    public IReadOnlyList<string>? IdentityLabels(long id)
+    {
+        lock (_lock)
+        {
+            return _identities.LabelsOf(id);
+        }
+    }
+
+    private EndpointModel? FindLocked(string selector)
+    {
+        if (int.TryParse(selector, out var id))
+        {
+            return _endpoints.GetValueOrDefault(id);
+        }
+        if (selector.StartsWith("container-id:", StringComparison.Ordinal))
+        {
+            var cid = selector["container-id:".Length..];
+            return _endpoints.Values.FirstOrDefault(e => e.ContainerId == cid);
+        }
+        var pod = selector.StartsWith("pod:", StringComparison.Ordinal) ? selector[4..] : selector;
+        var slash = pod.IndexOf('/', StringComparison.Ordinal);
+        var ns = slash < 0 ? "default" : pod[..slash];
+        var name = slash < 0 ? pod : pod[(slash + 1)..];
+        return _endpoints.Values.FirstOrDefault(e => e.Name == name && e.Namespace == ns)
+            ?? (IPAddress.TryParse(selector, out _) ? _endpoints.Values.FirstOrDefault(e => e.Ipv4 == selector) : null);
+    }
+
+    private int NextId()
+    {
+        for (var id = 1; id <= 65535; id++)
+        {
+            if (!_endpoints.ContainsKey(id))
+            {
+                return id;
+            }
+        }
+        throw new InvalidOperationException("endpoint id space exhausted");
+    }
+
+    private void PersistIpam() => StateFile.Write(IpamPath, _ipam.Allocations(), AgentStateJsonContext.Default.ListIpamAllocation);
+
+    private void PersistAll()
+    {
+        StateFile.Write(IdentitiesPath, _identities.Snapshot(), AgentStateJsonContext.Default.ListIdentityModel);
+        PersistIpam();
+        StateFile.Write(EndpointsPath, [.. _endpoints.Values], AgentStateJsonContext.Default.ListEndpointModel);
+    }
+}

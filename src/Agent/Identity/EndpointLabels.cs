@@ -1,0 +1,74 @@
+namespace CiliumL7.Agent.Identity;
+
+/// <summary>
+/// Label handling for endpoints: <c>key=value</c> from the CNI gets the
+/// <c>k8s:</c> source; the namespace label is added; the security-relevant
+/// subset decides the identity (FACTS.md §4).
+/// </summary>
+internal static class EndpointLabels
+{
+    public const string NamespaceKey = "io.kubernetes.pod.namespace";
+
+    /// <summary>All labels of a pod, as sorted <c>source:key=value</c> strings.</summary>
+    public static List<string> Normalize(IEnumerable<string> labels, string podNamespace)
+    {
+        var set = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var raw in labels)
+        {
+            var label = raw.Trim();
+            if (label.Length == 0)
+            {
+                continue;
+            }
+            var eq = label.IndexOf('=', StringComparison.Ordinal);
+            var colon = label.IndexOf(':', StringComparison.Ordinal);
+            var hasSource = colon > 0 && (eq < 0 || colon < eq);
+            if (!hasSource)
+            {
+                label = "k8s:" + label;
+            }
+            if (label.IndexOf('=', StringComparison.Ordinal) < 0)
+            {
+                label += "=";
+            }
+            set.Add(label);
+        }
+        set.RemoveWhere(l => l.StartsWith("k8s:" + NamespaceKey + "=", StringComparison.Ordinal));
+        set.Add("k8s:" + NamespaceKey + "=" + podNamespace);
+        return [.. set];
+    }
+
+    /// <summary>The security-relevant labels: what identities are allocated for.</summary>
+    public static List<string> SecurityRelevant(IEnumerable<string> labels)
+    {
+        var list = new List<string>();
+        foreach (var label in labels)
+        {
+            if (IsSecurityRelevant(label))
+            {
+                list.Add(label);
+            }
+        }
+        list.Sort(StringComparer.Ordinal);
+        return list;
+    }
+
+    /// <summary>Cilium's label key string, e.g. <c>k8s:app=foo;k8s:io.kubernetes.pod.namespace=default;</c>.</summary>
+    public static string Key(IEnumerable<string> sortedLabels) => string.Concat(sortedLabels.Select(l => l + ";"));
+
+    private static bool IsSecurityRelevant(string label)
+    {
+        var colon = label.IndexOf(':', StringComparison.Ordinal);
+        var eq = label.IndexOf('=', StringComparison.Ordinal);
+        var key = label[(colon + 1)..(eq < 0 ? label.Length : eq)];
+        if (key == NamespaceKey)
+        {
+            return true;
+        }
+        return !(key is "pod-template-hash" or "controller-revision-hash" or "pod-template-generation" or "statefulset.kubernetes.io/pod-name"
+            || key.StartsWith("io.kubernetes", StringComparison.Ordinal)
+            || key.StartsWith("kubernetes.io", StringComparison.Ordinal)
+            || key.StartsWith("annotation.", StringComparison.Ordinal)
+            || key.StartsWith("io.cilium.k8s", StringComparison.Ordinal) && !key.StartsWith("io.cilium.k8s.policy", StringComparison.Ordinal));
+    }
+}

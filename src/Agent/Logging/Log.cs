@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+
+namespace CiliumL7.Agent.Logging;
+
+/// <summary>Every log line of the agent, in one place (event ids 1xxx agent, 2xxx endpoints, 3xxx policy, 4xxx datapath, 5xxx proxy).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "ciliuml7-agent starting on node {NodeName}: state {StateDir}, bpf root {BpfRoot}, policies {PolicyDir}, pod CIDR {PodCidr}")]
+    public static partial void Starting(ILogger logger, string nodeName, string stateDir, string bpfRoot, string policyDir, string podCidr);
+
+    [LoggerMessage(1001, LogLevel.Information, "Restored state: {Endpoints} endpoints, {Identities} identities, {Allocations} IP allocations, {Policies} imported policies")]
+    public static partial void Restored(ILogger logger, int endpoints, int identities, int allocations, int policies);
+
+    [LoggerMessage(1002, LogLevel.Information, "API listening on unix://{Socket}")]
+    public static partial void Listening(ILogger logger, string socket);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Node network setup incomplete: {Problem}")]
+    public static partial void NodeSetupProblem(ILogger logger, string problem);
+
+    [LoggerMessage(1004, LogLevel.Information, "Shutting down (datapath state is left in place)")]
+    public static partial void ShuttingDown(ILogger logger);
+
+    [LoggerMessage(2000, LogLevel.Information, "Endpoint {Id} created: {Namespace}/{Name} {Ipv4} on {Interface} (ifindex {Ifindex}), identity {Identity}")]
+    public static partial void EndpointCreated(ILogger logger, int id, string @namespace, string name, string? ipv4, string @interface, int ifindex, long identity);
+
+    [LoggerMessage(2001, LogLevel.Information, "Endpoint {Id} deleted: {Namespace}/{Name}")]
+    public static partial void EndpointDeleted(ILogger logger, int id, string @namespace, string name);
+
+    [LoggerMessage(2002, LogLevel.Information, "IP {Ip} allocated to {Owner}")]
+    public static partial void IpAllocated(ILogger logger, string ip, string owner);
+
+    [LoggerMessage(3000, LogLevel.Information, "Policy file {Path} accepted: {Count} resources")]
+    public static partial void PolicyFileAccepted(ILogger logger, string path, int count);
+
+    [LoggerMessage(3001, LogLevel.Error, "Policy file {Path} rejected ({KeptCount} resources of its last good version stay in force):\n{Errors}")]
+    public static partial void PolicyFileRejected(ILogger logger, string path, int keptCount, string errors);
+
+    [LoggerMessage(3002, LogLevel.Information, "Policy file {Path} removed")]
+    public static partial void PolicyFileRemoved(ILogger logger, string path);
+
+    [LoggerMessage(3003, LogLevel.Information, "Policy imported over the API: {Resources} (revision {Revision})")]
+    public static partial void PolicyImported(ILogger logger, string resources, long revision);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Policy import rejected:\n{Errors}")]
+    public static partial void PolicyImportRejected(ILogger logger, string errors);
+
+    [LoggerMessage(3005, LogLevel.Information, "Policy deleted: {Count} resources (revision {Revision})")]
+    public static partial void PolicyDeleted(ILogger logger, int count, long revision);
+
+    [LoggerMessage(3006, LogLevel.Information, "Regenerated policy revision {Revision} for {Endpoints} endpoints: {Entries} map entries, {Redirects} proxy redirects")]
+    public static partial void Regenerated(ILogger logger, long revision, int endpoints, int entries, int redirects);
+
+    [LoggerMessage(3007, LogLevel.Error, "Policy regeneration failed; the previous state stays in force")]
+    public static partial void RegenerationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Policy directory scan failed")]
+    public static partial void PolicyScanFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4000, LogLevel.Information, "Datapath: {Message}")]
+    public static partial void DatapathInfo(ILogger logger, string message);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Datapath disabled: {Reason}")]
+    public static partial void DatapathDisabled(ILogger logger, string reason);
+
+    [LoggerMessage(4002, LogLevel.Error, "Datapath operation failed: {Operation}")]
+    public static partial void DatapathFailed(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(4003, LogLevel.Information, "Drop: {Reason} {Source} (identity {SourceIdentity}) -> {Destination} (identity {DestinationIdentity}) proto {Protocol} {Direction} endpoint {EndpointId}")]
+    public static partial void Drop(ILogger logger, string reason, string source, long sourceIdentity, string destination, long destinationIdentity, int protocol, string? direction, int endpointId);
+
+    [LoggerMessage(5000, LogLevel.Information, "Proxy: {Message}")]
+    public static partial void ProxyInfo(ILogger logger, string message);
+
+    [LoggerMessage(5001, LogLevel.Error, "Proxy operation failed: {Operation}")]
+    public static partial void ProxyFailed(ILogger logger, string operation, Exception exception);
+}

@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using System.Text;
+using CiliumL7.Agent.State;
+using CiliumL7.Client.Models;
+
+namespace CiliumL7.Agent.Policies;
+
+/// <summary>
+/// Every policy resource in force, from two sources: <c>policy import</c> over
+/// the API (persisted in the state directory) and the files of the policy
+/// directory. A file that fails validation keeps its last good version in force
+/// and its errors are reported; a deleted file's resources go away. Thread-safe.
+/// </summary>
+internal sealed class PolicyStore
+{
+    public const string ApiSource = "api";
+
+    private readonly object _lock = new();
+    private readonly IPolicyValidator _validator;
+    private readonly string _statePath;
+    private readonly Dictionary<string, FileEntry> _files = new(StringComparer.Ordinal);
+    private List<PolicyDocument> _imported = [];
+    private long _revision = 1;
+
+    public PolicyStore(IPolicyValidator validator, string statePath)
+    {
+        _validator = validator;
+        _statePath = statePath;
+    }
+
+    /// <summary>Raised (outside the lock) after the set of policies in force changed.</summary>
+    public event Action? Changed;
+
+    public long Revision { get { lock (_lock) { return _revision; } } }
+
+    /// <summary>Restores imported policies from the state directory.</summary>
+    public void Restore()
+    {
+        var saved = StateFile.Read(_statePath, AgentStateJsonContext.Default.ListPersistedPolicy);
+        if (saved is null)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            _imported = [.. saved.Select(p => new PolicyDocument(p.Kind, p.Namespace, p.Name, ApiSource, p.Yaml))];
+            _revision++;
+        }
+    }
+
+    /// <summary>Imports YAML (one or more resources); on any validation error nothing is imported.</summary>
+    public (IReadOnlyList<PolicyDocument> Imported, IReadOnlyList<string> Errors, long Revision) Import(string text, string sourceName)
+    {
+        var (docs, errors) = Check(text, sourceName);
+        if (errors.Count > 0 || docs.Count == 0)
+        {
+            return ([], errors.Count > 0 ? errors : [$"{sourceName}: no policy resource found"], Revision);
+        }
+        long revision;
+        lock (_lock)
+        {
+            var list = new List<PolicyDocument>(_imported.Count + docs.Count);
+            foreach (var existing in _imported)
+            {
+                if (!docs.Any(d => SameResource(d, existing)))
+                {
+                    list.Add(existing);
+                }
+            }
+            foreach (var doc in docs)
+            {
+                list.Add(doc with { Source = ApiSource });
+            }
+            _imported = list;
+            revision = ++_revision;
+            Persist();
+        }
+        Changed?.Invoke();
+        return (docs, [], revision);
+    }
+
+    /// <summary>Deletes imported resources by name (and namespace; any namespace when null), or all.</summary>
+    public (int Deleted, long Revision) Delete(string? name, string? ns, bool all)
+    {
+        int deleted;
+        long revision;
+        lock (_lock)
+        {
+            var keep = all ? [] : _imported.Where(d => !(d.Name == name && (ns is null || d.Namespace == ns))).ToList();
+            deleted = _imported.Count - keep.Count;
+            if (deleted > 0)
+            {
+                _imported = keep;
+                _revision++;
+                Persist();
+            }
+            revision = _revision;
+        }
+        if (deleted > 0)
+        {
+            Changed?.Invoke();
+        }
+        return (deleted, revision);
+    }
+
+    /// <summary>Rescans the policy directory; returns the log lines of what changed (rejections included).</summary>
+    public List<PolicyScanEvent> ScanDirectory(string dir)
+    {
+        var events = new List<PolicyScanEvent>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (Directory.Exists(dir))
+        {
+            foreach (var path in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
+            {
+                var ext = Path.GetExtension(path);
+                if (ext is not (".yaml" or ".yml" or ".json") || Path.GetFileName(path).StartsWith('.'))
+                {
+                    continue;
+                }
+                seen.Add(path);
+                string text;
+                try
+                {
+                    text = File.ReadAllText(path);
+                }
+                catch (IOException)
+                {
+                    continue; // being written; the next scan sees it
+                }
+                var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+                lock (_lock)
+                {
+                    if (_files.TryGetValue(path, out var known) && known.Hash == hash)
+                    {
+                        continue;
+                    }
+                }
+                var (docs, errors) = Check(text, path);
+                lock (_lock)
+                {
+                    _files.TryGetValue(path, out var previous);
+                    if (errors.Count > 0)
+                    {
+                        _files[path] = new FileEntry(hash, previous?.Documents ?? [], errors);
+                        events.Add(new PolicyScanEvent(path, false, errors, previous?.Documents.Count ?? 0));
+                    }
+                    else
+                    {
+                        _files[path] = new FileEntry(hash, docs, []);
+                        _revision++;
+                        events.Add(new PolicyScanEvent(path, true, [], docs.Count));
+                    }
+                }
+            }
+        }
+        lock (_lock)
+        {
+            foreach (var path in _files.Keys.Where(p => !seen.Contains(p)).ToList())
+            {
+                _files.Remove(path);
+                _revision++;
+                events.Add(new PolicyScanEvent(path, true, [], 0, Deleted: true));
+            }
+        }
+        if (events.Any(e => e.Accepted))
+        {
+            Changed?.Invoke();
+        }
+        return events;
+    }
+
+    /// <summary>Every resource in force: imported ones, then directory files' (last good) ones.</summary>
+    public List<PolicyDocument> All()
+    {
+        lock (_lock)
+        {
+            var list = new List<PolicyDocument>(_imported);
+            foreach (var (_, entry) in _files.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                list.AddRange(entry.Documents);
+            }
+            return list;
+        }
+    }
+
+    public List<PolicyErrorModel> Errors()
+    {
+        lock (_lock)
+        {
+            return [.. _files.Where(kv => kv.Value.Errors.Count > 0).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => new PolicyErrorModel { Source = kv.Key, Errors = kv.Value.Errors })];
+        }
+    }
+
+    private (List<PolicyDocument> Docs, List<string> Errors) Check(string text, string source)
+    {
+        var (docs, errors) = YamlDocuments.Split(text, source);
+        if (errors.Count == 0)
+        {
+            errors.AddRange(_validator.Validate(text, source));
+        }
+        return (docs, errors);
+    }
+
+    private static bool SameResource(PolicyDocument a, PolicyDocument b) =>
+        a.Kind == b.Kind && a.Namespace == b.Namespace && a.Name == b.Name;
+
+    private void Persist() =>
+        StateFile.Write(_statePath, [.. _imported.Select(d => new PersistedPolicy(d.Kind, d.Namespace, d.Name, d.Yaml))], AgentStateJsonContext.Default.ListPersistedPolicy);
+
+    private sealed record FileEntry(string Hash, IReadOnlyList<PolicyDocument> Documents, IReadOnlyList<string> Errors);
+}

@@ -1,0 +1,18 @@
+using CiliumL7.Agent.Policies;
+using CiliumL7.Client.Models;
+
+namespace CiliumL7.Agent.Regeneration;
+
+/// <summary>Engine used when no resolver is available: nothing is enforced.</summary>
+internal sealed class NoPolicyEngine : IPolicyEngine
+{
+    public PolicyComputation Compute(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<EndpointModel> endpoints)
+    {
+        var map = new Dictionary<int, BpfPolicyModel>();
+        foreach (var endpoint in endpoints)
+        {
+            map[endpoint.Id] = new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
+        }
+        return new PolicyComputation(map, null);
+    }
+}

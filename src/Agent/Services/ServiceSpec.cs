@@ -1,0 +1,33 @@
+using System.Net;
+using System.Text.Json.Serialization;
+
+namespace CiliumL7.Agent.Services;
+
+/// <summary>
+/// What a user (or the demo) declares: a ClusterIP service in the shape of
+/// a Kubernetes Service. Backends are the local endpoints of the same
+/// namespace whose labels match <see cref="Selector"/>.
+/// </summary>
+public sealed record ServiceSpec
+{
+    /// <summary>Service name (a DNS label: <c>deathstar</c>).</summary>
+    [JsonPropertyName("name")]
+    public string Name { get; init; } = "";
+
+    /// <summary>Namespace; defaults to <c>default</c>.</summary>
+    [JsonPropertyName("namespace")]
+    public string Namespace { get; init; } = "default";
+
+    /// <summary>Requested VIP (clusterIP) inside the service CIDR, or null to allocate one.</summary>
+    [JsonPropertyName("vip")]
+    [JsonConverter(typeof(IPAddressJsonConverter))]
+    public IPAddress? Vip { get; init; }
+
+    /// <summary>Ports; at least one.</summary>
+    [JsonPropertyName("ports")]
+    public IReadOnlyList<ServicePort> Ports { get; init; } = [];
+
+    /// <summary>Label selector (<c>org=empire, class=deathstar</c>); keys may carry a source prefix (<c>k8s:org</c>).</summary>
+    [JsonPropertyName("selector")]
+    public IReadOnlyDictionary<string, string> Selector { get; init; } = new Dictionary<string, string>();
+}

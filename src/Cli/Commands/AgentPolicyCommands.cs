@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Text.Json;
+using CiliumL7.Client;
+
+namespace CiliumL7.Cli;
+
+/// <summary>
+/// The agent-facing <c>policy</c> subcommands: <c>import FILE...</c>, <c>get</c>,
+/// <c>delete NAME [--namespace NS] | --all</c>. They join the one <c>policy</c>
+/// command (whose offline subcommands, validate/trace, live in PolicyCommands):
+/// <see cref="AddTo"/> attaches them to the root's existing <c>policy</c> command,
+/// creating it when absent — so register after PolicyCommands.
+/// </summary>
+internal static class AgentPolicyCommands
+{
+    /// <summary>Adds import/get/delete to <paramref name="parent"/> if it is the <c>policy</c> command, else to its <c>policy</c> child (created if missing).</summary>
+    public static void AddTo(Command parent)
+    {
+        var policy = parent.Name == "policy" ? parent : parent.Subcommands.FirstOrDefault(c => c.Name == "policy");
+        if (policy is null)
+        {
+            policy = new Command("policy", "Manage security policies");
+            parent.Subcommands.Add(policy);
+        }
+        var host = AgentConnection.CreateHostOption();
+        policy.Subcommands.Add(Import(host));
+        policy.Subcommands.Add(Get(host));
+        policy.Subcommands.Add(Delete(host));
+    }
+
+    private static Command Import(Option<string?> host)
+    {
+        var files = new Argument<string[]>("files") { Description = "Policy files (YAML, one or more resources each)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("import", "Import policy files into the agent (validated; survives restarts)");
+        command.Arguments.Add(files);
+        command.Options.Add(host);
+        command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
+        {
+            using var client = AgentConnection.Connect(pr, host);
+            var status = 0;
+            foreach (var file in pr.GetValue(files)!)
+            {
+                string text;
+                try
+                {
+                    text = await File.ReadAllTextAsync(file, ct).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    Console.Error.WriteLine($"Error: {file}: {e.Message}");
+                    status = 1;
+                    continue;
+                }
+                try
+                {
+                    var result = await client.ImportPolicyAsync(text, file, ct).ConfigureAwait(false);
+                    foreach (var name in result.Imported)
+                    {
+                        Console.WriteLine($"Imported {name} from {file}");
+                    }
+                    Console.WriteLine($"Revision: {result.Revision}");
+                }
+                catch (AgentException e)
+                {
+                    Console.Error.WriteLine($"Error: {file} rejected: {e.Message}");
+                    foreach (var error in e.Errors)
+                    {
+                        Console.Error.WriteLine("  " + error);
+                    }
+                    status = 1;
+                }
+            }
+            return status;
+        }));
+        return command;
+    }
+
+    private static Command Get(Option<string?> host)
+    {
+        var output = new Option<string>("--output", "-o") { Description = "Output format: yaml or json", DefaultValueFactory = _ => "yaml" };
+        output.AcceptOnlyFromAmong("yaml", "json");
+        var command = new Command("get", "Show the policies in force (imported and from the policy directory)");
+        command.Options.Add(output);
+        command.Options.Add(host);
+        command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
+        {
+            using var client = AgentConnection.Connect(pr, host);
+            var policy = await client.GetPolicyAsync(ct).ConfigureAwait(false);
+            if (pr.GetValue(output) == "json")
+            {
+                Console.WriteLine(JsonSerializer.Serialize(policy, ClientJsonContext.Readable.PolicyModel));
+                return 0;
+            }
+            var first = true;
+            foreach (var p in policy.Policies)
+            {
+                if (!first)
+                {
+                    Console.WriteLine("---");
+                }
+                first = false;
+                Console.WriteLine($"# {p.Kind} {(p.Namespace.Length > 0 ? p.Namespace + "/" : "")}{p.Name} (source: {p.Source})");
+                Console.Write(p.Yaml);
+            }
+            Console.WriteLine($"# Revision: {policy.Revision}");
+            foreach (var e in policy.Errors)
+            {
+                Console.WriteLine($"# Rejected {e.Source} (last good version kept):");
+                foreach (var line in e.Errors)
+                {
+                    Console.WriteLine("#   " + line);
+                }
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Delete(Option<string?> host)
+    {
+        var name = new Argument<string?>("name") { Description = "Policy name", Arity = ArgumentArity.ZeroOrOne };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "Policy namespace (any when omitted)" };
+        var all = new Option<bool>("--all") { Description = "Delete every imported policy" };
+        var command = new Command("delete", "Delete imported policies (files of the policy directory are removed by deleting the file)");
+        command.Arguments.Add(name);
+        command.Options.Add(ns);
+        command.Options.Add(all);
+        command.Options.Add(host);
+        command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
+        {
+            if (!pr.GetValue(all) && string.IsNullOrEmpty(pr.GetValue(name)))
+            {
+                Console.Error.WriteLine("Error: give a policy NAME or --all");
+                return 2;
+            }
+            using var client = AgentConnection.Connect(pr, host);
+            var result = await client.DeletePolicyAsync(pr.GetValue(name), pr.GetValue(ns), pr.GetValue(all), ct).ConfigureAwait(false);
+            Console.WriteLine($"Deleted {result.Deleted} policies, revision {result.Revision}");
+            return 0;
+        }));
+        return command;
+    }
+}

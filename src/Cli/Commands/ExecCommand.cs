@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Diagnostics;
+
+namespace CiliumL7.Cli;
+
+/// <summary>
+/// <c>ciliuml7 exec POD [--namespace NS] -- CMD ARGS...</c>: runs CMD inside the
+/// pod's network namespace (nsenter --net), passing stdio and the exit code
+/// through, like <c>kubectl exec</c>.
+/// </summary>
+internal static class ExecCommand
+{
+    public static Command Create()
+    {
+        var host = AgentConnection.CreateHostOption();
+        var pod = new Argument<string>("pod") { Description = "Pod name (or NAMESPACE/POD, endpoint id)" };
+        var cmd = new Argument<string[]>("command") { Description = "Command and arguments (after --)", Arity = ArgumentArity.OneOrMore };
+        var ns = new Option<string>("--namespace", "-n") { Description = "Pod namespace", DefaultValueFactory = _ => "default" };
+        var command = new Command("exec", "Run a command inside a pod's network namespace (like kubectl exec)");
+        command.Arguments.Add(pod);
+        command.Arguments.Add(cmd);
+        command.Options.Add(ns);
+        command.Options.Add(host);
+        command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
+        {
+            using var client = AgentConnection.Connect(pr, host);
+            var endpoint = await EndpointCommands.FindAsync(client, pr.GetValue(pod)!, pr.GetValue(ns)!, ct).ConfigureAwait(false);
+            if (endpoint is null)
+            {
+                Console.Error.WriteLine($"Error: pod \"{pr.GetValue(pod)}\" not found in namespace {pr.GetValue(ns)}");
+                return 1;
+            }
+            var psi = new ProcessStartInfo("nsenter") { UseShellExecute = false };
+            psi.ArgumentList.Add("--net=" + endpoint.Netns);
+            psi.ArgumentList.Add("--");
+            foreach (var arg in pr.GetValue(cmd)!)
+            {
+                psi.ArgumentList.Add(arg);
+            }
+            using var process = Process.Start(psi)!;
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            return process.ExitCode;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Text.Json;
+using CiliumL7.Client;
+using CiliumL7.Client.Models;
+
+namespace CiliumL7.Cli;
+
+/// <summary><c>ciliuml7 status [--wait] [-o json]</c>: the agent's health, shaped like <c>cilium status</c>.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var host = AgentConnection.CreateHostOption();
+        var output = AgentConnection.CreateOutputOption();
+        var wait = new Option<bool>("--wait") { Description = "Wait until the agent is up (and its datapath not failing)" };
+        var waitDuration = new Option<TimeSpan>("--wait-duration") { Description = "How long --wait waits", DefaultValueFactory = _ => TimeSpan.FromMinutes(2) };
+        var command = new Command("status", "Show the agent's status: datapath, proxy, endpoints, identities, policies");
+        command.Options.Add(host);
+        command.Options.Add(output);
+        command.Options.Add(wait);
+        command.Options.Add(waitDuration);
+        command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
+        {
+            using var client = AgentConnection.Connect(pr, host);
+            var status = pr.GetValue(wait)
+                ? await WaitAsync(client, pr.GetValue(waitDuration), ct).ConfigureAwait(false)
+                : await client.GetStatusAsync(ct).ConfigureAwait(false);
+            if (status is null)
+            {
+                Console.Error.WriteLine($"Error: the agent at unix://{client.SocketPath} did not become ready within {pr.GetValue(waitDuration)}");
+                return 1;
+            }
+            if (pr.GetValue(output) == "json")
+            {
+                Console.WriteLine(JsonSerializer.Serialize(status, ClientJsonContext.Readable.StatusModel));
+                return 0;
+            }
+            Print(status, Console.Out);
+            return status.Datapath.State == "Failure" ? 1 : 0;
+        }));
+        return command;
+    }
+
+    private static async Task<StatusModel?> WaitAsync(AgentClient client, TimeSpan duration, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + duration;
+        var announced = false;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var status = await client.GetStatusAsync(ct).ConfigureAwait(false);
+                if (status.Datapath.State != "Failure")
+                {
+                    return status;
+                }
+            }
+            catch (AgentUnavailableException)
+            {
+            }
+            if (!announced)
+            {
+                Console.Error.WriteLine($"Waiting for the agent at unix://{client.SocketPath} ...");
+                announced = true;
+            }
+            await Task.Delay(500, ct).ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    public static void Print(StatusModel s, TextWriter o)
+    {
+        var uptime = TimeSpan.FromSeconds(Math.Round(s.Agent.UptimeSeconds));
+        o.WriteLine($"KVStore:                 Disabled   (standalone node)");
+        o.WriteLine($"Kubernetes:              Disabled   (standalone node)");
+        o.WriteLine($"CiliumL7:                {s.Agent.State}   {s.Agent.Version} (node {s.Agent.NodeName}, pid {s.Agent.Pid}, up {uptime})");
+        o.WriteLine($"Datapath:                {s.Datapath.State}   {s.Datapath.Attachments.Count} program attachments, {s.Datapath.Maps.Count} maps pinned under {s.Datapath.BpfRoot}{Why(s.Datapath.Message)}");
+        o.WriteLine($"Proxy Status:            {s.Proxy.State}   {s.Proxy.Redirects.Count} redirects active{Why(s.Proxy.Message)}");
+        foreach (var r in s.Proxy.Redirects)
+        {
+            o.WriteLine($"                           endpoint {r.EndpointId} {r.Direction} port {r.Port} ({r.Parser}) -> proxy port {r.ProxyPort}");
+        }
+        o.WriteLine($"IPAM:                    IPv4 pod CIDR {s.Agent.PodCidr}");
+        o.WriteLine($"Endpoints:               {s.Endpoints}");
+        o.WriteLine($"Identities:              {s.Identities} in use");
+        o.WriteLine($"Policies:                {s.Policies} in force (revision {s.PolicyRevision}, directory {s.Agent.PolicyDir})");
+        if (s.PolicyErrors.Count > 0)
+        {
+            o.WriteLine($"Policy errors:           {s.PolicyErrors.Count} source(s) rejected (last good version kept):");
+            foreach (var e in s.PolicyErrors)
+            {
+                foreach (var line in e.Errors)
+                {
+                    o.WriteLine("                           " + line);
+                }
+            }
+        }
+        if (s.RecentDrops.Count > 0)
+        {
+            o.WriteLine($"Recent drops:");
+            foreach (var d in s.RecentDrops)
+            {
+                o.WriteLine($"                           {d.Time:HH:mm:ss} {d.ReasonName} {d.SourceIp}:{d.SourcePort} (ID:{d.SourceIdentity}) -> {d.DestinationIp}:{d.DestinationPort} (ID:{d.DestinationIdentity}) {d.Direction}");
+            }
+        }
+    }
+
+    private static string Why(string? message) => string.IsNullOrEmpty(message) ? "" : $" ({message})";
+}

@@ -1,0 +1,219 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Serialization.Metadata;
+using CiliumL7.Client.Models;
+
+namespace CiliumL7.Client;
+
+/// <summary>
+/// Client of the agent's REST API (<c>/v1</c>) over its unix socket, used by
+/// the CLI and the CNI plugin.
+/// </summary>
+public sealed class AgentClient : IDisposable
+{
+    /// <summary>Default API socket of a standalone agent.</summary>
+    public const string DefaultSocketPath = "/var/run/ciliuml7/agent.sock";
+
+    private readonly HttpClient _http;
+
+    /// <summary>Creates a client for the agent listening on <paramref name="socketPath"/>.</summary>
+    public AgentClient(string socketPath, TimeSpan? timeout = null)
+    {
+        SocketPath = socketPath;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        _http = new HttpClient(handler) { BaseAddress = new Uri("http://ciliuml7-agent/v1/"), Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>The socket this client talks to.</summary>
+    public string SocketPath { get; }
+
+    /// <summary>
+    /// Turns a <c>-H</c> value (<c>unix:///path</c>, a plain path, or null for the default)
+    /// into a socket path.
+    /// </summary>
+    public static string ResolveSocketPath(string? host)
+    {
+        if (string.IsNullOrWhiteSpace(host))
+        {
+            return Environment.GetEnvironmentVariable("CILIUML7_AGENT_SOCKET") is { Length: > 0 } env ? env : DefaultSocketPath;
+        }
+        if (host.StartsWith("unix://", StringComparison.Ordinal))
+        {
+            return host["unix://".Length..];
+        }
+        if (host.Contains("://", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"unsupported agent address \"{host}\": use unix:///path/to/agent.sock");
+        }
+        return host;
+    }
+
+    /// <summary><c>GET /v1/healthz</c>: true when the agent answers.</summary>
+    public async Task<bool> HealthzAsync(CancellationToken ct = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "healthz"), ct).ConfigureAwait(false);
+        return response.IsSuccessStatusCode;
+    }
+
+    /// <summary><c>GET /v1/status</c>.</summary>
+    public Task<StatusModel> GetStatusAsync(CancellationToken ct = default) =>
+        GetAsync("status", ClientJsonContext.Readable.StatusModel, ct);
+
+    /// <summary><c>GET /v1/endpoint</c>.</summary>
+    public async Task<IReadOnlyList<EndpointModel>> ListEndpointsAsync(CancellationToken ct = default) =>
+        await GetAsync("endpoint", ClientJsonContext.Readable.ListEndpointModel, ct).ConfigureAwait(false);
+
+    /// <summary><c>GET /v1/endpoint/{id}</c>; id is numeric, <c>container-id:X</c> or <c>pod:ns/name</c>. Null when absent.</summary>
+    public Task<EndpointModel?> GetEndpointAsync(string id, CancellationToken ct = default) =>
+        GetOrNullAsync("endpoint/" + Uri.EscapeDataString(id), ClientJsonContext.Readable.EndpointModel, ct);
+
+    /// <summary><c>PUT /v1/endpoint/container-id:{id}</c>: registers an endpoint the CNI plugin wired up.</summary>
+    public async Task<EndpointModel> CreateEndpointAsync(EndpointCreateRequest request, CancellationToken ct = default)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Put, "endpoint/" + Uri.EscapeDataString("container-id:" + request.ContainerId))
+        {
+            Content = JsonContent.Create(request, ClientJsonContext.Readable.EndpointCreateRequest),
+        };
+        return await ReadAsync(message, ClientJsonContext.Readable.EndpointModel, ct).ConfigureAwait(false);
+    }
+
+    /// <summary><c>DELETE /v1/endpoint/{id}</c>; false when there was no such endpoint.</summary>
+    public Task<bool> DeleteEndpointAsync(string id, CancellationToken ct = default) =>
+        DeleteAsync("endpoint/" + Uri.EscapeDataString(id), ct);
+
+    /// <summary><c>GET /v1/identity</c>.</summary>
+    public async Task<IReadOnlyList<IdentityModel>> ListIdentitiesAsync(CancellationToken ct = default) =>
+        await GetAsync("identity", ClientJsonContext.Readable.ListIdentityModel, ct).ConfigureAwait(false);
+
+    /// <summary><c>GET /v1/policy</c>.</summary>
+    public Task<PolicyModel> GetPolicyAsync(CancellationToken ct = default) =>
+        GetAsync("policy", ClientJsonContext.Readable.PolicyModel, ct);
+
+    /// <summary><c>PUT /v1/policy</c>: imports YAML (one or more documents). Validation errors throw <see cref="AgentException"/> with every error.</summary>
+    public Task<PolicyImportResult> ImportPolicyAsync(string yaml, string? sourceName = null, CancellationToken ct = default)
+    {
+        var path = sourceName is null ? "policy" : "policy?source=" + Uri.EscapeDataString(sourceName);
+        var message = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(yaml, Encoding.UTF8, "application/yaml") };
+        return ReadAsync(message, ClientJsonContext.Readable.PolicyImportResult, ct);
+    }
+
+    /// <summary><c>DELETE /v1/policy</c>: one imported resource by name (and namespace), or all of them.</summary>
+    public Task<PolicyDeleteResult> DeletePolicyAsync(string? name, string? ns, bool all, CancellationToken ct = default)
+    {
+        var query = all ? "policy?all=true" : "policy?name=" + Uri.EscapeDataString(name ?? "") + (ns is null ? "" : "&namespace=" + Uri.EscapeDataString(ns));
+        return ReadAsync(new HttpRequestMessage(HttpMethod.Delete, query), ClientJsonContext.Readable.PolicyDeleteResult, ct);
+    }
+
+    /// <summary><c>GET /v1/ipam</c>.</summary>
+    public Task<IpamStatusModel> GetIpamAsync(CancellationToken ct = default) =>
+        GetAsync("ipam", ClientJsonContext.Readable.IpamStatusModel, ct);
+
+    /// <summary><c>POST /v1/ipam</c>: allocates (idempotently per owner) a pod address.</summary>
+    public Task<IpamAllocation> AllocateIpAsync(string owner, CancellationToken ct = default)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, "ipam")
+        {
+            Content = JsonContent.Create(new IpamAllocateRequest { Owner = owner }, ClientJsonContext.Readable.IpamAllocateRequest),
+        };
+        return ReadAsync(message, ClientJsonContext.Readable.IpamAllocation, ct);
+    }
+
+    /// <summary><c>DELETE /v1/ipam/{ip}</c>; false when the address was not allocated.</summary>
+    public Task<bool> ReleaseIpAsync(string ip, CancellationToken ct = default) =>
+        DeleteAsync("ipam/" + Uri.EscapeDataString(ip), ct);
+
+    /// <summary><c>GET /v1/endpoint/{id}/bpf-policy</c>.</summary>
+    public Task<BpfPolicyModel?> GetBpfPolicyAsync(string id, CancellationToken ct = default) =>
+        GetOrNullAsync("endpoint/" + Uri.EscapeDataString(id) + "/bpf-policy", ClientJsonContext.Readable.BpfPolicyModel, ct);
+
+    /// <summary><c>GET /v1/drops</c>: the most recent datapath drop events.</summary>
+    public async Task<IReadOnlyList<DropEventModel>> GetDropsAsync(CancellationToken ct = default) =>
+        await GetAsync("drops", ClientJsonContext.Readable.ListDropEventModel, ct).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+
+    private Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
+        ReadAsync(new HttpRequestMessage(HttpMethod.Get, path), type, ct);
+
+    private async Task<T?> GetOrNullAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct)
+        where T : class
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(type, ct).ConfigureAwait(false);
+    }
+
+    private async Task<bool> DeleteAsync(string path, CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<T> ReadAsync<T>(HttpRequestMessage message, JsonTypeInfo<T> type, CancellationToken ct)
+    {
+        using var response = await SendAsync(message, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(type, ct).ConfigureAwait(false)
+            ?? throw new AgentException(response.StatusCode, "the agent sent an empty answer", []);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken ct)
+    {
+        try
+        {
+            using (message)
+            {
+                return await _http.SendAsync(message, ct).ConfigureAwait(false);
+            }
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            throw new AgentUnavailableException(SocketPath, e.InnerException ?? e);
+        }
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+        ErrorModel? error = null;
+        try
+        {
+            error = await response.Content.ReadFromJsonAsync(ClientJsonContext.Readable.ErrorModel, ct).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        throw new AgentException(response.StatusCode, error?.Message ?? $"agent answered {(int)response.StatusCode} {response.ReasonPhrase}", error?.Errors ?? []);
+    }
+}

@@ -1,0 +1,17 @@
+namespace CiliumL7.Client.Models;
+
+/// <summary><c>GET /v1/endpoint/{id}/bpf-policy</c>: what the datapath policy map holds for one endpoint.</summary>
+public sealed record BpfPolicyModel
+{
+    /// <summary>Endpoint id.</summary>
+    public required int EndpointId { get; init; }
+
+    /// <summary>Ingress enforcement flag as written to the datapath.</summary>
+    public bool IngressEnforced { get; init; }
+
+    /// <summary>Egress enforcement flag as written to the datapath.</summary>
+    public bool EgressEnforced { get; init; }
+
+    /// <summary>Policy map entries.</summary>
+    public required IReadOnlyList<BpfPolicyEntryModel> Entries { get; init; }
+}

@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace CiliumL7.Datapath.Abi;
+
+/// <summary><c>struct cl7_ct_entry</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct CtEntry
+{
+    /// <summary>created_ns (CLOCK_MONOTONIC).</summary>
+    public ulong CreatedNs;
+
+    /// <summary>last_seen_ns (CLOCK_MONOTONIC, 1 s granularity).</summary>
+    public ulong LastSeenNs;
+
+    /// <summary>src_identity.</summary>
+    public uint SrcIdentity;
+
+    /// <summary>dst_identity.</summary>
+    public uint DstIdentity;
+
+    /// <summary>rule_cookie.</summary>
+    public uint RuleCookie;
+
+    /// <summary>proxy_port.</summary>
+    public ushort ProxyPort;
+
+    /// <summary>flags: CL7_CT_*.</summary>
+    public byte Flags;
+
+    /// <summary>pad.</summary>
+    public byte Pad;
+
+    /// <summary>packets (approximate).</summary>
+    public ulong Packets;
+}

@@ -1,0 +1,331 @@
+using System.Net;
+using System.Net.Sockets;
+using CiliumL7.Datapath.Abi;
+using CiliumL7.Datapath.Events;
+using CiliumL7.Datapath.Interop;
+using CiliumL7.Datapath.Loading;
+using CiliumL7.Datapath.Maps;
+using CiliumL7.Datapath.Policy;
+
+namespace CiliumL7.Datapath;
+
+/// <summary>
+/// The node's eBPF datapath: both programs loaded, every map pinned under
+/// <see cref="BpfRoot"/>. Opening again (agent restart) reuses the pinned
+/// maps, so enforcement state survives and nothing is flushed; attaching
+/// again replaces the programs atomically.
+/// <code>
+///  pod ──veth── host side: tc ingress = from-container (egress policy of the pod,
+///                                        ingress policy of a local destination)
+///                          tc egress  = to-container   (ingress policy of the pod)
+/// </code>
+/// tc attach/detach act in the calling thread's network namespace.
+/// </summary>
+public sealed unsafe class BpfDatapath : IDisposable
+{
+    /// <summary>Program name of from-container in its object.</summary>
+    public const string FromContainerProgramName = "cl7_from_container";
+
+    /// <summary>Program name of to-container in its object.</summary>
+    public const string ToContainerProgramName = "cl7_to_container";
+
+    private readonly BpfObjectFile _from;
+    private readonly BpfObjectFile _to;
+    private readonly Lock _policyGate = new();
+
+    private BpfDatapath(string root, BpfObjectFile from, BpfObjectFile to)
+    {
+        BpfRoot = root;
+        _from = from;
+        _to = to;
+        Endpoints = new BpfMap<uint, EndpointValue>("cl7_endpoints", from.MapFd("cl7_endpoints"));
+        EndpointPolicies = new BpfMap<uint, EndpointPolicyValue>("cl7_ep_policy", from.MapFd("cl7_ep_policy"));
+        Ipcache = new BpfMap<IpcacheKey, IpcacheValue>("cl7_ipcache", from.MapFd("cl7_ipcache"));
+        Policies = new BpfMap<PolicyKey, PolicyValue>("cl7_policy", from.MapFd("cl7_policy"));
+        Connections = new BpfMap<CtKey, CtEntry>("cl7_ct", from.MapFd("cl7_ct"));
+        Metrics = new BpfMap<MetricsKey, MetricsValue>("cl7_metrics", from.MapFd("cl7_metrics"));
+        EventsMapFd = from.MapFd("cl7_events");
+    }
+
+    /// <summary>The bpffs directory holding the pins.</summary>
+    public string BpfRoot { get; }
+
+    /// <summary>cl7_endpoints: host-side ifindex → endpoint.</summary>
+    public BpfMap<uint, EndpointValue> Endpoints { get; }
+
+    /// <summary>cl7_ep_policy: endpoint id → enforcement flags and active generation.</summary>
+    public BpfMap<uint, EndpointPolicyValue> EndpointPolicies { get; }
+
+    /// <summary>cl7_ipcache: IP prefix → identity (and local endpoint id).</summary>
+    public BpfMap<IpcacheKey, IpcacheValue> Ipcache { get; }
+
+    /// <summary>cl7_policy: the L3/L4 policy entries of every endpoint.</summary>
+    public BpfMap<PolicyKey, PolicyValue> Policies { get; }
+
+    /// <summary>cl7_ct: connection tracking.</summary>
+    public BpfMap<CtKey, CtEntry> Connections { get; }
+
+    /// <summary>cl7_metrics: per-CPU counters.</summary>
+    public BpfMap<MetricsKey, MetricsValue> Metrics { get; }
+
+    private int EventsMapFd { get; }
+
+    /// <summary>
+    /// Loads (first start) or restores (restart) the datapath: mounts bpffs
+    /// when needed, loads both objects with their maps pinned under
+    /// <see cref="DatapathOptions.BpfRoot"/>, pins the programs.
+    /// </summary>
+    public static BpfDatapath Open(DatapathOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string root = Path.GetFullPath(options.BpfRoot);
+        BpfFs.EnsureDirectory(root);
+        var from = BpfObjectFile.Load(Path.Combine(options.BpfObjectDir, "from-container.o"), root);
+        BpfObjectFile? to = null;
+        try
+        {
+            to = BpfObjectFile.Load(Path.Combine(options.BpfObjectDir, "to-container.o"), root);
+            from.PinProgram(FromContainerProgramName, Path.Combine(root, "prog_from_container"));
+            to.PinProgram(ToContainerProgramName, Path.Combine(root, "prog_to_container"));
+            return new BpfDatapath(root, from, to);
+        }
+        catch
+        {
+            to?.Dispose();
+            from.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the endpoint entry for <paramref name="ifindex"/> (the host-side
+    /// veth), then attaches from-container at its tc ingress and to-container
+    /// at its tc egress (replacing whatever we attached before, atomically).
+    /// </summary>
+    public void AttachEndpoint(int ifindex, EndpointEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.EndpointId == 0)
+        {
+            throw new ArgumentException("endpoint id 0 is reserved for \"not a local endpoint\"", nameof(entry));
+        }
+        Endpoints.Update((uint)ifindex, new EndpointValue { EndpointId = entry.EndpointId, Identity = entry.Identity });
+        TcAttachment.Attach(ifindex, ingress: true, _from.ProgramFd(FromContainerProgramName));
+        TcAttachment.Attach(ifindex, ingress: false, _to.ProgramFd(ToContainerProgramName));
+    }
+
+    /// <summary>Detaches both programs (if the link still exists) and forgets the endpoint entry.</summary>
+    public void DetachEndpoint(int ifindex)
+    {
+        TcAttachment.Detach(ifindex, ingress: true);
+        TcAttachment.Detach(ifindex, ingress: false);
+        Endpoints.Delete((uint)ifindex);
+    }
+
+    /// <summary>True when our programs are attached to both hooks of <paramref name="ifindex"/>.</summary>
+    public static bool IsAttached(int ifindex) =>
+        TcAttachment.Query(ifindex, ingress: true) != 0 && TcAttachment.Query(ifindex, ingress: false) != 0;
+
+    /// <summary>The endpoints in the map (for restore after a restart): ifindex → entry.</summary>
+    public IReadOnlyDictionary<int, EndpointEntry> ListEndpoints()
+    {
+        var result = new Dictionary<int, EndpointEntry>();
+        foreach (var (ifindex, v) in Endpoints.Entries())
+        {
+            result[(int)ifindex] = new EndpointEntry(v.EndpointId, v.Identity);
+        }
+        return result;
+    }
+
+    /// <summary>Maps an IP prefix to an identity; <paramref name="endpointId"/> non-zero marks a local endpoint.</summary>
+    public void UpsertIpcache(IPNetwork prefix, uint identity, uint endpointId = 0) =>
+        Ipcache.Update(IpcacheKeyOf(prefix), new IpcacheValue { Identity = identity, EndpointId = endpointId });
+
+    /// <summary>Removes an IP prefix; false when it was not there.</summary>
+    public bool DeleteIpcache(IPNetwork prefix) => Ipcache.Delete(IpcacheKeyOf(prefix));
+
+    /// <summary>
+    /// Replaces the whole L3/L4 policy of an endpoint so that no packet sees
+    /// a half-applied policy: (1) the new generation's entries are written,
+    /// (2) one update of cl7_ep_policy flips the generation and the
+    /// enforcement flags, (3) the old generation's entries are deleted. On a
+    /// failure before (2) the old policy stays in force.
+    /// </summary>
+    public void ApplyPolicy(uint endpointId, IReadOnlyList<PolicyMapEntry> entries, bool ingressEnforced, bool egressEnforced, uint revision = 0)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        lock (_policyGate)
+        {
+            bool had = EndpointPolicies.TryLookup(endpointId, out var current);
+            byte oldGen = had ? current.Gen : (byte)1;
+            byte newGen = (byte)(oldGen ^ 1);
+            var expanded = PolicyKeyExpander.Expand(endpointId, newGen, entries);
+
+            // :: Step 1: the new generation (clear leftovers of an interrupted apply first)
+            DeletePolicyEntries(endpointId, newGen);
+            try
+            {
+                foreach (var (key, value) in expanded)
+                {
+                    Policies.Update(key, value);
+                }
+            }
+            catch
+            {
+                DeletePolicyEntries(endpointId, newGen);
+                throw;
+            }
+
+            // :: Step 2: flip, one map update
+            byte flags = (byte)((ingressEnforced ? AbiConstants.EpIngressEnforced : 0) | (egressEnforced ? AbiConstants.EpEgressEnforced : 0));
+            EndpointPolicies.Update(endpointId, new EndpointPolicyValue { Gen = newGen, Flags = flags, Revision = revision });
+
+            // :: Step 3: the old generation goes
+            DeletePolicyEntries(endpointId, oldGen);
+        }
+    }
+
+    /// <summary>Forgets an endpoint's policy (its traffic is then not enforced).</summary>
+    public void DeletePolicy(uint endpointId)
+    {
+        lock (_policyGate)
+        {
+            EndpointPolicies.Delete(endpointId);
+            DeletePolicyEntries(endpointId, 0);
+            DeletePolicyEntries(endpointId, 1);
+        }
+    }
+
+    /// <summary>The active policy map rows of an endpoint (after range/protocol expansion).</summary>
+    public IReadOnlyList<KeyValuePair<PolicyKey, PolicyValue>> DumpPolicy(uint endpointId)
+    {
+        var rows = new List<KeyValuePair<PolicyKey, PolicyValue>>();
+        if (!EndpointPolicies.TryLookup(endpointId, out var state))
+        {
+            return rows;
+        }
+        foreach (var row in Policies.Entries())
+        {
+            if (row.Key.EndpointId == endpointId && row.Key.Gen == state.Gen)
+            {
+                rows.Add(row);
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>Starts consuming the event ring buffer; dispose the reader to stop.</summary>
+    public DatapathEventReader OpenEventReader(int capacity = 65536) => new(EventsMapFd, capacity);
+
+    /// <summary>The counters, summed over CPUs.</summary>
+    public IReadOnlyList<DatapathCounter> ReadCounters()
+    {
+        int cpus = LibBpf.NumPossibleCpus();
+        var perCpu = new MetricsValue[Math.Max(1, cpus)];
+        var result = new List<DatapathCounter>();
+        foreach (var key in Metrics.Keys())
+        {
+            if (!Metrics.TryLookupPerCpu(key, perCpu))
+            {
+                continue;
+            }
+            ulong packets = 0, bytes = 0;
+            foreach (var v in perCpu)
+            {
+                packets += v.Packets;
+                bytes += v.Bytes;
+            }
+            result.Add(new DatapathCounter(key.Reason, key.Direction, packets, bytes));
+        }
+        return result;
+    }
+
+    /// <summary>Runs a program once on <paramref name="packet"/> (an Ethernet frame) with BPF_PROG_TEST_RUN.</summary>
+    /// <param name="program">Which program.</param>
+    /// <param name="packet">The frame.</param>
+    /// <param name="mark">skb-&gt;mark on entry.</param>
+    /// <param name="ifindex">skb-&gt;ifindex (must exist in the caller's netns; 0 = loopback).</param>
+    public ProgramTestResult TestRun(DatapathProgram program, ReadOnlySpan<byte> packet, uint mark = 0, int ifindex = 0)
+    {
+        int fd = program == DatapathProgram.FromContainer
+            ? _from.ProgramFd(FromContainerProgramName)
+            : _to.ProgramFd(ToContainerProgramName);
+        const int SkBuffSize = 192; /* struct __sk_buff */
+        const int MarkOffset = 8;
+        const int IfindexOffset = 40;
+        var ctxIn = new byte[SkBuffSize];
+        var ctxOut = new byte[SkBuffSize];
+        BitConverter.TryWriteBytes(ctxIn.AsSpan(MarkOffset), mark);
+        BitConverter.TryWriteBytes(ctxIn.AsSpan(IfindexOffset), ifindex);
+        var dataOut = new byte[packet.Length + 256];
+        fixed (byte* din = packet)
+        fixed (byte* dout = dataOut)
+        fixed (byte* cin = ctxIn)
+        fixed (byte* cout = ctxOut)
+        {
+            var opts = new BpfTestRunOpts
+            {
+                Size = (nuint)sizeof(BpfTestRunOpts),
+                DataIn = din,
+                DataSizeIn = (uint)packet.Length,
+                DataOut = dout,
+                DataSizeOut = (uint)dataOut.Length,
+                CtxIn = cin,
+                CtxSizeIn = SkBuffSize,
+                CtxOut = cout,
+                CtxSizeOut = SkBuffSize,
+                Repeat = 1,
+            };
+            LibBpf.Check(LibBpf.ProgTestRunOpts(fd, &opts), $"BPF_PROG_TEST_RUN of {program}");
+            return new ProgramTestResult((int)opts.Retval, BitConverter.ToUInt32(ctxOut, MarkOffset), dataOut.AsSpan(0, (int)opts.DataSizeOut).ToArray());
+        }
+    }
+
+    /// <summary>
+    /// Removes everything: detaches the programs from every endpoint in the
+    /// map (calling thread's netns), closes the objects and deletes
+    /// <see cref="BpfRoot"/> with every pin in it.
+    /// </summary>
+    public void Cleanup()
+    {
+        foreach (var ifindex in Endpoints.Keys())
+        {
+            TcAttachment.Detach((int)ifindex, ingress: true);
+            TcAttachment.Detach((int)ifindex, ingress: false);
+        }
+        Dispose();
+        if (Directory.Exists(BpfRoot))
+        {
+            Directory.Delete(BpfRoot, recursive: true);
+        }
+    }
+
+    /// <summary>Closes the objects; pins and attached programs stay (enforcement continues).</summary>
+    public void Dispose()
+    {
+        _from.Dispose();
+        _to.Dispose();
+    }
+
+    private void DeletePolicyEntries(uint endpointId, byte gen)
+    {
+        foreach (var key in Policies.Keys())
+        {
+            if (key.EndpointId == endpointId && key.Gen == gen)
+            {
+                Policies.Delete(key);
+            }
+        }
+    }
+
+    internal static IpcacheKey IpcacheKeyOf(IPNetwork prefix)
+    {
+        var key = new IpcacheKey
+        {
+            PrefixLen = AbiConstants.IpcachePrefixFixed + (uint)prefix.PrefixLength,
+            Family = prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? AbiConstants.FamilyIPv4 : AbiConstants.FamilyIPv6,
+        };
+        prefix.BaseAddress.TryWriteBytes(new Span<byte>(key.Addr, 16), out _);
+        return key;
+    }
+}

@@ -1,0 +1,302 @@
+namespace CiliumL7.Datapath.Services;
+
+/// <summary>
+/// The pinned socket-LB maps of one agent (<c>&lt;bpf-root&gt;/ciliuml7_lb_svc</c>,
+/// <c>ciliuml7_lb_be</c>). Backend ids are allocated here and shared by
+/// every frontend that uses the same (address, port, protocol); opening the
+/// maps rebuilds that bookkeeping from what is pinned, so an agent restart
+/// continues where the last one stopped without flushing anything.
+/// </summary>
+/// <remarks>
+/// Update order (also in bpf/include/abi.h): new backends, then slots
+/// 1..n, then the master slot 0 with count n (the switch), then stale slots,
+/// then unreferenced backends. Delete: master first. Thread-safe.
+/// </remarks>
+public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
+{
+    /// <summary>Pin name of the frontend/slot map.</summary>
+    public const string ServiceMapName = "ciliuml7_lb_svc";
+
+    /// <summary>Pin name of the backend map.</summary>
+    public const string BackendMapName = "ciliuml7_lb_be";
+
+    /// <summary>Pin name of the (socket cookie, backend) → VIP map.</summary>
+    public const string RevSkMapName = "ciliuml7_lb_rsk";
+
+    private readonly Lock _lock = new();
+    private readonly int _svcFd;
+    private readonly int _beFd;
+    private readonly Dictionary<(LbBackend Backend, LbProtocol Proto), uint> _backendIds = [];
+    private readonly Dictionary<uint, int> _backendRefs = [];
+    private readonly Dictionary<LbFrontend, (ushort RevNat, uint[] Ids)> _frontends = [];
+    private uint _nextBackendId = 1;
+    private bool _disposed;
+
+    private LoadBalancerMaps(int svcFd, int beFd)
+    {
+        _svcFd = svcFd;
+        _beFd = beFd;
+        Restore();
+    }
+
+    /// <summary>Opens the maps pinned under <paramref name="bpfRoot"/> (created by <see cref="SocketLbLoader.Install"/>).</summary>
+    /// <exception cref="IOException">A map is not pinned there.</exception>
+    public static LoadBalancerMaps Open(string bpfRoot)
+    {
+        var svc = OpenPinned(Path.Combine(bpfRoot, ServiceMapName));
+        int be;
+        try
+        {
+            be = OpenPinned(Path.Combine(bpfRoot, BackendMapName));
+        }
+        catch
+        {
+            LbNative.Close(svc);
+            throw;
+        }
+        return new LoadBalancerMaps(svc, be);
+    }
+
+    /// <inheritdoc/>
+    public void UpsertService(LbFrontend frontend, ushort revNatIndex, IReadOnlyList<LbBackend> backends)
+    {
+        if (backends.Count > ushort.MaxValue - 1)
+        {
+            throw new ArgumentException("a frontend holds at most 65534 backends; " + frontend + " has " + backends.Count, nameof(backends));
+        }
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _frontends.TryGetValue(frontend, out var old);
+            var ids = new uint[backends.Count];
+            // :: Step 1: backends that are new (refcount shared across frontends).
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = AcquireBackend(backends[i], frontend.Protocol);
+            }
+            // :: Step 2: slots 1..n.
+            for (var i = 0; i < ids.Length; i++)
+            {
+                var key = Lb4Key.For(frontend, (ushort)(i + 1));
+                var value = new Lb4Service { BackendId = ids[i] };
+                Check(LbNative.bpf_map_update_elem(_svcFd, &key, &value, LbNative.BPF_ANY), "update slot", frontend);
+            }
+            // :: Step 3: the master entry with the new count: the switch.
+            var master = Lb4Key.For(frontend, 0);
+            var mv = new Lb4Service { Count = (ushort)ids.Length, RevNatIndex = revNatIndex };
+            Check(LbNative.bpf_map_update_elem(_svcFd, &master, &mv, LbNative.BPF_ANY), "update master", frontend);
+            // :: Step 4: stale slots beyond the new count.
+            var oldIds = old.Ids ?? [];
+            for (var s = ids.Length + 1; s <= oldIds.Length; s++)
+            {
+                var key = Lb4Key.For(frontend, (ushort)s);
+                LbNative.bpf_map_delete_elem(_svcFd, &key);
+            }
+            // :: Step 5: backends nobody references any more.
+            foreach (var id in oldIds)
+            {
+                ReleaseBackend(id);
+            }
+            _frontends[frontend] = (revNatIndex, ids);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void DeleteService(LbFrontend frontend)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_frontends.Remove(frontend, out var old))
+            {
+                return;
+            }
+            var master = Lb4Key.For(frontend, 0);
+            LbNative.bpf_map_delete_elem(_svcFd, &master);
+            for (var s = 1; s <= old.Ids.Length; s++)
+            {
+                var key = Lb4Key.For(frontend, (ushort)s);
+                LbNative.bpf_map_delete_elem(_svcFd, &key);
+            }
+            foreach (var id in old.Ids)
+            {
+                ReleaseBackend(id);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<LbServiceState> ListServices()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var masters = new List<(Lb4Key Key, Lb4Service Value)>();
+            var slots = new Dictionary<Lb4Key, uint>();
+            foreach (var key in Keys<Lb4Key>(_svcFd))
+            {
+                var k = key;
+                Lb4Service v;
+                if (LbNative.bpf_map_lookup_elem(_svcFd, &k, &v) != 0)
+                {
+                    continue;
+                }
+                if (k.BackendSlot == 0)
+                {
+                    masters.Add((k, v));
+                }
+                else
+                {
+                    slots[k] = v.BackendId;
+                }
+            }
+            var result = new List<LbServiceState>(masters.Count);
+            foreach (var (key, value) in masters)
+            {
+                var frontend = new LbFrontend(LbWire.Address(key.Address), LbWire.Port(key.DPort), (LbProtocol)key.Proto);
+                var backends = new List<LbBackend>(value.Count);
+                for (var s = 1; s <= value.Count; s++)
+                {
+                    var sk = key;
+                    sk.BackendSlot = (ushort)s;
+                    if (slots.TryGetValue(sk, out var id) && LookupBackend(id) is { } be)
+                    {
+                        backends.Add(be);
+                    }
+                }
+                result.Add(new LbServiceState(frontend, value.RevNatIndex, backends));
+            }
+            return result;
+        }
+    }
+
+    /// <summary>Closes the map descriptors (the pinned maps and their content stay).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            LbNative.Close(_svcFd);
+            LbNative.Close(_beFd);
+        }
+    }
+
+    private uint AcquireBackend(LbBackend backend, LbProtocol proto)
+    {
+        if (_backendIds.TryGetValue((backend, proto), out var id))
+        {
+            _backendRefs[id]++;
+            return id;
+        }
+        while (_backendRefs.ContainsKey(_nextBackendId) || _nextBackendId == 0)
+        {
+            _nextBackendId++;
+        }
+        id = _nextBackendId++;
+        var value = new Lb4Backend { Address = LbWire.Address(backend.Address), Port = LbWire.Port(backend.Port), Proto = (byte)proto };
+        Check(LbNative.bpf_map_update_elem(_beFd, &id, &value, LbNative.BPF_ANY), "update backend " + backend, default);
+        _backendIds[(backend, proto)] = id;
+        _backendRefs[id] = 1;
+        return id;
+    }
+
+    private void ReleaseBackend(uint id)
+    {
+        if (!_backendRefs.TryGetValue(id, out var refs))
+        {
+            return;
+        }
+        if (refs > 1)
+        {
+            _backendRefs[id] = refs - 1;
+            return;
+        }
+        _backendRefs.Remove(id);
+        foreach (var (k, v) in _backendIds)
+        {
+            if (v == id)
+            {
+                _backendIds.Remove(k);
+                break;
+            }
+        }
+        LbNative.bpf_map_delete_elem(_beFd, &id);
+    }
+
+    private LbBackend? LookupBackend(uint id)
+    {
+        Lb4Backend be;
+        return LbNative.bpf_map_lookup_elem(_beFd, &id, &be) == 0 ? new LbBackend(LbWire.Address(be.Address), LbWire.Port(be.Port)) : null;
+    }
+
+    /// <summary>Rebuilds frontends, backend ids and refcounts from the pinned maps.</summary>
+    private void Restore()
+    {
+        foreach (var id in Keys<uint>(_beFd))
+        {
+            var k = id;
+            Lb4Backend be;
+            if (LbNative.bpf_map_lookup_elem(_beFd, &k, &be) != 0)
+            {
+                continue;
+            }
+            var backend = new LbBackend(LbWire.Address(be.Address), LbWire.Port(be.Port));
+            _backendIds[(backend, (LbProtocol)be.Proto)] = id;
+            _backendRefs[id] = 0;
+            _nextBackendId = Math.Max(_nextBackendId, id + 1);
+        }
+        foreach (var state in ListServices())
+        {
+            var ids = new uint[state.Backends.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                var id = _backendIds[(state.Backends[i], state.Frontend.Protocol)];
+                _backendRefs[id]++;
+                ids[i] = id;
+            }
+            _frontends[state.Frontend] = (state.RevNatIndex, ids);
+        }
+    }
+
+    private static List<T> Keys<T>(int fd)
+        where T : unmanaged
+    {
+        var keys = new List<T>();
+        T cur = default, next = default;
+        var first = true;
+        for (var guard = 0; guard < 1_000_000; guard++)
+        {
+            int ret = first ? LbNative.bpf_map_get_next_key(fd, null, &next) : LbNative.bpf_map_get_next_key(fd, &cur, &next);
+            if (ret != 0)
+            {
+                break;
+            }
+            keys.Add(next);
+            cur = next;
+            first = false;
+        }
+        return keys;
+    }
+
+    private static int OpenPinned(string path)
+    {
+        var fd = LbNative.bpf_obj_get(path);
+        if (fd < 0)
+        {
+            throw new IOException("cannot open pinned BPF map " + path + ": " + LbNative.Describe(LbNative.Errno(fd)) + "; is the socket load balancer installed (SocketLbLoader.Install)?");
+        }
+        return fd;
+    }
+
+    private static void Check(int ret, string what, LbFrontend frontend)
+    {
+        if (ret != 0)
+        {
+            throw new IOException("socket LB map " + what + (frontend.Address is null ? "" : " for " + frontend) + " failed: " + LbNative.Describe(LbNative.Errno(ret)));
+        }
+    }
+}

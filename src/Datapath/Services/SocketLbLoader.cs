@@ -1,0 +1,191 @@
+namespace CiliumL7.Datapath.Services;
+
+/// <summary>
+/// Loads <c>sock-lb.o</c> and attaches its cgroup programs to a cgroup v2
+/// directory through pinned BPF links:
+/// <code>
+///   &lt;bpf-root&gt;/ciliuml7_lb_svc, ciliuml7_lb_be, ciliuml7_lb_rsk   maps (reused if pinned)
+///   &lt;bpf-root&gt;/ciliuml7_lb_link_connect4 ... _getpeername6          links
+/// </code>
+/// A pinned link keeps its program attached after the agent exits; a second
+/// <see cref="Install"/> swaps the programs of the existing links atomically
+/// (<c>bpf_link_update</c>) and keeps the maps, so connections never see a
+/// gap. <see cref="Uninstall"/> detaches exactly these links - never another
+/// program attached to the same cgroup - and removes the pins.
+/// </summary>
+public static class SocketLbLoader
+{
+    /// <summary>Pin name prefix of the cgroup links.</summary>
+    public const string LinkPinPrefix = "ciliuml7_lb_link_";
+
+    /// <summary>Map pin names owned by the socket load balancer.</summary>
+    public static IReadOnlyList<string> MapNames { get; } =
+        [LoadBalancerMaps.ServiceMapName, LoadBalancerMaps.BackendMapName, LoadBalancerMaps.RevSkMapName];
+
+    /// <summary>Loads the object, pins (or reuses) its maps and attaches every cgroup program.</summary>
+    /// <param name="objectPath">Compiled <c>sock-lb.o</c>.</param>
+    /// <param name="bpfRoot">bpffs directory for pins (created if missing; must be on a bpf mount).</param>
+    /// <param name="cgroupPath">cgroup v2 directory, usually <see cref="CgroupV2.EnsureMounted"/>.</param>
+    /// <exception cref="IOException">Any step failed; links created by this call are detached again.</exception>
+    public static SocketLbInstallation Install(string objectPath, string bpfRoot, string cgroupPath)
+    {
+        if (!File.Exists(objectPath))
+        {
+            throw new FileNotFoundException("socket LB object not found: " + objectPath + " (build it with 'make bpf')", objectPath);
+        }
+        if (!ProcMounts.IsOn(bpfRoot, "bpf"))
+        {
+            throw new IOException("BPF root " + bpfRoot + " is not on a bpf file system; mount one with 'mount -t bpf bpf /sys/fs/bpf' or pass a --bpf-root on bpffs");
+        }
+        Directory.CreateDirectory(bpfRoot);
+
+        var obj = LbNative.bpf_object__open_file(objectPath, 0);
+        if (obj == 0)
+        {
+            throw new IOException("cannot open BPF object " + objectPath + ": " + LbNative.Describe(LbNative.Errno(-1)));
+        }
+        var cgroupFd = -1;
+        var created = new List<string>();
+        try
+        {
+            // :: Step 1: pin maps by name under the root; libbpf reuses pins that already exist.
+            for (var map = LbNative.bpf_object__next_map(obj, 0); map != 0; map = LbNative.bpf_object__next_map(obj, map))
+            {
+                var name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(LbNative.bpf_map__name(map)) ?? "";
+                if (name.StartsWith('.'))
+                {
+                    continue; // .rodata/.bss: internal, not shared
+                }
+                Check(LbNative.bpf_map__set_pin_path(map, Path.Combine(bpfRoot, name)), "set pin path of map " + name);
+            }
+            // :: Step 2: load (verifier) and pin.
+            Check(LbNative.bpf_object__load(obj), "load " + objectPath + " (verifier log above on stderr)");
+
+            // :: Step 3: attach each program with a pinned link, or upgrade the pinned link in place.
+            cgroupFd = LbNative.Open(cgroupPath, LbNative.O_RDONLY | LbNative.O_DIRECTORY | LbNative.O_CLOEXEC);
+            if (cgroupFd < 0)
+            {
+                throw new IOException("cannot open cgroup " + cgroupPath + ": " + LbNative.Describe(LbNative.Errno(-1)));
+            }
+            var hooks = new List<string>();
+            var upgraded = false;
+            for (var prog = LbNative.bpf_object__next_program(obj, 0); prog != 0; prog = LbNative.bpf_object__next_program(obj, prog))
+            {
+                var section = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(LbNative.bpf_program__section_name(prog)) ?? "";
+                var hook = section.StartsWith("cgroup/", StringComparison.Ordinal) ? section["cgroup/".Length..] : section.Replace('/', '_');
+                var pin = Path.Combine(bpfRoot, LinkPinPrefix + hook);
+                var progFd = LbNative.bpf_program__fd(prog);
+                if (File.Exists(pin))
+                {
+                    var linkFd = LbNative.bpf_obj_get(pin);
+                    if (linkFd < 0)
+                    {
+                        throw new IOException("cannot open pinned link " + pin + ": " + LbNative.Describe(LbNative.Errno(linkFd)));
+                    }
+                    var ret = LbNative.bpf_link_update(linkFd, progFd, 0);
+                    var err = LbNative.Errno(ret);
+                    LbNative.Close(linkFd);
+                    if (ret != 0)
+                    {
+                        throw new IOException("cannot replace the program of " + pin + ": " + LbNative.Describe(err));
+                    }
+                    upgraded = true;
+                }
+                else
+                {
+                    var linkFd = LbNative.bpf_link_create(progFd, cgroupFd, LbNative.bpf_program__expected_attach_type(prog), 0);
+                    if (linkFd < 0)
+                    {
+                        throw new IOException("cannot attach " + section + " to cgroup " + cgroupPath + ": " + LbNative.Describe(LbNative.Errno(linkFd)));
+                    }
+                    var ret = LbNative.bpf_obj_pin(linkFd, pin);
+                    var err = LbNative.Errno(ret);
+                    if (ret != 0)
+                    {
+                        LbNative.Close(linkFd); // last reference: detaches
+                        throw new IOException("cannot pin link " + pin + ": " + LbNative.Describe(err));
+                    }
+                    LbNative.Close(linkFd);
+                    created.Add(pin);
+                }
+                hooks.Add(hook);
+            }
+            return new SocketLbInstallation(bpfRoot, cgroupPath, hooks, upgraded);
+        }
+        catch
+        {
+            foreach (var pin in created)
+            {
+                DetachPinnedLink(pin);
+            }
+            throw;
+        }
+        finally
+        {
+            if (cgroupFd >= 0)
+            {
+                LbNative.Close(cgroupFd);
+            }
+            LbNative.bpf_object__close(obj); // programs live on in their links, maps in their pins
+        }
+    }
+
+    /// <summary>
+    /// Detaches the links pinned under <paramref name="bpfRoot"/> by <see cref="Install"/>
+    /// and removes them and the map pins. Idempotent; returns what was removed.
+    /// </summary>
+    public static IReadOnlyList<string> Uninstall(string bpfRoot)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(bpfRoot))
+        {
+            return removed;
+        }
+        foreach (var pin in AttachedLinks(bpfRoot))
+        {
+            DetachPinnedLink(pin);
+            removed.Add(pin);
+        }
+        foreach (var name in MapNames)
+        {
+            var path = Path.Combine(bpfRoot, name);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+                removed.Add(path);
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Link pins of the socket load balancer under <paramref name="bpfRoot"/>.</summary>
+    public static IReadOnlyList<string> AttachedLinks(string bpfRoot)
+    {
+        if (!Directory.Exists(bpfRoot))
+        {
+            return [];
+        }
+        var links = Directory.GetFiles(bpfRoot, LinkPinPrefix + "*");
+        Array.Sort(links, StringComparer.Ordinal);
+        return links;
+    }
+
+    private static void DetachPinnedLink(string pin)
+    {
+        var fd = LbNative.bpf_obj_get(pin);
+        if (fd >= 0)
+        {
+            LbNative.bpf_link_detach(fd);
+            LbNative.Close(fd);
+        }
+        File.Delete(pin);
+    }
+
+    private static void Check(int ret, string what)
+    {
+        if (ret != 0)
+        {
+            throw new IOException("socket LB: " + what + " failed: " + LbNative.Describe(LbNative.Errno(ret)));
+        }
+    }
+}

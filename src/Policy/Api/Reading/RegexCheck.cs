@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+
+namespace CiliumL7.Policy.Api.Reading;
+
+/// <summary>
+/// Checks that a policy regex compiles for the linear-time engine the proxy
+/// uses (<see cref="RegexOptions.NonBacktracking"/>, anchored full match).
+/// </summary>
+internal static class RegexCheck
+{
+    /// <summary>Null when <paramref name="pattern"/> is usable; else the reason, phrased to follow the quoted value.</summary>
+    public static string? Explain(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+        }
+        catch (RegexParseException ex)
+        {
+            return "is not a valid regular expression (" + Describe(ex) + ").";
+        }
+        try
+        {
+            _ = L7.HttpRule.CompileAnchored(pattern);
+        }
+        catch (NotSupportedException ex)
+        {
+            var construct = ex.Message;
+            var at = construct.IndexOf("containing: ", StringComparison.Ordinal);
+            construct = at >= 0 ? construct[(at + 12)..].Trim().TrimEnd('.').Trim('\'') : "an unsupported construct";
+            return "uses " + construct + ", which a linear-time (RE2-like) regex engine cannot run; rewrite it without backreferences, lookarounds, atomic groups or conditionals.";
+        }
+        catch (ArgumentException ex)
+        {
+            return "is not a valid regular expression when anchored as ^(?:...)$ (" + ex.Message + ").";
+        }
+        return null;
+    }
+
+    private static string Describe(RegexParseException ex) => ex.Error switch
+    {
+        RegexParseError.InsufficientClosingParentheses => "missing ')'",
+        RegexParseError.InsufficientOpeningParentheses => "unmatched ')'",
+        RegexParseError.UnterminatedBracket => "missing ']'",
+        RegexParseError.QuantifierAfterNothing => "a quantifier such as '*', '+' or '?' follows nothing; escape it as \\*",
+        RegexParseError.NestedQuantifiersNotParenthesized => "nested quantifier; wrap the inner part in (...)",
+        RegexParseError.UnescapedEndingBackslash => "trailing backslash",
+        RegexParseError.ReversedCharacterRange => "reversed character range",
+        RegexParseError.ReversedQuantifierRange => "reversed quantifier range",
+        RegexParseError.UnrecognizedEscape => "unrecognized escape sequence at offset " + ex.Offset,
+        RegexParseError.InvalidGroupingConstruct => "invalid (? group construct",
+        RegexParseError.UndefinedNumberedReference or RegexParseError.UndefinedNamedReference => "reference to an undefined group",
+        _ => System.Text.RegularExpressions.Regex.Replace(ex.Error.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant() + " at offset " + ex.Offset,
+    };
+}

@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using CiliumL7.Policy.L7;
+
+namespace CiliumL7.Policy.Resolution;
+
+/// <summary>
+/// The resolved policy of one endpoint: enforcement per direction, the
+/// distilled L4 entries (what the datapath map holds) and the compiled L7 rule
+/// sets per (direction, port, protocol, remote identity). Immutable.
+/// When a direction is not enforced, <see cref="Entries"/> holds a wildcard
+/// Allow for it, so a plain <see cref="Lookup"/> gives the right answer.
+/// </summary>
+public sealed class EndpointPolicy
+{
+    private readonly ImmutableDictionary<L7Key, object> _l7;
+
+    internal EndpointPolicy(uint endpointId, uint identity, bool ingressEnforced, bool egressEnforced,
+        ImmutableArray<L4PolicyEntry> entries, ImmutableDictionary<L7Key, object> l7)
+    {
+        EndpointId = endpointId;
+        Identity = identity;
+        IngressEnforced = ingressEnforced;
+        EgressEnforced = egressEnforced;
+        Entries = entries;
+        _l7 = l7;
+    }
+
+    /// <summary>The endpoint id.</summary>
+    public uint EndpointId { get; }
+
+    /// <summary>The endpoint's identity when resolved.</summary>
+    public uint Identity { get; }
+
+    /// <summary>True when some rule selects the endpoint for ingress (default deny).</summary>
+    public bool IngressEnforced { get; }
+
+    /// <summary>True when some rule selects the endpoint for egress (default deny).</summary>
+    public bool EgressEnforced { get; }
+
+    /// <summary>The distilled L4 entries, sorted by direction, protocol, port, identity.</summary>
+    public ImmutableArray<L4PolicyEntry> Entries { get; }
+
+    /// <summary>The HTTP rules for a redirected peer/port; null = none (deny: fail closed).</summary>
+    public HttpRuleSet? GetHttpRules(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity) =>
+        Get<HttpRuleSet>(direction, port, proto, remoteIdentity);
+
+    /// <summary>The DNS rules for a redirected peer/port; null = none (deny: fail closed).</summary>
+    public DnsRuleSet? GetDnsRules(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity) =>
+        Get<DnsRuleSet>(direction, port, proto, remoteIdentity);
+
+    /// <summary>The Kafka rules for a redirected peer/port; null = none (deny: fail closed).</summary>
+    public KafkaRuleSet? GetKafkaRules(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity) =>
+        Get<KafkaRuleSet>(direction, port, proto, remoteIdentity);
+
+    /// <summary>
+    /// The entry deciding a packet, as the datapath looks it up: a covering
+    /// Deny wins; else the narrowest port match, the exact identity before the
+    /// wildcard, the exact protocol before ANY. Null = no entry (dropped: default deny).
+    /// </summary>
+    public L4PolicyEntry? Lookup(TrafficDirection direction, uint remoteIdentity, byte proto, ushort port)
+    {
+        L4PolicyEntry? best = null;
+        foreach (var e in Entries)
+        {
+            if (e.Direction != direction || !e.CoversProtocol(proto) || !e.CoversPort(port) ||
+                (e.RemoteIdentity != 0 && e.RemoteIdentity != remoteIdentity))
+            {
+                continue;
+            }
+            if (e.Action == PolicyAction.Deny)
+            {
+                return e;
+            }
+            if (best is null || MoreSpecific(e, best.Value))
+            {
+                best = e;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>True when both policies hold the same entries and enforcement (the L7 sets are compared by reference).</summary>
+    public bool SameAs(EndpointPolicy other) =>
+        IngressEnforced == other.IngressEnforced && EgressEnforced == other.EgressEnforced &&
+        Entries.AsSpan().SequenceEqual(other.Entries.AsSpan());
+
+    private static bool MoreSpecific(L4PolicyEntry a, L4PolicyEntry b)
+    {
+        if (a.Width != b.Width)
+        {
+            return a.Width < b.Width;
+        }
+        if ((a.RemoteIdentity != 0) != (b.RemoteIdentity != 0))
+        {
+            return a.RemoteIdentity != 0;
+        }
+        return a.Protocol != 0 && b.Protocol == 0;
+    }
+
+    private T? Get<T>(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity)
+        where T : class
+    {
+        if (_l7.TryGetValue(new L7Key(direction, proto, port, remoteIdentity), out var set) ||
+            _l7.TryGetValue(new L7Key(direction, proto, port, 0), out set))
+        {
+            return set as T;
+        }
+        return null;
+    }
+
+    internal IEnumerable<KeyValuePair<L7Key, object>> L7Sets => _l7;
+}

@@ -1,0 +1,29 @@
+using CiliumL7.Policy.Identity;
+using CiliumL7.Policy.Resolution;
+
+namespace CiliumL7.Policy.Tracing;
+
+/// <summary>"What would happen if a pod with these labels sent this to a pod with those labels?"</summary>
+public sealed record TraceRequest
+{
+    /// <summary>The source pod's labels, including the namespace label.</summary>
+    public required LabelSet Source { get; init; }
+
+    /// <summary>The destination pod's labels, including the namespace label.</summary>
+    public required LabelSet Destination { get; init; }
+
+    /// <summary>The destination port.</summary>
+    public required ushort Port { get; init; }
+
+    /// <summary>The IP protocol (<see cref="Protocols"/>); TCP by default.</summary>
+    public byte Protocol { get; init; } = Protocols.Tcp;
+
+    /// <summary>The HTTP request, when judging HTTP rules (default <c>GET /</c>).</summary>
+    public TraceHttpRequest? Http { get; init; }
+
+    /// <summary>The DNS query name, when judging DNS rules.</summary>
+    public string? DnsQuery { get; init; }
+
+    /// <summary>The Kafka request, when judging Kafka rules.</summary>
+    public TraceKafkaRequest? Kafka { get; init; }
+}

@@ -1,0 +1,14 @@
+namespace CiliumL7.Proxy.Flows;
+
+/// <summary>Hubble's <c>Verdict</c> values the proxy uses.</summary>
+public enum FlowVerdict
+{
+    /// <summary>Forwarded to the original destination.</summary>
+    Forwarded = 1,
+
+    /// <summary>Denied by policy (answered with 403).</summary>
+    Dropped = 2,
+
+    /// <summary>Rejected as malformed or ambiguous (answered with 400) before any policy decision.</summary>
+    Error = 3,
+}

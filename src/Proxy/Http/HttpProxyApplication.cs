@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using CiliumL7.Policy;
+using CiliumL7.Policy.L7;
+using CiliumL7.Proxy.Flows;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Abstractions;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CiliumL7.Proxy.Http;
+
+/// <summary>
+/// The request pipeline of one redirect listener, plugged straight into Kestrel
+/// (no middleware):
+/// <code>
+/// Kestrel request ─► 1 addresses/peers ─► 2 canonicalize ──400──► client
+///                                          │
+///                                          ▼
+///                    3 judge (HttpRuleSet) ──deny──► 403 "Access denied\r\n"
+///                                          │allow
+///                                          ▼
+///                    4 forward (YARP) to the original destination ─► 5 flows
+/// </code>
+/// </summary>
+internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime runtime) : IHttpApplication<ProxyRequestContext>
+{
+    private static readonly KeyValuePair<string, string>[] NoHeaders = [];
+
+    public ProxyRequestContext CreateContext(IFeatureCollection contextFeatures)
+    {
+        ProxyRequestContext context;
+        if (contextFeatures is IHostContextContainer<ProxyRequestContext> container)
+        {
+            context = container.HostContext ??= new ProxyRequestContext();
+        }
+        else
+        {
+            context = new ProxyRequestContext();
+        }
+        context.Initialize(contextFeatures);
+        return context;
+    }
+
+    public void DisposeContext(ProxyRequestContext context, Exception? exception) => context.Reset();
+
+    public async Task ProcessRequestAsync(ProxyRequestContext context)
+    {
+        var options = runtime.Options;
+        var http = context.HttpContext;
+        var started = Stopwatch.GetTimestamp();
+        var requestId = runtime.NextRequestId();
+        runtime.Counters.Received();
+
+        // :: Step 1: who talks to whom (original destination = accepted socket's local endpoint).
+        context.ResolveAddresses(redirect, runtime.Peers);
+
+        // :: Step 2: the canonical request; what cannot be made unambiguous is refused.
+        var error = context.Canonicalize(options.FlowHeaders, options.RedactHeaderValues);
+        if (error != CanonicalizeError.None)
+        {
+            runtime.Counters.ParseError();
+            Log.RequestRejected(runtime.Logger, context.Client, redirect.ProxyPort, error);
+            Publish(context, requestId, L7FlowType.Request, FlowVerdict.Error, 0, null, 0);
+            await HttpResponses.WriteBadRequestAsync(http, !context.IsHttp2).ConfigureAwait(false);
+            Publish(context, requestId, L7FlowType.Response, FlowVerdict.Error, 400, null, started);
+            return;
+        }
+
+        // :: Step 3: judge with the rules of this redirect for the remote peer; no rules = deny.
+        var remote = redirect.Key.Direction == TrafficDirection.Ingress ? context.ClientPeer : context.ServerPeer;
+        var rules = context.GetRules(runtime.Policy, redirect.Key, remote.Identity);
+        var verdict = rules is null ? new L7Verdict(false, null) : rules.Judge(context);
+        if (!verdict.Allowed)
+        {
+            runtime.Counters.Denied();
+            Publish(context, requestId, L7FlowType.Request, FlowVerdict.Dropped, 0, verdict.PolicyName, 0);
+            await HttpResponses.WriteAccessDeniedAsync(http).ConfigureAwait(false);
+            Publish(context, requestId, L7FlowType.Response, FlowVerdict.Dropped, 403, verdict.PolicyName, started);
+            return;
+        }
+
+        // :: Step 4: forward the canonical request to the original destination.
+        runtime.Counters.Forwarded();
+        Publish(context, requestId, L7FlowType.Request, FlowVerdict.Forwarded, 0, verdict.PolicyName, 0);
+        if (context.IsH2cUpgrade)
+        {
+            // An h2c upgrade is never tunnelled: forward it as a plain HTTP/1.1 request.
+            http.Features.Set<IHttpUpgradeFeature>(null);
+        }
+        var invoker = runtime.Upstreams.Get(context.Client.Address);
+        var config = context.IsHttp2 ? runtime.Http2Config : runtime.Http1Config;
+        var forwardError = await runtime.Forwarder.SendAsync(http, context.DestinationPrefix, invoker, config, context.Transformer).ConfigureAwait(false);
+        if (forwardError != ForwarderError.None)
+        {
+            Log.UpstreamFailed(runtime.Logger, context.DestinationPrefix, forwardError, http.Features.Get<IForwarderErrorFeature>()?.Exception);
+        }
+
+        // :: Step 5: the response flow (status as sent to the client; YARP maps upstream failures to 502/504).
+        Publish(context, requestId, L7FlowType.Response, FlowVerdict.Forwarded, http.Response.StatusCode, verdict.PolicyName, started);
+    }
+
+    private void Publish(ProxyRequestContext context, ulong requestId, L7FlowType type, FlowVerdict verdict, int code, string? policyName, long started)
+    {
+        var client = context.ClientFlowEndpoint();
+        var server = context.ServerFlowEndpoint();
+        var isResponse = type == L7FlowType.Response;
+        var host = context.RawHost.Length > 0 ? context.RawHost : context.DestinationPrefix[7..];
+        runtime.Flows.Publish(new L7FlowEvent
+        {
+            Time = DateTimeOffset.UtcNow,
+            Type = type,
+            Verdict = verdict,
+            Direction = redirect.Key.Direction,
+            Source = isResponse ? server : client,
+            Destination = isResponse ? client : server,
+            ProxyPort = redirect.ProxyPort,
+            EndpointId = redirect.Key.EndpointId,
+            PolicyName = policyName,
+            LatencyNs = isResponse ? (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds : 0,
+            RequestId = requestId,
+            Http = new HttpFlowInfo(
+                code,
+                context.Method,
+                string.Concat("http://", host, context.PathAndQuery),
+                context.Protocol,
+                isResponse ? NoHeaders : (IReadOnlyList<KeyValuePair<string, string>>?)context.FlowHeaders ?? NoHeaders),
+        });
+    }
+}

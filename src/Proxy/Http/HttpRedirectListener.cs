@@ -1,0 +1,95 @@
+using System.Net;
+using CiliumL7.Proxy.Transport;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CiliumL7.Proxy.Http;
+
+/// <summary>
+/// One Kestrel server per redirect: listens on <c>ProxyPort</c> on every
+/// configured address (transparent sockets), speaks HTTP/1.1 and HTTP/2
+/// prior knowledge, and runs <see cref="HttpProxyApplication"/>. Separate
+/// servers let the agent add and remove redirects without touching the others.
+/// </summary>
+internal sealed class HttpRedirectListener : IAsyncDisposable
+{
+    private readonly KestrelServer _server;
+    private readonly ProxyRuntime _runtime;
+
+    private HttpRedirectListener(ProxyRedirect redirect, ProxyRuntime runtime, IServiceProvider services, ILoggerFactory loggerFactory)
+    {
+        Redirect = redirect;
+        _runtime = runtime;
+        var options = runtime.Options;
+        var kestrel = new KestrelServerOptions
+        {
+            AddServerHeader = false,
+            AllowSynchronousIO = false,
+            ApplicationServices = services,
+        };
+        var limits = kestrel.Limits;
+        limits.MaxRequestLineSize = options.MaxRequestLineSize;
+        limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersTotalSize;
+        limits.MaxRequestHeaderCount = options.MaxRequestHeaderCount;
+        limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+        limits.KeepAliveTimeout = options.KeepAliveTimeout;
+        limits.MaxConcurrentConnections = options.MaxConnectionsPerListener;
+        limits.MaxConcurrentUpgradedConnections = options.MaxConnectionsPerListener;
+        limits.MaxRequestBodySize = null; // bodies stream through; the upstream decides
+        limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond is { } rate
+            ? new MinDataRate(rate, TimeSpan.FromSeconds(5))
+            : null;
+        foreach (var address in options.ListenAddresses)
+        {
+            kestrel.Listen(new IPEndPoint(address, redirect.ProxyPort), listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        }
+        var transparent = options.TransparentListeners;
+        var transport = new SocketTransportFactory(
+            Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions
+            {
+                NoDelay = true,
+                CreateBoundListenSocket = endpoint => ListenSocketFactory.Create(endpoint, transparent),
+            }),
+            loggerFactory);
+        _server = new KestrelServer(Microsoft.Extensions.Options.Options.Create(kestrel), transport, loggerFactory);
+    }
+
+    public ProxyRedirect Redirect { get; }
+
+    public static async Task<HttpRedirectListener> StartAsync(ProxyRedirect redirect, ProxyRuntime runtime, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var listener = new HttpRedirectListener(redirect, runtime, services, loggerFactory);
+        try
+        {
+            await listener._server.StartAsync(new HttpProxyApplication(redirect, runtime), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            listener._server.Dispose();
+            throw;
+        }
+        Log.ListenerStarted(runtime.Logger, redirect.ProxyPort, redirect.Key.EndpointId, redirect.Key.Direction, redirect.Key.Port);
+        return listener;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _server.StopAsync(cancellationToken).ConfigureAwait(false);
+        Log.ListenerStopped(_runtime.Logger, Redirect.ProxyPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _server.Dispose();
+        }
+    }
+}

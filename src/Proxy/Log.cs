@@ -1,0 +1,23 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace CiliumL7.Proxy;
+
+/// <summary>Every log message of the proxy, with its event id (1xxx).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "L7 proxy listener started on port {ProxyPort} for endpoint {EndpointId} {Direction} port {Port}")]
+    public static partial void ListenerStarted(ILogger logger, ushort proxyPort, uint endpointId, Policy.TrafficDirection direction, ushort port);
+
+    [LoggerMessage(1002, LogLevel.Information, "L7 proxy listener on port {ProxyPort} stopped")]
+    public static partial void ListenerStopped(ILogger logger, ushort proxyPort);
+
+    [LoggerMessage(1003, LogLevel.Debug, "Rejected request from {Client} on proxy port {ProxyPort}: {Reason}")]
+    public static partial void RequestRejected(ILogger logger, IPEndPoint client, ushort proxyPort, Http.CanonicalizeError reason);
+
+    [LoggerMessage(1004, LogLevel.Debug, "Upstream {Destination} failed: {Error}")]
+    public static partial void UpstreamFailed(ILogger logger, string destination, Yarp.ReverseProxy.Forwarder.ForwarderError error, Exception? exception);
+
+    [LoggerMessage(1005, LogLevel.Information, "L7 proxy policy snapshot replaced")]
+    public static partial void PolicyReplaced(ILogger logger);
+}

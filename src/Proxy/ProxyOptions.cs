@@ -1,0 +1,61 @@
+using System.Net;
+
+namespace CiliumL7.Proxy;
+
+/// <summary>Settings of the L7 proxy. Defaults are the production ones (transparent, marked).</summary>
+public sealed record ProxyOptions
+{
+    /// <summary>Addresses every redirect listener binds (default <c>0.0.0.0</c> and <c>[::]</c>, v6 only when the OS supports it).</summary>
+    public IReadOnlyList<IPAddress> ListenAddresses { get; init; } = DefaultListenAddresses();
+
+    /// <summary>Set IP_TRANSPARENT on listen sockets so sockets assigned by eBPF (non-local destinations) are accepted. Needs CAP_NET_ADMIN.</summary>
+    public bool TransparentListeners { get; init; } = true;
+
+    /// <summary>Bind upstream sockets to the original client address (IP_TRANSPARENT). Needs CAP_NET_ADMIN; off for loopback tests.</summary>
+    public bool TransparentUpstream { get; init; } = true;
+
+    /// <summary>SO_MARK put on upstream sockets so eBPF does not redirect them again; 0 = no mark (tests).</summary>
+    public uint UpstreamMark { get; init; } = ProxyMarks.FromProxy;
+
+    /// <summary>Replace header values in flow events with <c>"HIDDEN"</c>.</summary>
+    public bool RedactHeaderValues { get; init; }
+
+    /// <summary>Copy request headers into flow events at all.</summary>
+    public bool FlowHeaders { get; init; } = true;
+
+    /// <summary>Longest request line (414 beyond).</summary>
+    public int MaxRequestLineSize { get; init; } = 8 * 1024;
+
+    /// <summary>Total size of request headers (431 beyond).</summary>
+    public int MaxRequestHeadersTotalSize { get; init; } = 32 * 1024;
+
+    /// <summary>Number of request headers (431 beyond).</summary>
+    public int MaxRequestHeaderCount { get; init; } = 100;
+
+    /// <summary>Time allowed to receive the request headers (slowloris).</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Idle keep-alive timeout of client connections.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Concurrent connections per listener; null = unlimited.</summary>
+    public long? MaxConnectionsPerListener { get; init; } = 10_000;
+
+    /// <summary>Minimum request body rate (bytes/s) after a grace period; null disables.</summary>
+    public double? MinRequestBodyBytesPerSecond { get; init; } = 240;
+
+    /// <summary>Time allowed to open an upstream connection (504 beyond).</summary>
+    public TimeSpan UpstreamConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Upstream inactivity timeout while waiting for the response or its body (504 before headers).</summary>
+    public TimeSpan UpstreamResponseTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Idle upstream connections are closed after this.</summary>
+    public TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Most distinct client addresses with their own upstream pool (transparent mode).</summary>
+    public int MaxUpstreamPools { get; init; } = 4096;
+
+    private static IPAddress[] DefaultListenAddresses() =>
+        System.Net.Sockets.Socket.OSSupportsIPv6 ? [IPAddress.Any, IPAddress.IPv6Any] : [IPAddress.Any];
+}

@@ -1,0 +1,58 @@
+using CiliumL7.Proxy.Flows;
+using CiliumL7.Proxy.Metrics;
+using CiliumL7.Proxy.Transport;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CiliumL7.Proxy;
+
+/// <summary>What every listener of one <see cref="L7Proxy"/> shares.</summary>
+internal sealed class ProxyRuntime(
+    ProxyOptions options,
+    IPeerResolver peers,
+    IFlowSink flows,
+    ProxyCounters counters,
+    IHttpForwarder forwarder,
+    UpstreamClientPool upstreams,
+    ILogger logger)
+{
+    private volatile IProxyPolicy? _policy;
+    private long _requestIds;
+
+    public ProxyOptions Options { get; } = options;
+
+    public IPeerResolver Peers { get; } = peers;
+
+    public IFlowSink Flows { get; } = flows;
+
+    public ProxyCounters Counters { get; } = counters;
+
+    public IHttpForwarder Forwarder { get; } = forwarder;
+
+    public UpstreamClientPool Upstreams { get; } = upstreams;
+
+    public ILogger Logger { get; } = logger;
+
+    public ForwarderRequestConfig Http1Config { get; } = new()
+    {
+        ActivityTimeout = options.UpstreamResponseTimeout,
+        Version = System.Net.HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
+
+    public ForwarderRequestConfig Http2Config { get; } = new()
+    {
+        ActivityTimeout = options.UpstreamResponseTimeout,
+        Version = System.Net.HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
+
+    /// <summary>The current policy snapshot; null = deny everything.</summary>
+    public IProxyPolicy? Policy
+    {
+        get => _policy;
+        set => _policy = value;
+    }
+
+    public ulong NextRequestId() => (ulong)Interlocked.Increment(ref _requestIds);
+}

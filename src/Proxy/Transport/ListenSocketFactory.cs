@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace CiliumL7.Proxy.Transport;
+
+/// <summary>
+/// Creates the bound listen sockets of a redirect listener (Kestrel's
+/// <c>SocketTransportOptions.CreateBoundListenSocket</c> hook): IPv6 sockets are
+/// v6-only so <c>0.0.0.0:P</c> and <c>[::]:P</c> coexist, and IP_TRANSPARENT is
+/// set before bind so the sockets eBPF assigns (non-local destinations) are accepted.
+/// </summary>
+internal static class ListenSocketFactory
+{
+    public static Socket Create(EndPoint endpoint, bool transparent)
+    {
+        if (endpoint is not IPEndPoint ip)
+        {
+            throw new NotSupportedException("proxy listeners bind IP endpoints only, not " + endpoint);
+        }
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (transparent)
+            {
+                LinuxSocketOptions.SetTransparent(socket);
+            }
+            socket.Bind(ip);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

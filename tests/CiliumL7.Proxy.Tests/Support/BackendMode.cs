@@ -1,0 +1,9 @@
+namespace CiliumL7.Proxy.Tests.Support;
+
+public enum BackendMode
+{
+    Respond,
+    ResetBeforeHeaders,
+    Hang,
+    ResetMidBody,
+}
