@@ -189,6 +189,7 @@ public sealed class ServiceManager
             if (force)
             {
                 RemoveUnknownFrontends();
+                WriteAllHostsFiles();
                 _synced = true;
             }
         }
@@ -207,6 +208,7 @@ public sealed class ServiceManager
         {
             _podNetns[name] = podNamespace;
             WriteHostsFile(name, podNamespace);
+            Persist();
         }
     }
 
@@ -220,6 +222,7 @@ public sealed class ServiceManager
         lock (_lock)
         {
             _podNetns.Remove(name);
+            Persist();
             try
             {
                 _hosts?.Remove(name);
@@ -241,6 +244,7 @@ public sealed class ServiceManager
                 _hosts?.Remove(name);
             }
             _podNetns.Clear();
+            Persist();
         }
     }
 
@@ -399,14 +403,13 @@ public sealed class ServiceManager
 
     private void Restore()
     {
-        if (_stateFile is null || !File.Exists(_stateFile))
+        if (ReadState(_stateFile) is not { } saved)
         {
             return;
         }
-        try
+        foreach (var item in saved.Services)
         {
-            var saved = JsonSerializer.Deserialize<List<PersistedService>>(File.ReadAllText(_stateFile), StateJson) ?? [];
-            foreach (var item in saved)
+            try
             {
                 var spec = ServiceSpecValidator.Validate(item.Spec);
                 if (spec.Vip is null || !_vips.TryReserve(spec.Vip) || item.FrontendIds.Length != spec.Ports.Count)
@@ -419,10 +422,32 @@ public sealed class ServiceManager
                 }
                 _services[Key(spec.Namespace, spec.Name)] = new Entry(spec, item.FrontendIds);
             }
+            catch (ArgumentException e)
+            {
+                ServiceLog.StateUnreadable(_logger, _stateFile!, e);
+            }
         }
-        catch (Exception e) when (e is JsonException or IOException or ArgumentException)
+        foreach (var (name, podNamespace) in saved.PodNetns)
         {
-            ServiceLog.StateUnreadable(_logger, _stateFile, e);
+            _podNetns[name] = podNamespace;
+        }
+    }
+
+    /// <summary>The saved state, or null when there is none or it cannot be read.</summary>
+    internal static PersistedServiceState? ReadState(string? stateFile, ILogger? logger = null)
+    {
+        if (stateFile is null || !File.Exists(stateFile))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<PersistedServiceState>(File.ReadAllText(stateFile), StateJson);
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            ServiceLog.StateUnreadable(logger ?? NullLogger.Instance, stateFile, e);
+            return null;
         }
     }
 
@@ -432,10 +457,10 @@ public sealed class ServiceManager
         {
             return;
         }
-        var saved = new List<PersistedService>(_services.Count);
+        var saved = new PersistedServiceState { PodNetns = new Dictionary<string, string?>(_podNetns) };
         foreach (var entry in _services.Values)
         {
-            saved.Add(new PersistedService(entry.Spec, entry.Ids));
+            saved.Services.Add(new PersistedService(entry.Spec, entry.Ids));
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_stateFile))!);
         var tmp = _stateFile + ".tmp";
