@@ -62,6 +62,7 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
             Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions
             {
                 NoDelay = true,
+                UnsafePreferInlineScheduling = options.InlineScheduling,
                 CreateBoundListenSocket = endpoint => ListenSocketFactory.Create(endpoint, transparent, networkNamespace),
             }),
             loggerFactory);
