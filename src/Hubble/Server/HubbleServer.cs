@@ -3,7 +3,7 @@ using CiliumL7.Hubble.Api;
 using CiliumL7.Hubble.Export;
 using CiliumL7.Hubble.Logging;
 using CiliumL7.Hubble.Metrics;
-using CiliumL7.Hubble.Observer;
+using CiliumL7.Hubble.Services;
 using CiliumL7.Hubble.Ring;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;

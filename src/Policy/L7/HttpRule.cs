@@ -61,10 +61,21 @@ public sealed class HttpRule
         _headers = [.. conditions];
         PolicyName = policyName;
         RulePath = rulePath;
+        if (!string.IsNullOrEmpty(path))
+        {
+            LiteralPath = RegexLiterals.Literal(path);
+            PathPrefix = RegexLiterals.Prefix(path);
+        }
         Method = method;
         Path = path;
         Host = host;
     }
+
+    /// <summary>The exact target this rule's path matches when the path is a plain literal; else null.</summary>
+    internal string? LiteralPath { get; }
+
+    /// <summary>A literal every matching target starts with ("" = unknown).</summary>
+    internal string PathPrefix { get; } = "";
 
     /// <summary>The field path of the rule in its policy, when known.</summary>
     public string? RulePath { get; }

@@ -1,7 +1,7 @@
 using CiliumL7.Hubble.Api.Peers;
 using Grpc.Core;
 
-namespace CiliumL7.Hubble.Observer;
+namespace CiliumL7.Hubble.Services;
 
 /// <summary>
 /// Hubble's <c>peer.Peer</c> service: announces this node (PEER_ADDED) and

@@ -3,7 +3,7 @@ using CiliumL7.Hubble.Ring;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
-namespace CiliumL7.Hubble.Observer;
+namespace CiliumL7.Hubble.Services;
 
 /// <summary>
 /// Hubble's <c>observer.Observer</c> gRPC service over this node's
