@@ -43,6 +43,13 @@ public sealed class ServicesEndToEndTests
                 Selector = new Dictionary<string, string> { ["org"] = "empire", ["class"] = "deathstar" },
             });
 
+            var datapath = services.DatapathStatus();
+            Assert.Equal(["connect4", "connect6", "getpeername4", "getpeername6", "recvmsg4", "recvmsg6", "sendmsg4", "sendmsg6"], datapath.Hooks);
+            var inKernel = Assert.Single(datapath.Frontends);
+            Assert.Equal(info.Vip + ":80", inKernel.Address);
+            Assert.Equal([net.Backend1.Ip, net.Backend2.Ip], inKernel.Backends.Select(b => b.Ip));
+            Assert.All(inKernel.Backends, b => Assert.Equal(8080, b.Port));
+
             var seen = new HashSet<string>();
             for (var i = 0; i < 16; i++)
             {

@@ -56,6 +56,9 @@ public sealed class ServiceManager
         Restore();
     }
 
+    /// <summary>The bpffs root of the socket LB pins (set by <see cref="ServiceSubsystem.Start"/>), for <see cref="DatapathStatus"/>.</summary>
+    public string? BpfRoot { get; init; }
+
     /// <summary>The CIDR VIPs are allocated from.</summary>
     public IPNetwork ServiceCidr => _vips.Cidr;
 
@@ -167,6 +170,35 @@ public sealed class ServiceManager
         {
             return _services.TryGetValue(Key(@namespace, name), out var entry) ? Info(entry) : null;
         }
+    }
+
+    /// <summary>The kernel's view: attached hooks and every frontend in the maps (empty without a datapath).</summary>
+    public ServiceDatapathStatus DatapathStatus()
+    {
+        var hooks = new List<string>();
+        if (BpfRoot is not null)
+        {
+            foreach (var pin in SocketLbLoader.AttachedLinks(BpfRoot))
+            {
+                hooks.Add(Path.GetFileName(pin)[SocketLbLoader.LinkPinPrefix.Length..]);
+            }
+        }
+        var frontends = new List<ServiceFrontend>();
+        lock (_lock)
+        {
+            foreach (var state in _maps?.ListServices() ?? [])
+            {
+                var backends = new List<ServiceBackend>(state.Backends.Count);
+                foreach (var b in state.Backends)
+                {
+                    backends.Add(new ServiceBackend(0, b.Address, b.Port));
+                }
+                frontends.Add(new ServiceFrontend(state.RevNatIndex, state.Frontend.Address + ":" + state.Frontend.Port,
+                    state.Frontend.Protocol == LbProtocol.Udp ? "UDP" : "TCP", backends));
+            }
+        }
+        frontends.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return new ServiceDatapathStatus { Hooks = hooks, Frontends = frontends };
     }
 
     /// <summary>

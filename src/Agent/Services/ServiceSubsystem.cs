@@ -39,7 +39,10 @@ public static class ServiceSubsystem
         var cgroup = CgroupV2.EnsureMounted(stateDir);
         SocketLbLoader.Install(Path.Combine(bpfObjectDir, ObjectName), bpfRoot, cgroup);
         var maps = LoadBalancerMaps.Open(bpfRoot);
-        return new ServiceManager(serviceCidr, maps, new HostsFileWriter(netnsEtcRoot), Path.Combine(stateDir, StateFileName), loggers.CreateLogger<ServiceManager>());
+        return new ServiceManager(serviceCidr, maps, new HostsFileWriter(netnsEtcRoot), Path.Combine(stateDir, StateFileName), loggers.CreateLogger<ServiceManager>())
+        {
+            BpfRoot = bpfRoot,
+        };
     }
 
     /// <summary>

@@ -90,6 +90,10 @@ internal sealed class ServiceAgentClient : IDisposable
         {
             request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
         }
+        if (!File.Exists(SocketPath))
+        {
+            throw new IOException("no agent socket at " + SocketPath + "; is ciliuml7-agent running? (-H unix:///path/agent.sock to pick another)");
+        }
         HttpResponseMessage response;
         try
         {
