@@ -1,0 +1,303 @@
+# shellcheck shell=bash
+# Scenarios and the interleaved measurement loop.
+#
+#   phase "base"  (rules.txt):  h1 h2 deny cps down1m up1m rate conns5k (+ idle RSS)
+#   phase "r1"    (1 rule):     rules1
+#   phase "r10k"  (10,000 rules): rules10k (matches the last rule), rules10k_deny
+#   phase "flows" (CiliumL7 with flow events off): flows_off (= h1)
+#
+# In each scenario every repetition runs every peer once (A B C A B C ...),
+# each preceded by a short unrecorded warm-up. One CSV record per run.
+
+declare -A PEER_UNAVAILABLE=()   # peer -> reason it could not run at all
+declare -A PEER_NO_H2=()         # peer -> reason HTTP/2 is not measured
+declare -A SCEN_DURATION=()
+WARMUP_S=1
+RATE_TARGET=""
+
+scenario_set_durations() { # MODE OVERRIDE
+	local s
+	if [ "$1" = quick ]; then
+		for s in h1 rules1 rules10k rules10k_deny; do SCEN_DURATION[$s]=4; done
+	else
+		SCEN_DURATION=([h1]=8 [h2]=5 [deny]=5 [cps]=5 [down1m]=5 [up1m]=5 [rate]=8
+			[conns5k]=7 [rules1]=5 [rules10k]=5 [rules10k_deny]=5 [flows_off]=8)
+	fi
+	if [ -n "$2" ]; then
+		for s in "${!SCEN_DURATION[@]}"; do SCEN_DURATION[$s]=$2; done
+	fi
+	return 0
+}
+
+scenario_wanted() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+
+# Which peers take part in a scenario (direct has no rules to enforce, and no
+# proxy process whose memory could be measured).
+scenario_peers() { # SCENARIO
+	local p out=()
+	for p in $PEERS; do
+		case $1 in
+		deny | conns5k | rules1 | rules10k | rules10k_deny) [ "$p" = direct ] && continue ;;
+		flows_off) [ "$p" = ciliuml7 ] || continue ;;
+		esac
+		out+=("$p")
+	done
+	echo "${out[*]}"
+}
+
+scenario_describe() {
+	case $1 in
+	h1) echo "HTTP/1.1 keep-alive, small response: wrk -t1 -c50 -d${SCEN_DURATION[h1]}s GET /small" ;;
+	h2) echo "HTTP/2 prior knowledge: h2load -t1 -c10 -m10 -D ${SCEN_DURATION[h2]} GET /small" ;;
+	deny) echo "denied requests (403 path): wrk -t1 -c50 GET /private/secret" ;;
+	cps) echo "new connection per request: wrk -t1 -c50 -H 'Connection: close' GET /small" ;;
+	down1m) echo "1 MiB responses: wrk -t1 -c10 GET /1m (rps = MiB/s)" ;;
+	up1m) echo "1 MiB uploads: wrk -t1 -c10 POST /upload (1 MiB body; rps = MiB/s)" ;;
+	rate) echo "fixed rate (half HAProxy's h1 max): h2load --h1 -c50 --rps, per-request log -> p50/p90/p99" ;;
+	conns5k) echo "5,000 idle keep-alive connections (h2load --h1 -c5000 --rps 0.01: one request each): RSS" ;;
+	rules1) echo "1 rule, request matches it: wrk -t1 -c50 GET /svc10000/v1/items" ;;
+	rules10k) echo "10,000 rules, request matches the last: wrk -t1 -c50 GET /svc10000/v1/items" ;;
+	rules10k_deny) echo "10,000 rules, request matches none (403): wrk -t1 -c50 GET /nomatch/v1/items" ;;
+	flows_off) echo "as h1, CiliumL7 with flow events off" ;;
+	idle) echo "RSS after start and a few requests" ;;
+	esac
+}
+
+# ---------------------------------------------------------------- peers per phase
+# phase_start RULESDIR PHASE: starts every peer; unavailable ones are recorded.
+phase_start() {
+	local dir=$1 phase=$2 p
+	for p in $PEERS; do
+		[ -n "${PEER_UNAVAILABLE[$p]:-}" ] && continue
+		if [ "$phase" = flows ] && [ "$p" != ciliuml7 ]; then continue; fi
+		if [ "$phase" != base ] && [ "$p" = direct ]; then continue; fi
+		if [ "$phase" = flows ]; then CILIUML7_FLOWS=off; else CILIUML7_FLOWS=on; fi
+		if ! peer_start "$p" "$dir"; then
+			declare -F "peer_abandon_$p" >/dev/null && "peer_abandon_$p"
+			PEER_UNAVAILABLE[$p]=$PEER_REASON
+			perf_warn "$p: not available ($PEER_REASON)"
+			continue
+		fi
+		if ! smoke_check "$p" "$phase"; then
+			PEER_UNAVAILABLE[$p]="smoke check failed: $SMOKE_REASON"
+			perf_warn "$p: not measured ($SMOKE_REASON)"
+			peer_stop "$p"
+			declare -F "peer_abandon_$p" >/dev/null && "peer_abandon_$p"
+			continue
+		fi
+		perf_log "$p up: ${PEER_MODE_OF[$p]} (pids $(peer_pids "$p" | tr '\n' ' '))"
+	done
+}
+
+phase_stop() {
+	local p
+	for p in $PEERS; do peer_stop "$p"; done
+}
+
+# curl from the peer's client namespace; prints "CODE BODY-BYTES-AS-HEX".
+smoke_curl() { # PEER ARGS...
+	local p=$1; shift
+	timeout 20 nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" curl -s -m 10 "$@"
+}
+
+smoke_check() { # PEER PHASE
+	local p=$1 phase=$2 u=${PEER_URL_OF[$1]} code body
+	SMOKE_REASON=""
+	case $phase in
+	base | flows)
+		code=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/small")
+		[ "$code" = 200 ] || { SMOKE_REASON="GET /small -> $code, want 200"; return 1; }
+		code=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' --data-binary "@$PERF_WORK/backend/www/1m.bin" "$u/upload")
+		[ "$code" = 200 ] || { SMOKE_REASON="POST /upload (1 MiB) -> $code, want 200"; return 1; }
+		if [ "$p" != direct ]; then
+			body=$(smoke_curl "$p" -w '|%{http_code}' "$u/private/secret" | od -An -c | tr -s ' \n' ' ')
+			[ "$body" = " A c c e s s d e n i e d \r \n | 4 0 3 " ] ||
+				{ SMOKE_REASON="GET /private/secret -> [$body], want 403 'Access denied\\r\\n'"; return 1; }
+		fi
+		code=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' --http2-prior-knowledge "${PEER_URL_H2_OF[$p]}/small")
+		if [ "$code" != 200 ]; then
+			PEER_NO_H2[$p]="h2c prior-knowledge GET /small -> $code"
+			perf_warn "$p: HTTP/2 not measured (${PEER_NO_H2[$p]})"
+		fi
+		;;
+	r1 | r10k)
+		code=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/svc10000/v1/items")
+		[ "$code" = 200 ] || { SMOKE_REASON="GET /svc10000/v1/items -> $code, want 200"; return 1; }
+		code=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/nomatch/v1/items")
+		[ "$code" = 403 ] || { SMOKE_REASON="GET /nomatch/v1/items -> $code, want 403"; return 1; }
+		;;
+	esac
+	return 0
+}
+
+# ---------------------------------------------------------------- one measurement
+# csv_row SCEN PEER REP REQUESTS DUR P50 P90 P99 CPU_TICKS RSS ERRORS NOTE
+csv_row() {
+	local s=$1 p=$2 rep=$3 req=$4 dur=$5 p50=$6 p90=$7 p99=$8 ticks=$9 rss=${10} err=${11} note=${12}
+	local cpu rps rpc
+	if [ -n "$ticks" ]; then cpu=$(perf_ticks_to_s "$ticks"); else cpu=n/a; fi
+	rps=$(perf_div "$req" "$dur" "%.0f")
+	rpc=$(perf_div "$req" "$cpu" "%.0f")
+	[ "$req" = n/a ] && { rps=n/a; rpc=n/a; }
+	local mode=${PEER_MODE_OF[$p]:-n/a}
+	mode=${mode//,/;} note=${note//,/;} note=${note//\"/\'}
+	printf '%s,%s,"%s",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' \
+		"$s" "$p" "$mode" "$rep" "$req" "$dur" "$rps" "$p50" "$p90" "$p99" "$cpu" "$rpc" "$rss" "$err" "$note" >>"$RAW_CSV"
+	printf '  %-13s %-11s rep %s  %9s rps  %9s rps/cpu-s  p99 %7s ms  cpu %5s s  rss %7s kB  err %s %s\n' \
+		"$s" "$p" "$rep" "$rps" "$rpc" "$p99" "$cpu" "$rss" "$err" "$note" >&2
+}
+
+measure() { # SCENARIO PEER REP
+	local s=$1 p=$2 rep=$3
+	local u=${PEER_URL_OF[$p]} uh2=${PEER_URL_H2_OF[$p]} d=${SCEN_DURATION[$s]:-5}
+	local out=$PERF_WORK/$s.$p.$rep.out
+	local tool expect=ok args=() warm=() pids t0 t1 rss parsed note="" limit
+	PERF_CLIENT_NS=${PEER_NS_OF[$p]}
+	case $s in
+	h1 | flows_off) tool=wrk; args=(-t1 -c50 -d"${d}s" --latency "$u/small") ;;
+	h2)
+		if [ -n "${PEER_NO_H2[$p]:-}" ]; then
+			csv_row "$s" "$p" "$rep" n/a n/a n/a n/a n/a "" n/a n/a "not measured: ${PEER_NO_H2[$p]}"
+			return
+		fi
+		tool=h2load; args=(-t1 -c10 -m10 -D "$d" "$uh2/small") ;;
+	deny) tool=wrk; expect=deny; args=(-t1 -c50 -d"${d}s" --latency "$u/private/secret") ;;
+	cps) tool=wrk; args=(-t1 -c50 -d"${d}s" --latency -H "Connection: close" "$u/small") ;;
+	down1m) tool=wrk; args=(-t1 -c10 -d"${d}s" --latency "$u/1m") ;;
+	up1m) tool=wrk; args=(-t1 -c10 -d"${d}s" --latency -s "$PERF_LUA_DIR/upload.lua" "$u/upload") ;;
+	rules1 | rules10k) tool=wrk; args=(-t1 -c50 -d"${d}s" --latency "$u/svc10000/v1/items") ;;
+	rules10k_deny) tool=wrk; expect=deny; args=(-t1 -c50 -d"${d}s" --latency "$u/nomatch/v1/items") ;;
+	rate)
+		if [ -z "$RATE_TARGET" ]; then
+			csv_row "$s" "$p" "$rep" n/a n/a n/a n/a n/a "" n/a n/a "no HAProxy h1 result to derive the rate from"
+			return
+		fi
+		tool=h2load
+		args=(--h1 -t1 -c50 -m1 --rps="$((RATE_TARGET / 50))" -D "$d" --log-file="$out.log" "$u/small")
+		note="rate $((RATE_TARGET / 50 * 50))/s" ;;
+	conns5k) measure_conns "$p" "$rep" "$d"; return ;;
+	*) perf_die "unknown scenario $s" ;;
+	esac
+	limit=$((d + 30))
+
+	# Warm-up (JIT, connection pools), not recorded.
+	if [ "$WARMUP_S" -gt 0 ]; then
+		if [ "$tool" = wrk ]; then
+			warm=("${args[@]}")
+			warm=("${warm[@]/-d${d}s/-d${WARMUP_S}s}")
+		else
+			warm=(-t1 -c10 -m10 -D "$WARMUP_S" "$uh2/small")
+			[ "$s" = rate ] && warm=(--h1 -t1 -c50 -m1 -D "$WARMUP_S" "$u/small")
+		fi
+		load_run "$tool" "$out.warm" $((WARMUP_S + 20)) -- "${warm[@]}"
+	fi
+
+	pids=$(peer_pids "$p")
+	t0=$(perf_cpu_ticks $pids)
+	load_run "$tool" "$out" "$limit" -- "${args[@]}"
+	t1=$(perf_cpu_ticks $pids)
+	rss=$(perf_rss_kb $pids)
+	[ -n "$pids" ] || { rss=n/a; t0=""; }
+	if [ "$tool" = wrk ]; then parsed=$(parse_wrk "$out" "$expect"); else parsed=$(parse_h2load "$out" "$expect"); fi
+	local req dur p50 p90 p99 err
+	read -r req dur p50 p90 p99 err <<<"$parsed"
+	if [ "$s" = rate ]; then read -r p50 p90 p99 <<<"$(percentiles_from_h2load_log "$out.log")"; rm -f "$out.log"; fi
+	if [ "${req:-0}" = 0 ]; then
+		note="no requests completed: $(grep -m1 -iE 'error|refused|fail' "$out" | tr ',"' ';'"'" | head -c 120)"
+	fi
+	csv_row "$s" "$p" "$rep" "${req:-0}" "${dur:-0}" "$p50" "$p90" "$p99" "${t0:+$((t1 - t0))}" "$rss" "${err:-0}" "$note"
+}
+
+# 5,000 idle keep-alive connections: h2load --h1 with one request per
+# connection every 100 s (--rps 0.01), so each connection sends one request
+# and then stays open and idle; RSS is sampled while they are open.
+measure_conns() { # PEER REP DURATION
+	local p=$1 rep=$2 d=$3 n=${PERF_IDLE_CONNS:-5000}
+	local out=$PERF_WORK/conns5k.$p.$rep.out pids rss hpid estab req err
+	timeout -k 5 $((d + 30)) nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" \
+		taskset -c 0 h2load --h1 -t1 -c"$n" -m1 --rps=0.01 -D "$d" "${PEER_URL_OF[$p]}/small" \
+		>"$out" 2>&1 &
+	hpid=$!
+	sleep $((d - 1))
+	pids=$(peer_pids "$p")
+	rss=$(perf_rss_kb $pids)
+	estab=$(nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" ss -Htn state established 2>/dev/null | wc -l)
+	wait "$hpid" 2>/dev/null
+	read -r req _ _ _ _ err <<<"$(parse_h2load "$out" ok)"
+	csv_row conns5k "$p" "$rep" n/a n/a n/a n/a n/a "" "$rss" "${err:-0}" "$estab client connections established; $req requests answered"
+}
+
+# ---------------------------------------------------------------- the loop
+run_scenario() { # SCENARIO
+	local s=$1 rep p peers
+	peers=$(scenario_peers "$s")
+	perf_log "scenario $s: $(scenario_describe "$s")"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for p in $peers; do
+			if [ -n "${PEER_UNAVAILABLE[$p]:-}" ]; then
+				[ "$rep" = 1 ] && csv_row "$s" "$p" 1 n/a n/a n/a n/a n/a "" n/a n/a "not available: ${PEER_UNAVAILABLE[$p]}"
+				continue
+			fi
+			measure "$s" "$p" "$rep"
+		done
+	done
+}
+
+# rate target: half of HAProxy's median h1 RPS (transparent mode if measured).
+derive_rate_target() {
+	local p v
+	for p in haproxy-tp haproxy; do
+		v=$(awk -F, -v p="$p" '$1 == "h1" && $2 == p && $7 ~ /^[0-9]+$/ { print $7 }' "$RAW_CSV" | sort -n |
+			awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+		if [ -n "$v" ]; then
+			RATE_TARGET=$((v / 2))
+			RATE_SOURCE=$p
+			perf_log "fixed rate: $RATE_TARGET req/s (half of $p's median h1 $v)"
+			return
+		fi
+	done
+}
+
+scenarios_run_all() {
+	local s p
+	# -- phase base
+	perf_log "phase base: rules from perf/peers/rules.txt"
+	phase_start "$PERF_WORK/rules-base" base
+	for p in $PEERS; do
+		[ -n "${PEER_UNAVAILABLE[$p]:-}" ] && { csv_row idle "$p" 1 n/a n/a n/a n/a n/a "" n/a n/a "not available: ${PEER_UNAVAILABLE[$p]}"; continue; }
+		[ "$p" = direct ] && continue
+		csv_row idle "$p" 1 n/a n/a n/a n/a n/a "" "$(perf_rss_kb $(peer_pids "$p"))" 0 ""
+	done
+	for s in h1 h2 deny cps down1m up1m rate conns5k; do
+		scenario_wanted "$s" || continue
+		[ "$s" = rate ] && derive_rate_target
+		run_scenario "$s"
+	done
+	phase_stop
+	# -- phase r1 / r10k
+	if scenario_wanted rules1; then
+		perf_log "phase r1: 1 rule"
+		phase_start "$PERF_WORK/rules-1" r1
+		run_scenario rules1
+		phase_stop
+	fi
+	if scenario_wanted rules10k || scenario_wanted rules10k_deny; then
+		perf_log "phase r10k: 10,000 rules"
+		phase_start "$PERF_WORK/rules-10k" r10k
+		scenario_wanted rules10k && run_scenario rules10k
+		scenario_wanted rules10k_deny && run_scenario rules10k_deny
+		phase_stop
+	fi
+	# -- phase flows (CiliumL7 only)
+	if scenario_wanted flows_off && [[ " $PEERS " == *" ciliuml7 "* ]] && [ -z "${PEER_UNAVAILABLE[ciliuml7]:-}" ]; then
+		if ciliuml7_supports_flows_off; then
+			perf_log "phase flows: CiliumL7 with flow events off"
+			phase_start "$PERF_WORK/rules-base" flows
+			run_scenario flows_off
+			phase_stop
+		else
+			csv_row flows_off ciliuml7 1 n/a n/a n/a n/a n/a "" n/a n/a "not measured: the agent has no flag to turn flow events off"
+		fi
+	fi
+	return 0
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Side-by-side load test: CiliumL7 vs HAProxy vs nginx vs direct, same L7
+# rules, same topology, one run. See perf/README.md for what is measured.
+#
+#   bash perf/run.sh            full run (every scenario, 3 repetitions)
+#   bash perf/run.sh --quick    HTTP/1.1 keep-alive + 10k rules, < 3 minutes
+#
+# Options: --reps N, --peers "direct haproxy nginx ciliuml7", --scenarios "h1 ...",
+#          --duration S (overrides every scenario's length), --out DIR,
+#          --no-results-md (do not rewrite perf/RESULTS.md; default for --quick)
+# Needs root (network namespaces, eBPF). Everything it creates is removed on
+# exit, Ctrl-C or TERM. The last line printed is the summary line.
+set -uo pipefail
+
+PERF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$PERF_ROOT/.." && pwd)
+PEERS_DIR=$PERF_ROOT/peers
+PERF_LUA_DIR=$PERF_ROOT/lib
+
+# shellcheck source=lib/common.sh
+source "$PERF_ROOT/lib/common.sh"
+# shellcheck source=lib/topology.sh
+source "$PERF_ROOT/lib/topology.sh"
+# shellcheck source=lib/rules.sh
+source "$PERF_ROOT/lib/rules.sh"
+# shellcheck source=lib/peers.sh
+source "$PERF_ROOT/lib/peers.sh"
+# shellcheck source=lib/ciliuml7.sh
+source "$PERF_ROOT/lib/ciliuml7.sh"
+# shellcheck source=lib/load.sh
+source "$PERF_ROOT/lib/load.sh"
+# shellcheck source=lib/scenarios.sh
+source "$PERF_ROOT/lib/scenarios.sh"
+# shellcheck source=lib/report.sh
+source "$PERF_ROOT/lib/report.sh"
+
+# ---------------------------------------------------------------- options
+MODE=full
+REPS=""
+PEERS="direct haproxy haproxy-tp nginx ciliuml7"
+SCENARIOS=""
+DURATION_OVERRIDE=""
+OUT_DIR=$PERF_ROOT/out
+WRITE_RESULTS_MD=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) MODE=quick ;;
+	--reps) REPS=$2; shift ;;
+	--peers) PEERS=$2; shift ;;
+	--scenarios) SCENARIOS=$2; shift ;;
+	--duration) DURATION_OVERRIDE=$2; shift ;;
+	--out) OUT_DIR=$2; shift ;;
+	--no-results-md) WRITE_RESULTS_MD=0 ;;
+	--results-md) WRITE_RESULTS_MD=1 ;;
+	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	*) perf_die "unknown option $1 (see --help)" ;;
+	esac
+	shift
+done
+if [ "$MODE" = quick ]; then
+	REPS=${REPS:-2}
+	SCENARIOS=${SCENARIOS:-"h1 rules1 rules10k rules10k_deny"}
+	WRITE_RESULTS_MD=${WRITE_RESULTS_MD:-0}
+else
+	REPS=${REPS:-3}
+	SCENARIOS=${SCENARIOS:-"h1 h2 deny cps down1m up1m rate conns5k rules1 rules10k rules10k_deny flows_off"}
+	WRITE_RESULTS_MD=${WRITE_RESULTS_MD:-1}
+fi
+scenario_set_durations "$MODE" "$DURATION_OVERRIDE"
+
+# ---------------------------------------------------------------- preflight
+[ "$(id -u)" = 0 ] || perf_die "run as root (network namespaces, eBPF)"
+for tool in ip nsenter taskset wrk h2load nginx timeout; do
+	command -v "$tool" >/dev/null || perf_die "$tool is missing (make bootstrap installs it)"
+done
+[ "$(nproc)" -ge 2 ] || perf_warn "fewer than 2 CPUs: proxy and client share a CPU; numbers are not comparable"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" -ge 12000 ] || perf_warn "open-file limit $(ulimit -n) < 12000: the 5,000-connection scenario may fail"
+
+perf_install_traps
+PERF_WORK=$(mktemp -d /tmp/ciliuml7-perf.XXXXXX)
+chmod 755 "$PERF_WORK"
+perf_on_cleanup "rm -rf '$PERF_WORK'"
+mkdir -p "$OUT_DIR"
+RAW_CSV=$OUT_DIR/raw.csv
+AGG_CSV=$OUT_DIR/results.csv
+META=$OUT_DIR/meta.env
+perf_csv_header >"$RAW_CSV"
+RUN_ID=$(printf '%06x' $(((RANDOM << 15 | RANDOM) & 0xffffff)))
+RUN_STARTED=$(date -u +%s)
+CPU_SNAP0=$(perf_cpu_snapshot)
+LOAD0=$(perf_loadavg)
+
+perf_log "CiliumL7 perf: mode=$MODE reps=$REPS peers=[$PEERS] scenarios=[$SCENARIOS] run=$RUN_ID"
+perf_log "machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), load average $LOAD0"
+
+# ---------------------------------------------------------------- topology
+topo_blackhole_host
+topo_plain_up "$RUN_ID"
+PERF_CLIENT_NS=$TOPO_CLIENT_NS
+backend_start "$TOPO_BACKEND_NS" "$TOPO_BACKEND_IP" "$PERF_WORK/backend"
+
+# ---------------------------------------------------------------- rule sets
+mkdir -p "$PERF_WORK/rules-base" "$PERF_WORK/rules-1" "$PERF_WORK/rules-10k"
+rules_render "$PEERS_DIR/rules.txt" "$PERF_WORK/rules-base"
+rules_gen_many "$PERF_WORK/rules-10k.txt" 10000
+tail -n 1 "$PERF_WORK/rules-10k.txt" >"$PERF_WORK/rules-1.txt"
+rules_render "$PERF_WORK/rules-1.txt" "$PERF_WORK/rules-1"
+rules_render "$PERF_WORK/rules-10k.txt" "$PERF_WORK/rules-10k"
+
+# ---------------------------------------------------------------- run
+scenarios_run_all
+PERF_WALL=$(($(date -u +%s) - RUN_STARTED))
+{
+	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "mode=$MODE"
+	echo "reps=$REPS"
+	echo "wall_s=$PERF_WALL"
+	echo "cpus=$(nproc)"
+	echo "cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+	echo "kernel=$(uname -r)"
+	echo "mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+	echo "load_start=$LOAD0"
+	echo "load_end=$(perf_loadavg)"
+	echo "machine_busy_pct=$(perf_cpu_busy_pct_since "$CPU_SNAP0")"
+	echo "tools=$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); $(h2load --version 2>&1 | head -1); $(haproxy -v 2>/dev/null | head -1 | awk '{print $1, $2, $3}'); $(nginx -v 2>&1)"
+	echo "command=bash perf/run.sh $([ "$MODE" = quick ] && echo --quick) (reps=$REPS)"
+	echo "rate_target=${RATE_TARGET:-n/a}"
+	for p in $PEERS; do
+		echo "mode_$p=${PEER_MODE_OF[$p]:-not run}"
+		echo "reason_$p=${PEER_UNAVAILABLE[$p]:-}"
+	done
+} >"$META"
+
+report_aggregate "$RAW_CSV" >"$AGG_CSV"
+report_table "$AGG_CSV"
+report_html "$AGG_CSV" "$META" >"$OUT_DIR/report.html"
+perf_log "wrote $RAW_CSV, $AGG_CSV, $OUT_DIR/report.html"
+if [ "$WRITE_RESULTS_MD" = 1 ]; then
+	report_results_md "$AGG_CSV" "$META" "$PERF_ROOT/RESULTS.md"
+	perf_log "updated perf/RESULTS.md"
+fi
+perf_cleanup
+
+# BenchmarkDotNet microbenchmarks (perf/Micro, owned by the policy engine
+# work) are part of the full run when present.
+if [ "$MODE" = full ] && [ "${PERF_NO_MICRO:-0}" != 1 ]; then
+	if [ -x "$PERF_ROOT/Micro/run.sh" ]; then
+		perf_log "microbenchmarks: perf/Micro/run.sh"
+		timeout 900 "$PERF_ROOT/Micro/run.sh" >&2 || perf_warn "microbenchmarks failed or timed out"
+	elif compgen -G "$PERF_ROOT/Micro/*.csproj" >/dev/null; then
+		perf_log "microbenchmarks: dotnet run -c Release --project perf/Micro"
+		timeout 900 dotnet run -c Release --project "$PERF_ROOT/Micro" -- --filter '*' >&2 ||
+			perf_warn "microbenchmarks failed or timed out"
+	else
+		perf_log "microbenchmarks: perf/Micro not present, skipped"
+	fi
+fi
+report_summary "$AGG_CSV" "$MODE"
