@@ -35,7 +35,7 @@ struct cl7_packet {
 	__be16 policy_port;		/* port the policy sees (ICMP: type) */
 	__u8 tcp_flags;
 	__u8 icmp_type;
-	__u8 is_ndp;			/* ICMPv6 neighbour discovery: always pass */
+	__u8 is_ndp;			/* ICMPv6 NDP/MLD: always pass */
 	__u8 pad[3];
 	__u32 len;
 };
@@ -83,8 +83,10 @@ static __always_inline int cl7_parse_l4(void *l4, void *data_end,
 			pkt->tuple.sport = id;
 			pkt->tuple.dport = id;
 		}
+		/* link-local control: MLD (130-132, 143) and neighbour
+		 * discovery (133-137) are never subject to policy */
 		if (pkt->tuple.protocol == IPPROTO_ICMPV6 &&
-		    ih[0] >= 133 && ih[0] <= 137)
+		    ((ih[0] >= 130 && ih[0] <= 137) || ih[0] == 143))
 			pkt->is_ndp = 1;
 		break;
 	}

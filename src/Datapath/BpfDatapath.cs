@@ -214,6 +214,40 @@ public sealed unsafe class BpfDatapath : IDisposable
         return rows;
     }
 
+    /// <summary>The endpoint's active policy read back from the maps; null when it has none.</summary>
+    public EndpointPolicyState? ReadPolicy(uint endpointId)
+    {
+        if (!EndpointPolicies.TryLookup(endpointId, out var state))
+        {
+            return null;
+        }
+        var entries = new List<PolicyMapEntry>();
+        foreach (var (key, value) in DumpPolicy(endpointId))
+        {
+            ushort port = 0, endPort = 0;
+            if (key.PrefixLen > AbiConstants.PolicyPrefixProto)
+            {
+                port = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(key.DportBe);
+                int blockBits = (int)(AbiConstants.PolicyPrefixFull - key.PrefixLen);
+                endPort = blockBits == 0 ? (ushort)0 : (ushort)(port + (1 << blockBits) - 1);
+            }
+            entries.Add(new PolicyMapEntry(
+                (CiliumL7.Policy.TrafficDirection)key.Direction,
+                key.Identity,
+                key.PrefixLen >= AbiConstants.PolicyPrefixProto ? key.Protocol : (byte)0,
+                port,
+                endPort,
+                (PolicyMapVerdict)value.Verdict,
+                value.ProxyPort,
+                value.Cookie));
+        }
+        return new EndpointPolicyState(
+            (state.Flags & AbiConstants.EpIngressEnforced) != 0,
+            (state.Flags & AbiConstants.EpEgressEnforced) != 0,
+            state.Revision,
+            entries);
+    }
+
     /// <summary>Starts consuming the event ring buffer; dispose the reader to stop.</summary>
     public DatapathEventReader OpenEventReader(int capacity = 65536) => new(EventsMapFd, capacity);
 
@@ -288,15 +322,42 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// </summary>
     public void Cleanup()
     {
-        foreach (var ifindex in Endpoints.Keys())
-        {
-            TcAttachment.Detach((int)ifindex, ingress: true);
-            TcAttachment.Detach((int)ifindex, ingress: false);
-        }
         Dispose();
-        if (Directory.Exists(BpfRoot))
+        Cleanup(BpfRoot);
+    }
+
+    /// <summary>
+    /// Removes a datapath from its pins alone (no object needed, e.g. after a
+    /// crash): detaches our tc filters from every ifindex in the pinned
+    /// endpoint map (calling thread's netns), then deletes the pin directory.
+    /// A missing directory is not an error.
+    /// </summary>
+    public static void Cleanup(string bpfRoot)
+    {
+        string root = Path.GetFullPath(bpfRoot);
+        string endpointsPin = Path.Combine(root, "cl7_endpoints");
+        if (File.Exists(endpointsPin))
         {
-            Directory.Delete(BpfRoot, recursive: true);
+            int fd = LibBpf.ObjGet(endpointsPin);
+            if (fd >= 0)
+            {
+                try
+                {
+                    foreach (var ifindex in new BpfMap<uint, EndpointValue>("cl7_endpoints", fd).Keys())
+                    {
+                        TcAttachment.Detach((int)ifindex, ingress: true);
+                        TcAttachment.Detach((int)ifindex, ingress: false);
+                    }
+                }
+                finally
+                {
+                    _ = Libc.Close(fd);
+                }
+            }
+        }
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
         }
     }
 

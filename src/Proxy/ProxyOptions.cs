@@ -17,6 +17,21 @@ public sealed record ProxyOptions
     /// <summary>SO_MARK put on upstream sockets so eBPF does not redirect them again; 0 = no mark (tests).</summary>
     public uint UpstreamMark { get; init; } = ProxyMarks.FromProxy;
 
+    /// <summary>
+    /// Create every listen and upstream socket in this network namespace (a path such as
+    /// <c>/var/run/netns/node1</c>); null = the process's own. For running a "node" in a
+    /// namespace from a process outside it (standalone multi-node mode, privileged tests).
+    /// </summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>
+    /// Run request processing on the socket I/O threads instead of the thread pool
+    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>): fewer hops per request. Safe
+    /// here because the request path never blocks; an <see cref="Flows.IFlowSink"/>
+    /// or <see cref="IPeerResolver"/> must not block either.
+    /// </summary>
+    public bool InlineScheduling { get; init; }
+
     /// <summary>Replace header values in flow events with <c>"HIDDEN"</c>.</summary>
     public bool RedactHeaderValues { get; init; }
 

@@ -75,16 +75,28 @@ public sealed class HostsFileWriter
         return true;
     }
 
-    /// <summary>Removes the hosts file and, when then empty, its directory. Idempotent.</summary>
+    /// <summary>Removes the hosts file and, when then empty, its directory and the root. Idempotent.</summary>
     public void Remove(string netnsName)
     {
         ValidateName(netnsName);
         var path = PathFor(netnsName);
         File.Delete(path);
-        var dir = Path.GetDirectoryName(path)!;
-        if (Directory.Exists(dir) && Directory.GetFileSystemEntries(dir).Length == 0)
+        DeleteIfEmpty(Path.GetDirectoryName(path)!);
+        DeleteIfEmpty(Root);
+    }
+
+    private static void DeleteIfEmpty(string dir)
+    {
+        try
         {
-            Directory.Delete(dir);
+            if (Directory.Exists(dir) && Directory.GetFileSystemEntries(dir).Length == 0)
+            {
+                Directory.Delete(dir);
+            }
+        }
+        catch (IOException)
+        {
+            // Someone else wrote into it meanwhile: keep it.
         }
     }
 

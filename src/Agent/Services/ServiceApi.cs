@@ -9,6 +9,7 @@ namespace CiliumL7.Agent.Services;
 /// REST endpoints of the services, under the agent's <c>/v1</c> base:
 /// <code>
 ///   GET    /v1/service                      → [ServiceInfo]
+///   GET    /v1/service/datapath             → ServiceDatapathStatus (hooks, frontends in the maps)
 ///   GET    /v1/service/{namespace}/{name}   → ServiceInfo | 404
 ///   PUT    /v1/service                      ServiceSpec → ServiceInfo | 400 {"error": …}
 ///   DELETE /v1/service/{namespace}/{name}   → 204 | 404
@@ -21,6 +22,7 @@ public static class ServiceApi
     public static IEndpointRouteBuilder Map(IEndpointRouteBuilder routes, ServiceManager services)
     {
         routes.MapGet("/v1/service", () => Results.Ok(services.List()));
+        routes.MapGet("/v1/service/datapath", () => Results.Ok(services.DatapathStatus()));
         routes.MapGet("/v1/service/{namespace}/{name}", (string @namespace, string name) =>
             services.Get(@namespace, name) is { } info ? Results.Ok(info) : NotFound(@namespace, name));
         routes.MapPut("/v1/service", async (HttpRequest request) =>

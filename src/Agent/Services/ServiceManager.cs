@@ -56,6 +56,9 @@ public sealed class ServiceManager
         Restore();
     }
 
+    /// <summary>The bpffs root of the socket LB pins (set by <see cref="ServiceSubsystem.Start"/>), for <see cref="DatapathStatus"/>.</summary>
+    public string? BpfRoot { get; init; }
+
     /// <summary>The CIDR VIPs are allocated from.</summary>
     public IPNetwork ServiceCidr => _vips.Cidr;
 
@@ -169,6 +172,35 @@ public sealed class ServiceManager
         }
     }
 
+    /// <summary>The kernel's view: attached hooks and every frontend in the maps (empty without a datapath).</summary>
+    public ServiceDatapathStatus DatapathStatus()
+    {
+        var hooks = new List<string>();
+        if (BpfRoot is not null)
+        {
+            foreach (var pin in SocketLbLoader.AttachedLinks(BpfRoot))
+            {
+                hooks.Add(Path.GetFileName(pin)[SocketLbLoader.LinkPinPrefix.Length..]);
+            }
+        }
+        var frontends = new List<ServiceFrontend>();
+        lock (_lock)
+        {
+            foreach (var state in _maps?.ListServices() ?? [])
+            {
+                var backends = new List<ServiceBackend>(state.Backends.Count);
+                foreach (var b in state.Backends)
+                {
+                    backends.Add(new ServiceBackend(0, b.Address, b.Port));
+                }
+                frontends.Add(new ServiceFrontend(state.RevNatIndex, state.Frontend.Address + ":" + state.Frontend.Port,
+                    state.Frontend.Protocol == LbProtocol.Udp ? "UDP" : "TCP", backends));
+            }
+        }
+        frontends.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return new ServiceDatapathStatus { Hooks = hooks, Frontends = frontends };
+    }
+
     /// <summary>
     /// The full set of local endpoints changed (created, deleted, relabelled):
     /// recompute every service's backends and write the frontends whose
@@ -189,6 +221,7 @@ public sealed class ServiceManager
             if (force)
             {
                 RemoveUnknownFrontends();
+                WriteAllHostsFiles();
                 _synced = true;
             }
         }
@@ -207,6 +240,7 @@ public sealed class ServiceManager
         {
             _podNetns[name] = podNamespace;
             WriteHostsFile(name, podNamespace);
+            Persist();
         }
     }
 
@@ -220,6 +254,7 @@ public sealed class ServiceManager
         lock (_lock)
         {
             _podNetns.Remove(name);
+            Persist();
             try
             {
                 _hosts?.Remove(name);
@@ -241,6 +276,7 @@ public sealed class ServiceManager
                 _hosts?.Remove(name);
             }
             _podNetns.Clear();
+            Persist();
         }
     }
 
@@ -399,14 +435,13 @@ public sealed class ServiceManager
 
     private void Restore()
     {
-        if (_stateFile is null || !File.Exists(_stateFile))
+        if (ReadState(_stateFile) is not { } saved)
         {
             return;
         }
-        try
+        foreach (var item in saved.Services)
         {
-            var saved = JsonSerializer.Deserialize<List<PersistedService>>(File.ReadAllText(_stateFile), StateJson) ?? [];
-            foreach (var item in saved)
+            try
             {
                 var spec = ServiceSpecValidator.Validate(item.Spec);
                 if (spec.Vip is null || !_vips.TryReserve(spec.Vip) || item.FrontendIds.Length != spec.Ports.Count)
@@ -419,10 +454,32 @@ public sealed class ServiceManager
                 }
                 _services[Key(spec.Namespace, spec.Name)] = new Entry(spec, item.FrontendIds);
             }
+            catch (ArgumentException e)
+            {
+                ServiceLog.StateUnreadable(_logger, _stateFile!, e);
+            }
         }
-        catch (Exception e) when (e is JsonException or IOException or ArgumentException)
+        foreach (var (name, podNamespace) in saved.PodNetns)
         {
-            ServiceLog.StateUnreadable(_logger, _stateFile, e);
+            _podNetns[name] = podNamespace;
+        }
+    }
+
+    /// <summary>The saved state, or null when there is none or it cannot be read.</summary>
+    internal static PersistedServiceState? ReadState(string? stateFile, ILogger? logger = null)
+    {
+        if (stateFile is null || !File.Exists(stateFile))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<PersistedServiceState>(File.ReadAllText(stateFile), StateJson);
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            ServiceLog.StateUnreadable(logger ?? NullLogger.Instance, stateFile, e);
+            return null;
         }
     }
 
@@ -432,10 +489,10 @@ public sealed class ServiceManager
         {
             return;
         }
-        var saved = new List<PersistedService>(_services.Count);
+        var saved = new PersistedServiceState { PodNetns = new Dictionary<string, string?>(_podNetns) };
         foreach (var entry in _services.Values)
         {
-            saved.Add(new PersistedService(entry.Spec, entry.Ids));
+            saved.Services.Add(new PersistedService(entry.Spec, entry.Ids));
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_stateFile))!);
         var tmp = _stateFile + ".tmp";

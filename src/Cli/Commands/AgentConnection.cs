@@ -25,6 +25,33 @@ internal static class AgentConnection
         return option;
     }
 
+    /// <summary>
+    /// Lets <c>-H/--host</c> come before the command (<c>ciliuml7 -H unix:///x status</c>,
+    /// as Docker and Cilium users type it): moves a leading host option after the
+    /// command name, where every agent-facing command accepts it.
+    /// </summary>
+    public static string[] HoistGlobalHost(string[] args)
+    {
+        if (args.Length < 3)
+        {
+            return args;
+        }
+        int take;
+        if (args[0] is "-H" or "--host")
+        {
+            take = 2;
+        }
+        else if (args[0].StartsWith("--host=", StringComparison.Ordinal) || (args[0].StartsWith("-H", StringComparison.Ordinal) && args[0].Length > 2))
+        {
+            take = 1;
+        }
+        else
+        {
+            return args;
+        }
+        return [args[take], .. args[..take], .. args[(take + 1)..]];
+    }
+
     public static AgentClient Connect(ParseResult result, Option<string?> host) =>
         new(AgentClient.ResolveSocketPath(result.GetValue(host)));
 

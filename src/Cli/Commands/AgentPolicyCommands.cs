@@ -22,7 +22,12 @@ internal static class AgentPolicyCommands
             policy = new Command("policy", "Manage security policies");
             parent.Subcommands.Add(policy);
         }
-        var host = AgentConnection.CreateHostOption();
+        // One recursive -H on "policy" serves all its subcommands (ours and the offline ones).
+        if (policy.Options.FirstOrDefault(o => o.Name == "--host") is not Option<string?> host)
+        {
+            host = AgentConnection.CreateHostOption();
+            policy.Options.Add(host);
+        }
         policy.Subcommands.Add(Import(host));
         policy.Subcommands.Add(Get(host));
         policy.Subcommands.Add(Delete(host));
@@ -33,7 +38,6 @@ internal static class AgentPolicyCommands
         var files = new Argument<string[]>("files") { Description = "Policy files (YAML, one or more resources each)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("import", "Import policy files into the agent (validated; survives restarts)");
         command.Arguments.Add(files);
-        command.Options.Add(host);
         command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
         {
             using var client = AgentConnection.Connect(pr, host);
@@ -81,7 +85,6 @@ internal static class AgentPolicyCommands
         output.AcceptOnlyFromAmong("yaml", "json");
         var command = new Command("get", "Show the policies in force (imported and from the policy directory)");
         command.Options.Add(output);
-        command.Options.Add(host);
         command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
         {
             using var client = AgentConnection.Connect(pr, host);
@@ -125,7 +128,6 @@ internal static class AgentPolicyCommands
         command.Arguments.Add(name);
         command.Options.Add(ns);
         command.Options.Add(all);
-        command.Options.Add(host);
         command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
         {
             if (!pr.GetValue(all) && string.IsNullOrEmpty(pr.GetValue(name)))

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace CiliumL7.Cli;
 
@@ -38,9 +39,31 @@ internal static class ExecCommand
                 psi.ArgumentList.Add(arg);
             }
             using var process = Process.Start(psi)!;
+            // Like kubectl exec: a SIGTERM/SIGINT/SIGHUP to us is passed on to the command, whose exit code we return.
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Forward(c, process, 15));
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Forward(c, process, 2));
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => Forward(c, process, 1));
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             return process.ExitCode;
         }));
         return command;
     }
+
+    private static void Forward(PosixSignalContext context, Process process, int signal)
+    {
+        context.Cancel = true;
+        try
+        {
+            if (!process.HasExited)
+            {
+                _ = Kill(process.Id, signal);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

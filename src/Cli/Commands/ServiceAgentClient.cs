@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace CiliumL7.Cli;
 
@@ -63,12 +64,40 @@ internal sealed class ServiceAgentClient : IDisposable
     }
 
     /// <summary>GET /v1/service as a JSON array.</summary>
-    public async Task<JsonElement> ListAsync(CancellationToken ct)
+    public Task<JsonElement> ListAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "v1/service", null, ct);
+
+    /// <summary>PUT /v1/service: creates or updates; returns the service as the agent holds it.</summary>
+    public Task<JsonElement> UpsertAsync(JsonNode spec, CancellationToken ct) => SendAsync(HttpMethod.Put, "v1/service", spec, ct);
+
+    /// <summary>DELETE /v1/service/{ns}/{name}; false when the agent had no such service.</summary>
+    public async Task<bool> DeleteAsync(string ns, string name, CancellationToken ct)
     {
+        try
+        {
+            await SendAsync(HttpMethod.Delete, "v1/service/" + Uri.EscapeDataString(ns) + "/" + Uri.EscapeDataString(name), null, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (ServiceNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        }
+        if (!File.Exists(SocketPath))
+        {
+            throw new IOException("no agent socket at " + SocketPath + "; is ciliuml7-agent running? (-H unix:///path/agent.sock to pick another)");
+        }
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync("v1/service", ct).ConfigureAwait(false);
+            response = await _http.SendAsync(request, ct).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -76,15 +105,38 @@ internal sealed class ServiceAgentClient : IDisposable
         }
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound && method != HttpMethod.Get)
+            {
+                throw new ServiceNotFoundException();
+            }
             if (!response.IsSuccessStatusCode)
             {
-                throw new IOException("agent answered " + (int)response.StatusCode + " to GET /v1/service: " + body);
+                throw new IOException(ErrorText(text) ?? ("agent answered " + (int)response.StatusCode + " to " + method + " /" + path + ": " + text));
             }
-            using var doc = JsonDocument.Parse(body);
+            if (text.Length == 0)
+            {
+                return default;
+            }
+            using var doc = JsonDocument.Parse(text);
             return doc.RootElement.Clone();
         }
     }
+
+    private static string? ErrorText(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.TryGetProperty("error", out var e) ? e.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class ServiceNotFoundException : Exception;
 
     public void Dispose() => _http.Dispose();
 }

@@ -38,4 +38,21 @@ public static class CgroupV2
         }
         return target;
     }
+
+    /// <summary>Unmounts a cgroup2 mount made by <see cref="EnsureMounted"/> and removes its directory; false if that failed.</summary>
+    public static bool Unmount(string mountPoint)
+    {
+        if (LbNative.Umount(mountPoint) != 0)
+        {
+            return false;
+        }
+        try
+        {
+            Directory.Delete(mountPoint);
+        }
+        catch (IOException)
+        {
+        }
+        return true;
+    }
 }

@@ -87,6 +87,9 @@ internal static unsafe partial class LbNative
     [LibraryImport(Libc, EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Mount(string source, string target, string fsType, ulong flags, nint data);
 
+    [LibraryImport(Libc, EntryPoint = "umount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Umount(string target);
+
     [LibraryImport(Libc, EntryPoint = "strerror")]
     private static partial nint StrError(int errnum);
 

@@ -20,6 +20,8 @@ public sealed class FlowFilterBuilder
         ["from-ip", "ip", "from-pod", "pod"],
         ["to-ip", "ip", "to-namespace", "namespace"],
         ["to-ip", "ip", "to-pod", "pod"],
+        ["to-pod", "namespace"],
+        ["from-pod", "namespace"],
         ["label", "from-label"],
         ["label", "to-label"],
         ["port", "to-port"],

@@ -37,7 +37,7 @@ public sealed class FlowExporter : IAsyncDisposable
     private long _lost;
     private long _position;
 
-    /// <summary>Creates an exporter of <paramref name="ring"/>'s flows; call <see cref="Start"/>.</summary>
+    /// <summary>Creates an exporter of <paramref name="ring"/>'s flows; call <see cref="Start()"/>.</summary>
     public FlowExporter(FlowExportOptions options, FlowRing ring, string nodeName, ILogger? logger = null)
     {
         _options = options;
@@ -64,13 +64,16 @@ public sealed class FlowExporter : IAsyncDisposable
     public static string FormatLine(GetFlowsResponse response) => Json.Format(response);
 
     /// <summary>Starts following the ring from its current head.</summary>
-    public void Start()
+    public void Start() => Start(_ring.SeenFlows);
+
+    /// <summary>Starts following the ring from <paramref name="sequence"/> (tests: replay a backlog).</summary>
+    internal void Start(long sequence)
     {
         if (_task is not null)
         {
             throw new InvalidOperationException("the flow exporter is already started");
         }
-        var reader = _ring.CreateReaderAtHead();
+        var reader = _ring.CreateReader(sequence);
         Position = reader.Position;
         _task = Task.Run(() => RunAsync(reader, _stop.Token));
     }

@@ -1,5 +1,4 @@
 using CiliumL7.Hubble.Api;
-using Google.Protobuf.Collections;
 
 namespace CiliumL7.Hubble.Filters;
 
@@ -31,10 +30,6 @@ public sealed class FlowFilterSet
     /// </summary>
     public static FlowFilterSet Compile(IEnumerable<FlowFilter>? whitelist, IEnumerable<FlowFilter>? blacklist)
         => new(CompileList("whitelist", whitelist), CompileList("blacklist", blacklist));
-
-    /// <summary>Compiles a request's filter lists.</summary>
-    public static FlowFilterSet Compile(RepeatedField<FlowFilter> whitelist, RepeatedField<FlowFilter> blacklist)
-        => Compile((IEnumerable<FlowFilter>)whitelist, blacklist);
 
     /// <summary>True when the flow is in the whitelist (or it is empty) and in no blacklist filter.</summary>
     public bool Matches(Flow flow)

@@ -100,7 +100,7 @@ public sealed class FlowRing
     /// </summary>
     public Flow? TryGet(long sequence)
     {
-        if (sequence < 0)
+        if (sequence < OldestSequence)
         {
             return null;
         }
@@ -111,9 +111,15 @@ public sealed class FlowRing
     internal RingReadStatus TryRead(long sequence, out Flow? flow)
     {
         flow = null;
-        if (sequence >= Volatile.Read(ref _next))
+        var next = Volatile.Read(ref _next);
+        if (sequence >= next)
         {
             return RingReadStatus.NotYet;
+        }
+        if (sequence < next - Capacity)
+        {
+            // Outside the window the ring promises to keep (the spare slot may still hold it).
+            return RingReadStatus.Overwritten;
         }
         var slot = Volatile.Read(ref _slots[sequence & _mask]);
         if (slot is null || slot.Seq < sequence)

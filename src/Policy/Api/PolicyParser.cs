@@ -48,7 +48,7 @@ public static class PolicyParser
         }
         catch (YamlException ex)
         {
-            errors.Add(SyntaxError(sourceName, ex));
+            errors.Add(SyntaxError(sourceName, yaml, ex));
             return new PolicyParseResult { Resources = resources, Errors = errors };
         }
         foreach (var doc in stream.Documents)
@@ -96,8 +96,26 @@ public static class PolicyParser
         return new PolicyParseResult { Resources = resources, Errors = errors };
     }
 
-    private static PolicyError SyntaxError(string source, YamlException ex)
+    private static PolicyError SyntaxError(string source, string text, YamlException ex)
     {
+        if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+        {
+            // YamlDotNet points at the enclosing mapping; point at the tab instead.
+            var lines = text.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                if (lines[i].AsSpan(0, indent).Contains('\t'))
+                {
+                    return new PolicyError
+                    {
+                        Source = source,
+                        Line = i + 1,
+                        Message = "YAML syntax error: a tab is used for indentation; YAML indents with spaces only.",
+                    };
+                }
+            }
+        }
         var message = ex.Message;
         var dash = message.IndexOf("): ", StringComparison.Ordinal);
         if (message.StartsWith('(') && dash > 0)
@@ -112,8 +130,8 @@ public static class PolicyParser
         return new PolicyError
         {
             Source = source,
-            Line = (int)ex.Start.Line,
-            Message = $"YAML syntax error at column {ex.Start.Column}: {message}; check the indentation of this line and the lines above it.",
+            Line = (int)Math.Max(ex.Start.Line, ex.End.Line),
+            Message = $"YAML syntax error at column {(ex.End.Line > ex.Start.Line ? ex.End.Column : ex.Start.Column)}: {message}; check the indentation of this line and the lines above it.",
         };
     }
 }

@@ -14,7 +14,9 @@ public static class CidrParsing
             prefix = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
             return true;
         }
-        return IPNetwork.TryParse(text, out prefix);
+        // Host bits must be clear: "10.0.0.1/8" is a typo for 10.0.0.0/8 or 10.0.0.1/32.
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        return IPNetwork.TryParse(text, out prefix) && IPAddress.TryParse(text[..slash], out var given) && given.Equals(prefix.BaseAddress);
     }
 
     /// <summary>True when <paramref name="inner"/> lies inside <paramref name="outer"/>.</summary>

@@ -104,7 +104,6 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
         var client = context.ClientFlowEndpoint();
         var server = context.ServerFlowEndpoint();
         var isResponse = type == L7FlowType.Response;
-        var host = context.RawHost.Length > 0 ? context.RawHost : context.DestinationPrefix[7..];
         runtime.Flows.Publish(new L7FlowEvent
         {
             Time = DateTimeOffset.UtcNow,
@@ -121,7 +120,7 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
             Http = new HttpFlowInfo(
                 code,
                 context.Method,
-                string.Concat("http://", host, context.PathAndQuery),
+                context.FlowUrl(),
                 context.Protocol,
                 isResponse ? NoHeaders : (IReadOnlyList<KeyValuePair<string, string>>?)context.FlowHeaders ?? NoHeaders),
         });

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using CiliumL7.Proxy.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -9,8 +10,9 @@ namespace CiliumL7.Proxy.Http;
 
 /// <summary>
 /// One Kestrel server per redirect: listens on <c>ProxyPort</c> on every
-/// configured address (transparent sockets), speaks HTTP/1.1 and HTTP/2
-/// prior knowledge, and runs <see cref="HttpProxyApplication"/>. Separate
+/// configured address (transparent sockets), speaks HTTP/1.1 and — through
+/// <see cref="ProtocolSniffer"/> — HTTP/2 prior knowledge on the same port, and
+/// runs <see cref="HttpProxyApplication"/>. Separate
 /// servers let the agent add and remove redirects without touching the others.
 /// </summary>
 internal sealed class HttpRedirectListener : IAsyncDisposable
@@ -41,22 +43,52 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
         limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond is { } rate
             ? new MinDataRate(rate, TimeSpan.FromSeconds(5))
             : null;
+        // Kestrel speaks only HTTP/1.1 on a cleartext socket endpoint; a sniffer hands
+        // connections that open with the HTTP/2 preface to an in-process HTTP/2 endpoint.
+        var http2Endpoint = new Http2HandoffEndPoint(redirect.ProxyPort);
+        var http2 = new HandoffConnectionListener(http2Endpoint);
+        var sniffer = new ProtocolSniffer(http2, options.RequestHeadersTimeout);
         foreach (var address in options.ListenAddresses)
         {
-            kestrel.Listen(new IPEndPoint(address, redirect.ProxyPort), listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            if (address.AddressFamily == AddressFamily.InterNetworkV6 && !Ipv6Available(options.NetworkNamespace))
+            {
+                Log.Ipv6Unavailable(runtime.Logger, redirect.ProxyPort);
+                continue;
+            }
+            kestrel.Listen(new IPEndPoint(address, redirect.ProxyPort), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(next => connection => sniffer.OnConnectionAsync(connection, next));
+            });
         }
+        kestrel.Listen(http2Endpoint, listen => listen.Protocols = HttpProtocols.Http2);
         var transparent = options.TransparentListeners;
-        var transport = new SocketTransportFactory(
+        var networkNamespace = options.NetworkNamespace;
+        var sockets = new SocketTransportFactory(
             Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions
             {
                 NoDelay = true,
-                CreateBoundListenSocket = endpoint => ListenSocketFactory.Create(endpoint, transparent),
+                UnsafePreferInlineScheduling = options.InlineScheduling,
+                CreateBoundListenSocket = endpoint => ListenSocketFactory.Create(endpoint, transparent, networkNamespace),
             }),
             loggerFactory);
-        _server = new KestrelServer(Microsoft.Extensions.Options.Options.Create(kestrel), transport, loggerFactory);
+        _server = new KestrelServer(Microsoft.Extensions.Options.Options.Create(kestrel), new RedirectTransportFactory(sockets, http2), loggerFactory);
     }
 
     public ProxyRedirect Redirect { get; }
+
+    private static bool Ipv6Available(string? networkNamespace)
+    {
+        try
+        {
+            using var probe = NetworkNamespace.CreateTcpSocket(networkNamespace, AddressFamily.InterNetworkV6);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 
     public static async Task<HttpRedirectListener> StartAsync(ProxyRedirect redirect, ProxyRuntime runtime, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {

@@ -31,6 +31,7 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
 
     private FlowEndpoint? _clientFlow;
     private FlowEndpoint? _serverFlow;
+    private string? _flowUrl;
 
     public ProxyRequestContext() => Transformer = new CanonicalTargetTransformer(this);
 
@@ -85,7 +86,14 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
     {
         _http?.Uninitialize();
         FlowHeaders = null;
+        _flowUrl = null;
     }
+
+    /// <summary>The URL reported in flows, <c>http://host/canonical-path?query</c>, built once per request.</summary>
+    public string FlowUrl() => _flowUrl ??= string.Concat(
+        "http://",
+        RawHost.Length > 0 ? RawHost : DestinationPrefix.AsSpan(7),
+        PathAndQuery);
 
     /// <summary>Step 1: the connection's addresses (cached per connection) and the peers behind them.</summary>
     public void ResolveAddresses(ProxyRedirect redirect, IPeerResolver resolver)
@@ -140,7 +148,7 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         {
             return CanonicalizeError.MultipleHost;
         }
-        if (host.Count == 0 && !IsHttp2)
+        if (host.Count == 0 && string.Equals(Protocol, "HTTP/1.1", StringComparison.Ordinal))
         {
             return CanonicalizeError.MissingHost;
         }

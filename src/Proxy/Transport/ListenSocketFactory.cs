@@ -11,13 +11,13 @@ namespace CiliumL7.Proxy.Transport;
 /// </summary>
 internal static class ListenSocketFactory
 {
-    public static Socket Create(EndPoint endpoint, bool transparent)
+    public static Socket Create(EndPoint endpoint, bool transparent, string? networkNamespace)
     {
         if (endpoint is not IPEndPoint ip)
         {
             throw new NotSupportedException("proxy listeners bind IP endpoints only, not " + endpoint);
         }
-        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = NetworkNamespace.CreateTcpSocket(networkNamespace, ip.AddressFamily);
         try
         {
             if (ip.AddressFamily == AddressFamily.InterNetworkV6)

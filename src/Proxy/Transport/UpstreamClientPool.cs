@@ -54,19 +54,24 @@ internal sealed class UpstreamClientPool : IDisposable
             ActivityHeadersPropagator = null,
             ConnectTimeout = options.UpstreamConnectTimeout,
             PooledConnectionIdleTimeout = options.UpstreamIdleTimeout,
-            ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, source, options.UpstreamMark, cancellationToken),
+            ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, source, options.UpstreamMark, options.NetworkNamespace, cancellationToken),
         };
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
     /// <summary>Opens one upstream socket: transparent bind to the client address, mark, connect to the original destination.</summary>
-    internal static async ValueTask<Stream> ConnectAsync(DnsEndPoint destination, IPAddress? source, uint mark, CancellationToken cancellationToken)
+    internal static async ValueTask<Stream> ConnectAsync(DnsEndPoint destination, IPAddress? source, uint mark, string? networkNamespace, CancellationToken cancellationToken)
     {
         if (!IPAddress.TryParse(destination.Host, out var address))
         {
             throw new InvalidOperationException("upstream destination must be an IP address, got " + destination.Host);
         }
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        var socket = NetworkNamespace.CreateTcpSocket(networkNamespace, address.AddressFamily);
+        socket.NoDelay = true;
         try
         {
             if (mark != 0)

@@ -245,4 +245,23 @@ public sealed class FromContainerTests
         Assert.Equal(ProgramTestResult.TcActShot, t.Datapath.TestRun(DatapathProgram.ToContainer, Packets.IcmpEcho(dst, src, 8)).ReturnCode);
         Assert.Equal(ProgramTestResult.TcActShot, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(src, 1, dst, 80)).ReturnCode);
     }
+
+    [SkippableFact]
+    public void ReadPolicy_AfterApply_ReturnsTheEntriesAsBlocks()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.ApplyPolicy(SrcEp, [Egress(DstId, 6, 8, endPort: 15, cookie: 4), Egress(0, 0, 0, PolicyMapVerdict.Deny, cookie: 5)], ingressEnforced: false, egressEnforced: true, revision: 3);
+
+        var state = t.Datapath.ReadPolicy(SrcEp);
+
+        Assert.NotNull(state);
+        Assert.False(state.IngressEnforced);
+        Assert.True(state.EgressEnforced);
+        Assert.Equal(3u, state.Revision);
+        Assert.Contains(Egress(DstId, 6, 8, endPort: 15, cookie: 4), state.Entries);
+        Assert.Contains(Egress(0, 0, 0, PolicyMapVerdict.Deny, cookie: 5), state.Entries);
+        Assert.Equal(2, state.Entries.Count);
+        Assert.Null(t.Datapath.ReadPolicy(999));
+    }
 }

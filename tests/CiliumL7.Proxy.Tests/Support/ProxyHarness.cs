@@ -37,7 +37,7 @@ public sealed class ProxyHarness : IAsyncDisposable
     /// backend's address (127.0.0.1 too) resolves to the client peer; tests that
     /// check identities use <paramref name="peers"/>.
     /// </summary>
-    public static async Task<ProxyHarness> StartAsync(IPEndPoint backend, IProxyPolicy? policy, ProxyOptions? options = null, IPeerResolver? peers = null, TrafficDirection direction = TrafficDirection.Ingress)
+    public static async Task<ProxyHarness> StartAsync(IPEndPoint backend, IProxyPolicy? policy, ProxyOptions? options = null, IPeerResolver? peers = null, TrafficDirection direction = TrafficDirection.Ingress, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         options ??= new ProxyOptions();
         options = options with
@@ -49,7 +49,7 @@ public sealed class ProxyHarness : IAsyncDisposable
         };
         peers ??= new TestPeers().Add(IPAddress.Loopback, Client);
         var flows = new InMemoryFlowSink(1024);
-        var proxy = new L7Proxy(options, peers, flows);
+        var proxy = new L7Proxy(options, peers, flows, loggerFactory);
         proxy.SetPolicy(policy);
         await proxy.StartAsync();
         for (var attempt = 0; ; attempt++)

@@ -12,7 +12,8 @@ namespace CiliumL7.Proxy.Tests.Support;
 /// </summary>
 public sealed class RawRecordingBackend : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Socket _listener;
+    private readonly ConcurrentQueue<IPEndPoint> _peers = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentBag<Socket> _sockets = [];
@@ -20,16 +21,22 @@ public sealed class RawRecordingBackend : IAsyncDisposable
     private long _bytes;
     private int _connections;
 
-    public RawRecordingBackend(BackendMode mode = BackendMode.Respond)
+    public RawRecordingBackend(BackendMode mode = BackendMode.Respond, IPAddress? address = null, int port = 0, string? networkNamespace = null)
     {
         Mode = mode;
-        _listener.Start();
+        address ??= IPAddress.Loopback;
+        _listener = CiliumL7.Proxy.Transport.NetworkNamespace.CreateTcpSocket(networkNamespace, address.AddressFamily);
+        _listener.Bind(new IPEndPoint(address, port));
+        _listener.Listen(512);
         _accept = AcceptLoopAsync();
     }
 
     public BackendMode Mode { get; set; }
 
-    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
+    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+
+    /// <summary>The client address and port of every accepted connection.</summary>
+    public IReadOnlyList<IPEndPoint> Peers => [.. _peers];
 
     public long BytesReceived => Interlocked.Read(ref _bytes);
 
@@ -44,7 +51,8 @@ public sealed class RawRecordingBackend : IAsyncDisposable
             Socket socket;
             try
             {
-                socket = await _listener.AcceptSocketAsync(_stop.Token);
+                socket = await _listener.AcceptAsync(_stop.Token);
+                _peers.Enqueue((IPEndPoint)socket.RemoteEndPoint!);
             }
             catch (Exception)
             {
@@ -208,7 +216,7 @@ public sealed class RawRecordingBackend : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _listener.Stop();
+        _listener.Dispose();
         foreach (var s in _sockets)
         {
             s.Dispose();

@@ -40,8 +40,10 @@ internal static class PortRuleReader
             return null;
         }
         var ports = new List<PortProtocol>();
+        var portsGiven = false;
         if (f.TryGetValue("ports", out var portsNode) && YamlNodes.Sequence(ctx, portsNode, path + ".ports") is { } items)
         {
+            portsGiven = items.Count > 0;
             if (items.Count > 40)
             {
                 ctx.Error(portsNode, path + ".ports", null, $"has {items.Count} ports; at most 40 are allowed per toPorts item, split it or use endPort ranges.");
@@ -82,14 +84,14 @@ internal static class PortRuleReader
                 rules = L7Reader.Read(ctx, rulesNode, path + ".rules");
                 if (rules is not null)
                 {
-                    CheckL7Ports(ctx, rulesNode, path, rules, ports, ingress);
+                    CheckL7Ports(ctx, rulesNode, path, rules, ports, portsGiven, ingress);
                 }
             }
         }
         return new PortRule { Ports = ports, Rules = rules, ServerNames = serverNames };
     }
 
-    private static void CheckL7Ports(DocumentContext ctx, YamlNode rulesNode, string path, L7Rules rules, List<PortProtocol> ports, bool ingress)
+    private static void CheckL7Ports(DocumentContext ctx, YamlNode rulesNode, string path, L7Rules rules, List<PortProtocol> ports, bool portsGiven, bool ingress)
     {
         var isDns = rules.Dns is not null;
         if (isDns && ingress)
@@ -102,6 +104,10 @@ internal static class PortRuleReader
         }
         if (ports.Count == 0)
         {
+            if (portsGiven)
+            {
+                return; // the ports themselves were reported
+            }
             ctx.Error(rulesNode, path + ".ports", null, isDns
                 ? "is required with DNS rules: add ports: [{port: \"53\", protocol: ANY}]."
                 : "is required with L7 rules: name the port the L7 rules apply to (e.g. port: \"80\", protocol: TCP).");

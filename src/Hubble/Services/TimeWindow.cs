@@ -1,6 +1,6 @@
 using CiliumL7.Hubble.Api;
 
-namespace CiliumL7.Hubble.Observer;
+namespace CiliumL7.Hubble.Services;
 
 /// <summary>The since/until bounds of a GetFlows request (inclusive; null = open).</summary>
 internal readonly record struct TimeWindow(DateTimeOffset? Since, DateTimeOffset? Until)

@@ -1,4 +1,4 @@
-namespace CiliumL7.Hubble.Observer;
+namespace CiliumL7.Hubble.Services;
 
 /// <summary>What the Observer API reports about this node.</summary>
 /// <param name="Name">Node name (flows' node_name when a producer leaves it empty).</param>

@@ -3,7 +3,7 @@ using CiliumL7.Hubble.Filters;
 using CiliumL7.Hubble.Ring;
 using Google.Protobuf.WellKnownTypes;
 
-namespace CiliumL7.Hubble.Observer;
+namespace CiliumL7.Hubble.Services;
 
 /// <summary>
 /// Runs one GetFlows request against the ring, Hubble's way:

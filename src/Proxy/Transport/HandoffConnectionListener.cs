@@ -1,0 +1,40 @@
+using System.Net;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+
+namespace CiliumL7.Proxy.Transport;
+
+/// <summary>A connection listener fed in-process (by <see cref="ProtocolSniffer"/>) instead of by a socket.</summary>
+internal sealed class HandoffConnectionListener(EndPoint endPoint) : IConnectionListener
+{
+    private readonly Channel<ConnectionContext> _queue = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
+
+    public EndPoint EndPoint { get; } = endPoint;
+
+    /// <summary>Queues a connection; false when the listener is unbound.</summary>
+    public bool TryHandOff(ConnectionContext connection) => _queue.Writer.TryWrite(connection);
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _queue.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        _queue.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using CiliumL7.Cli;
+using CiliumL7.TestSupport;
+
+namespace CiliumL7.Policy.Tests;
+
+public sealed class CliTests
+{
+    private static readonly string Examples = RepoPaths.Combine("examples", "deathstar");
+    private static readonly string L4 = Path.Combine(Examples, "sw_l3_l4_policy.yaml");
+    private static readonly string L7 = Path.Combine(Examples, "sw_l3_l4_l7_policy.yaml");
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var root = new RootCommand("test");
+        root.Subcommands.Add(PolicyCommand.Create());
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+
+    [Fact]
+    public void Validate_CorrectPolicies_ExitZeroWithOneLinePerResource()
+    {
+        var (exit, stdout, stderr) = Run("policy", "validate", L4, L7);
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        var lines = stdout.TrimEnd().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("CiliumNetworkPolicy default/allow-empire-in-namespace: valid", lines[0], StringComparison.Ordinal);
+        Assert.Contains("L7 rules 1", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TypoPolicy_ExitOneWithDidYouMean()
+    {
+        var (exit, _, stderr) = Run("policy", "validate", Path.Combine(Examples, "sw_policy_typo.yaml"));
+        Assert.Equal(1, exit);
+        Assert.Contains("sw_policy_typo.yaml:11: CiliumNetworkPolicy default/allow-empire-in-namespace: spec.endpointSelector.matchLables: unknown field; did you mean \"matchLabels\"?", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MisindentedPolicy_ExitOneWithSyntaxErrorLine()
+    {
+        var (exit, _, stderr) = Run("policy", "validate", Path.Combine(Examples, "sw_l7_misindented.yaml"));
+        Assert.Equal(1, exit);
+        Assert.Contains("sw_l7_misindented.yaml:25: YAML syntax error", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_Directory_ReportsEveryFlawedFile()
+    {
+        var (exit, stdout, stderr) = Run("policy", "validate", Examples);
+        Assert.Equal(1, exit);
+        Assert.Contains("sw_policy_typo.yaml", stderr, StringComparison.Ordinal);
+        Assert.Contains("sw_l7_misindented.yaml", stderr, StringComparison.Ordinal);
+        Assert.Contains("2 error(s) in 2 file(s)", stderr, StringComparison.Ordinal);
+        Assert.Contains("sw_l3_l4_policy.yaml", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // the tutorial's three outcomes (FACTS.md §10)
+    [InlineData("org=alliance,class=xwing", "POST", "/v1/request-landing", "verdict: DROPPED")]
+    [InlineData("org=empire,class=tiefighter", "POST", "/v1/request-landing", "verdict: ALLOWED")]
+    [InlineData("org=empire,class=tiefighter", "PUT", "/v1/exhaust-port", "verdict: DENIED")]
+    public void Trace_DeathStarL7Policy_GivesTutorialOutcome(string src, string method, string path, string verdict)
+    {
+        var (exit, stdout, stderr) = Run("policy", "trace", L7, "--src", src, "--dst", "org=empire,class=deathstar", "--dport", "80",
+            "--http-method", method, "--http-path", path);
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        Assert.Equal(verdict, LastLine(stdout));
+        if (verdict != "verdict: DROPPED")
+        {
+            Assert.Contains("default/allow-empire-in-namespace spec.ingress[0].toPorts[0]", stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Trace_L3L4Policy_TiefighterExhaustPortStillAllowed()
+    {
+        var (_, stdout, _) = Run("policy", "trace", L4, "--src", "org=empire,class=tiefighter", "--dst", "org=empire,class=deathstar", "--dport", "80",
+            "--http-method", "PUT", "--http-path", "/v1/exhaust-port");
+        Assert.Equal("verdict: ALLOWED", LastLine(stdout));
+    }
+
+    [Fact]
+    public void Trace_OtherNamespace_IsDropped()
+    {
+        var (_, stdout, _) = Run("policy", "trace", L4, "--src", "org=empire,class=tiefighter", "--src-namespace", "rebels", "--dst", "org=empire,class=deathstar", "--dport", "80");
+        Assert.Equal("verdict: DROPPED", LastLine(stdout));
+    }
+
+    [Fact]
+    public void Trace_JsonOutput_CarriesVerdictAndDecidingRule()
+    {
+        var (exit, stdout, _) = Run("policy", "trace", L7, "--src", "org=empire,class=tiefighter", "--dst", "org=empire,class=deathstar", "--dport", "80",
+            "--http-method", "POST", "--http-path", "/v1/request-landing", "-o", "json");
+        Assert.Equal(0, exit);
+        var json = JsonNode.Parse(stdout)!;
+        Assert.Equal("ALLOWED", (string?)json["verdict"]);
+        Assert.Equal("REDIRECT", (string?)json["ingress"]!["action"]);
+        Assert.Equal("spec.ingress[0].toPorts[0].rules.http[0]", (string?)json["ingress"]!["l7"]!["rule"]);
+    }
+
+    [Fact]
+    public void Trace_DnsAndKafkaRules_AreJudged()
+    {
+        var dir = Directory.CreateTempSubdirectory("ciliuml7-trace-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "p.yaml"), Manifests.Cnp("""
+                endpointSelector: {matchLabels: {app: client}}
+                egress:
+                - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, k8s-app: kube-dns}}]
+                  toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.cilium.io"}]}}]
+                - toEndpoints: [{matchLabels: {app: kafka}}]
+                  toPorts: [{ports: [{port: "9092", protocol: TCP}], rules: {kafka: [{role: produce, topic: plans}]}}]
+                """));
+            string[] dns = ["policy", "trace", dir.FullName, "--src", "app=client", "--dst", "k8s-app=kube-dns", "--dst-namespace", "kube-system", "--dport", "53", "--protocol", "UDP"];
+            Assert.Equal("verdict: ALLOWED", LastLine(Run([.. dns, "--dns-query", "docs.cilium.io"]).Out));
+            Assert.Equal("verdict: DENIED", LastLine(Run([.. dns, "--dns-query", "evil.com"]).Out));
+            string[] kafka = ["policy", "trace", dir.FullName, "--src", "app=client", "--dst", "app=kafka", "--dport", "9092", "--kafka-api-key", "produce"];
+            Assert.Equal("verdict: ALLOWED", LastLine(Run([.. kafka, "--kafka-topic", "plans"]).Out));
+            Assert.Equal("verdict: DENIED", LastLine(Run([.. kafka, "--kafka-topic", "plans", "--kafka-topic", "secrets"]).Out));
+            Assert.Equal("verdict: DROPPED", LastLine(Run("policy", "trace", dir.FullName, "--src", "app=client", "--dst", "app=web", "--dport", "80").Out));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Trace_InvalidPolicy_ExitOneWithErrors()
+    {
+        var (exit, stdout, stderr) = Run("policy", "trace", Path.Combine(Examples, "sw_policy_typo.yaml"), "--src", "a=b", "--dst", "c=d", "--dport", "80");
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("matchLables", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Trace_MissingRequiredOption_FailsWithUsageError()
+    {
+        var (exit, _, stderr) = Run("policy", "trace", L7, "--src", "a=b", "--dport", "80");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--dst", stderr, StringComparison.Ordinal);
+    }
+}
