@@ -141,4 +141,19 @@ if [ "$WRITE_RESULTS_MD" = 1 ]; then
 	perf_log "updated perf/RESULTS.md"
 fi
 perf_cleanup
+
+# BenchmarkDotNet microbenchmarks (perf/Micro, owned by the policy engine
+# work) are part of the full run when present.
+if [ "$MODE" = full ] && [ "${PERF_NO_MICRO:-0}" != 1 ]; then
+	if [ -x "$PERF_ROOT/Micro/run.sh" ]; then
+		perf_log "microbenchmarks: perf/Micro/run.sh"
+		timeout 900 "$PERF_ROOT/Micro/run.sh" >&2 || perf_warn "microbenchmarks failed or timed out"
+	elif compgen -G "$PERF_ROOT/Micro/*.csproj" >/dev/null; then
+		perf_log "microbenchmarks: dotnet run -c Release --project perf/Micro"
+		timeout 900 dotnet run -c Release --project "$PERF_ROOT/Micro" -- --filter '*' >&2 ||
+			perf_warn "microbenchmarks failed or timed out"
+	else
+		perf_log "microbenchmarks: perf/Micro not present, skipped"
+	fi
+fi
 report_summary "$AGG_CSV" "$MODE"

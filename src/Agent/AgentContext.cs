@@ -1,6 +1,7 @@
 using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.L7;
 using CiliumL7.Agent.Policies;
 using CiliumL7.Agent.Regeneration;
 
@@ -14,4 +15,5 @@ internal sealed record AgentContext(
     INodeDatapath Datapath,
     IProxyIntegration Proxy,
     DropRecorder Drops,
+    AgentFlowSink Flows,
     DateTimeOffset StartedAt);

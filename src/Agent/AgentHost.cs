@@ -3,6 +3,7 @@ using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
 using CiliumL7.Agent.Ipam;
+using CiliumL7.Agent.L7;
 using CiliumL7.Agent.Logging;
 using CiliumL7.Agent.Node;
 using CiliumL7.Agent.Policies;
@@ -41,12 +42,15 @@ internal static class AgentHost
         }
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(options.SocketPath));
 
-        var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        }));
+        var loggerFactory = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.UseUtcTimestamp = true;
+            })
+            .AddFilter("Yarp", LogLevel.Warning)
+            .AddFilter("Microsoft", LogLevel.Warning));
         var logger = loggerFactory.CreateLogger("CiliumL7.Agent");
         Log.Starting(logger, options.NodeName, options.StateDir, options.BpfRoot, options.PolicyDir, options.PodCidr);
 
@@ -67,15 +71,16 @@ internal static class AgentHost
         }
 
         // :: Step 3: services.
-        var proxy = AgentComponents.CreateProxy(options, endpoints, drops, loggerFactory);
-        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, DateTimeOffset.UtcNow);
+        var flows = new AgentFlowSink();
+        var proxy = AgentComponents.CreateProxy(flows, loggerFactory);
+        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(context);
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(policies);
         builder.Services.AddSingleton(datapath);
         builder.Services.AddSingleton(proxy);
-        builder.Services.AddSingleton(AgentComponents.CreateEngine(endpoints));
+        builder.Services.AddSingleton(AgentComponents.CreateEngine(options, endpoints));
         builder.Services.AddSingleton<PolicyRegenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyRegenerator>());
         builder.Services.AddSingleton<PolicyDirectoryWatcher>();

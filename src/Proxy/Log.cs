@@ -18,6 +18,9 @@ internal static partial class Log
     [LoggerMessage(1004, LogLevel.Debug, "Upstream {Destination} failed: {Error}")]
     public static partial void UpstreamFailed(ILogger logger, string destination, Yarp.ReverseProxy.Forwarder.ForwarderError error, Exception? exception);
 
+    [LoggerMessage(1006, LogLevel.Warning, "IPv6 is not available: proxy port {ProxyPort} listens on IPv4 only")]
+    public static partial void Ipv6Unavailable(ILogger logger, ushort proxyPort);
+
     [LoggerMessage(1005, LogLevel.Information, "L7 proxy policy snapshot replaced")]
     public static partial void PolicyReplaced(ILogger logger);
 }

@@ -162,6 +162,22 @@ public sealed class ObserverGrpcTests
     }
 
     [Fact]
+    public async Task StopAsync_WithActiveFollower_EndsTheStreamCleanly()
+    {
+        await using var hubble = await TestHubble.StartAsync();
+        hubble.Server.Publish(DeathStarFlows.XwingDrop());
+        using var cts = new CancellationTokenSource(GrpcCollect.Timeout);
+        using var call = hubble.UnixClient().GetFlows(new GetFlowsRequest { Number = 1, Follow = true }, cancellationToken: cts.Token);
+        Assert.True(await call.ResponseStream.MoveNext(cts.Token));
+
+        await hubble.Server.StopAsync(cts.Token);
+
+        Assert.False(await call.ResponseStream.MoveNext(cts.Token));
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.False(File.Exists(hubble.SocketPath));
+    }
+
+    [Fact]
     public async Task GetFlows_FollowWithFirst_IsInvalidArgument()
     {
         await using var hubble = await TestHubble.StartAsync();

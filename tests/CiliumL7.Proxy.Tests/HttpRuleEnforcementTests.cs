@@ -135,4 +135,33 @@ public sealed class HttpRuleEnforcementTests
         Assert.Equal("abc", recorded.Header("X-Custom"));
         Assert.Equal($"127.0.0.1:{proxy.Port}", recorded.Header("Host"));
     }
+
+    [Fact]
+    public async Task Request_Http10WithoutHost_JudgedAndForwarded()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, TestPolicy.Allow(TestPolicy.Rule("GET", "/public/.*")));
+        var allowed = await RawHttp.SendAsync(proxy.EndPoint, "GET /public/a HTTP/1.0\r\n\r\n");
+        var denied = await RawHttp.SendAsync(proxy.EndPoint, "GET /private HTTP/1.0\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 200", allowed);
+        Assert.StartsWith("HTTP/1.1 403", denied);
+        Assert.Equal("/public/a", Assert.Single(backend.Requests).Target);
+    }
+
+    [Fact]
+    public async Task Request_DualStackDefaults_ListensOnIpv4AndIpv6()
+    {
+        await using var backend = new RawRecordingBackend();
+        var options = new ProxyOptions { TransparentListeners = false, TransparentUpstream = false, UpstreamMark = 0 };
+        await using var proxy = new L7Proxy(options, new TestPeers(), new CiliumL7.Proxy.Flows.InMemoryFlowSink());
+        proxy.SetPolicy(TestPolicy.Allow(TestPolicy.Rule()));
+        var redirect = new ProxyRedirect(FreePort.Next(), new RedirectKey(1, CiliumL7.Policy.TrafficDirection.Ingress, 80)) { TestUpstreamOverride = backend.EndPoint };
+        await proxy.AddRedirectAsync(redirect);
+        using var client = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"http://127.0.0.1:{redirect.ProxyPort}/v4")).StatusCode);
+        if (System.Net.Sockets.Socket.OSSupportsIPv6)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"http://[::1]:{redirect.ProxyPort}/v6")).StatusCode);
+        }
+    }
 }

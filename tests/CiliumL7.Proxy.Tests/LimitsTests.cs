@@ -88,4 +88,32 @@ public sealed class LimitsTests
         Assert.Equal(0, n);
         Assert.False(cts.IsCancellationRequested, "the proxy kept a silent connection open");
     }
+
+    [Fact]
+    public async Task KeepAlive_IdleBeyondTimeout_ConnectionClosed()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, AllowAll(), new ProxyOptions { KeepAliveTimeout = TimeSpan.FromSeconds(1) });
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /a HTTP/1.1\r\nHost: a\r\n\r\n"));
+        // Reads the response, then waits: the proxy must close the idle connection by itself.
+        var reply = Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromSeconds(10)));
+        Assert.StartsWith("HTTP/1.1 200", reply);
+        // Readable with nothing to read = the peer closed (a live idle connection is not readable).
+        Assert.True(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0, "idle connection still open");
+    }
+
+    [Fact]
+    public async Task Body_Large_StreamedToBackendComplete()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, AllowAll());
+        using var client = proxy.CreateClient();
+        var body = new byte[8 * 1024 * 1024];
+        Random.Shared.NextBytes(body);
+        using var response = await client.PostAsync("/upload", new ByteArrayContent(body));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, Assert.Single(backend.Requests).Body);
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -5,7 +6,7 @@ using CiliumL7.Proxy.Tests.Support;
 
 namespace CiliumL7.Proxy.Tests;
 
-public sealed class UpstreamFaultTests
+public sealed class UpstreamFaultTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static TestPolicy AllowAll() => TestPolicy.Allow(TestPolicy.Rule());
 
@@ -38,6 +39,39 @@ public sealed class UpstreamFaultTests
         using var client = proxy.CreateClient();
         using var response = await client.GetAsync("/a");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Upstream_ConnectTimesOut_504()
+    {
+        // A listener that never accepts, its backlog filled: further SYNs are dropped, connect() hangs.
+        using var blackhole = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        blackhole.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        blackhole.Listen(0);
+        var target = (IPEndPoint)blackhole.LocalEndPoint!;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(s);
+                _ = s.ConnectAsync(target);
+            }
+            await Task.Delay(300);
+            using var logs = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(new TestOutputLoggerProvider(output)).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug));
+            await using var proxy = await ProxyHarness.StartAsync(target, AllowAll(), new ProxyOptions { UpstreamConnectTimeout = TimeSpan.FromSeconds(1) }, loggerFactory: logs);
+            using var client = proxy.CreateClient();
+            using var response = await client.GetAsync("/a");
+            Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        }
+        finally
+        {
+            foreach (var s in fillers)
+            {
+                s.Dispose();
+            }
+        }
     }
 
     [Fact]

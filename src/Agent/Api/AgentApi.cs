@@ -43,7 +43,16 @@ internal static class AgentApi
                 {
                     agent.Datapath.RemoveEndpoint(replaced);
                 }
-                agent.Datapath.UpsertEndpoint(endpoint);
+                try
+                {
+                    agent.Datapath.UpsertEndpoint(endpoint);
+                }
+                catch (Exception e) when (e is not ArgumentException and not InvalidOperationException)
+                {
+                    agent.Endpoints.Delete(endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    Log.DatapathFailed(logger, $"attach endpoint {endpoint.Id} to {endpoint.HostInterface}", e);
+                    return Error(HttpStatusCode.InternalServerError, $"attaching the datapath to {endpoint.HostInterface} (ifindex {endpoint.Ifindex}) failed: {e.Message}", []);
+                }
                 Log.EndpointCreated(logger, endpoint.Id, endpoint.Namespace, endpoint.Name, endpoint.Ipv4, endpoint.HostInterface, endpoint.Ifindex, endpoint.Identity);
                 return Results.Json(endpoint, ClientJsonContext.Readable.EndpointModel, statusCode: 201);
             }

@@ -13,13 +13,16 @@ internal sealed class NullDatapath : INodeDatapath
     private readonly string _reason;
     private readonly Dictionary<int, BpfPolicyModel> _policies = [];
 
-    public NullDatapath(string bpfRoot, string reason)
+    private readonly string _state;
+
+    public NullDatapath(string bpfRoot, string reason, string state = "Disabled")
     {
         _bpfRoot = bpfRoot;
         _reason = reason;
+        _state = state;
     }
 
-    public DatapathStatusModel Status() => new() { State = "Disabled", Message = _reason, BpfRoot = _bpfRoot };
+    public DatapathStatusModel Status() => new() { State = _state, Message = _reason, BpfRoot = _bpfRoot };
 
     public void Start(IReadOnlyList<EndpointModel> endpoints)
     {
@@ -37,12 +40,16 @@ internal sealed class NullDatapath : INodeDatapath
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced)
+    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision)
     {
         lock (_policies)
         {
             _policies[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced };
         }
+    }
+
+    public void SyncIpcache(IReadOnlyDictionary<System.Net.IPNetwork, uint> cidrIdentities)
+    {
     }
 
     public BpfPolicyModel? ReadPolicy(int endpointId)

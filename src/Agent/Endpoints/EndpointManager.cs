@@ -44,10 +44,7 @@ internal sealed class EndpointManager
     {
         lock (_lock)
         {
-            foreach (var identity in StateFile.Read(IdentitiesPath, AgentStateJsonContext.Default.ListIdentityModel) ?? [])
-            {
-                _identities.Restore(identity.Id, identity.Labels);
-            }
+            _identities.Restore(StateFile.Read(IdentitiesPath, AgentStateJsonContext.Default.ListIdentityModel) ?? []);
             foreach (var allocation in StateFile.Read(IpamPath, AgentStateJsonContext.Default.ListIpamAllocation) ?? [])
             {
                 if (IPAddress.TryParse(allocation.Ipv4, out var ip))
@@ -212,6 +209,18 @@ internal sealed class EndpointManager
                 list.Add(identity with { ReferenceCount = refs });
             }
             return list;
+        }
+    }
+
+    /// <summary>The allocator shared with the policy resolver (CIDR identities are allocated there).</summary>
+    public Policy.Identity.IIdentityAllocator Allocator => _identities.Allocator;
+
+    /// <summary>Persists identities allocated outside this class (CIDR identities from resolution).</summary>
+    public void PersistIdentities()
+    {
+        lock (_lock)
+        {
+            StateFile.Write(IdentitiesPath, _identities.Snapshot(), AgentStateJsonContext.Default.ListIdentityModel);
         }
     }
 

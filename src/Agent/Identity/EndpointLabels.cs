@@ -1,3 +1,5 @@
+using CiliumL7.Policy.Identity;
+
 namespace CiliumL7.Agent.Identity;
 
 /// <summary>
@@ -27,10 +29,6 @@ internal static class EndpointLabels
             {
                 label = "k8s:" + label;
             }
-            if (label.IndexOf('=', StringComparison.Ordinal) < 0)
-            {
-                label += "=";
-            }
             set.Add(label);
         }
         set.RemoveWhere(l => l.StartsWith("k8s:" + NamespaceKey + "=", StringComparison.Ordinal));
@@ -38,37 +36,10 @@ internal static class EndpointLabels
         return [.. set];
     }
 
-    /// <summary>The security-relevant labels: what identities are allocated for.</summary>
-    public static List<string> SecurityRelevant(IEnumerable<string> labels)
-    {
-        var list = new List<string>();
-        foreach (var label in labels)
-        {
-            if (IsSecurityRelevant(label))
-            {
-                list.Add(label);
-            }
-        }
-        list.Sort(StringComparer.Ordinal);
-        return list;
-    }
+    /// <summary>The security-relevant labels (the policy engine's filter): what identities are allocated for.</summary>
+    public static List<string> SecurityRelevant(IEnumerable<string> labels) =>
+        [.. SecurityLabels.Filter(labels.Select(l => Label.Parse(l))).ToStrings()];
 
     /// <summary>Cilium's label key string, e.g. <c>k8s:app=foo;k8s:io.kubernetes.pod.namespace=default;</c>.</summary>
     public static string Key(IEnumerable<string> sortedLabels) => string.Concat(sortedLabels.Select(l => l + ";"));
-
-    private static bool IsSecurityRelevant(string label)
-    {
-        var colon = label.IndexOf(':', StringComparison.Ordinal);
-        var eq = label.IndexOf('=', StringComparison.Ordinal);
-        var key = label[(colon + 1)..(eq < 0 ? label.Length : eq)];
-        if (key == NamespaceKey)
-        {
-            return true;
-        }
-        return !(key is "pod-template-hash" or "controller-revision-hash" or "pod-template-generation" or "statefulset.kubernetes.io/pod-name"
-            || key.StartsWith("io.kubernetes", StringComparison.Ordinal)
-            || key.StartsWith("kubernetes.io", StringComparison.Ordinal)
-            || key.StartsWith("annotation.", StringComparison.Ordinal)
-            || key.StartsWith("io.cilium.k8s", StringComparison.Ordinal) && !key.StartsWith("io.cilium.k8s.policy", StringComparison.Ordinal));
-    }
 }

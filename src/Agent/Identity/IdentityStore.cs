@@ -1,74 +1,74 @@
 using CiliumL7.Client.Models;
+using CiliumL7.Policy.Identity;
 
 namespace CiliumL7.Agent.Identity;
 
 /// <summary>
-/// Node-local identity allocation: one numeric identity per set of
-/// security-relevant labels, from 256 up, persisted so that a restart gives
-/// every label set the identity it had. Identities no endpoint uses are kept
-/// (a later endpoint with the same labels gets the same number). Not
-/// thread-safe: the agent serializes calls.
+/// The node's identity allocator (the policy engine's
+/// <see cref="InMemoryIdentityAllocator"/>), restored from and persisted to the
+/// state directory so that a restart gives every label set — and every CIDR —
+/// the identity it had. The same allocator instance is handed to the policy
+/// resolver, which allocates CIDR identities in it. Identities are never
+/// released while the agent runs (a later pod with the same labels gets the
+/// same number).
 /// </summary>
 internal sealed class IdentityStore
 {
-    public const long FirstAllocatable = 256;
-    private const long MaxLocal = 0xFFFF;
+    private InMemoryIdentityAllocator _allocator = new();
 
-    private readonly Dictionary<string, long> _byKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, List<string>> _byId = [];
+    /// <summary>The allocator the policy resolver uses.</summary>
+    public IIdentityAllocator Allocator => _allocator;
 
     /// <summary>Reserved identities (FACTS.md §4), reported by <c>identity list</c>.</summary>
-    public static readonly IReadOnlyList<(long Id, string Label)> Reserved =
-    [
-        (1, "reserved:host"), (2, "reserved:world"), (3, "reserved:unmanaged"), (4, "reserved:health"),
-        (5, "reserved:init"), (6, "reserved:remote-node"), (7, "reserved:kube-apiserver"), (8, "reserved:ingress"),
-        (9, "reserved:world-ipv4"), (10, "reserved:world-ipv6"),
-    ];
+    public static IReadOnlyList<(long Id, string Label)> Reserved { get; } = BuildReserved();
 
-    public int Count => _byId.Count;
+    public int Count => _allocator.All.Count;
 
-    /// <summary>The identity for these security-relevant labels (sorted), allocating one if needed.</summary>
-    public long GetOrAllocate(IReadOnlyList<string> securityLabels)
+    /// <summary>Replaces the allocator with one holding <paramref name="persisted"/> (call before anything is allocated).</summary>
+    public void Restore(IEnumerable<IdentityModel> persisted)
     {
-        var key = EndpointLabels.Key(securityLabels);
-        if (_byKey.TryGetValue(key, out var id))
+        var existing = new List<KeyValuePair<uint, LabelSet>>();
+        var seen = new HashSet<LabelSet>();
+        foreach (var identity in persisted)
         {
-            return id;
-        }
-        for (id = FirstAllocatable; id <= MaxLocal; id++)
-        {
-            if (!_byId.ContainsKey(id))
+            var labels = new LabelSet(identity.Labels.Select(l => Label.Parse(l)));
+            if (identity.Id >= ReservedIdentity.FirstAllocatable && identity.Id <= uint.MaxValue && seen.Add(labels))
             {
-                _byKey[key] = id;
-                _byId[id] = [.. securityLabels];
-                return id;
+                existing.Add(new((uint)identity.Id, labels));
             }
         }
-        throw new InvalidOperationException("identity space exhausted");
+        _allocator = new InMemoryIdentityAllocator(existing);
     }
 
-    /// <summary>Restores a persisted assignment; false when it conflicts with another.</summary>
-    public bool Restore(long id, IReadOnlyList<string> labels)
+    /// <summary>The identity for these security-relevant labels, allocating one if needed.</summary>
+    public long GetOrAllocate(IReadOnlyList<string> securityLabels)
     {
-        var key = EndpointLabels.Key(labels);
-        if (id < FirstAllocatable || _byId.ContainsKey(id) || _byKey.ContainsKey(key))
-        {
-            return false;
-        }
-        _byKey[key] = id;
-        _byId[id] = [.. labels];
-        return true;
+        return _allocator.GetOrAllocate(new LabelSet(securityLabels.Select(l => Label.Parse(l))));
     }
 
-    public IReadOnlyList<string>? LabelsOf(long id) => _byId.TryGetValue(id, out var labels) ? labels : null;
+    public IReadOnlyList<string>? LabelsOf(long id) =>
+        id is >= 0 and <= uint.MaxValue && _allocator.TryGetLabels((uint)id, out var labels) ? labels.ToStrings() : null;
 
-    /// <summary>Every allocated identity (for persistence).</summary>
+    /// <summary>Every allocated identity (label sets and CIDRs), for persistence and <c>identity list</c>.</summary>
     public List<IdentityModel> Snapshot()
     {
-        var list = new List<IdentityModel>(_byId.Count);
-        foreach (var (id, labels) in _byId.OrderBy(kv => kv.Key))
+        var list = new List<IdentityModel>();
+        foreach (var (id, labels) in _allocator.All.OrderBy(kv => kv.Key))
         {
-            list.Add(new IdentityModel { Id = id, Labels = labels });
+            list.Add(new IdentityModel { Id = id, Labels = labels.ToStrings() });
+        }
+        return list;
+    }
+
+    private static List<(long, string)> BuildReserved()
+    {
+        var list = new List<(long, string)>();
+        foreach (var (id, name) in ReservedIdentity.Names.OrderBy(kv => kv.Key))
+        {
+            if (id != ReservedIdentity.Unknown)
+            {
+                list.Add((id, "reserved:" + name));
+            }
         }
         return list;
     }

@@ -2,11 +2,19 @@ using CiliumL7.Client.Models;
 
 namespace CiliumL7.Agent.Regeneration;
 
-/// <summary>The agent's side of the embedded L7 proxy: redirects opened per (endpoint, direction, port), policy handed over.</summary>
+/// <summary>
+/// The agent's side of the embedded L7 proxy. A regeneration calls
+/// <see cref="Prepare"/> before the policy maps are written (new listeners are
+/// open and the new policy installed before any packet is redirected to them)
+/// and <see cref="Finish"/> after (listeners no entry points at are closed).
+/// </summary>
 internal interface IProxyIntegration
 {
-    /// <summary>Opens/closes listeners for the redirects in <paramref name="computation"/> and installs its snapshot; returns the number of redirects open.</summary>
-    int Update(PolicyComputation computation, IReadOnlyList<EndpointModel> endpoints);
+    /// <summary>Installs the computation's policy snapshot and opens its new redirects.</summary>
+    void Prepare(PolicyComputation computation, IReadOnlyList<EndpointModel> endpoints);
+
+    /// <summary>Closes redirects the computation no longer has; returns the number open.</summary>
+    int Finish(PolicyComputation computation);
 
     /// <summary>For <c>status</c>.</summary>
     ProxyStatusModel Status();

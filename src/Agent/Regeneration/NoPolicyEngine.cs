@@ -1,3 +1,4 @@
+using System.Net;
 using CiliumL7.Agent.Policies;
 using CiliumL7.Client.Models;
 
@@ -13,6 +14,6 @@ internal sealed class NoPolicyEngine : IPolicyEngine
         {
             map[endpoint.Id] = new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
         }
-        return new PolicyComputation(map, null);
+        return new PolicyComputation(map, [], new Dictionary<IPNetwork, uint>(), null);
     }
 }

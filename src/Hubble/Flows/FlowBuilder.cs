@@ -60,6 +60,34 @@ public static class FlowBuilder
     /// <summary>TCP flags of a connection's first packet.</summary>
     public static TCPFlags Syn => new() { SYN = true };
 
+    /// <summary>Decodes the TCP header's flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80).</summary>
+    public static TCPFlags TcpFlags(byte flags) => new()
+    {
+        FIN = (flags & 0x01) != 0,
+        SYN = (flags & 0x02) != 0,
+        RST = (flags & 0x04) != 0,
+        PSH = (flags & 0x08) != 0,
+        ACK = (flags & 0x10) != 0,
+        URG = (flags & 0x20) != 0,
+        ECE = (flags & 0x40) != 0,
+        CWR = (flags & 0x80) != 0,
+    };
+
+    /// <summary>
+    /// The layer-4 record for an IANA protocol number as the datapath reports it:
+    /// 6 TCP (with flags), 17 UDP, 132 SCTP, 1 ICMPv4 / 58 ICMPv6 (type in
+    /// <paramref name="destinationPort"/>); null for anything else.
+    /// </summary>
+    public static Layer4? L4(byte ipProtocol, uint sourcePort, uint destinationPort, byte tcpFlags = 0) => ipProtocol switch
+    {
+        6 => Tcp(sourcePort, destinationPort, TcpFlags(tcpFlags)),
+        17 => Udp(sourcePort, destinationPort),
+        132 => new Layer4 { SCTP = new SCTP { SourcePort = sourcePort, DestinationPort = destinationPort } },
+        1 => Icmp4(destinationPort),
+        58 => new Layer4 { ICMPv6 = new ICMPv6 { Type = destinationPort } },
+        _ => null,
+    };
+
     /// <summary>An L7 HTTP request flow (client → server).</summary>
     public static Flow HttpRequest(FlowPeer client, FlowPeer server, TrafficDirection direction, Verdict verdict,
         string method, string url, string protocol = "HTTP/1.1", DateTimeOffset? time = null)
@@ -139,6 +167,7 @@ public static class FlowBuilder
         var flow = Base(source, destination, l4 ?? Tcp(source.Port, destination.Port, Syn), time);
         flow.Type = FlowType.L3L4;
         flow.EventType = new CiliumEventType { Type = CiliumEventTypes.Drop, SubType = (int)reason };
+        flow.IsReply = null;
         flow.Verdict = Verdict.Dropped;
         flow.DropReason = (uint)reason;
         flow.DropReasonDesc = reason;

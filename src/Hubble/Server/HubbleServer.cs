@@ -37,6 +37,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
     private WebApplication? _app;
     private FlowExporter? _exporter;
     private MetricsEndpoint? _metricsEndpoint;
+    private CancellationTokenSource? _stopping;
 
     /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
     public HubbleServer(HubbleServerOptions options)
@@ -127,6 +128,11 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
             _metricsEndpoint = null;
             await metrics.StopAsync(cancellationToken).ConfigureAwait(false);
         }
+        if (_stopping is { } stopping)
+        {
+            // End open GetFlows/Notify streams first so Kestrel need not wait for them.
+            await stopping.CancelAsync().ConfigureAwait(false);
+        }
         if (_app is { } app)
         {
             _app = null;
@@ -137,6 +143,8 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
                 File.Delete(path);
             }
         }
+        _stopping?.Dispose();
+        _stopping = null;
         if (_exporter is { } exporter)
         {
             _exporter = null;
@@ -150,6 +158,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
     private async Task StartGrpcAsync(CancellationToken cancellationToken)
     {
         var node = new HubbleNode(_options.NodeName, _options.Version, NodeAddress(), StartedAt);
+        _stopping = new CancellationTokenSource();
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
         if (_options.LoggerFactory is { } loggerFactory)
@@ -170,8 +179,8 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         });
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new ObserverService(Ring, node));
-        builder.Services.AddSingleton(new PeerService(node));
+        builder.Services.AddSingleton(new ObserverService(Ring, node, _stopping.Token));
+        builder.Services.AddSingleton(new PeerService(node, _stopping.Token));
         var app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<ObserverService>();

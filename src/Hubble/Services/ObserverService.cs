@@ -17,19 +17,25 @@ public sealed class ObserverService : Api.Observer.ObserverBase
     private readonly FlowRing _ring;
     private readonly HubbleNode _node;
     private readonly FlowStreamer _streamer;
+    private readonly CancellationToken _stopping;
 
-    /// <summary>Serves <paramref name="ring"/> as node <paramref name="node"/>.</summary>
-    public ObserverService(FlowRing ring, HubbleNode node)
+    /// <summary>
+    /// Serves <paramref name="ring"/> as node <paramref name="node"/>; open streams end
+    /// (cleanly, status OK) when <paramref name="stopping"/> fires.
+    /// </summary>
+    public ObserverService(FlowRing ring, HubbleNode node, CancellationToken stopping = default)
     {
         _ring = ring;
         _node = node;
+        _stopping = stopping;
         _streamer = new FlowStreamer(ring, node.Name);
     }
 
     /// <inheritdoc/>
     public override async Task GetFlows(GetFlowsRequest request, IServerStreamWriter<GetFlowsResponse> responseStream, ServerCallContext context)
     {
-        var ct = context.CancellationToken;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
+        var ct = linked.Token;
         try
         {
             await _streamer.RunAsync(request, r => responseStream.WriteAsync(r, ct), ct).ConfigureAwait(false);
@@ -40,7 +46,7 @@ public sealed class ObserverService : Api.Observer.ObserverBase
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client went away or the server is stopping: end the stream quietly.
+            // The client went away or the server is stopping: end the stream cleanly.
         }
     }
 

@@ -10,9 +10,14 @@ namespace CiliumL7.Hubble.Services;
 public sealed class PeerService : Peer.PeerBase
 {
     private readonly HubbleNode _node;
+    private readonly CancellationToken _stopping;
 
-    /// <summary>Announces <paramref name="node"/>.</summary>
-    public PeerService(HubbleNode node) => _node = node;
+    /// <summary>Announces <paramref name="node"/>; streams end when <paramref name="stopping"/> fires.</summary>
+    public PeerService(HubbleNode node, CancellationToken stopping = default)
+    {
+        _node = node;
+        _stopping = stopping;
+    }
 
     /// <inheritdoc/>
     public override async Task Notify(NotifyRequest request, IServerStreamWriter<ChangeNotification> responseStream, ServerCallContext context)
@@ -25,7 +30,8 @@ public sealed class PeerService : Peer.PeerBase
         }, context.CancellationToken).ConfigureAwait(false);
         try
         {
-            await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
+            await Task.Delay(Timeout.Infinite, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

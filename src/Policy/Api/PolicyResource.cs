@@ -28,7 +28,9 @@ public sealed record PolicyResource
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
     /// <summary><c>namespace/name</c>, or <c>name</c> for a clusterwide policy (Hubble's policy name form).</summary>
-    public string QualifiedName => Namespace is null ? Name : Namespace + "/" + Name;
+    public string QualifiedName => _qualifiedName ??= Namespace is null ? Name : Namespace + "/" + Name;
+
+    private string? _qualifiedName;
 
     /// <summary>True for CiliumClusterwideNetworkPolicy.</summary>
     public bool IsClusterwide => Kind == PolicyKinds.CiliumClusterwideNetworkPolicy;

@@ -9,9 +9,9 @@ namespace CiliumL7.Policy.L7;
 /// </summary>
 public sealed class HttpRule
 {
-    private readonly Regex? _method;
-    private readonly Regex? _path;
-    private readonly Regex? _host;
+    private readonly FieldMatcher? _method;
+    private readonly FieldMatcher? _path;
+    private readonly FieldMatcher? _host;
     private readonly HeaderCondition[] _headers;
 
     /// <summary>Compiles a rule. Throws <see cref="ArgumentException"/> when a pattern is not a linear-time regex.</summary>
@@ -36,9 +36,9 @@ public sealed class HttpRule
     public HttpRule(string? method, string? path, string? host, IReadOnlyList<string>? headers,
         IReadOnlyList<(string Name, string? Value, string? Mismatch)>? headerMatches, string policyName, string? rulePath)
     {
-        _method = CompileAnchored(method);
-        _path = CompileAnchored(path);
-        _host = CompileAnchored(host, RegexOptions.IgnoreCase);
+        _method = FieldMatcher.Create(method, ignoreCase: false);
+        _path = FieldMatcher.Create(path, ignoreCase: false);
+        _host = FieldMatcher.Create(host, ignoreCase: true);
         var conditions = new List<HeaderCondition>();
         if (headers is not null)
         {
@@ -123,6 +123,10 @@ public sealed class HttpRule
         if (string.IsNullOrEmpty(pattern))
         {
             return null;
+        }
+        if (RegexCache.Count > 100_000)
+        {
+            RegexCache.Clear(); // bound the cache if policies churn through many distinct patterns
         }
         return RegexCache.GetOrAdd(("^(?:" + pattern + @")\z", extra), static k =>
             new Regex(k.Item1, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | k.Item2));

@@ -98,10 +98,14 @@ internal static class ContributionFactory
         {
             return null;
         }
+        if (selectors.Count == 1)
+        {
+            return ctx.Universe.Select(selectors[0], NamespaceScope.For(selectors[0], clusterwide ? null : scope, clusterwide));
+        }
         var ids = new SortedSet<uint>();
         foreach (var s in selectors)
         {
-            ids.UnionWith(ctx.Universe.Select(SelectorMatcher.Scope(s, clusterwide ? null : scope)));
+            ids.UnionWith(ctx.Universe.Select(s, NamespaceScope.For(s, clusterwide ? null : scope, clusterwide)));
         }
         return [.. ids];
     }

@@ -12,10 +12,11 @@ namespace CiliumL7.Policy.Resolution;
 /// </summary>
 public sealed class EndpointPolicy
 {
-    private readonly ImmutableDictionary<L7Key, object> _l7;
+    // Never mutated after construction (the resolver hands over a private dictionary).
+    private readonly Dictionary<L7Key, object> _l7;
 
     internal EndpointPolicy(uint endpointId, uint identity, bool ingressEnforced, bool egressEnforced,
-        ImmutableArray<L4PolicyEntry> entries, ImmutableDictionary<L7Key, object> l7)
+        ImmutableArray<L4PolicyEntry> entries, Dictionary<L7Key, object> l7)
     {
         EndpointId = endpointId;
         Identity = identity;

@@ -5,14 +5,14 @@ namespace CiliumL7.Policy.Resolution;
 
 /// <summary>
 /// Label index over a set of identities, so that a selector costs the size of
-/// its smallest matchLabels bucket instead of a scan. Results are cached per
-/// canonical selector.
+/// its smallest matchLabels bucket (or its namespace bucket) instead of a scan.
+/// Selectors that need a full scan are cached per canonical form.
 /// </summary>
 internal sealed class IdentityIndex
 {
     private readonly List<(uint Id, LabelSet Labels)> _all = [];
-    private readonly Dictionary<string, List<int>> _byKeyValue = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, uint[]> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Key, string Value), List<int>> _byKeyValue = [];
+    private readonly Dictionary<(string, NamespaceScope), uint[]> _scanCache = [];
 
     public IdentityIndex(IEnumerable<KeyValuePair<uint, LabelSet>> identities)
     {
@@ -22,33 +22,24 @@ internal sealed class IdentityIndex
             _all.Add((id, labels));
             foreach (var label in labels)
             {
-                var k = label.Key + "=" + label.Value;
-                if (!_byKeyValue.TryGetValue(k, out var list))
+                if (!_byKeyValue.TryGetValue((label.Key, label.Value), out var list))
                 {
-                    _byKeyValue[k] = list = [];
+                    _byKeyValue[(label.Key, label.Value)] = list = [];
                 }
                 list.Add(index);
             }
         }
     }
 
-    public IReadOnlyList<(uint Id, LabelSet Labels)> All => _all;
-
-    /// <summary>The identities selected by <paramref name="selector"/> (sorted).</summary>
-    public uint[] Select(EndpointSelector selector)
+    /// <summary>The identities selected by <paramref name="selector"/> within <paramref name="scope"/> (ascending).</summary>
+    public uint[] Select(EndpointSelector selector, NamespaceScope scope)
     {
-        var cacheKey = selector.ToCanonicalString();
-        if (_cache.TryGetValue(cacheKey, out var cached))
-        {
-            return cached;
-        }
         List<int>? candidates = null;
         foreach (var (k, v) in selector.MatchLabels)
         {
             var (_, key) = Label.SplitSource(k, Label.SourceAny);
-            if (!_byKeyValue.TryGetValue(key + "=" + v, out var bucket))
+            if (!_byKeyValue.TryGetValue((key, v), out var bucket))
             {
-                _cache[cacheKey] = [];
                 return [];
             }
             if (candidates is null || bucket.Count < candidates.Count)
@@ -56,31 +47,45 @@ internal sealed class IdentityIndex
                 candidates = bucket;
             }
         }
-        var result = new List<uint>();
-        if (candidates is null)
+        if (scope.Namespace is not null)
         {
-            foreach (var (id, labels) in _all)
+            if (!_byKeyValue.TryGetValue((Label.NamespaceKey, scope.Namespace), out var nsBucket))
             {
-                if (SelectorMatcher.Matches(selector, labels))
-                {
-                    result.Add(id);
-                }
+                return [];
+            }
+            if (candidates is null || nsBucket.Count < candidates.Count)
+            {
+                candidates = nsBucket;
             }
         }
-        else
+        if (candidates is not null)
         {
+            var result = new List<uint>(candidates.Count);
             foreach (var i in candidates)
             {
                 var (id, labels) = _all[i];
-                if (SelectorMatcher.Matches(selector, labels))
+                if (scope.Admits(labels) && SelectorMatcher.Matches(selector, labels))
                 {
                     result.Add(id);
                 }
             }
+            result.Sort();
+            return [.. result];
         }
-        result.Sort();
-        var array = result.ToArray();
-        _cache[cacheKey] = array;
-        return array;
+        var cacheKey = (selector.ToCanonicalString(), scope);
+        if (_scanCache.TryGetValue(cacheKey, out var cached))
+        {
+            return cached;
+        }
+        var all = new List<uint>();
+        foreach (var (id, labels) in _all)
+        {
+            if (scope.Admits(labels) && SelectorMatcher.Matches(selector, labels))
+            {
+                all.Add(id);
+            }
+        }
+        all.Sort();
+        return _scanCache[cacheKey] = [.. all];
     }
 }

@@ -56,8 +56,7 @@ public static class PolicyResolver
                 {
                     continue; // nodeSelector (host policies) is not enforced on pods
                 }
-                var subjectSelector = policy.IsClusterwide ? rule.EndpointSelector : SelectorMatcher.Scope(rule.EndpointSelector, scope);
-                var subjects = ctx.Locals.Select(subjectSelector);
+                var subjects = ctx.Locals.Select(rule.EndpointSelector, NamespaceScope.For(rule.EndpointSelector, scope, clusterwidePeer: false));
                 if (subjects.Length == 0)
                 {
                     continue;
@@ -80,7 +79,7 @@ public static class PolicyResolver
         }
 
         // :: Step 4: distil per identity, then hand each endpoint its identity's result.
-        var perIdentity = new Dictionary<uint, (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, ImmutableDictionary<L7Key, object> L7)>();
+        var perIdentity = new Dictionary<uint, (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, object> L7)>();
         var result = ImmutableDictionary.CreateBuilder<uint, EndpointPolicy>();
         foreach (var ep in endpoints)
         {
@@ -95,7 +94,7 @@ public static class PolicyResolver
         return new PolicySnapshot(Interlocked.Increment(ref s_revision), result.ToImmutable(), cidrMap, [.. policies]);
     }
 
-    private static (bool, bool, ImmutableArray<L4PolicyEntry>, ImmutableDictionary<L7Key, object>) Distil((DirectionBuilder Ingress, DirectionBuilder Egress)? builders)
+    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, object>) Distil((DirectionBuilder Ingress, DirectionBuilder Egress)? builders)
     {
         var entries = new List<L4PolicyEntry>();
         var l7 = new Dictionary<L7Key, object>();
@@ -112,7 +111,7 @@ public static class PolicyResolver
             if (c == 0) c = a.RemoteIdentity.CompareTo(b.RemoteIdentity);
             return c;
         });
-        return (ingress.Enforced, egress.Enforced, [.. entries], l7.ToImmutableDictionary());
+        return (ingress.Enforced, egress.Enforced, [.. entries], l7);
     }
 
     private static void AllocateCidrs(Rule rule, IIdentityAllocator identities)

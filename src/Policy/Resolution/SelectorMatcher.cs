@@ -70,6 +70,26 @@ public static class SelectorMatcher
         };
     }
 
+    /// <summary>True when the selector names the namespace key or a reserved label (no implicit scoping).</summary>
+    internal static bool NamesNamespaceOrReserved(EndpointSelector selector)
+    {
+        foreach (var k in selector.MatchLabels.Keys)
+        {
+            if (NamesNamespaceOrReserved(k))
+            {
+                return true;
+            }
+        }
+        foreach (var req in selector.MatchExpressions)
+        {
+            if (NamesNamespaceOrReserved(req.Key))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool NamesNamespaceOrReserved(string k)
     {
         var (source, key) = Label.SplitSource(k, Label.SourceAny);

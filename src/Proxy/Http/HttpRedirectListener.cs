@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using CiliumL7.Proxy.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -49,6 +50,11 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
         var sniffer = new ProtocolSniffer(http2, options.RequestHeadersTimeout);
         foreach (var address in options.ListenAddresses)
         {
+            if (address.AddressFamily == AddressFamily.InterNetworkV6 && !Ipv6Available(options.NetworkNamespace))
+            {
+                Log.Ipv6Unavailable(runtime.Logger, redirect.ProxyPort);
+                continue;
+            }
             kestrel.Listen(new IPEndPoint(address, redirect.ProxyPort), listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
@@ -62,6 +68,7 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
             Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions
             {
                 NoDelay = true,
+                UnsafePreferInlineScheduling = options.InlineScheduling,
                 CreateBoundListenSocket = endpoint => ListenSocketFactory.Create(endpoint, transparent, networkNamespace),
             }),
             loggerFactory);
@@ -69,6 +76,19 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
     }
 
     public ProxyRedirect Redirect { get; }
+
+    private static bool Ipv6Available(string? networkNamespace)
+    {
+        try
+        {
+            using var probe = NetworkNamespace.CreateTcpSocket(networkNamespace, AddressFamily.InterNetworkV6);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 
     public static async Task<HttpRedirectListener> StartAsync(ProxyRedirect redirect, ProxyRuntime runtime, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {

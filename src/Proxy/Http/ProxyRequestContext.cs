@@ -148,7 +148,7 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         {
             return CanonicalizeError.MultipleHost;
         }
-        if (host.Count == 0 && !IsHttp2)
+        if (host.Count == 0 && string.Equals(Protocol, "HTTP/1.1", StringComparison.Ordinal))
         {
             return CanonicalizeError.MissingHost;
         }

@@ -66,6 +66,10 @@ internal sealed class UpstreamClientPool : IDisposable
         {
             throw new InvalidOperationException("upstream destination must be an IP address, got " + destination.Host);
         }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
         var socket = NetworkNamespace.CreateTcpSocket(networkNamespace, address.AddressFamily);
         socket.NoDelay = true;
         try

@@ -134,4 +134,24 @@ public sealed class EnforcementTests
         reopened.ApplyPolicy(PodTopology.EpB, [IngressFrom(PodTopology.IdA, ServerPort)], ingressEnforced: true, egressEnforced: false);
         Assert.Equal("ping", await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort));
     }
+
+    [SkippableFact]
+    public async Task Connect_IPv6_AllowedPeerConnectsOtherIsDropped()
+    {
+        Privileged.Require();
+        using var topo = new PodTopology();
+        using var server = PodTopology.EchoServer(topo.PodB, ServerPort);
+        using var serverA = PodTopology.EchoServer(topo.PodA, ServerPort);
+        topo.Datapath.ApplyPolicy(PodTopology.EpB, [IngressFrom(PodTopology.IdA, ServerPort)], ingressEnforced: true, egressEnforced: true);
+
+        Assert.Equal("ping", await PodTopology.TryEchoAsync(topo.PodA, topo.Ip6B, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.PodB, topo.Ip6A, ServerPort));
+
+        var ev = await topo.Test.WaitForEventAsync(e => e.Type == DatapathEventType.Drop && e.DestinationPort == ServerPort);
+        Assert.NotNull(ev);
+        Assert.Equal(IPAddress.Parse(topo.Ip6A), ev.Destination);
+        Assert.Equal(TrafficDirection.Egress, ev.Direction);
+        Assert.Equal(PodTopology.IdB, ev.SourceIdentity);
+        Assert.Equal(PodTopology.IdA, ev.DestinationIdentity);
+    }
 }

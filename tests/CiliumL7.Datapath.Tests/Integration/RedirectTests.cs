@@ -119,4 +119,22 @@ public sealed class RedirectTests
         Assert.Equal(IPAddress.Parse(topo.IpB), result.PacketInformation.Address);
         Assert.Equal(IPAddress.Parse(topo.IpA), ((IPEndPoint)result.RemoteEndPoint).Address);
     }
+
+    [SkippableFact]
+    public async Task Redirect_IPv6_ProxyForwardsFromOriginalSource()
+    {
+        Privileged.Require();
+        using var topo = new PodTopology();
+        topo.InstallProxyRouting();
+        using var server = PodTopology.EchoServer(topo.PodB, ServerPort);
+        using var proxy = new TransparentProxy(topo.Node, ProxyPort, forward: true);
+        topo.Datapath.ApplyPolicy(PodTopology.EpB, [RedirectIngress(PodTopology.IdA)], ingressEnforced: true, egressEnforced: true);
+
+        var answer = await PodTopology.TryEchoAsync(topo.PodA, topo.Ip6B, ServerPort, timeoutMs: 5000);
+
+        Assert.Equal("via-proxy:ping", answer);
+        var (local, remote) = await proxy.FirstAccepted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(topo.Ip6B), ServerPort), local);
+        Assert.Equal(IPAddress.Parse(topo.Ip6A), remote.Address);
+    }
 }

@@ -9,9 +9,9 @@ namespace CiliumL7.Datapath.Tests.Support;
 /// under a unique bpffs root and attached (from the node netns) to both
 /// host-side veths. Pod addresses exist only inside these namespaces.
 /// <code>
-///  pod A (eth0 10.244.R.10) ──veth── lxcA ┐
-///                                         ├ node netns (10.244.R.1, forwarding, proxy_arp)
-///  pod B (eth0 10.244.R.20) ──veth── lxcB ┘
+///  pod A (eth0 10.244.R.10, fd00:10:244:R::10) ──veth── lxcA ┐
+///                                                           ├ node netns (10.244.R.1, fe80::1,
+///  pod B (eth0 10.244.R.20, fd00:10:244:R::20) ──veth── lxcB ┘   forwarding, proxy_arp)
 /// </code>
 /// </summary>
 internal sealed class PodTopology : IDisposable
@@ -30,14 +30,22 @@ internal sealed class PodTopology : IDisposable
         NodeIp = $"10.244.{r}.1";
         IpA = $"10.244.{r}.10";
         IpB = $"10.244.{r}.20";
+        Ip6A = $"fd00:10:244:{r:x}::10";
+        Ip6B = $"fd00:10:244:{r:x}::20";
         try
         {
             Node = Own(new NetNs("cl7t-node"));
             PodA = Own(new NetNs("cl7t-pa"));
             PodB = Own(new NetNs("cl7t-pb"));
+            foreach (var ns in new[] { Node, PodA, PodB })
+            {
+                ns.Exec("sysctl -qw net.ipv6.conf.all.accept_dad=0");
+                ns.Exec("sysctl -qw net.ipv6.conf.default.accept_dad=0");
+            }
             Node.Exec("sysctl -qw net.ipv4.ip_forward=1");
-            Wire(PodA, "lxca", IpA);
-            Wire(PodB, "lxcb", IpB);
+            Node.Exec("sysctl -qw net.ipv6.conf.all.forwarding=1");
+            Wire(PodA, "lxca", IpA, Ip6A);
+            Wire(PodB, "lxcb", IpB, Ip6B);
             IfA = Node.IfIndex("lxca");
             IfB = Node.IfIndex("lxcb");
 
@@ -50,6 +58,8 @@ internal sealed class PodTopology : IDisposable
             });
             Test.Datapath.UpsertIpcache(IPNetwork.Parse(IpA + "/32"), IdA, EpA);
             Test.Datapath.UpsertIpcache(IPNetwork.Parse(IpB + "/32"), IdB, EpB);
+            Test.Datapath.UpsertIpcache(IPNetwork.Parse(Ip6A + "/128"), IdA, EpA);
+            Test.Datapath.UpsertIpcache(IPNetwork.Parse(Ip6B + "/128"), IdB, EpB);
         }
         catch
         {
@@ -74,6 +84,10 @@ internal sealed class PodTopology : IDisposable
 
     public string IpB { get; }
 
+    public string Ip6A { get; }
+
+    public string Ip6B { get; }
+
     public int IfA { get; }
 
     public int IfB { get; }
@@ -83,6 +97,8 @@ internal sealed class PodTopology : IDisposable
     {
         Node.Exec("ip rule add fwmark 0x200/0xf00 lookup 2004");
         Node.Exec("ip route add local 0.0.0.0/0 dev lo table 2004");
+        Node.Exec("ip -6 rule add fwmark 0x200/0xf00 lookup 2004");
+        Node.Exec("ip -6 route add local ::/0 dev lo table 2004");
     }
 
     /// <summary>A TCP server in <paramref name="ns"/> that echoes one line per connection.</summary>
@@ -90,8 +106,8 @@ internal sealed class PodTopology : IDisposable
     {
         var listener = ns.Invoke(() =>
         {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            s.Bind(new IPEndPoint(IPAddress.Any, port));
+            var s = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+            s.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
             s.Listen(16);
             return s;
         });
@@ -129,11 +145,12 @@ internal sealed class PodTopology : IDisposable
     /// <summary>Connects from <paramref name="ns"/>; sends "ping" and returns the answer, or null when the connect timed out.</summary>
     public static async Task<string?> TryEchoAsync(NetNs ns, string ip, int port, int timeoutMs = 1500)
     {
-        using var s = ns.Invoke(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        var address = IPAddress.Parse(ip);
+        using var s = ns.Invoke(() => new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
         using var cts = new CancellationTokenSource(timeoutMs);
         try
         {
-            await s.ConnectAsync(new IPEndPoint(IPAddress.Parse(ip), port), cts.Token);
+            await s.ConnectAsync(new IPEndPoint(address, port), cts.Token);
             await s.SendAsync("ping"u8.ToArray(), cts.Token);
             var buf = new byte[64];
             int n = await s.ReceiveAsync(buf, cts.Token);
@@ -145,7 +162,7 @@ internal sealed class PodTopology : IDisposable
         }
     }
 
-    private void Wire(NetNs pod, string hostDev, string podIp)
+    private void Wire(NetNs pod, string hostDev, string podIp, string podIp6)
     {
         Node.Exec($"ip link add {hostDev} type veth peer name eth0 netns {pod.Name}");
         Node.Exec($"ip addr add {NodeIp}/32 dev {hostDev}");
@@ -155,6 +172,10 @@ internal sealed class PodTopology : IDisposable
         pod.Exec($"ip addr add {podIp}/32 dev eth0");
         pod.Exec("ip link set eth0 up");
         pod.Exec("ip route add default dev eth0");
+        Node.Exec($"ip -6 addr add fe80::1/64 dev {hostDev} nodad");
+        Node.Exec($"ip -6 route add {podIp6}/128 dev {hostDev}");
+        pod.Exec($"ip -6 addr add {podIp6}/128 dev eth0 nodad");
+        pod.Exec("ip -6 route add default via fe80::1 dev eth0");
     }
 
     private T Own<T>(T d) where T : IDisposable

@@ -16,6 +16,8 @@ internal sealed class TransparentProxy : IDisposable
     private const int SolIp = 0;
     private const int IpTransparent = 19;
     private const int SolSocket = 1;
+    private const int SolIpv6 = 41;
+    private const int Ipv6Transparent = 75;
     private const int SoMark = 36;
 
     private readonly Socket _listener;
@@ -28,9 +30,10 @@ internal sealed class TransparentProxy : IDisposable
         _forward = forward;
         _listener = node.Invoke(() =>
         {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var s = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
             s.SetRawSocketOption(SolIp, IpTransparent, BitConverter.GetBytes(1));
-            s.Bind(new IPEndPoint(IPAddress.Any, port));
+            s.SetRawSocketOption(SolIpv6, Ipv6Transparent, BitConverter.GetBytes(1));
+            s.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
             s.Listen(16);
             return s;
         });
@@ -47,7 +50,7 @@ internal sealed class TransparentProxy : IDisposable
             while (true)
             {
                 var c = await _listener.AcceptAsync();
-                FirstAccepted.TrySetResult(((IPEndPoint)c.LocalEndPoint!, (IPEndPoint)c.RemoteEndPoint!));
+                FirstAccepted.TrySetResult((Unmap((IPEndPoint)c.LocalEndPoint!), Unmap((IPEndPoint)c.RemoteEndPoint!)));
                 _ = Task.Run(() => Serve(c));
             }
         }
@@ -72,12 +75,19 @@ internal sealed class TransparentProxy : IDisposable
                     await client.SendAsync("proxied"u8.ToArray());
                     return;
                 }
-                var original = (IPEndPoint)client.LocalEndPoint!;
-                var source = (IPEndPoint)client.RemoteEndPoint!;
+                var original = Unmap((IPEndPoint)client.LocalEndPoint!);
+                var source = Unmap((IPEndPoint)client.RemoteEndPoint!);
                 using var upstream = _node.Invoke(() =>
                 {
-                    var u = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    u.SetRawSocketOption(SolIp, IpTransparent, BitConverter.GetBytes(1));
+                    var u = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                    if (source.AddressFamily == AddressFamily.InterNetworkV6)
+                    {
+                        u.SetRawSocketOption(SolIpv6, Ipv6Transparent, BitConverter.GetBytes(1));
+                    }
+                    else
+                    {
+                        u.SetRawSocketOption(SolIp, IpTransparent, BitConverter.GetBytes(1));
+                    }
                     u.SetRawSocketOption(SolSocket, SoMark, BitConverter.GetBytes((int)AbiConstants.MarkMagicProxyEgress));
                     u.Bind(new IPEndPoint(source.Address, 0));
                     return u;
@@ -93,6 +103,8 @@ internal sealed class TransparentProxy : IDisposable
             }
         }
     }
+
+    private static IPEndPoint Unmap(IPEndPoint e) => e.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(e.Address.MapToIPv4(), e.Port) : e;
 
     public void Dispose() => _listener.Dispose();
 }

@@ -11,6 +11,10 @@ internal static class RegexCheck
     /// <summary>Null when <paramref name="pattern"/> is usable; else the reason, phrased to follow the quoted value.</summary>
     public static string? Explain(string pattern)
     {
+        if (L7.RegexLiterals.Literal(pattern) is not null)
+        {
+            return null; // a plain literal: matched as a string
+        }
         try
         {
             _ = new Regex(pattern, RegexOptions.CultureInvariant);

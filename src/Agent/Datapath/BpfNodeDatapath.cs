@@ -1,0 +1,259 @@
+using System.Net;
+using CiliumL7.Agent.Logging;
+using CiliumL7.Agent.Regeneration;
+using CiliumL7.Client.Models;
+using CiliumL7.Datapath;
+using CiliumL7.Datapath.Events;
+using CiliumL7.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace CiliumL7.Agent.Datapath;
+
+/// <summary>
+/// <see cref="INodeDatapath"/> over the eBPF datapath (<see cref="BpfDatapath"/>):
+/// programs on each endpoint's host-side veth, endpoint map, ipcache, policy
+/// maps (generation flip per endpoint), and the events ring buffer, whose drops
+/// go to the <see cref="DropRecorder"/> and the log. Opening reuses the pins;
+/// disposing closes handles only — programs stay attached, maps keep enforcing.
+/// </summary>
+internal sealed class BpfNodeDatapath : INodeDatapath
+{
+    private readonly BpfDatapath _bpf;
+    private readonly DropRecorder _drops;
+    private readonly ILogger _logger;
+    private readonly object _lock = new();
+    private readonly Dictionary<int, BpfPolicyModel> _applied = [];
+    private readonly Dictionary<int, EndpointModel> _endpoints = [];
+    private readonly Dictionary<IPNetwork, uint> _cidrs = [];
+    private readonly CancellationTokenSource _stop = new();
+    private DatapathEventReader? _events;
+    private Task? _eventLoop;
+
+    private BpfNodeDatapath(BpfDatapath bpf, DropRecorder drops, ILogger logger)
+    {
+        _bpf = bpf;
+        _drops = drops;
+        _logger = logger;
+    }
+
+    /// <summary>Called for every datapath event (drops and verdicts), e.g. to feed Hubble.</summary>
+    public Action<DatapathEvent>? EventObserver { get; set; }
+
+    public static BpfNodeDatapath Open(string bpfObjectDir, string bpfRoot, DropRecorder drops, ILogger logger) =>
+        new(BpfDatapath.Open(new DatapathOptions { BpfObjectDir = bpfObjectDir, BpfRoot = bpfRoot }), drops, logger);
+
+    public DatapathStatusModel Status()
+    {
+        var attachments = new List<string>();
+        lock (_lock)
+        {
+            foreach (var e in _endpoints.Values.OrderBy(e => e.Id))
+            {
+                var attached = BpfDatapath.IsAttached(e.Ifindex);
+                attachments.Add($"from-container,to-container@{e.HostInterface}{(attached ? "" : " (NOT ATTACHED)")}");
+            }
+        }
+        var maps = Directory.Exists(_bpf.BpfRoot)
+            ? Directory.EnumerateFiles(_bpf.BpfRoot).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith("prog_", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
+            : [];
+        var missing = attachments.Count(a => a.EndsWith("(NOT ATTACHED)", StringComparison.Ordinal));
+        return new DatapathStatusModel
+        {
+            State = missing == 0 ? "Ok" : "Warning",
+            Message = missing == 0 ? null : $"{missing} endpoints without programs",
+            BpfRoot = _bpf.BpfRoot,
+            Attachments = attachments,
+            Maps = maps!,
+        };
+    }
+
+    public void Start(IReadOnlyList<EndpointModel> endpoints)
+    {
+        // Restored endpoints: programs normally still attached (kill -9 leaves them); re-attach
+        // atomically only where missing, rewrite the endpoint map / ipcache rows (idempotent).
+        var known = _bpf.ListEndpoints();
+        foreach (var endpoint in endpoints)
+        {
+            var entry = new EndpointEntry((uint)endpoint.Id, (uint)endpoint.Identity);
+            try
+            {
+                if (!BpfDatapath.IsAttached(endpoint.Ifindex) || !known.TryGetValue(endpoint.Ifindex, out var current) || current != entry)
+                {
+                    _bpf.AttachEndpoint(endpoint.Ifindex, entry);
+                    Log.DatapathInfo(_logger, $"re-attached programs to {endpoint.HostInterface} (endpoint {endpoint.Id})");
+                }
+                UpsertIpcache(endpoint);
+                lock (_lock)
+                {
+                    _endpoints[endpoint.Id] = endpoint;
+                }
+            }
+            catch (Exception e) when (e is DatapathException or IOException)
+            {
+                Log.DatapathFailed(_logger, $"restore endpoint {endpoint.Id} on {endpoint.HostInterface}", e);
+            }
+        }
+        _events = _bpf.OpenEventReader();
+        _eventLoop = Task.Run(ConsumeEventsAsync);
+        Log.DatapathInfo(_logger, $"programs loaded, maps pinned under {_bpf.BpfRoot}; {endpoints.Count} endpoints restored");
+    }
+
+    public void UpsertEndpoint(EndpointModel endpoint)
+    {
+        _bpf.AttachEndpoint(endpoint.Ifindex, new EndpointEntry((uint)endpoint.Id, (uint)endpoint.Identity));
+        UpsertIpcache(endpoint);
+        lock (_lock)
+        {
+            _endpoints[endpoint.Id] = endpoint;
+        }
+    }
+
+    public void RemoveEndpoint(EndpointModel endpoint)
+    {
+        try
+        {
+            _bpf.DetachEndpoint(endpoint.Ifindex);
+        }
+        catch (Exception e) when (e is DatapathException or IOException)
+        {
+            // the veth (and the programs with it) may already be gone
+        }
+        if (endpoint.Ipv4 is not null && IPAddress.TryParse(endpoint.Ipv4, out var ip))
+        {
+            _bpf.DeleteIpcache(new IPNetwork(ip, 32));
+        }
+        _bpf.DeletePolicy((uint)endpoint.Id);
+        lock (_lock)
+        {
+            _endpoints.Remove(endpoint.Id);
+            _applied.Remove(endpoint.Id);
+        }
+    }
+
+    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision)
+    {
+        var mapEntries = new List<PolicyMapEntry>(entries.Count);
+        foreach (var e in entries)
+        {
+            mapEntries.Add(new PolicyMapEntry(
+                e.Direction == "egress" ? TrafficDirection.Egress : TrafficDirection.Ingress,
+                (uint)e.Identity,
+                (byte)e.Protocol,
+                (ushort)e.Port,
+                (ushort)e.EndPort,
+                e.Action switch { "deny" => PolicyMapVerdict.Deny, "redirect" => PolicyMapVerdict.Redirect, _ => PolicyMapVerdict.Allow },
+                (ushort)e.ProxyPort,
+                ResolverPolicyEngine.Cookie(e.PolicyName)));
+        }
+        _bpf.ApplyPolicy((uint)endpointId, mapEntries, ingressEnforced, egressEnforced, revision);
+        lock (_lock)
+        {
+            _applied[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced };
+        }
+    }
+
+    public void SyncIpcache(IReadOnlyDictionary<IPNetwork, uint> cidrIdentities)
+    {
+        lock (_lock)
+        {
+            foreach (var (prefix, identity) in cidrIdentities)
+            {
+                if (!_cidrs.TryGetValue(prefix, out var old) || old != identity)
+                {
+                    _bpf.UpsertIpcache(prefix, identity);
+                    _cidrs[prefix] = identity;
+                }
+            }
+            foreach (var stale in _cidrs.Keys.Where(p => !cidrIdentities.ContainsKey(p)).ToList())
+            {
+                if (!IsEndpointPrefix(stale))
+                {
+                    _bpf.DeleteIpcache(stale);
+                }
+                _cidrs.Remove(stale);
+            }
+        }
+    }
+
+    public BpfPolicyModel? ReadPolicy(int endpointId)
+    {
+        lock (_lock)
+        {
+            return _applied.GetValueOrDefault(endpointId);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _events?.Dispose();
+        try
+        {
+            _eventLoop?.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+        }
+        _bpf.Dispose();
+    }
+
+    private void UpsertIpcache(EndpointModel endpoint)
+    {
+        if (endpoint.Ipv4 is not null && IPAddress.TryParse(endpoint.Ipv4, out var ip))
+        {
+            _bpf.UpsertIpcache(new IPNetwork(ip, 32), (uint)endpoint.Identity, (uint)endpoint.Id);
+        }
+    }
+
+    private bool IsEndpointPrefix(IPNetwork prefix) =>
+        prefix.PrefixLength == 32 && _endpoints.Values.Any(e => e.Ipv4 == prefix.BaseAddress.ToString());
+
+    private async Task ConsumeEventsAsync()
+    {
+        var reader = _events!.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var ev))
+                {
+                    EventObserver?.Invoke(ev);
+                    if (ev.Type != DatapathEventType.Drop)
+                    {
+                        continue;
+                    }
+                    var drop = new DropEventModel
+                    {
+                        Time = ev.Time,
+                        Reason = (int)ev.Reason,
+                        ReasonName = ReasonName(ev.Reason),
+                        SourceIdentity = ev.SourceIdentity,
+                        DestinationIdentity = ev.DestinationIdentity,
+                        SourceIp = ev.Source.ToString(),
+                        DestinationIp = ev.Destination.ToString(),
+                        SourcePort = ev.SourcePort,
+                        DestinationPort = ev.DestinationPort,
+                        Protocol = ev.Protocol,
+                        Direction = ev.Direction == TrafficDirection.Egress ? "egress" : "ingress",
+                        EndpointId = (int)(ev.Direction == TrafficDirection.Egress ? ev.SourceEndpoint : ev.DestinationEndpoint),
+                    };
+                    _drops.Add(drop);
+                    Log.Drop(_logger, drop.ReasonName, $"{drop.SourceIp}:{drop.SourcePort}", drop.SourceIdentity, $"{drop.DestinationIp}:{drop.DestinationPort}", drop.DestinationIdentity, drop.Protocol, drop.Direction, drop.EndpointId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public static string ReasonName(DropReason reason) => reason switch
+    {
+        DropReason.PolicyDenied => "POLICY_DENIED",
+        DropReason.PolicyDeny => "POLICY_DENY",
+        DropReason.InvalidPacket => "INVALID_PACKET",
+        DropReason.ProxyLookupFailed => "PROXY_LOOKUP_FAILED",
+        DropReason.ProxySetFailed => "PROXY_SET_FAILED",
+        _ => reason.ToString().ToUpperInvariant(),
+    };
+}

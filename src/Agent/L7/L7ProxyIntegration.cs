@@ -1,0 +1,112 @@
+using CiliumL7.Agent.Logging;
+using CiliumL7.Agent.Regeneration;
+using CiliumL7.Client.Models;
+using CiliumL7.Policy;
+using CiliumL7.Policy.Resolution;
+using CiliumL7.Proxy;
+using Microsoft.Extensions.Logging;
+
+namespace CiliumL7.Agent.L7;
+
+/// <summary>
+/// Hosts the embedded <see cref="L7Proxy"/>: one transparent listener per
+/// redirect (endpoint, direction, port) on the port the policy map points at,
+/// the resolved snapshot as its policy, and the agent's ipcache as its peer
+/// resolver. Only HTTP redirects are served; DNS/Kafka redirects stay without
+/// a listener, so the datapath drops them (fail closed).
+/// </summary>
+internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
+{
+    private readonly L7Proxy _proxy;
+    private readonly AgentPeerResolver _peers;
+    private readonly ILogger _logger;
+    private readonly Dictionary<ushort, RedirectSpec> _open = [];
+    private readonly List<string> _problems = [];
+
+    public L7ProxyIntegration(ProxyOptions options, AgentFlowSink flows, ILoggerFactory loggers)
+    {
+        _peers = new AgentPeerResolver();
+        _logger = loggers.CreateLogger("CiliumL7.Agent.Proxy");
+        Flows = flows;
+        _proxy = new L7Proxy(options, _peers, flows, loggers);
+        _proxy.StartAsync().GetAwaiter().GetResult();
+    }
+
+    public AgentFlowSink Flows { get; }
+
+    public void Prepare(PolicyComputation computation, IReadOnlyList<EndpointModel> endpoints)
+    {
+        _peers.Update(endpoints, computation.CidrIdentities);
+        if (computation.Snapshot is not null)
+        {
+            _proxy.SetPolicy(new SnapshotProxyPolicy(computation.Snapshot));
+        }
+        lock (_open)
+        {
+            _problems.Clear();
+            foreach (var redirect in computation.Redirects)
+            {
+                if (_open.TryGetValue(redirect.ProxyPort, out var existing) && existing == redirect)
+                {
+                    continue;
+                }
+                if (redirect.Parser != L7Parser.Http)
+                {
+                    _problems.Add($"{redirect.Parser} redirect of endpoint {redirect.EndpointId} port {redirect.Port} not served (only HTTP is implemented): traffic is dropped");
+                    continue;
+                }
+                try
+                {
+                    var key = new RedirectKey((uint)redirect.EndpointId, redirect.Direction, redirect.Port);
+                    _proxy.AddRedirectAsync(new ProxyRedirect(redirect.ProxyPort, key, ProxyType.Http)).GetAwaiter().GetResult();
+                    _open[redirect.ProxyPort] = redirect;
+                    Log.ProxyInfo(_logger, $"listening on :{redirect.ProxyPort} for endpoint {redirect.EndpointId} {Dir(redirect.Direction)} port {redirect.Port}/TCP (http)");
+                }
+                catch (Exception e)
+                {
+                    _problems.Add($"listener :{redirect.ProxyPort} for endpoint {redirect.EndpointId}: {e.Message}");
+                    Log.ProxyFailed(_logger, $"open listener :{redirect.ProxyPort}", e);
+                }
+            }
+        }
+    }
+
+    public int Finish(PolicyComputation computation)
+    {
+        lock (_open)
+        {
+            var wanted = new HashSet<ushort>(computation.Redirects.Select(r => r.ProxyPort));
+            foreach (var port in _open.Keys.Where(p => !wanted.Contains(p)).ToList())
+            {
+                _proxy.RemoveRedirectAsync(port).GetAwaiter().GetResult();
+                _open.Remove(port);
+                Log.ProxyInfo(_logger, $"closed listener :{port}");
+            }
+            return _open.Count;
+        }
+    }
+
+    public ProxyStatusModel Status()
+    {
+        lock (_open)
+        {
+            return new ProxyStatusModel
+            {
+                State = _problems.Count == 0 ? "Ok" : "Warning",
+                Message = _problems.Count == 0 ? null : string.Join("; ", _problems),
+                Redirects = [.. _open.Values.OrderBy(r => r.ProxyPort).Select(r => new ProxyRedirectModel
+                {
+                    EndpointId = r.EndpointId,
+                    Direction = Dir(r.Direction),
+                    Port = r.Port,
+                    Parser = r.Parser.ToString().ToLowerInvariant(),
+                    ProxyPort = r.ProxyPort,
+                })],
+            };
+        }
+    }
+
+    public void Dispose() => _proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static string Dir(TrafficDirection d) => d == TrafficDirection.Egress ? "egress" : "ingress";
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.Identity;
+using CiliumL7.Agent.Policies;
+using CiliumL7.Client.Models;
+using CiliumL7.Policy;
+using CiliumL7.Policy.Api;
+using CiliumL7.Policy.Identity;
+using CiliumL7.Policy.Resolution;
+
+namespace CiliumL7.Agent.Regeneration;
+
+/// <summary>
+/// The policy engine of issue 2 behind <see cref="IPolicyEngine"/>: parses the
+/// documents in force (cached by content), resolves them for the node's
+/// endpoints with the shared identity allocator, and distills each endpoint's
+/// <see cref="EndpointPolicy"/> into policy-map entries; redirect entries get a
+/// proxy port per (endpoint, direction, port).
+/// </summary>
+internal sealed class ResolverPolicyEngine : IPolicyEngine
+{
+    private readonly EndpointManager _endpoints;
+    private readonly ProxyPortAllocator _proxyPorts;
+    private readonly Dictionary<(string Source, string Yaml), IReadOnlyList<PolicyResource>> _parsed = [];
+
+    public ResolverPolicyEngine(EndpointManager endpoints, ProxyPortAllocator proxyPorts)
+    {
+        _endpoints = endpoints;
+        _proxyPorts = proxyPorts;
+    }
+
+    public PolicyComputation Compute(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<EndpointModel> endpoints)
+    {
+        // :: Step 1: parse (documents were validated when they were accepted).
+        var resources = new List<PolicyResource>();
+        var live = new HashSet<(string, string)>();
+        foreach (var doc in policies)
+        {
+            var key = (doc.Source, doc.Yaml);
+            live.Add(key);
+            if (!_parsed.TryGetValue(key, out var parsed))
+            {
+                parsed = PolicyParser.ParseText(doc.Yaml, doc.Source).Resources;
+                _parsed[key] = parsed;
+            }
+            resources.AddRange(parsed);
+        }
+        foreach (var stale in _parsed.Keys.Where(k => !live.Contains(k)).ToList())
+        {
+            _parsed.Remove(stale);
+        }
+
+        // :: Step 2: resolve for the local endpoints.
+        var infos = new List<EndpointInfo>(endpoints.Count);
+        foreach (var e in endpoints)
+        {
+            var labels = new LabelSet(EndpointLabels.SecurityRelevant(e.Labels).Select(l => Label.Parse(l)));
+            infos.Add(new EndpointInfo((uint)e.Id, e.Namespace, e.Name, labels, (uint)e.Identity));
+        }
+        var snapshot = PolicyResolver.Resolve(resources, infos, _endpoints.Allocator);
+
+        // :: Step 3: map entries per endpoint; proxy ports for redirects.
+        var states = new Dictionary<int, BpfPolicyModel>();
+        var redirects = new List<RedirectSpec>();
+        foreach (var e in endpoints)
+        {
+            var policy = snapshot.GetEndpoint((uint)e.Id);
+            if (policy is null)
+            {
+                states[e.Id] = new BpfPolicyModel { EndpointId = e.Id, Entries = [] };
+                continue;
+            }
+            var entries = new List<BpfPolicyEntryModel>(policy.Entries.Length);
+            foreach (var entry in policy.Entries)
+            {
+                ushort proxyPort = 0;
+                if (entry.Action == PolicyAction.Redirect)
+                {
+                    var protocol = entry.Protocol == 0 ? (byte)6 : entry.Protocol;
+                    proxyPort = _proxyPorts.Get(e.Id, entry.Direction, entry.Port, protocol);
+                    if (!redirects.Any(r => r.EndpointId == e.Id && r.Direction == entry.Direction && r.Port == entry.Port && r.Protocol == protocol))
+                    {
+                        redirects.Add(new RedirectSpec(e.Id, entry.Direction, entry.Port, protocol, entry.Parser, proxyPort));
+                    }
+                }
+                entries.Add(new BpfPolicyEntryModel
+                {
+                    Direction = entry.Direction == TrafficDirection.Egress ? "egress" : "ingress",
+                    Identity = entry.RemoteIdentity,
+                    Protocol = entry.Protocol,
+                    Port = entry.Port,
+                    EndPort = entry.EndPort == entry.Port ? 0 : entry.EndPort,
+                    Action = entry.Action switch
+                    {
+                        PolicyAction.Deny => "deny",
+                        PolicyAction.Redirect => "redirect",
+                        _ => "allow",
+                    },
+                    ProxyPort = proxyPort,
+                    PolicyName = entry.PolicyName,
+                });
+            }
+            states[e.Id] = new BpfPolicyModel
+            {
+                EndpointId = e.Id,
+                IngressEnforced = policy.IngressEnforced,
+                EgressEnforced = policy.EgressEnforced,
+                Entries = entries,
+            };
+        }
+        _proxyPorts.Retain(redirects);
+        return new PolicyComputation(states, redirects, snapshot.CidrIdentities, snapshot);
+    }
+
+    /// <summary>A stable cookie for a policy name (reported by the datapath in events).</summary>
+    public static uint Cookie(string? policyName)
+    {
+        if (string.IsNullOrEmpty(policyName))
+        {
+            return 0;
+        }
+        var hash = 2166136261u;
+        foreach (var c in policyName)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return hash == 0 ? 1 : hash;
+    }
+
+}
