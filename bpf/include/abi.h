@@ -255,6 +255,11 @@ struct cl7_metrics_value {
  *   ciliuml7_lb_rsk  LRU_HASH  cl7_lb4_rev_sk_key -> cl7_lb4_rev_sk
  *                    (socket cookie, backend) -> VIP, written at connect /
  *                    sendmsg, read by getpeername / recvmsg.
+ *   ciliuml7_lb_ns   HASH      __u64 netns cookie -> cl7_lb_netns
+ *                    the network namespaces this agent serves (its pods and
+ *                    its own); a socket elsewhere is never translated, so
+ *                    several agents ("nodes") on one host cannot steal each
+ *                    other's VIPs. Key CL7_LB_NETNS_ANY (0) = every netns.
  *
  * Update order (userspace, so a connect never sees a half-written service):
  *   1. backends (ciliuml7_lb_be) that are new;
@@ -268,6 +273,8 @@ struct cl7_metrics_value {
 #define CL7_LB_MAX_SERVICES	65536	/* slot entries, masters included */
 #define CL7_LB_MAX_BACKENDS	65536
 #define CL7_LB_MAX_REV_SK	262144
+#define CL7_LB_MAX_NETNS	16384
+#define CL7_LB_NETNS_ANY	0	/* netns cookies start at 1 */
 
 /* cl7_lb4_service.flags */
 #define CL7_LB_SVC_F_NONE	0
@@ -305,6 +312,11 @@ struct cl7_lb4_rev_sk {
 	__be32	address;	/* VIP */
 	__be16	port;		/* service port */
 	__u16	rev_nat_index;
+};
+
+struct cl7_lb_netns {
+	__u32	flags;		/* reserved, 0 */
+	__u32	pad;
 };
 
 #endif /* CL7_ABI_H */

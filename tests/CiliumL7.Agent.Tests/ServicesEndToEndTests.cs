@@ -45,6 +45,9 @@ public sealed class ServicesEndToEndTests
 
             var datapath = services.DatapathStatus();
             Assert.Equal(["connect4", "connect6", "getpeername4", "getpeername6", "recvmsg4", "recvmsg6", "sendmsg4", "sendmsg6"], datapath.Hooks);
+            Assert.Equal(
+                new[] { CiliumL7.Datapath.Services.NetnsCookie.Current(), CiliumL7.Datapath.Services.NetnsCookie.Of("/var/run/netns/" + net.Client.Netns) }.Order(),
+                datapath.ServedNetns);
             var inKernel = Assert.Single(datapath.Frontends);
             Assert.Equal(info.Vip + ":80", inKernel.Address);
             Assert.Equal([net.Backend1.Ip, net.Backend2.Ip], inKernel.Backends.Select(b => b.Ip));

@@ -130,6 +130,26 @@ public sealed class ServicesSocketLbTests
     }
 
     [SkippableFact]
+    public void Connect_FromNetnsNotServed_IsNotTranslatedUntilServed()
+    {
+        Privileged.Require();
+        using var world = new LbWorld();
+        var vip = RandomVip();
+        world.Maps.UpsertService(new LbFrontend(vip, ServicePort, LbProtocol.Tcp), 13, world.Backends(TargetPort));
+        var client = NetnsCookie.Of("/var/run/netns/" + world.Net.Client.Netns);
+        Assert.Contains(client, world.Maps.ServedNetns());
+        Assert.NotEqual(NetnsCookie.Current(), client);
+
+        world.Maps.UnserveNetns(client);
+        var e = Assert.ThrowsAny<SocketException>(() => world.HttpGet(AddressFamily.InterNetwork, new IPEndPoint(vip, ServicePort)));
+        Assert.Equal(SocketError.NetworkUnreachable, e.SocketErrorCode); // the VIP passed through untouched
+        Assert.Empty(world.B1.Peers.Concat(world.B2.Peers));
+
+        world.Maps.ServeNetns(NetnsCookie.Any);
+        Assert.Contains(world.HttpGet(AddressFamily.InterNetwork, new IPEndPoint(vip, ServicePort)).Body, BackendNames);
+    }
+
+    [SkippableFact]
     public void Install_Twice_UpgradesLinksInPlaceAndUninstallDetachesThem()
     {
         Privileged.Require();
@@ -185,6 +205,7 @@ public sealed class ServicesSocketLbTests
                 SocketLbLoader.Install(ServicesBpfObject.Path, BpfFs.Root, Cgroup);
                 _owned.Add(new Cleanup(() => SocketLbLoader.Uninstall(BpfFs.Root)));
                 Maps = Own(LoadBalancerMaps.Open(BpfFs.Root));
+                Maps.ServeNetns(NetnsCookie.Of("/var/run/netns/" + Net.Client.Netns));
             }
             catch
             {

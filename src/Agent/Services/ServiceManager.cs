@@ -36,7 +36,7 @@ public sealed class ServiceManager
     private readonly ServiceVipAllocator _vips;
     private readonly SortedDictionary<string, Entry> _services = new(StringComparer.Ordinal);
     private readonly HashSet<int> _frontendIds = [];
-    private readonly Dictionary<string, string?> _podNetns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PodNetns> _podNetns = new(StringComparer.Ordinal);
     private IReadOnlyList<(uint Id, string Namespace, IReadOnlyDictionary<string, string> Labels, IPAddress Ip)> _endpoints = [];
     private bool _synced;
 
@@ -198,7 +198,12 @@ public sealed class ServiceManager
             }
         }
         frontends.Sort((a, b) => a.Id.CompareTo(b.Id));
-        return new ServiceDatapathStatus { Hooks = hooks, Frontends = frontends };
+        IReadOnlyList<ulong> served;
+        lock (_lock)
+        {
+            served = _maps?.ServedNetns() ?? [];
+        }
+        return new ServiceDatapathStatus { Hooks = hooks, ServedNetns = served, Frontends = frontends };
     }
 
     /// <summary>
@@ -221,47 +226,71 @@ public sealed class ServiceManager
             if (force)
             {
                 RemoveUnknownFrontends();
+                foreach (var entry in _podNetns.Values)
+                {
+                    Serve(entry);
+                }
                 WriteAllHostsFiles();
                 _synced = true;
             }
         }
     }
 
-    /// <summary>Registers a pod network namespace (a name or <c>/var/run/netns/NAME</c>) and writes its hosts file.</summary>
-    /// <param name="netns">Namespace name or path; other paths (e.g. /proc/PID/ns/net) are ignored.</param>
+    /// <summary>
+    /// Registers a pod network namespace: sock-lb starts translating its
+    /// sockets (by netns cookie) and, when it is a named netns, its hosts file
+    /// is written.
+    /// </summary>
+    /// <param name="netns">CNI netns path (<c>/var/run/netns/NAME</c>, <c>/proc/PID/ns/net</c>) or a bare ip-netns name.</param>
     /// <param name="podNamespace">The pod's Kubernetes namespace (short service names resolve only within it), or null.</param>
     public void AddPodNetns(string netns, string? podNamespace = null)
     {
-        if (HostsFileWriter.NetnsName(netns) is not { } name)
-        {
-            return;
-        }
+        var path = NetnsPath(netns);
+        var entry = new PodNetns(HostsFileWriter.NetnsName(path), podNamespace, CookieOf(path));
         lock (_lock)
         {
-            _podNetns[name] = podNamespace;
-            WriteHostsFile(name, podNamespace);
+            _podNetns[path] = entry;
+            Serve(entry);
+            if (entry.HostsName is { } name)
+            {
+                WriteHostsFile(name, podNamespace);
+            }
             Persist();
         }
     }
 
-    /// <summary>Forgets a pod network namespace and removes its hosts file.</summary>
+    /// <summary>Forgets a pod network namespace: no more translation for it, hosts file removed. Idempotent.</summary>
     public void RemovePodNetns(string netns)
     {
-        if (HostsFileWriter.NetnsName(netns) is not { } name)
-        {
-            return;
-        }
+        var path = NetnsPath(netns);
         lock (_lock)
         {
-            _podNetns.Remove(name);
+            if (!_podNetns.Remove(path, out var entry))
+            {
+                return;
+            }
             Persist();
+            if (entry.Cookie != 0)
+            {
+                try
+                {
+                    _maps?.UnserveNetns(entry.Cookie);
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException)
+                {
+                    ServiceLog.MapWriteFailed(_logger, "(netns " + path + ")", e);
+                }
+            }
             try
             {
-                _hosts?.Remove(name);
+                if (entry.HostsName is { } name)
+                {
+                    _hosts?.Remove(name);
+                }
             }
             catch (IOException e)
             {
-                ServiceLog.HostsWriteFailed(_logger, name, e);
+                ServiceLog.HostsWriteFailed(_logger, path, e);
             }
         }
     }
@@ -271,12 +300,52 @@ public sealed class ServiceManager
     {
         lock (_lock)
         {
-            foreach (var name in _podNetns.Keys)
+            foreach (var entry in _podNetns.Values)
             {
-                _hosts?.Remove(name);
+                if (entry.HostsName is { } name)
+                {
+                    _hosts?.Remove(name);
+                }
             }
             _podNetns.Clear();
             Persist();
+        }
+    }
+
+    /// <summary>A bare name means <c>/var/run/netns/NAME</c>.</summary>
+    internal static string NetnsPath(string netns) =>
+        netns.Contains('/', StringComparison.Ordinal) ? netns : "/var/run/netns/" + netns;
+
+    private ulong CookieOf(string path)
+    {
+        if (_maps is null)
+        {
+            return 0;
+        }
+        try
+        {
+            return NetnsCookie.Of(path);
+        }
+        catch (IOException e)
+        {
+            ServiceLog.NetnsUnknown(_logger, path, e);
+            return 0;
+        }
+    }
+
+    private void Serve(PodNetns entry)
+    {
+        if (entry.Cookie == 0 || _maps is null)
+        {
+            return;
+        }
+        try
+        {
+            _maps.ServeNetns(entry.Cookie);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            ServiceLog.MapWriteFailed(_logger, "(netns cookie " + entry.Cookie + ")", e);
         }
     }
 
@@ -404,9 +473,12 @@ public sealed class ServiceManager
 
     private void WriteAllHostsFiles()
     {
-        foreach (var (name, podNamespace) in _podNetns)
+        foreach (var entry in _podNetns.Values)
         {
-            WriteHostsFile(name, podNamespace);
+            if (entry.HostsName is { } name)
+            {
+                WriteHostsFile(name, entry.PodNamespace);
+            }
         }
     }
 
@@ -459,9 +531,12 @@ public sealed class ServiceManager
                 ServiceLog.StateUnreadable(_logger, _stateFile!, e);
             }
         }
-        foreach (var (name, podNamespace) in saved.PodNetns)
+        foreach (var (path, podNamespace) in saved.PodNetns)
         {
-            _podNetns[name] = podNamespace;
+            if (File.Exists(path))
+            {
+                _podNetns[path] = new PodNetns(HostsFileWriter.NetnsName(path), podNamespace, CookieOf(path));
+            }
         }
     }
 
@@ -489,7 +564,11 @@ public sealed class ServiceManager
         {
             return;
         }
-        var saved = new PersistedServiceState { PodNetns = new Dictionary<string, string?>(_podNetns) };
+        var saved = new PersistedServiceState();
+        foreach (var (path, entry) in _podNetns)
+        {
+            saved.PodNetns[path] = entry.PodNamespace;
+        }
         foreach (var entry in _services.Values)
         {
             saved.Services.Add(new PersistedService(entry.Spec, entry.Ids));
