@@ -21,7 +21,7 @@ namespace CiliumL7.Agent.Services;
 /// half-written service. Specs (with VIPs and frontend ids) persist in the
 /// state file, so a restart keeps every VIP. Thread-safe.
 /// </summary>
-public sealed class ServiceManager
+public sealed class ServiceManager : IDisposable
 {
     /// <summary>Default service CIDR (Kubernetes' usual <c>--service-cluster-ip-range</c>).</summary>
     public const string DefaultServiceCidr = "10.96.0.0/16";
@@ -42,7 +42,7 @@ public sealed class ServiceManager
 
     /// <summary>Creates the manager and restores saved services from <paramref name="stateFile"/> (maps are written on the first <see cref="OnEndpointsChanged"/>).</summary>
     /// <param name="serviceCidr">Where VIPs come from (<see cref="DefaultServiceCidr"/>).</param>
-    /// <param name="maps">The socket LB maps, or null to keep services in memory only (no datapath).</param>
+    /// <param name="maps">The socket LB maps (owned: disposed with the manager), or null to keep services in memory only (no datapath).</param>
     /// <param name="hosts">The hosts-file writer, or null for no name resolution.</param>
     /// <param name="stateFile">JSON file that keeps services across restarts, or null.</param>
     /// <param name="logger">Logger.</param>
@@ -346,6 +346,15 @@ public sealed class ServiceManager
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             ServiceLog.MapWriteFailed(_logger, "(netns cookie " + entry.Cookie + ")", e);
+        }
+    }
+
+    /// <summary>Closes the map descriptors. Pinned maps, links and hosts files stay: enforcement outlives the agent.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            (_maps as IDisposable)?.Dispose();
         }
     }
 
