@@ -248,6 +248,32 @@ public sealed unsafe class BpfDatapath : IDisposable
             entries);
     }
 
+    /// <summary>
+    /// Forgets every tracked connection from or to <paramref name="address"/>
+    /// (call it when an endpoint goes away, so a pod that gets the address
+    /// later inherits no verdicts). Returns how many entries were removed.
+    /// </summary>
+    public int PurgeConnections(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Span<byte> want = stackalloc byte[16];
+        want.Clear();
+        address.TryWriteBytes(want, out _);
+        byte family = address.AddressFamily == AddressFamily.InterNetwork ? AbiConstants.FamilyIPv4 : AbiConstants.FamilyIPv6;
+        int removed = 0;
+        foreach (var key in Connections.Keys())
+        {
+            var k = key;
+            if (k.Family == family &&
+                (new ReadOnlySpan<byte>(k.Saddr, 16).SequenceEqual(want) || new ReadOnlySpan<byte>(k.Daddr, 16).SequenceEqual(want)) &&
+                Connections.Delete(k))
+            {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /// <summary>Starts consuming the event ring buffer; dispose the reader to stop.</summary>
     public DatapathEventReader OpenEventReader(int capacity = 65536) => new(EventsMapFd, capacity);
 

@@ -80,6 +80,19 @@ public sealed class L7ProxyLifecycleTests
         Assert.Equal(1, counters.ParseErrors);
     }
 
+    [Fact]
+    public async Task Counters_RequestsKestrelRefuses_CountedAsParseErrors()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, TestPolicy.Allow(TestPolicy.Rule()), new ProxyOptions { MaxRequestLineSize = 512 });
+        await RawHttp.SendAsync(proxy.EndPoint, "GET /a HTTP/1.1\r\nHost: a\r\nX: 1\r\n folded\r\n\r\n");
+        await RawHttp.SendAsync(proxy.EndPoint, $"GET /{new string('a', 1000)} HTTP/1.1\r\nHost: a\r\n\r\n");
+        var counters = proxy.Proxy.Counters.Snapshot();
+        Assert.Equal(2, counters.ParseErrors);
+        Assert.Equal(0, counters.Received);
+        Assert.Equal(0, backend.BytesReceived);
+    }
+
     [SkippableFact]
     public async Task TransparentListener_AsRoot_AcceptsAndForwardsWithMark()
     {
