@@ -21,6 +21,8 @@
  *   cl7_ct         LRU_HASH  cl7_ct_key -> cl7_ct_entry
  *   cl7_events     RINGBUF   cl7_event records
  *   cl7_metrics    PERCPU_HASH cl7_metrics_key -> cl7_metrics_value
+ *   cl7_netdevs    HASH      __u32 ifindex -> __u32 1 (uplinks with from-netdev;
+ *                            userspace bookkeeping for cleanup)
  *
  * Policy lookup (see lib/policy.h), Cilium's order:
  *   id/proto/port -> ANY/proto/port -> id/proto/ANY -> ANY/proto/ANY
@@ -255,6 +257,11 @@ struct cl7_metrics_value {
  *   ciliuml7_lb_rsk  LRU_HASH  cl7_lb4_rev_sk_key -> cl7_lb4_rev_sk
  *                    (socket cookie, backend) -> VIP, written at connect /
  *                    sendmsg, read by getpeername / recvmsg.
+ *   ciliuml7_lb_ns   HASH      __u64 netns cookie -> cl7_lb_netns
+ *                    the network namespaces this agent serves (its pods and
+ *                    its own); a socket elsewhere is never translated, so
+ *                    several agents ("nodes") on one host cannot steal each
+ *                    other's VIPs. Key CL7_LB_NETNS_ANY (0) = every netns.
  *
  * Update order (userspace, so a connect never sees a half-written service):
  *   1. backends (ciliuml7_lb_be) that are new;
@@ -268,6 +275,8 @@ struct cl7_metrics_value {
 #define CL7_LB_MAX_SERVICES	65536	/* slot entries, masters included */
 #define CL7_LB_MAX_BACKENDS	65536
 #define CL7_LB_MAX_REV_SK	262144
+#define CL7_LB_MAX_NETNS	16384
+#define CL7_LB_NETNS_ANY	0	/* netns cookies start at 1 */
 
 /* cl7_lb4_service.flags */
 #define CL7_LB_SVC_F_NONE	0
@@ -305,6 +314,11 @@ struct cl7_lb4_rev_sk {
 	__be32	address;	/* VIP */
 	__be16	port;		/* service port */
 	__u16	rev_nat_index;
+};
+
+struct cl7_lb_netns {
+	__u32	flags;		/* reserved, 0 */
+	__u32	pad;
 };
 
 #endif /* CL7_ABI_H */

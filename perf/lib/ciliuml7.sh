@@ -31,11 +31,12 @@ ciliuml7_missing() {
 	echo ""
 }
 
-# cl7 NODE ARGS...: the CLI against NODE's agent, inside NODE's netns.
+# cl7 NODE ARGS...: the CLI against NODE's agent, inside NODE's netns
+# (-H last: every version of the CLI accepts it after the command).
 cl7() {
 	local node=$1; shift
 	timeout -k 5 120 nsenter --net="/var/run/netns/${CL7_NODE_NS[$node]}" \
-		"$CILIUML7_BIN/ciliuml7" -H "unix://${CL7_STATE[$node]}/agent.sock" "$@"
+		"$CILIUML7_BIN/ciliuml7" "$@" -H "unix://${CL7_STATE[$node]}/agent.sock"
 }
 
 cl7_status_json() { cl7 "$1" status -o json 2>/dev/null; }
@@ -96,8 +97,10 @@ cl7_node_up() {
 	cl7_agent_start "$node" "${flags[@]}" || return 1
 	json=$(cl7_status_json "$node")
 	case $(jq -r '.datapath.state' <<<"$json") in
-	Ok | OK | ok | Ready | Running) ;;
-	*) PEER_REASON="datapath $(jq -r '.datapath.state + ": " + (.datapath.message // "")' <<<"$json" | head -c 200)"; return 1 ;;
+	Disabled | Failure | null | "") PEER_REASON="agent datapath $(jq -r '(.datapath.state // "?") + ": " + (.datapath.message // "")' <<<"$json" | head -c 200)"; return 1 ;;
+	esac
+	case $(jq -r '.proxy.state' <<<"$json") in
+	Disabled | Failure | null | "") PEER_REASON="agent proxy $(jq -r '(.proxy.state // "?") + ": " + (.proxy.message // "")' <<<"$json" | head -c 200)"; return 1 ;;
 	esac
 
 	# Pods through the CLI + CNI plugin, exactly as a runtime would create them.

@@ -229,10 +229,12 @@ measure_conns() { # PEER REP DURATION
 
 # ---------------------------------------------------------------- the loop
 run_scenario() { # SCENARIO
-	local s=$1 rep p peers
+	local s=$1 rep p peers reps=$REPS
+	# bench-quick: the rule-set scenarios run once (they only feed rules10k_vs_1)
+	[ "$MODE" = quick ] && [[ $s == rules* ]] && reps=1
 	peers=$(scenario_peers "$s")
 	perf_log "scenario $s: $(scenario_describe "$s")"
-	for ((rep = 1; rep <= REPS; rep++)); do
+	for ((rep = 1; rep <= reps; rep++)); do
 		for p in $peers; do
 			if [ -n "${PEER_UNAVAILABLE[$p]:-}" ]; then
 				[ "$rep" = 1 ] && csv_row "$s" "$p" 1 n/a n/a n/a n/a n/a "" n/a n/a "not available: ${PEER_UNAVAILABLE[$p]}"

@@ -23,19 +23,24 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
     /// <summary>Pin name of the (socket cookie, backend) → VIP map.</summary>
     public const string RevSkMapName = "ciliuml7_lb_rsk";
 
+    /// <summary>Pin name of the served network namespaces map.</summary>
+    public const string NetnsMapName = "ciliuml7_lb_ns";
+
     private readonly Lock _lock = new();
     private readonly int _svcFd;
     private readonly int _beFd;
+    private readonly int _nsFd;
     private readonly Dictionary<(LbBackend Backend, LbProtocol Proto), uint> _backendIds = [];
     private readonly Dictionary<uint, int> _backendRefs = [];
     private readonly Dictionary<LbFrontend, (ushort RevNat, uint[] Ids)> _frontends = [];
     private uint _nextBackendId = 1;
     private bool _disposed;
 
-    private LoadBalancerMaps(int svcFd, int beFd)
+    private LoadBalancerMaps(int svcFd, int beFd, int nsFd)
     {
         _svcFd = svcFd;
         _beFd = beFd;
+        _nsFd = nsFd;
         Restore();
     }
 
@@ -43,18 +48,56 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
     /// <exception cref="IOException">A map is not pinned there.</exception>
     public static LoadBalancerMaps Open(string bpfRoot)
     {
-        var svc = OpenPinned(Path.Combine(bpfRoot, ServiceMapName));
-        int be;
+        var fds = new List<int>(3);
         try
         {
-            be = OpenPinned(Path.Combine(bpfRoot, BackendMapName));
+            foreach (var name in (string[])[ServiceMapName, BackendMapName, NetnsMapName])
+            {
+                fds.Add(OpenPinned(Path.Combine(bpfRoot, name)));
+            }
         }
         catch
         {
-            LbNative.Close(svc);
+            foreach (var fd in fds)
+            {
+                LbNative.Close(fd);
+            }
             throw;
         }
-        return new LoadBalancerMaps(svc, be);
+        return new LoadBalancerMaps(fds[0], fds[1], fds[2]);
+    }
+
+    /// <inheritdoc/>
+    public void ServeNetns(ulong cookie)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var value = default(LbNetns);
+            Check(LbNative.bpf_map_update_elem(_nsFd, &cookie, &value, LbNative.BPF_ANY), "serve netns " + cookie, default);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void UnserveNetns(ulong cookie)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            LbNative.bpf_map_delete_elem(_nsFd, &cookie);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ulong> ServedNetns()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var keys = Keys<ulong>(_nsFd);
+            keys.Sort();
+            return keys;
+        }
     }
 
     /// <inheritdoc/>
@@ -182,6 +225,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             _disposed = true;
             LbNative.Close(_svcFd);
             LbNative.Close(_beFd);
+            LbNative.Close(_nsFd);
         }
     }
 

@@ -264,4 +264,21 @@ public sealed class FromContainerTests
         Assert.Equal(2, state.Entries.Count);
         Assert.Null(t.Datapath.ReadPolicy(999));
     }
+
+    [SkippableFact]
+    public void PurgeConnections_Address_RemovesOnlyItsEntries()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40020, Remote, 80));
+        t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40021, Local, 80));
+        t.Datapath.ApplyPolicy(SrcEp, [], false, true);
+
+        Assert.Equal(1, t.Datapath.PurgeConnections(IPAddress.Parse(Local)));
+
+        Assert.Single(t.Datapath.Connections.Keys());
+        /* the purged connection is judged again: now denied */
+        Assert.Equal(ProgramTestResult.TcActShot, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40021, Local, 80, Packets.TcpAck)).ReturnCode);
+        Assert.Equal(ProgramTestResult.TcActOk, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40020, Remote, 80, Packets.TcpAck)).ReturnCode);
+    }
 }
