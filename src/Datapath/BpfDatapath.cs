@@ -318,6 +318,29 @@ public sealed unsafe class BpfDatapath : IDisposable
         return removed;
     }
 
+    /// <summary>
+    /// Removes connections idle for longer than <paramref name="idle"/>
+    /// (the programs refresh last_seen at most once a second). The LRU map
+    /// evicts on its own when full; this keeps it small. Returns the count.
+    /// </summary>
+    public int CollectIdleConnections(TimeSpan idle)
+    {
+        ulong now = (ulong)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
+        ulong limit = (ulong)idle.Ticks * 100;
+        int removed = 0;
+        foreach (var (key, entry) in Connections.Entries())
+        {
+            if (now >= entry.LastSeenNs && now - entry.LastSeenNs >= limit)
+            {
+                if (Connections.Delete(key))
+                {
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
     /// <summary>Starts consuming the event ring buffer; dispose the reader to stop.</summary>
     public DatapathEventReader OpenEventReader(int capacity = 65536) => new(EventsMapFd, capacity);
 

@@ -302,4 +302,17 @@ public sealed class FromContainerTests
         Assert.Equal(ProgramTestResult.TcActShot, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40031, Remote, 80)).ReturnCode);
         Assert.Single(t.Datapath.DumpPolicy(LocalEp));
     }
+
+    [SkippableFact]
+    public void CollectIdleConnections_ZeroAndLongIdle_RemovesAllOrNone()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40040, Remote, 80));
+        t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40041, Remote, 80));
+
+        Assert.Equal(0, t.Datapath.CollectIdleConnections(TimeSpan.FromHours(1)));
+        Assert.Equal(2, t.Datapath.CollectIdleConnections(TimeSpan.Zero));
+        Assert.Empty(t.Datapath.Connections.Keys());
+    }
 }
