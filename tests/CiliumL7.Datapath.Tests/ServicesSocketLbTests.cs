@@ -84,7 +84,7 @@ public sealed class ServicesSocketLbTests
     }
 
     [SkippableFact]
-    public void SendTo_UdpServiceVip_RepliesComeFromVipAndBothBackendsAnswer()
+    public void SendTo_UdpServiceVipFromV4AndDualStackSockets_RepliesComeFromVipAndBothBackendsAnswer()
     {
         Privileged.Require();
         using var world = new LbWorld();
@@ -101,6 +101,22 @@ public sealed class ServicesSocketLbTests
             EndPoint from = new IPEndPoint(IPAddress.Any, 0);
             var n = socket.ReceiveFrom(buffer, ref from);
             Assert.Equal(new IPEndPoint(vip, ServicePort), from);
+            seen.Add(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        Assert.Equal(["b1", "b2"], seen.Order());
+
+        // Dual-stack socket (sendmsg6/recvmsg6 with a v4-mapped VIP).
+        using var dual = ServicesNetns.Socket(world.Net.Client.Netns, AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        dual.DualMode = true;
+        dual.ReceiveTimeout = 5000;
+        var mapped = new IPEndPoint(vip.MapToIPv6(), ServicePort);
+        seen.Clear();
+        for (var i = 0; i < Connects; i++)
+        {
+            dual.SendTo("ping"u8, mapped);
+            EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+            var n = dual.ReceiveFrom(buffer, ref from);
+            Assert.Equal(mapped, from);
             seen.Add(Encoding.ASCII.GetString(buffer, 0, n));
         }
         Assert.Equal(["b1", "b2"], seen.Order());
