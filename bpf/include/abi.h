@@ -21,6 +21,8 @@
  *   cl7_ct         LRU_HASH  cl7_ct_key -> cl7_ct_entry
  *   cl7_events     RINGBUF   cl7_event records
  *   cl7_metrics    PERCPU_HASH cl7_metrics_key -> cl7_metrics_value
+ *   cl7_netdevs    HASH      __u32 ifindex -> __u32 1 (uplinks with from-netdev;
+ *                            userspace bookkeeping for cleanup)
  *
  * Policy lookup (see lib/policy.h), Cilium's order:
  *   id/proto/port -> ANY/proto/port -> id/proto/ANY -> ANY/proto/ANY

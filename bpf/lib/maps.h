@@ -68,6 +68,15 @@ struct {
 	__type(value, struct cl7_metrics_value);
 } cl7_metrics SEC(".maps");
 
+/* Bookkeeping for userspace: the uplinks from-netdev is attached to
+ * (ifindex -> 1), so a cleanup from the pins alone can detach it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} cl7_netdevs SEC(".maps");
+
 /* BTF only describes types that maps, globals or function signatures use;
  * the event is built in place in the ring buffer, so anchor its type here
  * for userspace's layout check (lands in .rodata, never pinned). */

@@ -29,15 +29,21 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// <summary>Program name of to-container in its object.</summary>
     public const string ToContainerProgramName = "cl7_to_container";
 
+    /// <summary>Program name of from-netdev in its object.</summary>
+    public const string FromNetdevProgramName = "cl7_from_netdev";
+
     private readonly BpfObjectFile _from;
     private readonly BpfObjectFile _to;
+    private readonly BpfObjectFile _netdev;
     private readonly Lock _policyGate = new();
 
-    private BpfDatapath(string root, BpfObjectFile from, BpfObjectFile to)
+    private BpfDatapath(string root, BpfObjectFile from, BpfObjectFile to, BpfObjectFile netdev)
     {
         BpfRoot = root;
         _from = from;
         _to = to;
+        _netdev = netdev;
+        Netdevs = new BpfMap<uint, uint>("cl7_netdevs", from.MapFd("cl7_netdevs"));
         Endpoints = new BpfMap<uint, EndpointValue>("cl7_endpoints", from.MapFd("cl7_endpoints"));
         EndpointPolicies = new BpfMap<uint, EndpointPolicyValue>("cl7_ep_policy", from.MapFd("cl7_ep_policy"));
         Ipcache = new BpfMap<IpcacheKey, IpcacheValue>("cl7_ipcache", from.MapFd("cl7_ipcache"));
@@ -65,6 +71,9 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// <summary>cl7_ct: connection tracking.</summary>
     public BpfMap<CtKey, CtEntry> Connections { get; }
 
+    /// <summary>cl7_netdevs: uplinks with from-netdev attached.</summary>
+    public BpfMap<uint, uint> Netdevs { get; }
+
     /// <summary>cl7_metrics: per-CPU counters.</summary>
     public BpfMap<MetricsKey, MetricsValue> Metrics { get; }
 
@@ -82,15 +91,19 @@ public sealed unsafe class BpfDatapath : IDisposable
         BpfFs.EnsureDirectory(root);
         var from = BpfObjectFile.Load(Path.Combine(options.BpfObjectDir, "from-container.o"), root);
         BpfObjectFile? to = null;
+        BpfObjectFile? netdev = null;
         try
         {
             to = BpfObjectFile.Load(Path.Combine(options.BpfObjectDir, "to-container.o"), root);
+            netdev = BpfObjectFile.Load(Path.Combine(options.BpfObjectDir, "from-netdev.o"), root);
             from.PinProgram(FromContainerProgramName, Path.Combine(root, "prog_from_container"));
             to.PinProgram(ToContainerProgramName, Path.Combine(root, "prog_to_container"));
-            return new BpfDatapath(root, from, to);
+            netdev.PinProgram(FromNetdevProgramName, Path.Combine(root, "prog_from_netdev"));
+            return new BpfDatapath(root, from, to, netdev);
         }
         catch
         {
+            netdev?.Dispose();
             to?.Dispose();
             from.Dispose();
             throw;
@@ -120,6 +133,26 @@ public sealed unsafe class BpfDatapath : IDisposable
         TcAttachment.Detach(ifindex, ingress: true);
         TcAttachment.Detach(ifindex, ingress: false);
         Endpoints.Delete((uint)ifindex);
+    }
+
+    /// <summary>
+    /// Attaches from-netdev at the tc ingress of a node uplink (calling
+    /// thread's netns): replies from outside the node to the proxy's
+    /// transparent upstream sockets are delivered to them. Optional; only
+    /// needed when the proxy forwards to destinations outside the node with
+    /// the pod's address as source.
+    /// </summary>
+    public void AttachNetdev(int ifindex)
+    {
+        Netdevs.Update((uint)ifindex, 1);
+        TcAttachment.Attach(ifindex, ingress: true, _netdev.ProgramFd(FromNetdevProgramName));
+    }
+
+    /// <summary>Detaches from-netdev from an uplink.</summary>
+    public void DetachNetdev(int ifindex)
+    {
+        TcAttachment.Detach(ifindex, ingress: true);
+        Netdevs.Delete((uint)ifindex);
     }
 
     /// <summary>True when our programs are attached to both hooks of <paramref name="ifindex"/>.</summary>
@@ -361,26 +394,8 @@ public sealed unsafe class BpfDatapath : IDisposable
     public static void Cleanup(string bpfRoot)
     {
         string root = Path.GetFullPath(bpfRoot);
-        string endpointsPin = Path.Combine(root, "cl7_endpoints");
-        if (File.Exists(endpointsPin))
-        {
-            int fd = LibBpf.ObjGet(endpointsPin);
-            if (fd >= 0)
-            {
-                try
-                {
-                    foreach (var ifindex in new BpfMap<uint, EndpointValue>("cl7_endpoints", fd).Keys())
-                    {
-                        TcAttachment.Detach((int)ifindex, ingress: true);
-                        TcAttachment.Detach((int)ifindex, ingress: false);
-                    }
-                }
-                finally
-                {
-                    _ = Libc.Close(fd);
-                }
-            }
-        }
+        DetachAllListedIn(Path.Combine(root, "cl7_endpoints"), egressToo: true);
+        DetachAllListedIn(Path.Combine(root, "cl7_netdevs"), egressToo: false);
         if (Directory.Exists(root))
         {
             Directory.Delete(root, recursive: true);
@@ -392,6 +407,40 @@ public sealed unsafe class BpfDatapath : IDisposable
     {
         _from.Dispose();
         _to.Dispose();
+        _netdev.Dispose();
+    }
+
+    /// <summary>Detaches our filters from every ifindex that is a key of the pinned map (keys are __u32 ifindex).</summary>
+    private static void DetachAllListedIn(string mapPin, bool egressToo)
+    {
+        if (!File.Exists(mapPin))
+        {
+            return;
+        }
+        int fd = LibBpf.ObjGet(mapPin);
+        if (fd < 0)
+        {
+            return;
+        }
+        try
+        {
+            uint cur = 0, next;
+            bool first = true;
+            while ((first ? LibBpf.MapGetNextKey(fd, null, &next) : LibBpf.MapGetNextKey(fd, &cur, &next)) == 0)
+            {
+                TcAttachment.Detach((int)next, ingress: true);
+                if (egressToo)
+                {
+                    TcAttachment.Detach((int)next, ingress: false);
+                }
+                cur = next;
+                first = false;
+            }
+        }
+        finally
+        {
+            _ = Libc.Close(fd);
+        }
     }
 
     private void DeletePolicyEntries(uint endpointId, byte gen)

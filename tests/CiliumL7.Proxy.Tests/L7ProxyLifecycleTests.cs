@@ -46,6 +46,24 @@ public sealed class L7ProxyLifecycleTests
     }
 
     [Fact]
+    public async Task RemoveRedirect_WithOpenHttp2Connection_StopsAndRefusesNewConnections()
+    {
+        await using var backend = await KestrelRecordingBackend.StartAsync(Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        await using var proxy = new L7Proxy(LoopbackOptions(), new TestPeers(), new InMemoryFlowSink());
+        proxy.SetPolicy(TestPolicy.Allow(TestPolicy.Rule()));
+        var redirect = new ProxyRedirect(FreePort.Next(), new RedirectKey(1, TrafficDirection.Ingress, 80)) { TestUpstreamOverride = backend.EndPoint };
+        await proxy.AddRedirectAsync(redirect);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{redirect.ProxyPort}"), DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var first = await client.GetAsync("/open");
+        Assert.Equal(HttpVersion.Version20, first.Version);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.True(await proxy.RemoveRedirectAsync(redirect.ProxyPort, timeout.Token));
+        using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await Assert.ThrowsAsync<SocketException>(() => probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, redirect.ProxyPort)));
+    }
+
+    [Fact]
     public async Task AddRedirect_NonHttpType_NotSupported()
     {
         await using var proxy = new L7Proxy(LoopbackOptions(), new TestPeers(), new InMemoryFlowSink());

@@ -115,21 +115,32 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         {
             throw new InvalidOperationException("the Hubble server is already started");
         }
-        if (_options.Export is { } export)
+        try
         {
-            _exporter = new FlowExporter(export, Ring, _options.NodeName, _logger);
-            _exporter.Start();
+            if (_options.Export is { } export)
+            {
+                _exporter = new FlowExporter(export, Ring, _options.NodeName, _logger);
+                _exporter.Start();
+            }
+            if (_options.UnixSocketPath is not null || _options.TcpEndPoint is not null)
+            {
+                await StartGrpcAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (_options.MetricsEndPoint is { } metricsEndPoint)
+            {
+                _metricsEndpoint = new MetricsEndpoint(Metrics, metricsEndPoint);
+                await _metricsEndpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+                MetricsPort = _metricsEndpoint.Port;
+                Log.MetricsListening(_logger, _metricsEndpoint.Port);
+            }
         }
-        if (_options.UnixSocketPath is not null || _options.TcpEndPoint is not null)
+        catch (IOException e)
         {
-            await StartGrpcAsync(cancellationToken).ConfigureAwait(false);
-        }
-        if (_options.MetricsEndPoint is { } metricsEndPoint)
-        {
-            _metricsEndpoint = new MetricsEndpoint(Metrics, metricsEndPoint);
-            await _metricsEndpoint.StartAsync(cancellationToken).ConfigureAwait(false);
-            MetricsPort = _metricsEndpoint.Port;
-            Log.MetricsListening(_logger, _metricsEndpoint.Port);
+            // Leave nothing half-started (exporter task, one of two listeners).
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw new IOException(
+                $"Hubble cannot listen (socket {_options.UnixSocketPath ?? "none"}, tcp {_options.TcpEndPoint?.ToString() ?? "none"}, metrics {_options.MetricsEndPoint?.ToString() ?? "none"}): {e.Message}. Pick another address or disable that listener.",
+                e);
         }
     }
 
@@ -198,7 +209,19 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         app.UseRouting();
         app.MapGrpcService<ObserverService>();
         app.MapGrpcService<PeerService>();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            if (_options.UnixSocketPath is { } socketPath)
+            {
+                File.Delete(socketPath);
+            }
+            throw;
+        }
         _app = app;
 
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];

@@ -81,7 +81,18 @@ public sealed class EnforcementTests
         Assert.Equal(80, drop.DestinationPort);
         Assert.Equal("ingress", drop.Direction);
         Assert.Null(FindDrop(await w.Node.Client.GetDropsAsync(), w.Tiefighter, w.Deathstar, PolicyDenied));
+
+        // Hubble shows the drop at the deathstar ingress, with both pods named.
+        var observe = Observe(w, "--verdict", "DROPPED");
+        Assert.True(observe.ExitCode == 0, observe.All);
+        var line = observe.Stdout.Split('\n').FirstOrDefault(l => l.Contains("POLICY_DENIED", StringComparison.Ordinal) && l.Contains(w.Xwing.Ip, StringComparison.Ordinal));
+        Assert.True(line is not null, observe.All);
+        Assert.Contains("\"deathstar\"", line, StringComparison.Ordinal);
+        Assert.Contains("INGRESS", line, StringComparison.Ordinal);
     }
+
+    private static Cmd.Result Observe(World w, params string[] args) =>
+        Cmd.Run(AgentNode.Bin("ciliuml7"), ["observe", "--server", "unix://" + Path.Combine(w.Node.StateDir, "hubble.sock"), "--last", "100", "-o", "json", .. args], TimeSpan.FromSeconds(30));
 
     [SkippableFact]
     public async Task IngressDeny_FromAlliance_DropsWithPolicyDenyWhileOthersPass()
@@ -144,6 +155,12 @@ public sealed class EnforcementTests
         Assert.StartsWith("HTTP/1.1 403", exhaust.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("\r\n\r\nAccess denied\r\n", exhaust.Stdout, StringComparison.Ordinal);
         Assert.Equal(28, xwing.ExitCode);
+
+        // Hubble: the denied request (DROPPED) and its 403 response.
+        var observe = Observe(w, "--http-status", "403");
+        Assert.True(observe.ExitCode == 0, observe.All);
+        Assert.Contains("/v1/exhaust-port", observe.Stdout, StringComparison.Ordinal);
+        Assert.Contains("403", observe.Stdout, StringComparison.Ordinal);
     }
 
     [SkippableFact]

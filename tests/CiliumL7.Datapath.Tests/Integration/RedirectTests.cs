@@ -137,4 +137,30 @@ public sealed class RedirectTests
         Assert.Equal(new IPEndPoint(IPAddress.Parse(topo.Ip6B), ServerPort), local);
         Assert.Equal(IPAddress.Parse(topo.Ip6A), remote.Address);
     }
+
+    [SkippableFact]
+    public async Task Redirect_EgressToWorld_UpstreamRepliesFromOutsideReachProxy()
+    {
+        Privileged.Require();
+        using var topo = new PodTopology();
+        var world = topo.AddWorld();
+        topo.InstallProxyRouting();
+        int uplink = topo.Node.IfIndex("wld0");
+        topo.Node.Invoke(() =>
+        {
+            topo.Datapath.AttachNetdev(uplink);
+            return 0;
+        });
+        using var server = PodTopology.EchoServer(world, ServerPort);
+        using var proxy = new TransparentProxy(topo.Node, ProxyPort, forward: true);
+        topo.Datapath.ApplyPolicy(PodTopology.EpA,
+            [new(TrafficDirection.Egress, 2 /* world */, 6, ServerPort, 0, PolicyMapVerdict.Redirect, ProxyPort, 11)],
+            ingressEnforced: true, egressEnforced: true);
+
+        var answer = await PodTopology.TryEchoAsync(topo.PodA, topo.WorldIp, ServerPort, timeoutMs: 5000);
+
+        Assert.Equal("via-proxy:ping", answer);
+        var (local, _) = await proxy.FirstAccepted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(topo.WorldIp), ServerPort), local);
+    }
 }
