@@ -128,13 +128,9 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             var master = Lb4Key.For(frontend, 0);
             var mv = new Lb4Service { Count = (ushort)ids.Length, RevNatIndex = revNatIndex };
             Check(LbNative.bpf_map_update_elem(_svcFd, &master, &mv, LbNative.BPF_ANY), "update master", frontend);
-            // :: Step 4: stale slots beyond the new count.
+            // :: Step 4: stale slots beyond the new count (slots are contiguous: stop at the first gap).
             var oldIds = old.Ids ?? [];
-            for (var s = ids.Length + 1; s <= oldIds.Length; s++)
-            {
-                var key = Lb4Key.For(frontend, (ushort)s);
-                LbNative.bpf_map_delete_elem(_svcFd, &key);
-            }
+            DeleteSlotsFrom(frontend, ids.Length + 1);
             // :: Step 5: backends nobody references any more.
             foreach (var id in oldIds)
             {
@@ -156,11 +152,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             }
             var master = Lb4Key.For(frontend, 0);
             LbNative.bpf_map_delete_elem(_svcFd, &master);
-            for (var s = 1; s <= old.Ids.Length; s++)
-            {
-                var key = Lb4Key.For(frontend, (ushort)s);
-                LbNative.bpf_map_delete_elem(_svcFd, &key);
-            }
+            DeleteSlotsFrom(frontend, 1);
             foreach (var id in old.Ids)
             {
                 ReleaseBackend(id);
@@ -226,6 +218,18 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             LbNative.Close(_svcFd);
             LbNative.Close(_beFd);
             LbNative.Close(_nsFd);
+        }
+    }
+
+    private void DeleteSlotsFrom(LbFrontend frontend, int first)
+    {
+        for (var slot = first; slot < ushort.MaxValue; slot++)
+        {
+            var key = Lb4Key.For(frontend, (ushort)slot);
+            if (LbNative.bpf_map_delete_elem(_svcFd, &key) != 0)
+            {
+                return;
+            }
         }
     }
 
@@ -295,14 +299,16 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         }
         foreach (var state in ListServices())
         {
-            var ids = new uint[state.Backends.Count];
-            for (var i = 0; i < ids.Length; i++)
+            var ids = new List<uint>(state.Backends.Count);
+            foreach (var backend in state.Backends)
             {
-                var id = _backendIds[(state.Backends[i], state.Frontend.Protocol)];
-                _backendRefs[id]++;
-                ids[i] = id;
+                if (_backendIds.TryGetValue((backend, state.Frontend.Protocol), out var id))
+                {
+                    _backendRefs[id]++;
+                    ids.Add(id);
+                }
             }
-            _frontends[state.Frontend] = (state.RevNatIndex, ids);
+            _frontends[state.Frontend] = (state.RevNatIndex, [.. ids]);
         }
     }
 
