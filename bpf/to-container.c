@@ -3,7 +3,7 @@
  * to-container: tc egress of an endpoint's host-side veth, i.e. packets
  * entering the pod (from the node, other pods, the proxy, the world).
  *
- *   0. the proxy's own upstream packets (mark 0x0B00): already judged by the
+ *   0. the proxy's own upstream packets (mark 0x0A00/0x0B00): judged by the
  *      proxy; remember the connection so the server's replies go back to
  *      the proxy socket, and pass;
  *   1. established (CT forward) / 2. reply (CT reverse): pass; a connection
@@ -74,7 +74,8 @@ int cl7_to_container(struct __sk_buff *skb)
 	ct = bpf_map_lookup_elem(&cl7_ct, &c.pkt.tuple);
 
 	/* 0. the proxy's upstream connection */
-	if ((skb->mark & CL7_MARK_MAGIC_MASK) == CL7_MARK_MAGIC_PROXY_EGRESS) {
+	if ((skb->mark & CL7_MARK_MAGIC_MASK) == CL7_MARK_MAGIC_PROXY_EGRESS ||
+	    (skb->mark & CL7_MARK_MAGIC_MASK) == CL7_MARK_MAGIC_PROXY_INGRESS) {
 		if (ct) {
 			if (!(ct->flags & CL7_CT_PROXY_UPSTREAM))
 				ct->flags |= CL7_CT_PROXY_UPSTREAM;

@@ -7,7 +7,8 @@
 #
 # Options: --reps N, --peers "direct haproxy nginx ciliuml7", --scenarios "h1 ...",
 #          --duration S (overrides every scenario's length), --out DIR,
-#          --no-results-md (do not rewrite perf/RESULTS.md; default for --quick)
+#          --no-results-md (do not rewrite perf/RESULTS.md; default for --quick),
+#          --no-micro (skip the BenchmarkDotNet microbenchmarks of a full run)
 # Needs root (network namespaces, eBPF). Everything it creates is removed on
 # exit, Ctrl-C or TERM. The last line printed is the summary line.
 set -uo pipefail
@@ -51,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--duration) DURATION_OVERRIDE=$2; shift ;;
 	--out) OUT_DIR=$2; shift ;;
 	--no-results-md) WRITE_RESULTS_MD=0 ;;
+	--no-micro) PERF_NO_MICRO=1 ;;
 	--results-md) WRITE_RESULTS_MD=1 ;;
 	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
 	*) perf_die "unknown option $1 (see --help)" ;;
@@ -149,8 +151,8 @@ if [ "$MODE" = full ] && [ "${PERF_NO_MICRO:-0}" != 1 ]; then
 		perf_log "microbenchmarks: perf/Micro/run.sh"
 		timeout 900 "$PERF_ROOT/Micro/run.sh" >&2 || perf_warn "microbenchmarks failed or timed out"
 	elif compgen -G "$PERF_ROOT/Micro/*.csproj" >/dev/null; then
-		perf_log "microbenchmarks: dotnet run -c Release --project perf/Micro"
-		timeout 900 dotnet run -c Release --project "$PERF_ROOT/Micro" -- --filter '*' >&2 ||
+		perf_log "microbenchmarks: dotnet run -c Release --project perf/Micro -- --filter '*' --job short"
+		timeout 900 dotnet run -c Release --project "$PERF_ROOT/Micro" -- --filter '*' --job short >&2 ||
 			perf_warn "microbenchmarks failed or timed out"
 	else
 		perf_log "microbenchmarks: perf/Micro not present, skipped"

@@ -62,7 +62,12 @@
  * "ip rule fwmark 0x200/0xf00 lookup 2004" + "local 0.0.0.0/0 dev lo table 2004" */
 #define CL7_MARK_MAGIC_TO_PROXY		0x0200
 /* Set by the proxy (SO_MARK) on its upstream sockets: never redirected again,
- * the proxy already judged the connection. */
+ * the proxy already judged the connection. 0x0A00 (upstreams of INGRESS
+ * redirects) and 0x0B00 (EGRESS redirects, or any while the proxy does not
+ * distinguish) are both final today. Planned: once the proxy marks ingress
+ * upstreams 0x0A00, 0x0B00 will mean "the destination's ingress policy still
+ * applies" (Cilium's semantics), closing the egress+ingress double-L7 gap. */
+#define CL7_MARK_MAGIC_PROXY_INGRESS	0x0A00
 #define CL7_MARK_MAGIC_PROXY_EGRESS	0x0B00
 #define CL7_PROXY_ROUTE_TABLE		2004
 

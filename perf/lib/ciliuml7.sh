@@ -121,18 +121,20 @@ cl7_node_up() {
 	perf_log "$node: agent pid ${CL7_AGENT_PID[$node]} in $ns, pods ${node}c-$RUN_ID -> ${node}b-$RUN_ID ($ip)"
 }
 
-# cl7_policy NODE RULESDIR: imports cnp.yaml and waits for the proxy redirect.
+# cl7_policy NODE RULESDIR: imports cnp.yaml and waits for the proxy
+# redirects of ports 80 (HTTP/1.1) and 81 (h2c); sets CL7_PROXY_PORT(_H2).
 cl7_policy() {
-	local node=$1 dir=$2 i json port
+	local node=$1 dir=$2 i json
 	cl7 "$node" policy import "$dir/cnp.yaml" >"$PERF_WORK/$node/import.out" 2>&1 ||
 		{ PEER_REASON="policy import failed: $(head -c 300 "$PERF_WORK/$node/import.out")"; return 1; }
 	for ((i = 0; i < 150; i++)); do
 		json=$(cl7_status_json "$node")
-		port=$(jq -r '[.proxy.redirects[]? | select(.port == 80) | .proxyPort][0] // empty' <<<"$json")
-		[ -n "$port" ] && { CL7_PROXY_PORT=$port; return 0; }
+		CL7_PROXY_PORT=$(jq -r '[.proxy.redirects[]? | select(.port == 80) | .proxyPort][0] // empty' <<<"$json")
+		CL7_PROXY_PORT_H2=$(jq -r '[.proxy.redirects[]? | select(.port == 81) | .proxyPort][0] // empty' <<<"$json")
+		[ -n "$CL7_PROXY_PORT" ] && [ -n "$CL7_PROXY_PORT_H2" ] && return 0
 		sleep 0.2
 	done
-	PEER_REASON="no proxy redirect for port 80 after policy import (proxy $(jq -r '.proxy.state + ": " + (.proxy.message // "")' <<<"$json" | head -c 200))"
+	PEER_REASON="no proxy redirect for ports 80 and 81 after policy import (proxy $(jq -r '.proxy.state + ": " + (.proxy.message // "")' <<<"$json" | head -c 200))"
 	return 1
 }
 
@@ -151,9 +153,9 @@ peer_start_ciliuml7() { # RULESDIR
 	cl7_policy cl7 "$dir" || return 1
 	PEER_MAIN_PID=${CL7_AGENT_PID[cl7]}
 	PEER_URL=http://${CL7_BACKEND_IP[cl7]}:80
-	PEER_URL_H2=$PEER_URL
+	PEER_URL_H2=http://${CL7_BACKEND_IP[cl7]}:81   # the backend's h2c port
 	PEER_NS=${CL7_CLIENT_NS[cl7]}
-	PEER_MODE="eBPF redirect (bpf_sk_assign) to the agent's embedded proxy, port $CL7_PROXY_PORT"
+	PEER_MODE="eBPF redirect (bpf_sk_assign) to the agent's embedded proxy, ports $CL7_PROXY_PORT/$CL7_PROXY_PORT_H2"
 }
 
 # The agent keeps running between phases (only the policy changes); it is
@@ -186,10 +188,26 @@ peer_start_haproxy-tp() { # RULESDIR
 	if [ -z "${CL7_AGENT_PID[hap]:-}" ]; then cl7_agent_start hap || return 1; fi
 	cl7_policy hap "$dir" || return 1
 	port=$CL7_PROXY_PORT
+	local port_h2=$CL7_PROXY_PORT_H2
 	# kill -9, like a crash: pinned programs and maps stay and keep enforcing.
 	cl7_agent_stop hap KILL
 	render "$PEERS_DIR/haproxy.cfg.in" "$dir/haproxy-tp.cfg" "DIR=$dir" \
 		"BIND=0.0.0.0:$port transparent" "SERVER=0.0.0.0:0 source 0.0.0.0 usesrc clientip"
+	# Port 81 (the backend's h2c port) has its own redirect: a second frontend
+	# with the same rules, forwarding HTTP/2 to the original destination.
+	cat >>"$dir/haproxy-tp.cfg" <<CFG
+
+frontend perf_h2
+	bind 0.0.0.0:$port_h2 transparent
+	acl l7_get  pathq -m reg -f $dir/haproxy-get.lst
+	acl l7_post pathq -m reg -f $dir/haproxy-post.lst
+	http-request return status 403 content-type text/plain string "Access denied\r\n" unless METH_GET l7_get or METH_POST l7_post
+	default_backend upstream_h2
+
+backend upstream_h2
+	http-reuse always
+	server s2 0.0.0.0:0 proto h2 source 0.0.0.0 usesrc clientip
+CFG
 	perf_ns "${CL7_NODE_NS[hap]}" haproxy -c -q -f "$dir/haproxy-tp.cfg" >"$dir/haproxy-tp.check" 2>&1 ||
 		{ PEER_REASON="haproxy config rejected: $(head -c 300 "$dir/haproxy-tp.check")"; return 1; }
 	perf_spawn "${CL7_NODE_NS[hap]}" "$dir/haproxy-tp.out" env LD_PRELOAD="$so" PERF_SO_MARK=0x0B00 \
@@ -198,9 +216,9 @@ peer_start_haproxy-tp() { # RULESDIR
 	sleep 0.5
 	kill -0 "$PEER_MAIN_PID" 2>/dev/null || { PEER_REASON="haproxy exited: $(tail -c 300 "$dir/haproxy-tp.out")"; return 1; }
 	PEER_URL=http://${CL7_BACKEND_IP[hap]}:80
-	PEER_URL_H2=$PEER_URL
+	PEER_URL_H2=http://${CL7_BACKEND_IP[hap]}:81
 	PEER_NS=${CL7_CLIENT_NS[hap]}
-	PEER_MODE="eBPF redirect (bpf_sk_assign) to HAProxy on port $port (bind transparent; server 0.0.0.0:0; usesrc clientip)"
+	PEER_MODE="eBPF redirect (bpf_sk_assign) to HAProxy on ports $port/$port_h2 (bind transparent; server 0.0.0.0:0; usesrc clientip)"
 }
 
 # ---------------------------------------------------------------- flow events on/off

@@ -275,6 +275,11 @@ scenarios_run_all() {
 		[ "$s" = rate ] && derive_rate_target
 		run_scenario "$s"
 	done
+	if [ -n "${PERF_HOLD:-}" ]; then
+		# Debugging aid: keep the base phase's peers and namespaces up.
+		perf_log "holding for ${PERF_HOLD}s: $(ip netns list | awk '{print $1}' | grep -- "-$RUN_ID" | tr '\n' ' ')"
+		sleep "$PERF_HOLD"
+	fi
 	phase_stop
 	# -- phase r1 / r10k
 	if scenario_wanted rules1; then

@@ -37,6 +37,11 @@ public sealed unsafe class BpfDatapath : IDisposable
     private readonly BpfObjectFile _netdev;
     private readonly Lock _policyGate = new();
 
+    /* endpoint id -> its keys in cl7_policy (both generations); built from
+     * one scan of the map on first use, then kept in step with our writes,
+     * so a policy update costs its own entries, not the whole map */
+    private Dictionary<uint, HashSet<PolicyKey>>? _policyIndex;
+
     private BpfDatapath(string root, BpfObjectFile from, BpfObjectFile to, BpfObjectFile netdev)
     {
         BpfRoot = root;
@@ -196,11 +201,13 @@ public sealed unsafe class BpfDatapath : IDisposable
 
             // :: Step 1: the new generation (clear leftovers of an interrupted apply first)
             DeletePolicyEntries(endpointId, newGen);
+            var own = IndexOf(endpointId);
             try
             {
                 foreach (var (key, value) in expanded)
                 {
                     Policies.Update(key, value);
+                    own.Add(key);
                 }
             }
             catch
@@ -226,6 +233,7 @@ public sealed unsafe class BpfDatapath : IDisposable
             EndpointPolicies.Delete(endpointId);
             DeletePolicyEntries(endpointId, 0);
             DeletePolicyEntries(endpointId, 1);
+            _policyIndex?.Remove(endpointId);
         }
     }
 
@@ -237,11 +245,14 @@ public sealed unsafe class BpfDatapath : IDisposable
         {
             return rows;
         }
-        foreach (var row in Policies.Entries())
+        lock (_policyGate)
         {
-            if (row.Key.EndpointId == endpointId && row.Key.Gen == state.Gen)
+            foreach (var key in IndexOf(endpointId))
             {
-                rows.Add(row);
+                if (key.Gen == state.Gen && Policies.TryLookup(key, out var value))
+                {
+                    rows.Add(new KeyValuePair<PolicyKey, PolicyValue>(key, value));
+                }
             }
         }
         return rows;
@@ -302,6 +313,29 @@ public sealed unsafe class BpfDatapath : IDisposable
                 Connections.Delete(k))
             {
                 removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// Removes connections idle for longer than <paramref name="idle"/>
+    /// (the programs refresh last_seen at most once a second). The LRU map
+    /// evicts on its own when full; this keeps it small. Returns the count.
+    /// </summary>
+    public int CollectIdleConnections(TimeSpan idle)
+    {
+        ulong now = (ulong)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
+        ulong limit = (ulong)idle.Ticks * 100;
+        int removed = 0;
+        foreach (var (key, entry) in Connections.Entries())
+        {
+            if (now >= entry.LastSeenNs && now - entry.LastSeenNs >= limit)
+            {
+                if (Connections.Delete(key))
+                {
+                    removed++;
+                }
             }
         }
         return removed;
@@ -445,13 +479,43 @@ public sealed unsafe class BpfDatapath : IDisposable
 
     private void DeletePolicyEntries(uint endpointId, byte gen)
     {
-        foreach (var key in Policies.Keys())
+        var own = IndexOf(endpointId);
+        var doomed = new List<PolicyKey>();
+        foreach (var key in own)
         {
-            if (key.EndpointId == endpointId && key.Gen == gen)
+            if (key.Gen == gen)
             {
-                Policies.Delete(key);
+                doomed.Add(key);
             }
         }
+        foreach (var key in doomed)
+        {
+            Policies.Delete(key);
+            own.Remove(key);
+        }
+    }
+
+    /// <summary>The endpoint's key set (caller holds the policy lock).</summary>
+    private HashSet<PolicyKey> IndexOf(uint endpointId)
+    {
+        if (_policyIndex is null)
+        {
+            var index = new Dictionary<uint, HashSet<PolicyKey>>();
+            foreach (var key in Policies.Keys())
+            {
+                if (!index.TryGetValue(key.EndpointId, out var set))
+                {
+                    index[key.EndpointId] = set = [];
+                }
+                set.Add(key);
+            }
+            _policyIndex = index;
+        }
+        if (!_policyIndex.TryGetValue(endpointId, out var own))
+        {
+            _policyIndex[endpointId] = own = [];
+        }
+        return own;
     }
 
     internal static IpcacheKey IpcacheKeyOf(IPNetwork prefix)

@@ -196,6 +196,19 @@ public sealed class ObserverGrpcTests
     }
 
     [Fact]
+    public async Task GetFlows_FollowWithUntilInThePast_EndsAfterTheBacklog()
+    {
+        await using var hubble = await TestHubble.StartAsync();
+        // Nothing newer than `until` arrives, so only the clock can end the stream.
+        hubble.PublishAll(DeathStarFlows.All().Take(2));
+        var request = new GetFlowsRequest { Follow = true, Since = Timestamp.FromDateTimeOffset(DeathStarFlows.T0), Until = Timestamp.FromDateTimeOffset(DeathStarFlows.T0.AddMilliseconds(10)) };
+
+        var responses = await hubble.UnixClient().GetFlowsAsync(request);
+
+        Assert.Equal(2, responses.Flows().Count);
+    }
+
+    [Fact]
     public async Task GetFlows_FollowWithFirst_IsInvalidArgument()
     {
         await using var hubble = await TestHubble.StartAsync();

@@ -12,7 +12,7 @@ namespace CiliumL7.Hubble.Services;
 ///   number&gt;0          → the newest `number` matching flows, oldest first
 ///   number=0, !follow → every matching flow held
 ///   follow            → then every new matching flow until cancelled
-///                       (or until a flow is newer than `until`)
+///                       (or until the clock or a flow passes `until`)
 /// </code>
 /// since/until bound flow times in every mode. A reader that falls behind
 /// gets a LostEvent with the exact count instead of a silent gap.
@@ -73,6 +73,13 @@ internal sealed class FlowStreamer
         // (one HTTP/2 flush per burst, not per flow); the last one before waiting flushes.
         var reader = _ring.CreateReader(resumeAt);
         GetFlowsResponse? pending = null;
+        // A follow with `until` also ends when the clock passes it, even if no flow comes.
+        using var untilReached = new CancellationTokenSource();
+        if (until is { } end)
+        {
+            untilReached.CancelAfter(end - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+        using var waitToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, untilReached.Token);
         while (!cancellationToken.IsCancellationRequested)
         {
             if (!reader.TryRead(out var ringEvent))
@@ -82,7 +89,14 @@ internal sealed class FlowStreamer
                     await emit(pending, false).ConfigureAwait(false);
                     pending = null;
                 }
-                ringEvent = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    ringEvent = await reader.ReadAsync(waitToken.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (untilReached.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
             GetFlowsResponse? next;
             if (ringEvent.Flow is not { } flow)

@@ -44,14 +44,16 @@ public sealed class ToContainerTests
         Assert.Equal(TrafficDirection.Ingress, ev.Direction);
     }
 
-    [SkippableFact]
-    public void ToContainer_ProxyEgressMark_PassesWithoutPolicyAndRemembersUpstream()
+    [SkippableTheory]
+    [InlineData(AbiConstants.MarkMagicProxyEgress)]
+    [InlineData(AbiConstants.MarkMagicProxyIngress)]
+    public void ToContainer_ProxyMark_PassesWithoutPolicyAndRemembersUpstream(uint mark)
     {
         Privileged.Require();
         using var t = Setup();
         var packet = Packets.Tcp(World, 5001, PodIp, 80);
 
-        var marked = t.Datapath.TestRun(DatapathProgram.ToContainer, packet, mark: AbiConstants.MarkMagicProxyEgress);
+        var marked = t.Datapath.TestRun(DatapathProgram.ToContainer, packet, mark: mark);
         var unmarked = t.Datapath.TestRun(DatapathProgram.ToContainer, Packets.Tcp(World, 5002, PodIp, 80));
 
         Assert.Equal(ProgramTestResult.TcActOk, marked.ReturnCode);

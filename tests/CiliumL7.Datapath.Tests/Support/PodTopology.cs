@@ -164,7 +164,7 @@ internal sealed class PodTopology : IDisposable
     }
 
     /// <summary>Connects from <paramref name="ns"/>; sends "ping" and returns the answer, or null when the connect timed out.</summary>
-    public static async Task<string?> TryEchoAsync(NetNs ns, string ip, int port, int timeoutMs = 1500)
+    public static async Task<string?> TryEchoAsync(NetNs ns, string ip, int port, int timeoutMs = 8000)
     {
         var address = IPAddress.Parse(ip);
         using var s = ns.Invoke(() => new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
