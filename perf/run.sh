@@ -128,6 +128,7 @@ PERF_WALL=$(($(date -u +%s) - RUN_STARTED))
 	echo "tools=$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); $(h2load --version 2>&1 | head -1); $(haproxy -v 2>/dev/null | head -1 | awk '{print $1, $2, $3}'); $(nginx -v 2>&1)"
 	echo "command=bash perf/run.sh $([ "$MODE" = quick ] && echo --quick) (reps=$REPS)"
 	echo "rate_target=${RATE_TARGET:-n/a}"
+	cat "$PERF_WORK/imports.env" 2>/dev/null
 	for p in $PEERS; do
 		echo "mode_$p=${PEER_MODE_OF[$p]:-not run}"
 		echo "reason_$p=${PEER_UNAVAILABLE[$p]:-}"
