@@ -46,10 +46,15 @@ cl7_status_json() { cl7 "$1" status -o json 2>/dev/null; }
 cl7_agent_start() {
 	local node=$1; shift
 	local dir=$PERF_WORK/$node i
-	perf_spawn "${CL7_NODE_NS[$node]}" "$dir/agent.log" taskset -c 1 "$CILIUML7_BIN/ciliuml7-agent" \
+	local envs=()
+	# --profile: .NET writes /tmp/perf-PID.map so perf can name JIT-compiled frames
+	# (and W^X off, so JIT code is not in a memfd double mapping perf cannot name)
+	[ "${PERF_PROFILE:-0}" = 1 ] && envs=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+	perf_spawn "${CL7_NODE_NS[$node]}" "$dir/agent.log" env "${envs[@]}" taskset -c 1 "$CILIUML7_BIN/ciliuml7-agent" \
 		--state-dir "${CL7_STATE[$node]}" --bpf-root "${CL7_BPF_ROOT[$node]}" \
 		--policy-dir "$dir/policies" --pod-cidr "${CL7_CIDR[$node]}" --node-name "perf-$node-$RUN_ID" "$@"
 	CL7_AGENT_PID[$node]=$PERF_SPAWNED
+	[ "${PERF_PROFILE:-0}" = 1 ] && perf_on_cleanup "rm -f /tmp/perf-$PERF_SPAWNED.map /tmp/perfinfo-$PERF_SPAWNED.map"
 	for ((i = 0; i < 300; i++)); do
 		kill -0 "${CL7_AGENT_PID[$node]}" 2>/dev/null ||
 			{ PEER_REASON="agent exited: $(tail -n 3 "$dir/agent.log" | tr '\n' ' ' | head -c 300)"; return 1; }
