@@ -8,7 +8,8 @@
 # Options: --reps N, --peers "direct haproxy nginx ciliuml7", --scenarios "h1 ...",
 #          --duration S (overrides every scenario's length), --out DIR,
 #          --no-results-md (do not rewrite perf/RESULTS.md; default for --quick),
-#          --no-micro (skip the BenchmarkDotNet microbenchmarks of a full run)
+#          --no-micro (skip the BenchmarkDotNet microbenchmarks of a full run),
+#          --profile (perf record of each proxy during its first h1 run -> out/profile-PEER.txt)
 # Needs root (network namespaces, eBPF). Everything it creates is removed on
 # exit, Ctrl-C or TERM. The last line printed is the summary line.
 set -uo pipefail
@@ -53,8 +54,9 @@ while [ $# -gt 0 ]; do
 	--out) OUT_DIR=$2; shift ;;
 	--no-results-md) WRITE_RESULTS_MD=0 ;;
 	--no-micro) PERF_NO_MICRO=1 ;;
+	--profile) PERF_PROFILE=1 ;;
 	--results-md) WRITE_RESULTS_MD=1 ;;
-	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
 	*) perf_die "unknown option $1 (see --help)" ;;
 	esac
 	shift
@@ -128,6 +130,7 @@ PERF_WALL=$(($(date -u +%s) - RUN_STARTED))
 	echo "tools=$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); $(h2load --version 2>&1 | head -1); $(haproxy -v 2>/dev/null | head -1 | awk '{print $1, $2, $3}'); $(nginx -v 2>&1)"
 	echo "command=bash perf/run.sh $([ "$MODE" = quick ] && echo --quick) (reps=$REPS)"
 	echo "rate_target=${RATE_TARGET:-n/a}"
+	cat "$PERF_WORK/imports.env" 2>/dev/null
 	for p in $PEERS; do
 		echo "mode_$p=${PEER_MODE_OF[$p]:-not run}"
 		echo "reason_$p=${PEER_UNAVAILABLE[$p]:-}"

@@ -20,7 +20,7 @@
  *   cl7_policy     LPM_TRIE  cl7_policy_key -> cl7_policy_value
  *   cl7_ct         LRU_HASH  cl7_ct_key -> cl7_ct_entry
  *   cl7_events     RINGBUF   cl7_event records
- *   cl7_metrics    PERCPU_HASH cl7_metrics_key -> cl7_metrics_value
+ *   cl7_counters   PERCPU_ARRAY __u32 CL7_COUNTER_INDEX(dir, reason) -> cl7_metrics_value
  *   cl7_netdevs    HASH      __u32 ifindex -> __u32 1 (uplinks with from-netdev;
  *                            userspace bookkeeping for cleanup)
  *
@@ -190,15 +190,15 @@ struct cl7_ct_key {
 #define CL7_CT_TO_CONTAINER	(1 << 3)	/* created by to-container */
 
 struct cl7_ct_entry {
-	__u64 created_ns;	/* bpf_ktime_get_ns() */
-	__u64 last_seen_ns;
+	__u64 created_ns;	/* bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE) */
+	__u64 last_seen_ns;	/* same clock, refreshed at most once a second */
 	__u32 src_identity;
 	__u32 dst_identity;
 	__u32 rule_cookie;
 	__u16 proxy_port;	/* host order */
 	__u8 flags;		/* CL7_CT_* */
 	__u8 pad;
-	__u64 packets;		/* both directions, approximate */
+	__u64 reserved;
 };
 
 /* ---- cl7_events ---- */
@@ -229,12 +229,10 @@ struct cl7_event {
 	__u8 daddr[16];
 };
 
-/* ---- cl7_metrics ---- */
-struct cl7_metrics_key {
-	__u8 reason;		/* CL7_DROP_* or CL7_REASON_FORWARDED */
-	__u8 direction;		/* CL7_DIR_* */
-	__u16 pad;
-};
+/* ---- cl7_counters ---- */
+/* direction 0..2 (0 unused), reason 0 = forwarded or a CL7_DROP_* */
+#define CL7_COUNTERS_MAX		768
+#define CL7_COUNTER_INDEX(dir, reason)	(((__u32)(dir) << 8) | (__u32)(reason))
 
 struct cl7_metrics_value {
 	__u64 packets;

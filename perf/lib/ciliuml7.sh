@@ -46,10 +46,15 @@ cl7_status_json() { cl7 "$1" status -o json 2>/dev/null; }
 cl7_agent_start() {
 	local node=$1; shift
 	local dir=$PERF_WORK/$node i
-	perf_spawn "${CL7_NODE_NS[$node]}" "$dir/agent.log" taskset -c 1 "$CILIUML7_BIN/ciliuml7-agent" \
+	local envs=()
+	# --profile: .NET writes /tmp/perf-PID.map so perf can name JIT-compiled frames
+	# (and W^X off, so JIT code is not in a memfd double mapping perf cannot name)
+	[ "${PERF_PROFILE:-0}" = 1 ] && envs=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+	perf_spawn "${CL7_NODE_NS[$node]}" "$dir/agent.log" env "${envs[@]}" taskset -c 1 "$CILIUML7_BIN/ciliuml7-agent" \
 		--state-dir "${CL7_STATE[$node]}" --bpf-root "${CL7_BPF_ROOT[$node]}" \
 		--policy-dir "$dir/policies" --pod-cidr "${CL7_CIDR[$node]}" --node-name "perf-$node-$RUN_ID" "$@"
 	CL7_AGENT_PID[$node]=$PERF_SPAWNED
+	[ "${PERF_PROFILE:-0}" = 1 ] && perf_on_cleanup "rm -f /tmp/perf-$PERF_SPAWNED.map /tmp/perfinfo-$PERF_SPAWNED.map"
 	for ((i = 0; i < 300; i++)); do
 		kill -0 "${CL7_AGENT_PID[$node]}" 2>/dev/null ||
 			{ PEER_REASON="agent exited: $(tail -n 3 "$dir/agent.log" | tr '\n' ' ' | head -c 300)"; return 1; }
@@ -121,20 +126,34 @@ cl7_node_up() {
 	perf_log "$node: agent pid ${CL7_AGENT_PID[$node]} in $ns, pods ${node}c-$RUN_ID -> ${node}b-$RUN_ID ($ip)"
 }
 
-# cl7_policy NODE RULESDIR: imports cnp.yaml and waits for the proxy
-# redirects of ports 80 (HTTP/1.1) and 81 (h2c); sets CL7_PROXY_PORT(_H2).
+# cl7_policy NODE RULESDIR: imports cnp.yaml, waits (bounded) until the
+# agent has regenerated with it (policy revision moved on) and the proxy
+# redirects of ports 80 (HTTP/1.1) and 81 (h2c) exist; sets
+# CL7_PROXY_PORT(_H2) and CL7_IMPORT_S (seconds from import to applied).
 cl7_policy() {
-	local node=$1 dir=$2 i json
-	cl7 "$node" policy import "$dir/cnp.yaml" >"$PERF_WORK/$node/import.out" 2>&1 ||
-		{ PEER_REASON="policy import failed: $(head -c 300 "$PERF_WORK/$node/import.out")"; return 1; }
-	for ((i = 0; i < 150; i++)); do
+	local node=$1 dir=$2 i json rev0 rev t0 rc
+	rev0=$(cl7_status_json "$node" | jq -r '.policyRevision // 0')
+	t0=$(date +%s.%N)
+	cl7 "$node" policy import "$dir/cnp.yaml" >"$PERF_WORK/$node/import.out" 2>&1
+	rc=$?
+	# A big policy can take longer than the CLI's own request timeout; the
+	# agent still applies it, so judge by the revision, not by the exit code.
+	for ((i = 0; i < 900; i++)); do
 		json=$(cl7_status_json "$node")
+		rev=$(jq -r '.policyRevision // 0' <<<"$json")
 		CL7_PROXY_PORT=$(jq -r '[.proxy.redirects[]? | select(.port == 80) | .proxyPort][0] // empty' <<<"$json")
 		CL7_PROXY_PORT_H2=$(jq -r '[.proxy.redirects[]? | select(.port == 81) | .proxyPort][0] // empty' <<<"$json")
-		[ -n "$CL7_PROXY_PORT" ] && [ -n "$CL7_PROXY_PORT_H2" ] && return 0
+		if [ "${rev:-0}" -gt "${rev0:-0}" ] && [ -n "$CL7_PROXY_PORT" ] && [ -n "$CL7_PROXY_PORT_H2" ]; then
+			CL7_IMPORT_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+			[ "$rc" = 0 ] || perf_warn "$node: ciliuml7 policy import exited $rc ($(head -c 150 "$PERF_WORK/$node/import.out" | tr '\n' ' ')) but the agent applied the policy after ${CL7_IMPORT_S}s"
+			echo "import_${node}_$(basename "$dir")=${CL7_IMPORT_S}s (policy import exit $rc)" >>"$PERF_WORK/imports.env"
+			perf_log "$node: policy $(basename "$dir") applied ${CL7_IMPORT_S}s after import (revision $rev0 -> $rev)"
+			return 0
+		fi
+		[ "$rc" != 0 ] && [ "${rev:-0}" -le "${rev0:-0}" ] && [ "$i" -ge 600 ] && break
 		sleep 0.2
 	done
-	PEER_REASON="no proxy redirect for ports 80 and 81 after policy import (proxy $(jq -r '.proxy.state + ": " + (.proxy.message // "")' <<<"$json" | head -c 200))"
+	PEER_REASON="policy $(basename "$dir") not applied (import exit $rc: $(head -c 150 "$PERF_WORK/$node/import.out" | tr '\n' ' '); revision $rev0 -> ${rev:-?}; proxy $(jq -r '.proxy.state + ": " + (.proxy.message // "")' <<<"$json" | head -c 150); redirects 80:${CL7_PROXY_PORT:-none} 81:${CL7_PROXY_PORT_H2:-none})"
 	return 1
 }
 

@@ -36,6 +36,7 @@ function fmt(v) {
 	if (v == int(v)) return sprintf("%d", v)
 	return sprintf("%.3f", v)
 }
+function fint(v) { return (v == "") ? "n/a" : sprintf("%.0f", v) }
 
 NR == 1 { next }
 {
@@ -61,10 +62,10 @@ END {
 		d = s SUBSEP "direct"
 		printf "%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,\"%s\"\n", \
 			s, peer[i], mode[k], runs[k] + 0, \
-			fmt(rps[k]), fmt(stat(vals[k, "rps"], "min")), fmt(stat(vals[k, "rps"], "max")), \
-			fmt(rpc[k]), fmt(stat(vals[k, "rpc"], "min")), fmt(stat(vals[k, "rpc"], "max")), \
+			fint(rps[k]), fint(stat(vals[k, "rps"], "min")), fint(stat(vals[k, "rps"], "max")), \
+			fint(rpc[k]), fint(stat(vals[k, "rpc"], "min")), fint(stat(vals[k, "rpc"], "max")), \
 			fmt(stat(vals[k, "p50"], "med")), fmt(stat(vals[k, "p90"], "med")), fmt(p99[k]), \
-			fmt(stat(vals[k, "cpu"], "med")), fmt(rss[k]), errs[k] + 0, \
+			fmt(stat(vals[k, "cpu"], "med")), fint(rss[k]), errs[k] + 0, \
 			ratio(rpc[k], rpc[s, ref]), ratio(rps[k], rps[s, ref]), ratio(rps[k], rps[d]), \
 			ratio(p99[k], p99[s, ref]), ratio(p99[k], p99[d]), ratio(rss[k], rss[s, ref]), ref, notes[k]
 	}

@@ -46,6 +46,14 @@ END {
 		p = porder[j]
 		printf "- `%s`: %s%s\n", p, m["mode_" p], (m["reason_" p] != "" ? " — **not available: " m["reason_" p] "**" : "")
 	}
+	ni = 0
+	for (k in m) if (k ~ /^import_/) imp[++ni] = k
+	if (ni > 0) {
+		print ""
+		printf "Policy import → applied (agent pinned to CPU 1):"
+		for (i = 1; i <= ni; i++) { k = imp[i]; sub(/^import_/, "", k); printf " `%s` %s;", k, m[imp[i]] }
+		print ""
+	}
 	print ""
 	print "### Throughput"
 	print ""

@@ -54,7 +54,7 @@ public sealed unsafe class BpfDatapath : IDisposable
         Ipcache = new BpfMap<IpcacheKey, IpcacheValue>("cl7_ipcache", from.MapFd("cl7_ipcache"));
         Policies = new BpfMap<PolicyKey, PolicyValue>("cl7_policy", from.MapFd("cl7_policy"));
         Connections = new BpfMap<CtKey, CtEntry>("cl7_ct", from.MapFd("cl7_ct"));
-        Metrics = new BpfMap<MetricsKey, MetricsValue>("cl7_metrics", from.MapFd("cl7_metrics"));
+        Counters = new BpfMap<uint, MetricsValue>("cl7_counters", from.MapFd("cl7_counters"));
         EventsMapFd = from.MapFd("cl7_events");
     }
 
@@ -79,8 +79,8 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// <summary>cl7_netdevs: uplinks with from-netdev attached.</summary>
     public BpfMap<uint, uint> Netdevs { get; }
 
-    /// <summary>cl7_metrics: per-CPU counters.</summary>
-    public BpfMap<MetricsKey, MetricsValue> Metrics { get; }
+    /// <summary>cl7_counters: per-CPU counters, index = direction &lt;&lt; 8 | reason.</summary>
+    public BpfMap<uint, MetricsValue> Counters { get; }
 
     private int EventsMapFd { get; }
 
@@ -350,9 +350,9 @@ public sealed unsafe class BpfDatapath : IDisposable
         int cpus = LibBpf.NumPossibleCpus();
         var perCpu = new MetricsValue[Math.Max(1, cpus)];
         var result = new List<DatapathCounter>();
-        foreach (var key in Metrics.Keys())
+        for (uint index = 0; index < AbiConstants.CountersMax; index++)
         {
-            if (!Metrics.TryLookupPerCpu(key, perCpu))
+            if (!Counters.TryLookupPerCpu(index, perCpu))
             {
                 continue;
             }
@@ -362,7 +362,10 @@ public sealed unsafe class BpfDatapath : IDisposable
                 packets += v.Packets;
                 bytes += v.Bytes;
             }
-            result.Add(new DatapathCounter(key.Reason, key.Direction, packets, bytes));
+            if (packets != 0)
+            {
+                result.Add(new DatapathCounter((byte)(index & 0xff), (byte)(index >> 8), packets, bytes));
+            }
         }
         return result;
     }
@@ -372,7 +375,8 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// <param name="packet">The frame.</param>
     /// <param name="mark">skb-&gt;mark on entry.</param>
     /// <param name="ifindex">skb-&gt;ifindex (must exist in the caller's netns; 0 = loopback).</param>
-    public ProgramTestResult TestRun(DatapathProgram program, ReadOnlySpan<byte> packet, uint mark = 0, int ifindex = 0)
+    /// <param name="repeat">Runs (the kernel reports the average duration).</param>
+    public ProgramTestResult TestRun(DatapathProgram program, ReadOnlySpan<byte> packet, uint mark = 0, int ifindex = 0, int repeat = 1)
     {
         int fd = program == DatapathProgram.FromContainer
             ? _from.ProgramFd(FromContainerProgramName)
@@ -401,10 +405,13 @@ public sealed unsafe class BpfDatapath : IDisposable
                 CtxSizeIn = SkBuffSize,
                 CtxOut = cout,
                 CtxSizeOut = SkBuffSize,
-                Repeat = 1,
+                Repeat = Math.Max(1, repeat),
             };
             LibBpf.Check(LibBpf.ProgTestRunOpts(fd, &opts), $"BPF_PROG_TEST_RUN of {program}");
-            return new ProgramTestResult((int)opts.Retval, BitConverter.ToUInt32(ctxOut, MarkOffset), dataOut.AsSpan(0, (int)opts.DataSizeOut).ToArray());
+            return new ProgramTestResult((int)opts.Retval, BitConverter.ToUInt32(ctxOut, MarkOffset), dataOut.AsSpan(0, (int)opts.DataSizeOut).ToArray())
+            {
+                AverageDurationNs = opts.Duration,
+            };
         }
     }
 

@@ -57,6 +57,12 @@ public static class AbiConstants
     /// <summary>CL7_POLICY_REDIRECT.</summary>
     public const byte PolicyRedirect = 3;
 
+    /// <summary>CL7_COUNTERS_MAX: entries of cl7_counters.</summary>
+    public const int CountersMax = 768;
+
+    /// <summary>CL7_COUNTER_INDEX(dir, reason).</summary>
+    public static uint CounterIndex(byte direction, byte reason) => ((uint)direction << 8) | reason;
+
     /// <summary>CL7_CT_REDIRECT.</summary>
     public const byte CtRedirect = 1;
 
