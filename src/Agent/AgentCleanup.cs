@@ -27,8 +27,8 @@ internal static class AgentCleanup
         }
 
         // 2. Proxy policy routing.
-        NodeNetwork.Teardown();
-        output.WriteLine($"removed ip rules fwmark {NodeNetwork.ProxyMark} and routing table {NodeNetwork.ProxyTable}");
+        NodeNetwork.Teardown(options.StateDir);
+        output.WriteLine($"removed ip rules fwmark {NodeNetwork.ProxyMark} and routing table {NodeNetwork.ProxyTable}; restored forwarding sysctls");
 
         // 3. Services: socket LB links and maps, pods' hosts files, services.json.
         try

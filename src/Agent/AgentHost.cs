@@ -68,7 +68,7 @@ internal static class AgentHost
         var flows = new AgentFlowSink();
         var datapath = AgentComponents.CreateDatapath(options, drops, loggerFactory);
         datapath.Start(endpoints.List());
-        foreach (var problem in NodeNetwork.Setup())
+        foreach (var problem in NodeNetwork.Setup(options.StateDir))
         {
             Log.NodeSetupProblem(logger, problem);
         }
