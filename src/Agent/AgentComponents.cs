@@ -40,11 +40,11 @@ internal static class AgentComponents
         }
     }
 
-    public static IProxyIntegration CreateProxy(AgentFlowSink flows, ILoggerFactory loggers)
+    public static IProxyIntegration CreateProxy(AgentOptions options, AgentFlowSink flows, ILoggerFactory loggers)
     {
         try
         {
-            return new L7ProxyIntegration(new ProxyOptions(), flows, loggers);
+            return new L7ProxyIntegration(new ProxyOptions { RedactHeaderValues = options.ProxyRedactHeaderValues }, flows, loggers);
         }
         catch (Exception e)
         {

@@ -73,14 +73,15 @@ internal static class AgentHost
             Log.NodeSetupProblem(logger, problem);
         }
 
-        // :: Step 3: Hubble (flow ring + Observer on <state-dir>/hubble.sock and :4244), fed by the proxy and the datapath.
+        // :: Step 3: Hubble (flow ring + Observer on <state-dir>/hubble.sock and --hubble-listen-address, /metrics, export), fed by the proxy and the datapath.
         var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, loggerFactory).ConfigureAwait(false);
 
         // :: Step 3b: ClusterIP services (socket LB), fed with the endpoints.
         var services = ServiceWiring.Start(options, endpoints, loggerFactory);
 
         // :: Step 4: services of the host.
-        var proxy = AgentComponents.CreateProxy(flows, loggerFactory);
+        var proxy = AgentComponents.CreateProxy(options, flows, loggerFactory);
+        hubble.Metrics.AddSource(new AgentMetricsSource(endpoints, policies, proxy));
         var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(context);

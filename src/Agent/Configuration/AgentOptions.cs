@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using CiliumL7.Hubble.Api;
 
 namespace CiliumL7.Agent.Configuration;
 
@@ -33,6 +35,33 @@ internal sealed record AgentOptions
     /// <summary>Seconds between policy directory rescans (the watcher's fallback).</summary>
     public double PolicyRescanSeconds { get; init; } = 5;
 
+    /// <summary>TCP address of the Hubble Observer API (<c>--hubble-listen-address</c>); null: unix socket only.</summary>
+    public IPEndPoint? HubbleListenAddress { get; init; } = new(IPAddress.Loopback, 4244);
+
+    /// <summary>Flows the Hubble ring keeps (2^n - 1).</summary>
+    public int HubbleFlowBufferSize { get; init; } = 4095;
+
+    /// <summary>JSON-lines flow export file; null: no export.</summary>
+    public string? HubbleExportFilePath { get; init; }
+
+    /// <summary>Rotate the export file beyond this many MiB.</summary>
+    public int HubbleExportFileMaxSizeMb { get; init; } = 10;
+
+    /// <summary>Rotated export files kept.</summary>
+    public int HubbleExportFileMaxBackups { get; init; } = 5;
+
+    /// <summary>Only flows matching one of these are exported (empty: all).</summary>
+    public IReadOnlyList<FlowFilter> HubbleExportAllowList { get; init; } = [];
+
+    /// <summary>Flows matching one of these are not exported.</summary>
+    public IReadOnlyList<FlowFilter> HubbleExportDenyList { get; init; } = [];
+
+    /// <summary>Prometheus /metrics address (<c>--hubble-metrics-server</c>); null: not served.</summary>
+    public IPEndPoint? HubbleMetricsServer { get; init; } = new(IPAddress.Loopback, 9962);
+
+    /// <summary>Replace HTTP header values in flows with "HIDDEN".</summary>
+    public bool ProxyRedactHeaderValues { get; init; }
+
     /// <summary>True for <c>ciliuml7-agent cleanup</c>.</summary>
     public bool Cleanup { get; init; }
 
@@ -50,6 +79,18 @@ internal sealed record AgentOptions
           --bpf-dir DIR       compiled BPF objects                default bpf/ next to the executable
           --service-cidr CIDR ClusterIP service VIPs                default 10.96.0.0/16
           --proxy-ports A-B   proxy listener port range           default 15000-15999
+          --proxy-redact-header-values   show HTTP header values in flows as HIDDEN
+
+        Hubble (flows, metrics):
+          --hubble-listen-address ADDR:PORT  Observer gRPC over TCP (":4244" = all addresses; "" disables)
+                                             default 127.0.0.1:4244 (unix socket <state-dir>/hubble.sock always)
+          --hubble-flow-buffer-size N        flows kept in the ring, 2^n-1             default 4095
+          --hubble-export-file-path PATH     append flows as JSON lines to PATH        default off
+          --hubble-export-file-max-size-mb N rotate the export file beyond N MiB       default 10
+          --hubble-export-file-max-backups N rotated export files kept                 default 5
+          --hubble-export-allowlist JSON     export only flows matching these FlowFilters (object or array)
+          --hubble-export-denylist JSON      do not export flows matching these FlowFilters
+          --hubble-metrics-server ADDR:PORT  Prometheus /metrics ("" disables)         default 127.0.0.1:9962
 
         cleanup removes every program, pin, route, rule, link and file the agent created.
         """;
@@ -91,6 +132,15 @@ internal sealed record AgentOptions
                 "--bpf-dir" => options with { BpfDir = Value() },
                 "--service-cidr" => options with { ServiceCidr = Value() },
                 "--proxy-ports" => WithProxyPorts(options, Value()),
+                "--proxy-redact-header-values" => options with { ProxyRedactHeaderValues = Bool(arg, inlineValue) },
+                "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
+                "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
+                "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },
+                "--hubble-export-file-max-size-mb" => options with { HubbleExportFileMaxSizeMb = Int(arg, Value(), 1) },
+                "--hubble-export-file-max-backups" => options with { HubbleExportFileMaxBackups = Int(arg, Value(), 0) },
+                "--hubble-export-allowlist" => options with { HubbleExportAllowList = FlowFilterFlag.Parse(arg, Value()) },
+                "--hubble-export-denylist" => options with { HubbleExportDenyList = FlowFilterFlag.Parse(arg, Value()) },
+                "--hubble-metrics-server" => options with { HubbleMetricsServer = EndPointOrNull(arg, Value()) },
                 _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
             };
         }
@@ -106,6 +156,46 @@ internal sealed record AgentOptions
             throw new ArgumentException($"--proxy-ports \"{value}\" is not a port range like 15000-15999");
         }
         return options with { ProxyPortMin = min, ProxyPortMax = max };
+    }
+
+    private static bool Bool(string flag, string? inlineValue) => inlineValue switch
+    {
+        null or "true" => true,
+        "false" => false,
+        _ => throw new ArgumentException($"{flag} \"{inlineValue}\" is not true or false"),
+    };
+
+    private static int Int(string flag, string value, int min)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min)
+        {
+            throw new ArgumentException($"{flag} \"{value}\" is not a whole number >= {min}");
+        }
+        return n;
+    }
+
+    private static int RingSize(string flag, string value)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > (1 << 24) - 1 || ((n + 1) & n) != 0)
+        {
+            throw new ArgumentException($"{flag} \"{value}\" must be a power of two minus one between 1 and 16777215 (e.g. 4095, 8191, 65535)");
+        }
+        return n;
+    }
+
+    /// <summary>"ADDR:PORT", ":PORT" (all addresses) or "[v6]:PORT"; "" = disabled.</summary>
+    private static IPEndPoint? EndPointOrNull(string flag, string value)
+    {
+        if (value.Length == 0)
+        {
+            return null;
+        }
+        var text = value.StartsWith(':') ? "0.0.0.0" + value : value;
+        if (!IPEndPoint.TryParse(text, out var endPoint) || endPoint.Port == 0 || text.LastIndexOf(':') < 0 || text.EndsWith(']'))
+        {
+            throw new ArgumentException($"{flag} \"{value}\" is not ADDR:PORT (e.g. 127.0.0.1:4244, :4244; \"\" disables)");
+        }
+        return endPoint;
     }
 
     private void Validate()

@@ -34,6 +34,9 @@ internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
 
     public AgentFlowSink Flows { get; }
 
+    /// <summary>The proxy's request counters (cilium_policy_l7_total, cilium_proxy_redirects).</summary>
+    public CiliumL7.Proxy.Metrics.ProxyCounters Counters => _proxy.Counters;
+
     public void Prepare(PolicyComputation computation, IReadOnlyList<EndpointModel> endpoints)
     {
         _peers.Update(endpoints, computation.CidrIdentities);

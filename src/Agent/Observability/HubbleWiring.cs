@@ -3,6 +3,7 @@ using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
 using CiliumL7.Agent.L7;
+using CiliumL7.Hubble.Export;
 using CiliumL7.Hubble.Server;
 using Microsoft.Extensions.Logging;
 
@@ -19,35 +20,70 @@ internal static class HubbleWiring
         {
             File.Delete(socket); // stale socket of a killed agent
         }
-        var hubble = new HubbleServer(new HubbleServerOptions
+        var export = options.HubbleExportFilePath is { } exportPath
+            ? new FlowExportOptions
+            {
+                FilePath = exportPath,
+                MaxSizeBytes = options.HubbleExportFileMaxSizeMb * 1024L * 1024L,
+                MaxBackups = options.HubbleExportFileMaxBackups,
+                AllowList = options.HubbleExportAllowList,
+                DenyList = options.HubbleExportDenyList,
+            }
+            : null;
+        if (export is not null && Path.GetDirectoryName(Path.GetFullPath(export.FilePath)) is { } exportDir)
+        {
+            Directory.CreateDirectory(exportDir);
+        }
+        HubbleServer Create(IPEndPoint? tcp, IPEndPoint? metrics) => new(new HubbleServerOptions
         {
             NodeName = options.NodeName,
             UnixSocketPath = socket,
-            TcpEndPoint = new IPEndPoint(IPAddress.Loopback, HubbleServerOptions.DefaultTcpPort),
+            TcpEndPoint = tcp,
+            RingCapacity = options.HubbleFlowBufferSize,
+            Export = export,
+            MetricsEndPoint = metrics,
             LoggerFactory = loggers,
         });
-        try
+
+        // A taken TCP port (another agent in this network namespace) costs that listener only, never the agent.
+        var attempts = new List<(IPEndPoint? Tcp, IPEndPoint? Metrics)> { (options.HubbleListenAddress, options.HubbleMetricsServer) };
+        if (options.HubbleListenAddress is not null)
         {
-            await hubble.StartAsync().ConfigureAwait(false);
+            attempts.Add((null, options.HubbleMetricsServer));
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        if (options.HubbleMetricsServer is not null)
         {
-            // :4244 taken (another agent in this network namespace): serve the unix socket only.
-            logger.LogWarning("Hubble on 127.0.0.1:4244 unavailable ({Reason}); serving unix://{Socket} only", e.Message, socket);
-            await hubble.DisposeAsync().ConfigureAwait(false);
-            if (File.Exists(socket))
+            attempts.Add((null, null));
+        }
+        for (var i = 0; ; i++)
+        {
+            var (tcp, metrics) = attempts[i];
+            var hubble = Create(tcp, metrics);
+            try
             {
-                File.Delete(socket);
+                await hubble.StartAsync().ConfigureAwait(false);
+                Connect(hubble, endpoints, flows, datapath);
+                return hubble;
             }
-            hubble = new HubbleServer(new HubbleServerOptions { NodeName = options.NodeName, UnixSocketPath = socket, TcpEndPoint = null, LoggerFactory = loggers });
-            await hubble.StartAsync().ConfigureAwait(false);
+            catch (Exception e) when (i < attempts.Count - 1 && e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+            {
+                logger.LogWarning("Hubble: {Reason}; retrying without {What}", e.Message, tcp is not null ? "the TCP Observer listener" : "the metrics listener");
+                await hubble.DisposeAsync().ConfigureAwait(false);
+                if (File.Exists(socket))
+                {
+                    File.Delete(socket);
+                }
+            }
         }
+    }
+
+    private static void Connect(HubbleServer hubble, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath)
+    {
         var feed = new HubbleFlows(hubble, endpoints);
         flows.Observer = feed.OnL7;
         if (datapath is BpfNodeDatapath bpf)
         {
             bpf.EventObserver = feed.OnDatapath;
         }
-        return hubble;
     }
 }

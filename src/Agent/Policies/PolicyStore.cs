@@ -21,6 +21,7 @@ internal sealed class PolicyStore
     private readonly Dictionary<string, FileEntry> _files = new(StringComparer.Ordinal);
     private List<PolicyDocument> _imported = [];
     private long _revision = 1;
+    private long _importErrors;
 
     public PolicyStore(IPolicyValidator validator, string statePath)
     {
@@ -32,6 +33,9 @@ internal sealed class PolicyStore
     public event Action? Changed;
 
     public long Revision { get { lock (_lock) { return _revision; } } }
+
+    /// <summary>Policy imports rejected so far (API imports and directory files), for <c>cilium_policy_import_errors_total</c>.</summary>
+    public long ImportErrors => Interlocked.Read(ref _importErrors);
 
     /// <summary>Restores imported policies from the state directory.</summary>
     public void Restore()
@@ -54,6 +58,7 @@ internal sealed class PolicyStore
         var (docs, errors) = Check(text, sourceName);
         if (errors.Count > 0 || docs.Count == 0)
         {
+            Interlocked.Increment(ref _importErrors);
             return ([], errors.Count > 0 ? errors : [$"{sourceName}: no policy resource found"], Revision);
         }
         long revision;
@@ -141,6 +146,7 @@ internal sealed class PolicyStore
                     _files.TryGetValue(path, out var previous);
                     if (errors.Count > 0)
                     {
+                        Interlocked.Increment(ref _importErrors);
                         _files[path] = new FileEntry(hash, previous?.Documents ?? [], errors);
                         events.Add(new PolicyScanEvent(path, false, errors, previous?.Documents.Count ?? 0));
                     }

@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using CiliumL7.Client;
 using CiliumL7.Client.Models;
+using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Client;
+using Grpc.Core;
 
 namespace CiliumL7.Cli;
 
@@ -30,6 +33,7 @@ internal static class StatusCommand
                 Console.Error.WriteLine($"Error: the agent at unix://{client.SocketPath} did not become ready within {pr.GetValue(waitDuration)}");
                 return 1;
             }
+            status = status with { Hubble = await QueryHubbleAsync(client.SocketPath, ct).ConfigureAwait(false) };
             if (pr.GetValue(output) == "json")
             {
                 Console.WriteLine(JsonSerializer.Serialize(status, ClientJsonContext.Readable.StatusModel));
@@ -80,6 +84,12 @@ internal static class StatusCommand
         {
             o.WriteLine($"                           endpoint {r.EndpointId} {r.Direction} port {r.Port} ({r.Parser}) -> proxy port {r.ProxyPort}");
         }
+        if (s.Hubble is { } h)
+        {
+            o.WriteLine(h.State == "Ok"
+                ? $"Hubble:                  {HubbleStatus.Format(new ServerStatusResponse { NumFlows = h.NumFlows, MaxFlows = h.MaxFlows, FlowsRate = h.FlowsRate })}"
+                : $"Hubble:                  {h.State}   {h.Message}");
+        }
         o.WriteLine($"IPAM:                    IPv4 pod CIDR {s.Agent.PodCidr}");
         o.WriteLine($"Endpoints:               {s.Endpoints}");
         o.WriteLine($"Identities:              {s.Identities} in use");
@@ -102,6 +112,25 @@ internal static class StatusCommand
             {
                 o.WriteLine($"                           {d.Time:HH:mm:ss} {d.ReasonName} {d.SourceIp}:{d.SourcePort} (ID:{d.SourceIdentity}) -> {d.DestinationIp}:{d.DestinationPort} (ID:{d.DestinationIdentity}) {d.Direction}");
             }
+        }
+    }
+
+    /// <summary>ServerStatus from the agent's Hubble socket (next to its API socket); never throws.</summary>
+    internal static async Task<HubbleStatusModel> QueryHubbleAsync(string agentSocketPath, CancellationToken ct)
+    {
+        var server = "unix://" + Path.Combine(Path.GetDirectoryName(Path.GetFullPath(agentSocketPath)) ?? "/", "hubble.sock");
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using var channel = HubbleChannel.Create(server);
+            var reply = await new Observer.ObserverClient(channel).ServerStatusAsync(new ServerStatusRequest(), cancellationToken: timeout.Token).ConfigureAwait(false);
+            return new HubbleStatusModel { State = "Ok", Server = server, NumFlows = reply.NumFlows, MaxFlows = reply.MaxFlows, SeenFlows = reply.SeenFlows, FlowsRate = reply.FlowsRate };
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or IOException or InvalidOperationException or UriFormatException)
+        {
+            var why = e is RpcException rpc ? rpc.Status.Detail : e.Message;
+            return new HubbleStatusModel { State = "Unavailable", Server = server, Message = $"{why} ({server})" };
         }
     }
 

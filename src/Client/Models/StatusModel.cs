@@ -29,4 +29,7 @@ public sealed record StatusModel
 
     /// <summary>The most recent datapath drops (newest last).</summary>
     public IReadOnlyList<DropEventModel> RecentDrops { get; init; } = [];
+
+    /// <summary>Hubble's flow ring, as <c>ciliuml7 status</c> found it (null when not asked).</summary>
+    public HubbleStatusModel? Hubble { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CiliumL7.Agent.Tests.Support;
 using CiliumL7.Client.Models;
 using Xunit.Abstractions;
@@ -24,9 +25,9 @@ public sealed class EnforcementTests
         public ValueTask DisposeAsync() => Node.DisposeAsync();
     }
 
-    private async Task<World> StartWorldAsync()
+    private async Task<World> StartWorldAsync(params string[] agentArgs)
     {
-        var node = await AgentNode.StartAsync(_output);
+        var node = await AgentNode.StartAsync(_output, agentArgs);
         try
         {
             var deathstar = node.CreatePod("deathstar", "org=empire,class=deathstar");
@@ -133,7 +134,14 @@ public sealed class EnforcementTests
     [SkippableFact]
     public async Task L7Policy_ExhaustPortPut_GetsAccessDeniedAndLandingPasses()
     {
-        await using var w = await StartWorldAsync();
+        const int MetricsPort = 19962; // in the node's own netns: no collision with other runs
+        var exportFile = Path.Combine(Path.GetTempPath(), "ciliuml7-export-" + Guid.NewGuid().ToString("N"), "events.log");
+        using var cleanupExport = new DirectoryCleanup(Path.GetDirectoryName(exportFile)!);
+        await using var w = await StartWorldAsync(
+            "--hubble-metrics-server", "127.0.0.1:" + MetricsPort,
+            "--hubble-flow-buffer-size", "8191",
+            "--hubble-export-file-path", exportFile,
+            "--hubble-export-allowlist", """[{"protocol":["http"]}]""");
 
         await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L3L4Policy.Replace("""
                     protocol: TCP
@@ -158,11 +166,107 @@ public sealed class EnforcementTests
         Assert.EndsWith("\r\n\r\nAccess denied\r\n", exhaust.Stdout, StringComparison.Ordinal);
         Assert.Equal(28, xwing.ExitCode);
 
-        // Hubble: the denied request (DROPPED) and its 403 response.
+        // Hubble: the denied request (DROPPED) and its 403 response; --http-status 403 selects the response only.
         var observe = Observe(w, "--http-status", "403");
         Assert.True(observe.ExitCode == 0, observe.All);
-        Assert.Contains("/v1/exhaust-port", observe.Stdout, StringComparison.Ordinal);
-        Assert.Contains("403", observe.Stdout, StringComparison.Ordinal);
+        var selected = observe.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var only = Assert.Single(selected);
+        using var onlyJson = JsonDocument.Parse(only);
+        var flow = onlyJson.RootElement.GetProperty("flow");
+        Assert.Equal(403, flow.GetProperty("l7").GetProperty("http").GetProperty("code").GetInt32());
+        Assert.EndsWith("/v1/exhaust-port", flow.GetProperty("l7").GetProperty("http").GetProperty("url").GetString(), StringComparison.Ordinal);
+
+        // Metrics on --hubble-metrics-server, scraped inside the node netns: the 403 counted from the
+        // response flow (hubble_*) and the deny counted by the proxy (cilium_policy_l7_total).
+        var metrics = "";
+        var counted = await AgentNode.EventuallyAsync(() =>
+        {
+            metrics = w.Node.InNode("curl", "-s", "--max-time", "5", $"http://127.0.0.1:{MetricsPort}/metrics").Stdout;
+            return Task.FromResult(SampleValue(metrics, "hubble_http_requests_total", "status=\"403\"") >= 1
+                && SampleValue(metrics, "cilium_policy_l7_total", "rule=\"denied\",proxy_type=\"http\"") >= 1);
+        });
+        Assert.True(counted, metrics + w.Node.AgentLog);
+        Assert.True(SampleValue(metrics, "cilium_policy_l7_total", "rule=\"forwarded\",proxy_type=\"http\"") >= 1, metrics);
+        Assert.Equal(1, SampleValue(metrics, "cilium_proxy_redirects", "protocol=\"http\""));
+        Assert.Equal(status.Endpoints, SampleValue(metrics, "cilium_endpoint_count", null));
+        Assert.Equal(8191, SampleValue(metrics, "hubble_flows_ring_capacity", null));
+
+        // Export file (allowlist: http only): the DROPPED request and its 403 response, protojson with proto names.
+        var exported = new List<JsonElement>();
+        Assert.True(await AgentNode.EventuallyAsync(() =>
+        {
+            exported = ReadExportedFlows(exportFile);
+            return Task.FromResult(exported.Any(f => HttpCode(f) == 403));
+        }), string.Join('\n', exported) + w.Node.AgentLog);
+        Assert.NotEmpty(exported);
+        Assert.All(exported, f => Assert.True(f.TryGetProperty("l7", out var l7) && l7.TryGetProperty("http", out _), f.ToString()));
+        var request = Assert.Single(exported, f => f.GetProperty("l7").GetProperty("type").GetString() == "REQUEST" && f.GetProperty("l7").GetProperty("http").GetProperty("method").GetString() == "PUT");
+        Assert.Equal("DROPPED", request.GetProperty("verdict").GetString());
+        Assert.Equal("INGRESS", request.GetProperty("traffic_direction").GetString());
+        var response = Assert.Single(exported, f => HttpCode(f) == 403);
+        Assert.Equal("RESPONSE", response.GetProperty("l7").GetProperty("type").GetString());
+
+        // ciliuml7 status: the Hubble line (ServerStatus of <state-dir>/hubble.sock), text and JSON.
+        var text = w.Node.Cli("status");
+        var hubbleLine = text.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("Hubble:", StringComparison.Ordinal));
+        Assert.True(hubbleLine is not null, text.All);
+        Assert.Matches(@"^Hubble:\s+Ok\s+Current/Max Flows: [1-9][0-9]*/8191 .*Flows/s: ", hubbleLine);
+        var json = w.Node.Cli("status", "-o", "json");
+        Assert.True(json.ExitCode == 0, json.All);
+        using var statusJson = JsonDocument.Parse(json.Stdout);
+        var hubble = statusJson.RootElement.GetProperty("hubble");
+        Assert.Equal(("Ok", 8191), (hubble.GetProperty("state").GetString(), hubble.GetProperty("maxFlows").GetInt32()));
+    }
+
+    private static double SampleValue(string exposition, string name, string? labels)
+    {
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && (line[name.Length] is ' ' or '{')
+                && (labels is null || line.Contains(labels, StringComparison.Ordinal)))
+            {
+                return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return -1;
+    }
+
+    private static List<JsonElement> ReadExportedFlows(string file)
+    {
+        var flows = new List<JsonElement>();
+        if (!File.Exists(file))
+        {
+            return flows;
+        }
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            using var document = JsonDocument.Parse(line);
+            if (document.RootElement.TryGetProperty("flow", out var flow))
+            {
+                flows.Add(flow.Clone());
+            }
+        }
+        return flows;
+    }
+
+    private static int HttpCode(JsonElement flow) =>
+        flow.TryGetProperty("l7", out var l7) && l7.TryGetProperty("http", out var http) && http.TryGetProperty("code", out var code) ? code.GetInt32() : 0;
+
+    private sealed class DirectoryCleanup(string path) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
     }
 
     [SkippableFact]

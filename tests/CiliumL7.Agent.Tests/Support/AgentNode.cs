@@ -22,11 +22,13 @@ internal sealed class AgentNode : IAsyncDisposable
     private readonly List<string> _extraNetns = [];
     private readonly List<IDisposable> _disposables = [];
     private Process? _agent;
+    private readonly IReadOnlyList<string> _agentArgs;
     private bool _addedHostBlackhole;
 
-    private AgentNode(ITestOutputHelper? output)
+    private AgentNode(ITestOutputHelper? output, IReadOnlyList<string>? agentArgs)
     {
         _output = output;
+        _agentArgs = agentArgs ?? [];
         Suffix = Cmd.Suffix();
         NodeNetns = "l7n-" + Suffix;
         TempDir = Directory.CreateTempSubdirectory("ciliuml7-agent-test-").FullName;
@@ -58,6 +60,9 @@ internal sealed class AgentNode : IAsyncDisposable
 
     public AgentClient Client { get; }
 
+    /// <summary>Runs <paramref name="args"/> inside the node's network namespace (e.g. curl to a listener the agent bound there).</summary>
+    public Cmd.Result InNode(params string[] args) => Cmd.Run("nsenter", ["--net=" + NodeNetnsPath, .. args], TimeSpan.FromSeconds(30));
+
     public static string Bin(string name) => RepoPaths.Combine("bin", name);
 
     public int AgentPid => _agent?.Id ?? 0;
@@ -78,15 +83,15 @@ internal sealed class AgentNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates the node netns and starts the agent in it; skips when bin/ is not built.</summary>
-    public static async Task<AgentNode> StartAsync(ITestOutputHelper? output = null)
+    /// <summary>Creates the node netns and starts the agent in it (with <paramref name="agentArgs"/> appended to its flags).</summary>
+    public static async Task<AgentNode> StartAsync(ITestOutputHelper? output = null, IReadOnlyList<string>? agentArgs = null)
     {
         Privileged.Require();
         if (!File.Exists(Bin("ciliuml7-agent")) || !File.Exists(Bin("ciliuml7-cni")) || !File.Exists(Bin("ciliuml7")))
         {
             throw new InvalidOperationException("bin/ciliuml7, bin/ciliuml7-agent and bin/ciliuml7-cni are required: run `make build` first");
         }
-        var node = new AgentNode(output);
+        var node = new AgentNode(output, agentArgs);
         try
         {
             Cmd.Check("ip", "netns", "add", node.NodeNetns);
@@ -125,7 +130,7 @@ internal sealed class AgentNode : IAsyncDisposable
             "--net=" + NodeNetnsPath, Bin("ciliuml7-agent"),
             "--state-dir", StateDir, "--bpf-root", BpfRoot, "--policy-dir", PolicyDir,
             "--pod-cidr", PodCidr, "--node-name", "node-" + Suffix,
-        })
+        }.Concat(_agentArgs))
         {
             psi.ArgumentList.Add(a);
         }

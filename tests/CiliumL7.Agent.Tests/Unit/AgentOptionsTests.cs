@@ -31,10 +31,64 @@ public sealed class AgentOptionsTests
     [InlineData("--pod-cidr", "fd00::/64", "IPv4")]
     [InlineData("--bogus", "x", "unknown argument")]
     [InlineData("--proxy-ports", "20-10", "--proxy-ports")]
+    [InlineData("--hubble-flow-buffer-size", "4096", "--hubble-flow-buffer-size \"4096\" must be a power of two minus one")]
+    [InlineData("--hubble-flow-buffer-size", "0", "--hubble-flow-buffer-size \"0\"")]
+    [InlineData("--hubble-flow-buffer-size", "many", "--hubble-flow-buffer-size \"many\"")]
+    [InlineData("--hubble-listen-address", "localhost", "--hubble-listen-address \"localhost\" is not ADDR:PORT")]
+    [InlineData("--hubble-listen-address", "127.0.0.1:70000", "--hubble-listen-address \"127.0.0.1:70000\"")]
+    [InlineData("--hubble-metrics-server", "9962", "--hubble-metrics-server \"9962\" is not ADDR:PORT")]
+    [InlineData("--hubble-export-file-max-size-mb", "0", "--hubble-export-file-max-size-mb \"0\" is not a whole number >= 1")]
+    [InlineData("--hubble-export-file-max-backups", "-1", "--hubble-export-file-max-backups \"-1\"")]
+    [InlineData("--hubble-export-allowlist", "{\"verdict\":", "--hubble-export-allowlist")]
+    [InlineData("--hubble-export-denylist", "{\"no_such_field\":[\"x\"]}", "--hubble-export-denylist")]
+    [InlineData("--hubble-export-allowlist", "[1]", "FlowFilter objects")]
+    [InlineData("--hubble-export-allowlist", "\"DROPPED\"", "not a FlowFilter JSON object")]
     public void Parse_BadInput_ThrowsClearMessage(string flag, string value, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => AgentOptions.Parse([flag, value]));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_NoHubbleFlags_KeepsLoopbackListenersAndNoExport()
+    {
+        var o = AgentOptions.Parse([]);
+
+        Assert.Equal("127.0.0.1:4244", o.HubbleListenAddress?.ToString());
+        Assert.Equal("127.0.0.1:9962", o.HubbleMetricsServer?.ToString());
+        Assert.Equal(4095, o.HubbleFlowBufferSize);
+        Assert.Null(o.HubbleExportFilePath);
+        Assert.Equal((10, 5), (o.HubbleExportFileMaxSizeMb, o.HubbleExportFileMaxBackups));
+        Assert.False(o.ProxyRedactHeaderValues);
+    }
+
+    [Fact]
+    public void Parse_HubbleFlags_SetsEveryValue()
+    {
+        var o = AgentOptions.Parse([
+            "--hubble-listen-address", ":4244", "--hubble-metrics-server=", "--hubble-flow-buffer-size", "65535",
+            "--hubble-export-file-path", "/tmp/x/events.log", "--hubble-export-file-max-size-mb", "3", "--hubble-export-file-max-backups=0",
+            "--hubble-export-allowlist", """[{"verdict":["DROPPED"]},{"source_pod":["default/tiefighter"],"http_status_code":["403"]}]""",
+            "--hubble-export-denylist", """{"destinationPod":["kube-system/"]}""",
+            "--proxy-redact-header-values"]);
+
+        Assert.Equal("0.0.0.0:4244", o.HubbleListenAddress?.ToString());
+        Assert.Null(o.HubbleMetricsServer);
+        Assert.Equal(65535, o.HubbleFlowBufferSize);
+        Assert.Equal(("/tmp/x/events.log", 3, 0), (o.HubbleExportFilePath, o.HubbleExportFileMaxSizeMb, o.HubbleExportFileMaxBackups));
+        Assert.Equal(2, o.HubbleExportAllowList.Count);
+        Assert.Equal(Hubble.Api.Verdict.Dropped, Assert.Single(o.HubbleExportAllowList[0].Verdict));
+        Assert.Equal(("default/tiefighter", "403"), (Assert.Single(o.HubbleExportAllowList[1].SourcePod), Assert.Single(o.HubbleExportAllowList[1].HttpStatusCode)));
+        Assert.Equal("kube-system/", Assert.Single(Assert.Single(o.HubbleExportDenyList).DestinationPod));
+        Assert.True(o.ProxyRedactHeaderValues);
+    }
+
+    [Fact]
+    public void Parse_EmptyListenAddress_DisablesTcp()
+    {
+        var o = AgentOptions.Parse(["--hubble-listen-address", ""]);
+
+        Assert.Null(o.HubbleListenAddress);
     }
 }

@@ -1,0 +1,56 @@
+using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.L7;
+using CiliumL7.Agent.Policies;
+using CiliumL7.Agent.Regeneration;
+using CiliumL7.Hubble.Metrics;
+
+namespace CiliumL7.Agent.Observability;
+
+/// <summary>
+/// The agent's own metrics on the Hubble /metrics endpoint, read at scrape time:
+/// the proxy's <c>cilium_policy_l7_total</c> and <c>cilium_proxy_redirects</c>, and
+/// health gauges (endpoints, identities, policies, revision, import errors).
+/// <c>cilium_drop_count_total</c> comes from <see cref="FlowMetrics"/> (drop flows), not here.
+/// </summary>
+internal sealed class AgentMetricsSource : IMetricsSource
+{
+    private static readonly string[] RuleProxyType = ["rule", "proxy_type"];
+    private static readonly string[] Protocol = ["protocol"];
+
+    private readonly EndpointManager _endpoints;
+    private readonly PolicyStore _policies;
+    private readonly IProxyIntegration _proxy;
+
+    public AgentMetricsSource(EndpointManager endpoints, PolicyStore policies, IProxyIntegration proxy)
+    {
+        _endpoints = endpoints;
+        _policies = policies;
+        _proxy = proxy;
+    }
+
+    public void Collect(MetricsWriter writer)
+    {
+        var proxy = (_proxy as L7ProxyIntegration)?.Counters.Snapshot() ?? default;
+        writer.WriteHeader("cilium_policy_l7_total", "Number of total proxy requests handled", "counter");
+        writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["received", "http"], proxy.Received);
+        writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["forwarded", "http"], proxy.Forwarded);
+        writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["denied", "http"], proxy.Denied);
+        writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["parse_errors", "http"], proxy.ParseErrors);
+        writer.WriteHeader("cilium_proxy_redirects", "Number of redirects installed for endpoints", "gauge");
+        writer.WriteSample("cilium_proxy_redirects", Protocol, ["http"], proxy.HttpRedirects);
+
+        var identities = 0;
+        foreach (var identity in _endpoints.Identities(includeReserved: false))
+        {
+            if (identity.ReferenceCount > 0)
+            {
+                identities++;
+            }
+        }
+        writer.WriteSingle("cilium_endpoint_count", "Number of endpoints managed by this agent", "gauge", _endpoints.List().Count);
+        writer.WriteSingle("cilium_identity_count", "Number of identities in use", "gauge", identities);
+        writer.WriteSingle("cilium_policy_count", "Number of policy resources in force", "gauge", _policies.All().Count);
+        writer.WriteSingle("cilium_policy_max_revision", "Highest policy revision number in the agent", "gauge", _policies.Revision);
+        writer.WriteSingle("cilium_policy_import_errors_total", "Number of times a policy import has failed", "counter", _policies.ImportErrors);
+    }
+}
