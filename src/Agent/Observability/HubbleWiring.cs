@@ -45,15 +45,20 @@ internal static class HubbleWiring
             LoggerFactory = loggers,
         });
 
-        // A taken TCP port (another agent in this network namespace) costs that listener only, never the agent.
-        var attempts = new List<(IPEndPoint? Tcp, IPEndPoint? Metrics)> { (options.HubbleListenAddress, options.HubbleMetricsServer) };
-        if (options.HubbleListenAddress is not null)
+        // Taken ports cost those listeners only (metrics first, then the TCP Observer), never the agent.
+        var attempts = new List<(IPEndPoint? Tcp, IPEndPoint? Metrics)>();
+        foreach (var attempt in new[]
         {
-            attempts.Add((null, options.HubbleMetricsServer));
-        }
-        if (options.HubbleMetricsServer is not null)
+            (options.HubbleListenAddress, options.HubbleMetricsServer),
+            (options.HubbleListenAddress, null),
+            (null, options.HubbleMetricsServer),
+            ((IPEndPoint?)null, (IPEndPoint?)null),
+        })
         {
-            attempts.Add((null, null));
+            if (!attempts.Contains(attempt))
+            {
+                attempts.Add(attempt);
+            }
         }
         for (var i = 0; ; i++)
         {
@@ -67,7 +72,8 @@ internal static class HubbleWiring
             }
             catch (Exception e) when (i < attempts.Count - 1 && e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
             {
-                logger.LogWarning("Hubble: {Reason}; retrying without {What}", e.Message, tcp is not null ? "the TCP Observer listener" : "the metrics listener");
+                var next = attempts[i + 1];
+                logger.LogWarning("Hubble: {Reason}; retrying with Observer TCP {Tcp}, metrics {Metrics}", e.Message, next.Tcp?.ToString() ?? "off", next.Metrics?.ToString() ?? "off");
                 await hubble.DisposeAsync().ConfigureAwait(false);
                 if (File.Exists(socket))
                 {
