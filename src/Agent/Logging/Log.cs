@@ -73,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(5001, LogLevel.Error, "Proxy operation failed: {Operation}")]
     public static partial void ProxyFailed(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(6000, LogLevel.Warning, "Hubble: {Reason}; retrying with Observer TCP {Tcp}, metrics {Metrics}")]
+    public static partial void HubbleListenerRetry(ILogger logger, string reason, string tcp, string metrics);
 }

@@ -52,6 +52,11 @@ internal sealed class HubbleFlows
             : FlowBuilder.HttpResponse(clientPeer, serverPeer, direction, verdict, (uint)e.Http.Code, e.Http.Method, e.Http.Url,
                 TimeSpan.FromTicks(e.LatencyNs / 100), e.Http.Protocol, e.Time);
         flow.ProxyPort = e.ProxyPort;
+        var headers = e.Http.Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            flow.L7.Http.Headers.Add(new HTTPHeader { Key = headers[i].Key, Value = headers[i].Value }); // values "HIDDEN" under --proxy-redact-header-values
+        }
         if (e.PolicyName is { Length: > 0 } name)
         {
             var slash = name.IndexOf('/', StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
 using CiliumL7.Agent.L7;
+using CiliumL7.Agent.Logging;
 using CiliumL7.Hubble.Export;
 using CiliumL7.Hubble.Server;
 using Microsoft.Extensions.Logging;
@@ -73,7 +74,7 @@ internal static class HubbleWiring
             catch (Exception e) when (i < attempts.Count - 1 && e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
             {
                 var next = attempts[i + 1];
-                logger.LogWarning("Hubble: {Reason}; retrying with Observer TCP {Tcp}, metrics {Metrics}", e.Message, next.Tcp?.ToString() ?? "off", next.Metrics?.ToString() ?? "off");
+                Log.HubbleListenerRetry(logger, e.Message, next.Tcp?.ToString() ?? "off", next.Metrics?.ToString() ?? "off");
                 await hubble.DisposeAsync().ConfigureAwait(false);
                 if (File.Exists(socket))
                 {

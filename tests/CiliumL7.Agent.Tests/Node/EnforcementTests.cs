@@ -141,7 +141,8 @@ public sealed class EnforcementTests
             "--hubble-metrics-server", "127.0.0.1:" + MetricsPort,
             "--hubble-flow-buffer-size", "8191",
             "--hubble-export-file-path", exportFile,
-            "--hubble-export-allowlist", """[{"protocol":["http"]}]""");
+            "--hubble-export-allowlist", """[{"protocol":["http"]}]""",
+            "--proxy-redact-header-values");
 
         await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L3L4Policy.Replace("""
                     protocol: TCP
@@ -203,6 +204,9 @@ public sealed class EnforcementTests
         var request = Assert.Single(exported, f => f.GetProperty("l7").GetProperty("type").GetString() == "REQUEST" && f.GetProperty("l7").GetProperty("http").GetProperty("method").GetString() == "PUT");
         Assert.Equal("DROPPED", request.GetProperty("verdict").GetString());
         Assert.Equal("INGRESS", request.GetProperty("traffic_direction").GetString());
+        var headers = request.GetProperty("l7").GetProperty("http").GetProperty("headers").EnumerateArray().ToList();
+        Assert.Contains(headers, h => h.GetProperty("key").GetString() == "User-Agent");
+        Assert.All(headers, h => Assert.Equal("HIDDEN", h.GetProperty("value").GetString()));
         var response = Assert.Single(exported, f => HttpCode(f) == 403);
         Assert.Equal("RESPONSE", response.GetProperty("l7").GetProperty("type").GetString());
 
