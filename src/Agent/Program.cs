@@ -23,6 +23,14 @@ internal static class Program
             Console.Error.WriteLine(AgentOptions.Usage);
             return 2;
         }
-        return options.Cleanup ? AgentCleanup.Run(options, Console.Out) : await AgentHost.RunAsync(options).ConfigureAwait(false);
+        try
+        {
+            return options.Cleanup ? AgentCleanup.Run(options, Console.Out) : await AgentHost.RunAsync(options).ConfigureAwait(false);
+        }
+        catch (AgentConfigurationException e)
+        {
+            Console.Error.WriteLine("ciliuml7-agent: " + e.Message);
+            return 2;
+        }
     }
 }

@@ -31,9 +31,9 @@ internal static class HubbleWiring
                 DenyList = options.HubbleExportDenyList,
             }
             : null;
-        if (export is not null && Path.GetDirectoryName(Path.GetFullPath(export.FilePath)) is { } exportDir)
+        if (export is not null)
         {
-            Directory.CreateDirectory(exportDir);
+            CheckWritable(export.FilePath);
         }
         HubbleServer Create(IPEndPoint? tcp, IPEndPoint? metrics) => new(new HubbleServerOptions
         {
@@ -81,6 +81,23 @@ internal static class HubbleWiring
                     File.Delete(socket);
                 }
             }
+        }
+    }
+
+    /// <summary>Fails the start with a clear message when the export file cannot be created or appended to.</summary>
+    private static void CheckWritable(string path)
+    {
+        try
+        {
+            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } dir)
+            {
+                Directory.CreateDirectory(dir);
+            }
+            using var probe = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new AgentConfigurationException($"--hubble-export-file-path \"{path}\" cannot be written: {e.Message}", e);
         }
     }
 

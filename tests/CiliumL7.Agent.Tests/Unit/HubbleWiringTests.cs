@@ -54,6 +54,18 @@ public sealed class HubbleWiringTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_ExportPathUnderAFile_ThrowsConfigurationErrorNamingTheFlag()
+    {
+        var file = Path.Combine(_dir, "plain-file");
+        await File.WriteAllTextAsync(file, "x");
+        var options = AgentOptions.Parse(["--state-dir", _dir, "--hubble-listen-address", "", "--hubble-metrics-server", "", "--hubble-export-file-path", Path.Combine(file, "events.log")]);
+
+        var error = await Assert.ThrowsAsync<AgentConfigurationException>(() => Start(options));
+
+        Assert.StartsWith($"--hubble-export-file-path \"{Path.Combine(file, "events.log")}\" cannot be written", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AgentMetricsSource_RejectedImportAndNoProxy_CountsErrorAndZeroProxyRequests()
     {
         var policies = new PolicyStore(AgentComponents.CreateValidator(), Path.Combine(_dir, "policies.json"));
