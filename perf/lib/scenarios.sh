@@ -22,8 +22,8 @@ scenario_set_durations() { # MODE OVERRIDE
 		PRIME_S=2
 		for s in h1 rules1 rules10k rules10k_deny; do SCEN_DURATION[$s]=3; done
 	else
-		SCEN_DURATION=([h1]=8 [h2]=5 [deny]=5 [cps]=5 [down1m]=5 [up1m]=5 [rate]=8
-			[conns5k]=7 [rules1]=5 [rules10k]=5 [rules10k_deny]=5 [flows_off]=8)
+		SCEN_DURATION=([h1]=6 [h2]=4 [deny]=4 [cps]=4 [down1m]=4 [up1m]=4 [rate]=6
+			[conns5k]=6 [rules1]=4 [rules10k]=4 [rules10k_deny]=4 [flows_off]=6)
 	fi
 	if [ -n "$2" ]; then
 		for s in "${!SCEN_DURATION[@]}"; do SCEN_DURATION[$s]=$2; done
@@ -208,8 +208,9 @@ measure() { # SCENARIO PEER REP
 	esac
 	limit=$((d + 30))
 
-	# Warm-up (JIT, connection pools), not recorded.
-	if [ "$WARMUP_S" -gt 0 ]; then
+	# Warm-up (connection pools; JIT was primed per phase), not recorded;
+	# later repetitions follow a run of the same scenario already.
+	if [ "$WARMUP_S" -gt 0 ] && [ "$rep" = 1 ]; then
 		if [ "$tool" = wrk ]; then
 			warm=("${args[@]}")
 			warm=("${warm[@]/-d${d}s/-d${WARMUP_S}s}")
