@@ -3,11 +3,13 @@
  * to-container: tc egress of an endpoint's host-side veth, i.e. packets
  * entering the pod (from the node, other pods, the proxy, the world).
  *
- *   0. the proxy's own upstream packets (mark 0x0B00): already judged by the
+ *   0. the proxy's own upstream packets (mark 0x0A00/0x0B00): judged by the
  *      proxy; remember the connection so the server's replies go back to
  *      the proxy socket, and pass;
  *   1. established (CT forward) / 2. reply (CT reverse): pass; a connection
  *      this program redirected goes back around to the proxy (below);
+ *      a reply from outside the node to the proxy's transparent upstream
+ *      socket (bound to this pod's address) goes to the proxy the same way;
  *   3. new: source identity from the ipcache (unknown = world), this
  *      endpoint's INGRESS policy; a redirect cannot bpf_sk_assign at egress,
  *      so the packet is marked 0x200|port<<16 and looped to this device's
@@ -20,6 +22,7 @@
 #include "events.h"
 #include "policy.h"
 #include "ct.h"
+#include "proxy.h"
 
 /* Send the packet to from-container of the same device for bpf_sk_assign.
  * The MACs are swapped so the stack takes it as addressed to the host. */
@@ -71,7 +74,8 @@ int cl7_to_container(struct __sk_buff *skb)
 	ct = bpf_map_lookup_elem(&cl7_ct, &c.pkt.tuple);
 
 	/* 0. the proxy's upstream connection */
-	if ((skb->mark & CL7_MARK_MAGIC_MASK) == CL7_MARK_MAGIC_PROXY_EGRESS) {
+	if ((skb->mark & CL7_MARK_MAGIC_MASK) == CL7_MARK_MAGIC_PROXY_EGRESS ||
+	    (skb->mark & CL7_MARK_MAGIC_MASK) == CL7_MARK_MAGIC_PROXY_INGRESS) {
 		if (ct) {
 			if (!(ct->flags & CL7_CT_PROXY_UPSTREAM))
 				ct->flags |= CL7_CT_PROXY_UPSTREAM;
@@ -96,6 +100,17 @@ int cl7_to_container(struct __sk_buff *skb)
 	/* 2. reply */
 	cl7_ct_reverse(&c.pkt.tuple, &rev);
 	ct = bpf_map_lookup_elem(&cl7_ct, &rev);
+
+	/* 2b. a forwarded packet (no local sender) that answers the proxy's
+	 * transparent upstream socket, for a destination outside the node:
+	 * no program saw that connection leave, so CT cannot know it. Only
+	 * for redirected connections or packets CT does not know, never for
+	 * a pure SYN (a SYN is not an answer). */
+	if (!skb->sk && !cl7_is_pure_syn(&c.pkt) &&
+	    (!ct || (ct->flags & CL7_CT_REDIRECT)) &&
+	    cl7_is_proxy_upstream_reply(skb, &c.pkt))
+		return cl7_loop_to_proxy(&c, skb, 0);
+
 	if (ct) {
 		cl7_ct_touch(ct);
 		cl7_count(CL7_REASON_FORWARDED, CL7_DIR_INGRESS, c.pkt.len);

@@ -65,7 +65,7 @@ check_flow() {
 		printf '  %s✘ missing: %s%s\n' "$c_red" "$1" "$c_off"; FAIL=$((FAIL + 1))
 	fi
 }
-check_flow "xwing's SYN dropped by policy at the deathstar ingress" 'default/xwing:[0-9]+ .*-> default/deathstar-[a-z0-9-]+:80 .*Policy denied.*DROPPED'
+check_flow "xwing's SYN dropped by policy at the deathstar ingress" 'default/xwing:[0-9]+ .*(->|<>) default/deathstar-[a-z0-9-]+:80 .*Policy denied.*DROPPED'
 check_flow "tiefighter's PUT /v1/exhaust-port dropped at L7" 'default/tiefighter:[0-9]+ .*-> default/deathstar-[a-z0-9-]+:80 .*http-request DROPPED \(HTTP/1.1 PUT http://deathstar.default.svc.cluster.local/v1/exhaust-port\)'
 say "  \$ ciliuml7 observe --http-status 403 --last 5"
 cli observe --server "unix://$STATE_DIR/hubble.sock" --http-status 403 --last 5 2>&1 | sed 's/^/  | /'

@@ -20,7 +20,9 @@
  *   cl7_policy     LPM_TRIE  cl7_policy_key -> cl7_policy_value
  *   cl7_ct         LRU_HASH  cl7_ct_key -> cl7_ct_entry
  *   cl7_events     RINGBUF   cl7_event records
- *   cl7_metrics    PERCPU_HASH cl7_metrics_key -> cl7_metrics_value
+ *   cl7_counters   PERCPU_ARRAY __u32 CL7_COUNTER_INDEX(dir, reason) -> cl7_metrics_value
+ *   cl7_netdevs    HASH      __u32 ifindex -> __u32 1 (uplinks with from-netdev;
+ *                            userspace bookkeeping for cleanup)
  *
  * Policy lookup (see lib/policy.h), Cilium's order:
  *   id/proto/port -> ANY/proto/port -> id/proto/ANY -> ANY/proto/ANY
@@ -60,7 +62,12 @@
  * "ip rule fwmark 0x200/0xf00 lookup 2004" + "local 0.0.0.0/0 dev lo table 2004" */
 #define CL7_MARK_MAGIC_TO_PROXY		0x0200
 /* Set by the proxy (SO_MARK) on its upstream sockets: never redirected again,
- * the proxy already judged the connection. */
+ * the proxy already judged the connection. 0x0A00 (upstreams of INGRESS
+ * redirects) and 0x0B00 (EGRESS redirects, or any while the proxy does not
+ * distinguish) are both final today. Planned: once the proxy marks ingress
+ * upstreams 0x0A00, 0x0B00 will mean "the destination's ingress policy still
+ * applies" (Cilium's semantics), closing the egress+ingress double-L7 gap. */
+#define CL7_MARK_MAGIC_PROXY_INGRESS	0x0A00
 #define CL7_MARK_MAGIC_PROXY_EGRESS	0x0B00
 #define CL7_PROXY_ROUTE_TABLE		2004
 
@@ -183,15 +190,15 @@ struct cl7_ct_key {
 #define CL7_CT_TO_CONTAINER	(1 << 3)	/* created by to-container */
 
 struct cl7_ct_entry {
-	__u64 created_ns;	/* bpf_ktime_get_ns() */
-	__u64 last_seen_ns;
+	__u64 created_ns;	/* bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE) */
+	__u64 last_seen_ns;	/* same clock, refreshed at most once a second */
 	__u32 src_identity;
 	__u32 dst_identity;
 	__u32 rule_cookie;
 	__u16 proxy_port;	/* host order */
 	__u8 flags;		/* CL7_CT_* */
 	__u8 pad;
-	__u64 packets;		/* both directions, approximate */
+	__u64 reserved;
 };
 
 /* ---- cl7_events ---- */
@@ -222,12 +229,10 @@ struct cl7_event {
 	__u8 daddr[16];
 };
 
-/* ---- cl7_metrics ---- */
-struct cl7_metrics_key {
-	__u8 reason;		/* CL7_DROP_* or CL7_REASON_FORWARDED */
-	__u8 direction;		/* CL7_DIR_* */
-	__u16 pad;
-};
+/* ---- cl7_counters ---- */
+/* direction 0..2 (0 unused), reason 0 = forwarded or a CL7_DROP_* */
+#define CL7_COUNTERS_MAX		768
+#define CL7_COUNTER_INDEX(dir, reason)	(((__u32)(dir) << 8) | (__u32)(reason))
 
 struct cl7_metrics_value {
 	__u64 packets;
@@ -255,6 +260,11 @@ struct cl7_metrics_value {
  *   ciliuml7_lb_rsk  LRU_HASH  cl7_lb4_rev_sk_key -> cl7_lb4_rev_sk
  *                    (socket cookie, backend) -> VIP, written at connect /
  *                    sendmsg, read by getpeername / recvmsg.
+ *   ciliuml7_lb_ns   HASH      __u64 netns cookie -> cl7_lb_netns
+ *                    the network namespaces this agent serves (its pods and
+ *                    its own); a socket elsewhere is never translated, so
+ *                    several agents ("nodes") on one host cannot steal each
+ *                    other's VIPs. Key CL7_LB_NETNS_ANY (0) = every netns.
  *
  * Update order (userspace, so a connect never sees a half-written service):
  *   1. backends (ciliuml7_lb_be) that are new;
@@ -268,6 +278,8 @@ struct cl7_metrics_value {
 #define CL7_LB_MAX_SERVICES	65536	/* slot entries, masters included */
 #define CL7_LB_MAX_BACKENDS	65536
 #define CL7_LB_MAX_REV_SK	262144
+#define CL7_LB_MAX_NETNS	16384
+#define CL7_LB_NETNS_ANY	0	/* netns cookies start at 1 */
 
 /* cl7_lb4_service.flags */
 #define CL7_LB_SVC_F_NONE	0
@@ -305,6 +317,11 @@ struct cl7_lb4_rev_sk {
 	__be32	address;	/* VIP */
 	__be16	port;		/* service port */
 	__u16	rev_nat_index;
+};
+
+struct cl7_lb_netns {
+	__u32	flags;		/* reserved, 0 */
+	__u32	pad;
 };
 
 #endif /* CL7_ABI_H */

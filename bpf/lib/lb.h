@@ -36,12 +36,31 @@ struct {
 	__uint(max_entries, CL7_LB_MAX_REV_SK);
 } ciliuml7_lb_rsk SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u64);
+	__type(value, struct cl7_lb_netns);
+	__uint(max_entries, CL7_LB_MAX_NETNS);
+} ciliuml7_lb_ns SEC(".maps");
+
 /* Result of a forward translation. */
 enum {
 	LB_XLATE_NONE = 0,	/* not a service address: leave the socket alone */
 	LB_XLATE_DONE = 1,	/* addr and port now hold the backend */
 	LB_XLATE_NO_BACKEND = 2,/* a service, but nothing to send to: refuse */
 };
+
+/* Is this socket's network namespace served by this agent? */
+static __always_inline int
+lb_netns_served(void *ctx)
+{
+	__u64 cookie = bpf_get_netns_cookie(ctx);
+
+	if (bpf_map_lookup_elem(&ciliuml7_lb_ns, &cookie))
+		return 1;
+	cookie = CL7_LB_NETNS_ANY;
+	return bpf_map_lookup_elem(&ciliuml7_lb_ns, &cookie) != NULL;
+}
 
 static __always_inline struct cl7_lb4_service *
 lb4_lookup_master(struct cl7_lb4_key *key)
@@ -72,8 +91,11 @@ lb4_xlate_fwd(void *ctx, __be32 *addr, __be16 *port, __u8 proto)
 	__u16 rev_nat_index;
 	__u32 count;
 
+	/* Service first: most connects are not to a VIP, one lookup for them. */
 	svc = lb4_lookup_master(&key);
 	if (!svc)
+		return LB_XLATE_NONE;
+	if (!lb_netns_served(ctx))
 		return LB_XLATE_NONE;
 	count = svc->count;
 	rev_nat_index = svc->rev_nat_index;

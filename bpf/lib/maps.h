@@ -13,7 +13,6 @@
 #define CL7_POLICY_MAX		65536
 #define CL7_CT_MAX		262144
 #define CL7_EVENTS_BYTES	(1 << 20)
-#define CL7_METRICS_MAX		1024
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -61,12 +60,22 @@ struct {
 	__uint(max_entries, CL7_EVENTS_BYTES);
 } cl7_events SEC(".maps");
 
+/* index = direction << 8 | reason: an array lookup per packet, no hashing */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, CL7_METRICS_MAX);
-	__type(key, struct cl7_metrics_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CL7_COUNTERS_MAX);
+	__type(key, __u32);
 	__type(value, struct cl7_metrics_value);
-} cl7_metrics SEC(".maps");
+} cl7_counters SEC(".maps");
+
+/* Bookkeeping for userspace: the uplinks from-netdev is attached to
+ * (ifindex -> 1), so a cleanup from the pins alone can detach it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} cl7_netdevs SEC(".maps");
 
 /* BTF only describes types that maps, globals or function signatures use;
  * the event is built in place in the ring buffer, so anchor its type here

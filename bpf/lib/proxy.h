@@ -94,4 +94,51 @@ assign:
 	return 0;
 }
 
+/*
+ * Is the packet addressed to a socket of this node that is bound to the
+ * packet's destination address, although that address is a pod's? Only a
+ * transparent socket can be: the proxy's upstream socket that kept the
+ * pod's address as its source. Used by to-container to catch replies from
+ * outside the node to the proxy. Returns 1 when such a socket exists.
+ */
+static __always_inline int cl7_is_proxy_upstream_reply(struct __sk_buff *skb,
+						       const struct cl7_packet *pkt)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk;
+	__u32 len;
+	int found = 0;
+
+	len = cl7_sock_tuple(pkt, &t);
+	/* full sockets only (same pointer type for both protocols): an
+	 * upstream socket is SYN_SENT or ESTABLISHED */
+	if (pkt->tuple.protocol == IPPROTO_TCP)
+		sk = bpf_sk_lookup_tcp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);
+	else if (pkt->tuple.protocol == IPPROTO_UDP)
+		sk = bpf_sk_lookup_udp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);
+	else
+		return 0;
+	if (!sk)
+		return 0;
+	if (sk->state != BPF_TCP_LISTEN && sk->state != BPF_TCP_TIME_WAIT) {
+		/* the verifier wants each field read at its own offset from
+		 * the socket pointer: volatile keeps clang from folding them */
+		__u32 d[4], s0, s1, s2, s3;
+
+		__builtin_memcpy(d, pkt->tuple.daddr, 16);
+		if (pkt->tuple.family == CL7_FAMILY_IPV4) {
+			s0 = *(volatile __u32 *)&sk->src_ip4;
+			found = s0 == d[0];
+		} else {
+			s0 = *(volatile __u32 *)&sk->src_ip6[0];
+			s1 = *(volatile __u32 *)&sk->src_ip6[1];
+			s2 = *(volatile __u32 *)&sk->src_ip6[2];
+			s3 = *(volatile __u32 *)&sk->src_ip6[3];
+			found = s0 == d[0] && s1 == d[1] && s2 == d[2] && s3 == d[3];
+		}
+	}
+	bpf_sk_release(sk);
+	return found;
+}
+
 #endif /* CL7_PROXY_H */

@@ -13,7 +13,7 @@ internal static class AgentCleanup
 {
     private static readonly string[] StateFiles =
     [
-        "endpoints.json", "ipam.json", "identities.json", "policies.json", "redirects.json", "agent.sock",
+        "endpoints.json", "ipam.json", "identities.json", "policies.json", "redirects.json", "agent.sock", "hubble.sock",
     ];
 
     public static int Run(AgentOptions options, TextWriter output)
@@ -27,17 +27,30 @@ internal static class AgentCleanup
         }
 
         // 2. Proxy policy routing.
-        NodeNetwork.Teardown();
-        output.WriteLine($"removed ip rules fwmark {NodeNetwork.ProxyMark} and routing table {NodeNetwork.ProxyTable}");
+        NodeNetwork.Teardown(options.StateDir);
+        output.WriteLine($"removed ip rules fwmark {NodeNetwork.ProxyMark} and routing table {NodeNetwork.ProxyTable}; restored forwarding sysctls");
 
-        // 3. Pinned programs and maps.
+        // 3. Services: socket LB links and maps, pods' hosts files, services.json.
+        try
+        {
+            foreach (var removed in Services.ServiceSubsystem.Cleanup(options.BpfRoot, options.StateDir))
+            {
+                output.WriteLine($"removed {removed}");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException)
+        {
+            output.WriteLine($"services cleanup incomplete: {e.Message}");
+        }
+
+        // 4. Pinned programs and maps.
         if (Directory.Exists(options.BpfRoot))
         {
             Directory.Delete(options.BpfRoot, recursive: true);
             output.WriteLine($"removed bpffs pins under {options.BpfRoot}");
         }
 
-        // 4. State files (and the directory, when nothing else lives there).
+        // 5. State files (and the directory, when nothing else lives there).
         foreach (var name in StateFiles)
         {
             var path = Path.Combine(options.StateDir, name);

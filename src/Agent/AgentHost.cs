@@ -6,8 +6,10 @@ using CiliumL7.Agent.Ipam;
 using CiliumL7.Agent.L7;
 using CiliumL7.Agent.Logging;
 using CiliumL7.Agent.Node;
+using CiliumL7.Agent.Observability;
 using CiliumL7.Agent.Policies;
 using CiliumL7.Agent.Regeneration;
+using CiliumL7.Agent.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,15 +65,21 @@ internal static class AgentHost
 
         // :: Step 2: datapath (reuses pins, never detaches or flushes) and node routing.
         var drops = new DropRecorder();
+        var flows = new AgentFlowSink();
         var datapath = AgentComponents.CreateDatapath(options, drops, loggerFactory);
         datapath.Start(endpoints.List());
-        foreach (var problem in NodeNetwork.Setup())
+        foreach (var problem in NodeNetwork.Setup(options.StateDir))
         {
             Log.NodeSetupProblem(logger, problem);
         }
 
-        // :: Step 3: services.
-        var flows = new AgentFlowSink();
+        // :: Step 3: Hubble (flow ring + Observer on <state-dir>/hubble.sock and :4244), fed by the proxy and the datapath.
+        var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, loggerFactory).ConfigureAwait(false);
+
+        // :: Step 3b: ClusterIP services (socket LB), fed with the endpoints.
+        var services = ServiceWiring.Start(options, endpoints, loggerFactory);
+
+        // :: Step 4: services of the host.
         var proxy = AgentComponents.CreateProxy(flows, loggerFactory);
         var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow);
         builder.Services.AddSingleton(options);
@@ -92,8 +100,9 @@ internal static class AgentHost
         policies.Changed += regenerator.Trigger;
         app.Services.GetRequiredService<PolicyDirectoryWatcher>().ScanNow();
 
-        // :: Step 4: API.
+        // :: Step 5: API.
         AgentApi.Map(app, context, logger);
+        ServiceApi.Map(app, services);
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, options.SocketPath));
         app.Lifetime.ApplicationStopping.Register(() => Log.ShuttingDown(logger));
         try
@@ -102,6 +111,7 @@ internal static class AgentHost
         }
         finally
         {
+            await hubble.DisposeAsync().ConfigureAwait(false);
             datapath.Dispose();
             (proxy as IDisposable)?.Dispose();
             try

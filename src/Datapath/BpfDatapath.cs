@@ -29,21 +29,32 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// <summary>Program name of to-container in its object.</summary>
     public const string ToContainerProgramName = "cl7_to_container";
 
+    /// <summary>Program name of from-netdev in its object.</summary>
+    public const string FromNetdevProgramName = "cl7_from_netdev";
+
     private readonly BpfObjectFile _from;
     private readonly BpfObjectFile _to;
+    private readonly BpfObjectFile _netdev;
     private readonly Lock _policyGate = new();
 
-    private BpfDatapath(string root, BpfObjectFile from, BpfObjectFile to)
+    /* endpoint id -> its keys in cl7_policy (both generations); built from
+     * one scan of the map on first use, then kept in step with our writes,
+     * so a policy update costs its own entries, not the whole map */
+    private Dictionary<uint, HashSet<PolicyKey>>? _policyIndex;
+
+    private BpfDatapath(string root, BpfObjectFile from, BpfObjectFile to, BpfObjectFile netdev)
     {
         BpfRoot = root;
         _from = from;
         _to = to;
+        _netdev = netdev;
+        Netdevs = new BpfMap<uint, uint>("cl7_netdevs", from.MapFd("cl7_netdevs"));
         Endpoints = new BpfMap<uint, EndpointValue>("cl7_endpoints", from.MapFd("cl7_endpoints"));
         EndpointPolicies = new BpfMap<uint, EndpointPolicyValue>("cl7_ep_policy", from.MapFd("cl7_ep_policy"));
         Ipcache = new BpfMap<IpcacheKey, IpcacheValue>("cl7_ipcache", from.MapFd("cl7_ipcache"));
         Policies = new BpfMap<PolicyKey, PolicyValue>("cl7_policy", from.MapFd("cl7_policy"));
         Connections = new BpfMap<CtKey, CtEntry>("cl7_ct", from.MapFd("cl7_ct"));
-        Metrics = new BpfMap<MetricsKey, MetricsValue>("cl7_metrics", from.MapFd("cl7_metrics"));
+        Counters = new BpfMap<uint, MetricsValue>("cl7_counters", from.MapFd("cl7_counters"));
         EventsMapFd = from.MapFd("cl7_events");
     }
 
@@ -65,8 +76,11 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// <summary>cl7_ct: connection tracking.</summary>
     public BpfMap<CtKey, CtEntry> Connections { get; }
 
-    /// <summary>cl7_metrics: per-CPU counters.</summary>
-    public BpfMap<MetricsKey, MetricsValue> Metrics { get; }
+    /// <summary>cl7_netdevs: uplinks with from-netdev attached.</summary>
+    public BpfMap<uint, uint> Netdevs { get; }
+
+    /// <summary>cl7_counters: per-CPU counters, index = direction &lt;&lt; 8 | reason.</summary>
+    public BpfMap<uint, MetricsValue> Counters { get; }
 
     private int EventsMapFd { get; }
 
@@ -82,15 +96,19 @@ public sealed unsafe class BpfDatapath : IDisposable
         BpfFs.EnsureDirectory(root);
         var from = BpfObjectFile.Load(Path.Combine(options.BpfObjectDir, "from-container.o"), root);
         BpfObjectFile? to = null;
+        BpfObjectFile? netdev = null;
         try
         {
             to = BpfObjectFile.Load(Path.Combine(options.BpfObjectDir, "to-container.o"), root);
+            netdev = BpfObjectFile.Load(Path.Combine(options.BpfObjectDir, "from-netdev.o"), root);
             from.PinProgram(FromContainerProgramName, Path.Combine(root, "prog_from_container"));
             to.PinProgram(ToContainerProgramName, Path.Combine(root, "prog_to_container"));
-            return new BpfDatapath(root, from, to);
+            netdev.PinProgram(FromNetdevProgramName, Path.Combine(root, "prog_from_netdev"));
+            return new BpfDatapath(root, from, to, netdev);
         }
         catch
         {
+            netdev?.Dispose();
             to?.Dispose();
             from.Dispose();
             throw;
@@ -120,6 +138,26 @@ public sealed unsafe class BpfDatapath : IDisposable
         TcAttachment.Detach(ifindex, ingress: true);
         TcAttachment.Detach(ifindex, ingress: false);
         Endpoints.Delete((uint)ifindex);
+    }
+
+    /// <summary>
+    /// Attaches from-netdev at the tc ingress of a node uplink (calling
+    /// thread's netns): replies from outside the node to the proxy's
+    /// transparent upstream sockets are delivered to them. Optional; only
+    /// needed when the proxy forwards to destinations outside the node with
+    /// the pod's address as source.
+    /// </summary>
+    public void AttachNetdev(int ifindex)
+    {
+        Netdevs.Update((uint)ifindex, 1);
+        TcAttachment.Attach(ifindex, ingress: true, _netdev.ProgramFd(FromNetdevProgramName));
+    }
+
+    /// <summary>Detaches from-netdev from an uplink.</summary>
+    public void DetachNetdev(int ifindex)
+    {
+        TcAttachment.Detach(ifindex, ingress: true);
+        Netdevs.Delete((uint)ifindex);
     }
 
     /// <summary>True when our programs are attached to both hooks of <paramref name="ifindex"/>.</summary>
@@ -163,11 +201,13 @@ public sealed unsafe class BpfDatapath : IDisposable
 
             // :: Step 1: the new generation (clear leftovers of an interrupted apply first)
             DeletePolicyEntries(endpointId, newGen);
+            var own = IndexOf(endpointId);
             try
             {
                 foreach (var (key, value) in expanded)
                 {
                     Policies.Update(key, value);
+                    own.Add(key);
                 }
             }
             catch
@@ -193,6 +233,7 @@ public sealed unsafe class BpfDatapath : IDisposable
             EndpointPolicies.Delete(endpointId);
             DeletePolicyEntries(endpointId, 0);
             DeletePolicyEntries(endpointId, 1);
+            _policyIndex?.Remove(endpointId);
         }
     }
 
@@ -204,11 +245,14 @@ public sealed unsafe class BpfDatapath : IDisposable
         {
             return rows;
         }
-        foreach (var row in Policies.Entries())
+        lock (_policyGate)
         {
-            if (row.Key.EndpointId == endpointId && row.Key.Gen == state.Gen)
+            foreach (var key in IndexOf(endpointId))
             {
-                rows.Add(row);
+                if (key.Gen == state.Gen && Policies.TryLookup(key, out var value))
+                {
+                    rows.Add(new KeyValuePair<PolicyKey, PolicyValue>(key, value));
+                }
             }
         }
         return rows;
@@ -248,6 +292,55 @@ public sealed unsafe class BpfDatapath : IDisposable
             entries);
     }
 
+    /// <summary>
+    /// Forgets every tracked connection from or to <paramref name="address"/>
+    /// (call it when an endpoint goes away, so a pod that gets the address
+    /// later inherits no verdicts). Returns how many entries were removed.
+    /// </summary>
+    public int PurgeConnections(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Span<byte> want = stackalloc byte[16];
+        want.Clear();
+        address.TryWriteBytes(want, out _);
+        byte family = address.AddressFamily == AddressFamily.InterNetwork ? AbiConstants.FamilyIPv4 : AbiConstants.FamilyIPv6;
+        int removed = 0;
+        foreach (var key in Connections.Keys())
+        {
+            var k = key;
+            if (k.Family == family &&
+                (new ReadOnlySpan<byte>(k.Saddr, 16).SequenceEqual(want) || new ReadOnlySpan<byte>(k.Daddr, 16).SequenceEqual(want)) &&
+                Connections.Delete(k))
+            {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// Removes connections idle for longer than <paramref name="idle"/>
+    /// (the programs refresh last_seen at most once a second). The LRU map
+    /// evicts on its own when full; this keeps it small. Returns the count.
+    /// </summary>
+    public int CollectIdleConnections(TimeSpan idle)
+    {
+        ulong now = (ulong)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
+        ulong limit = (ulong)idle.Ticks * 100;
+        int removed = 0;
+        foreach (var (key, entry) in Connections.Entries())
+        {
+            if (now >= entry.LastSeenNs && now - entry.LastSeenNs >= limit)
+            {
+                if (Connections.Delete(key))
+                {
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
     /// <summary>Starts consuming the event ring buffer; dispose the reader to stop.</summary>
     public DatapathEventReader OpenEventReader(int capacity = 65536) => new(EventsMapFd, capacity);
 
@@ -257,9 +350,9 @@ public sealed unsafe class BpfDatapath : IDisposable
         int cpus = LibBpf.NumPossibleCpus();
         var perCpu = new MetricsValue[Math.Max(1, cpus)];
         var result = new List<DatapathCounter>();
-        foreach (var key in Metrics.Keys())
+        for (uint index = 0; index < AbiConstants.CountersMax; index++)
         {
-            if (!Metrics.TryLookupPerCpu(key, perCpu))
+            if (!Counters.TryLookupPerCpu(index, perCpu))
             {
                 continue;
             }
@@ -269,7 +362,10 @@ public sealed unsafe class BpfDatapath : IDisposable
                 packets += v.Packets;
                 bytes += v.Bytes;
             }
-            result.Add(new DatapathCounter(key.Reason, key.Direction, packets, bytes));
+            if (packets != 0)
+            {
+                result.Add(new DatapathCounter((byte)(index & 0xff), (byte)(index >> 8), packets, bytes));
+            }
         }
         return result;
     }
@@ -279,7 +375,8 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// <param name="packet">The frame.</param>
     /// <param name="mark">skb-&gt;mark on entry.</param>
     /// <param name="ifindex">skb-&gt;ifindex (must exist in the caller's netns; 0 = loopback).</param>
-    public ProgramTestResult TestRun(DatapathProgram program, ReadOnlySpan<byte> packet, uint mark = 0, int ifindex = 0)
+    /// <param name="repeat">Runs (the kernel reports the average duration).</param>
+    public ProgramTestResult TestRun(DatapathProgram program, ReadOnlySpan<byte> packet, uint mark = 0, int ifindex = 0, int repeat = 1)
     {
         int fd = program == DatapathProgram.FromContainer
             ? _from.ProgramFd(FromContainerProgramName)
@@ -308,10 +405,13 @@ public sealed unsafe class BpfDatapath : IDisposable
                 CtxSizeIn = SkBuffSize,
                 CtxOut = cout,
                 CtxSizeOut = SkBuffSize,
-                Repeat = 1,
+                Repeat = Math.Max(1, repeat),
             };
             LibBpf.Check(LibBpf.ProgTestRunOpts(fd, &opts), $"BPF_PROG_TEST_RUN of {program}");
-            return new ProgramTestResult((int)opts.Retval, BitConverter.ToUInt32(ctxOut, MarkOffset), dataOut.AsSpan(0, (int)opts.DataSizeOut).ToArray());
+            return new ProgramTestResult((int)opts.Retval, BitConverter.ToUInt32(ctxOut, MarkOffset), dataOut.AsSpan(0, (int)opts.DataSizeOut).ToArray())
+            {
+                AverageDurationNs = opts.Duration,
+            };
         }
     }
 
@@ -335,26 +435,8 @@ public sealed unsafe class BpfDatapath : IDisposable
     public static void Cleanup(string bpfRoot)
     {
         string root = Path.GetFullPath(bpfRoot);
-        string endpointsPin = Path.Combine(root, "cl7_endpoints");
-        if (File.Exists(endpointsPin))
-        {
-            int fd = LibBpf.ObjGet(endpointsPin);
-            if (fd >= 0)
-            {
-                try
-                {
-                    foreach (var ifindex in new BpfMap<uint, EndpointValue>("cl7_endpoints", fd).Keys())
-                    {
-                        TcAttachment.Detach((int)ifindex, ingress: true);
-                        TcAttachment.Detach((int)ifindex, ingress: false);
-                    }
-                }
-                finally
-                {
-                    _ = Libc.Close(fd);
-                }
-            }
-        }
+        DetachAllListedIn(Path.Combine(root, "cl7_endpoints"), egressToo: true);
+        DetachAllListedIn(Path.Combine(root, "cl7_netdevs"), egressToo: false);
         if (Directory.Exists(root))
         {
             Directory.Delete(root, recursive: true);
@@ -366,17 +448,81 @@ public sealed unsafe class BpfDatapath : IDisposable
     {
         _from.Dispose();
         _to.Dispose();
+        _netdev.Dispose();
+    }
+
+    /// <summary>Detaches our filters from every ifindex that is a key of the pinned map (keys are __u32 ifindex).</summary>
+    private static void DetachAllListedIn(string mapPin, bool egressToo)
+    {
+        if (!File.Exists(mapPin))
+        {
+            return;
+        }
+        int fd = LibBpf.ObjGet(mapPin);
+        if (fd < 0)
+        {
+            return;
+        }
+        try
+        {
+            uint cur = 0, next;
+            bool first = true;
+            while ((first ? LibBpf.MapGetNextKey(fd, null, &next) : LibBpf.MapGetNextKey(fd, &cur, &next)) == 0)
+            {
+                TcAttachment.Detach((int)next, ingress: true);
+                if (egressToo)
+                {
+                    TcAttachment.Detach((int)next, ingress: false);
+                }
+                cur = next;
+                first = false;
+            }
+        }
+        finally
+        {
+            _ = Libc.Close(fd);
+        }
     }
 
     private void DeletePolicyEntries(uint endpointId, byte gen)
     {
-        foreach (var key in Policies.Keys())
+        var own = IndexOf(endpointId);
+        var doomed = new List<PolicyKey>();
+        foreach (var key in own)
         {
-            if (key.EndpointId == endpointId && key.Gen == gen)
+            if (key.Gen == gen)
             {
-                Policies.Delete(key);
+                doomed.Add(key);
             }
         }
+        foreach (var key in doomed)
+        {
+            Policies.Delete(key);
+            own.Remove(key);
+        }
+    }
+
+    /// <summary>The endpoint's key set (caller holds the policy lock).</summary>
+    private HashSet<PolicyKey> IndexOf(uint endpointId)
+    {
+        if (_policyIndex is null)
+        {
+            var index = new Dictionary<uint, HashSet<PolicyKey>>();
+            foreach (var key in Policies.Keys())
+            {
+                if (!index.TryGetValue(key.EndpointId, out var set))
+                {
+                    index[key.EndpointId] = set = [];
+                }
+                set.Add(key);
+            }
+            _policyIndex = index;
+        }
+        if (!_policyIndex.TryGetValue(endpointId, out var own))
+        {
+            _policyIndex[endpointId] = own = [];
+        }
+        return own;
     }
 
     internal static IpcacheKey IpcacheKeyOf(IPNetwork prefix)

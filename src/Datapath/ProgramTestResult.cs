@@ -14,4 +14,7 @@ public sealed record ProgramTestResult(int ReturnCode, uint Mark, byte[] Packet)
 
     /// <summary>TC_ACT_REDIRECT.</summary>
     public const int TcActRedirect = 7;
+
+    /// <summary>The kernel's average run time over the repetitions, in nanoseconds.</summary>
+    public uint AverageDurationNs { get; init; }
 }

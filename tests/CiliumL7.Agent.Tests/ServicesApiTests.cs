@@ -9,7 +9,9 @@ using Microsoft.AspNetCore.Hosting;
 namespace CiliumL7.Agent.Tests;
 
 /// <summary>ServiceApi on a real Kestrel unix socket, driven by the CLI's client and table.</summary>
+#pragma warning disable CA1001 // disposed in DisposeAsync (xunit's IAsyncLifetime)
 public sealed class ServicesApiTests : IAsyncLifetime
+#pragma warning restore CA1001
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cl7svc-api").FullName;
     private readonly ServiceManager _manager = new(IPNetwork.Parse(ServiceManager.DefaultServiceCidr));
@@ -38,6 +40,7 @@ public sealed class ServicesApiTests : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        _manager.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 

@@ -27,7 +27,7 @@ public sealed class ServicesEndToEndTests
         var objDir = Path.GetDirectoryName(ServicesBpfObject.Path)!;
         try
         {
-            var services = ServiceSubsystem.Start(objDir, bpffs.Root, stateDir, IPNetwork.Parse("10.96.0.0/16"), NullLoggerFactory.Instance);
+            using var services = ServiceSubsystem.Start(objDir, bpffs.Root, stateDir, IPNetwork.Parse("10.96.0.0/16"), NullLoggerFactory.Instance);
             var deathstar = new Dictionary<string, string> { ["k8s:org"] = "empire", ["k8s:class"] = "deathstar" };
             services.OnEndpointsChanged(
             [
@@ -45,6 +45,9 @@ public sealed class ServicesEndToEndTests
 
             var datapath = services.DatapathStatus();
             Assert.Equal(["connect4", "connect6", "getpeername4", "getpeername6", "recvmsg4", "recvmsg6", "sendmsg4", "sendmsg6"], datapath.Hooks);
+            Assert.Equal(
+                new[] { CiliumL7.Datapath.Services.NetnsCookie.Current(), CiliumL7.Datapath.Services.NetnsCookie.Of("/var/run/netns/" + net.Client.Netns) }.Order(),
+                datapath.ServedNetns);
             var inKernel = Assert.Single(datapath.Frontends);
             Assert.Equal(info.Vip + ":80", inKernel.Address);
             Assert.Equal([net.Backend1.Ip, net.Backend2.Ip], inKernel.Backends.Select(b => b.Ip));
@@ -63,10 +66,18 @@ public sealed class ServicesEndToEndTests
             Assert.Subset(new HashSet<string> { "deathstar-1", "deathstar-2" }, seen);
             Assert.Empty(decoy.Peers);
 
+            // Agent restart (a second Start on the same root and state dir, the first never cleaned up):
+            // links upgraded in place, maps kept, services restored with the same VIP - no gap.
+            using (var restarted = ServiceSubsystem.Start(objDir, bpffs.Root, stateDir, IPNetwork.Parse("10.96.0.0/16"), NullLoggerFactory.Instance))
+            {
+                Assert.Equal(info.Vip, restarted.Get("default", "deathstar")!.Vip);
+                Assert.Equal(0, Curl(net).Code); // before the restarted manager saw any endpoint: pinned state serves
+                Assert.Contains(CiliumL7.Datapath.Services.NetnsCookie.Of("/var/run/netns/" + net.Client.Netns), restarted.DatapathStatus().ServedNetns);
+            }
+
             // Deleting the service removes the name: curl cannot resolve it (exit 6).
             services.Delete("default", "deathstar");
-            var after = ServicesShell.Run("ip", "netns", "exec", net.Client.Netns, "curl", "-s", "--max-time", "5", "http://deathstar.default.svc.cluster.local/");
-            Assert.Equal(6, after.Code);
+            Assert.Equal(6, Curl(net).Code);
         }
         finally
         {
@@ -76,4 +87,7 @@ public sealed class ServicesEndToEndTests
         Assert.False(Directory.Exists("/etc/netns/" + net.Client.Netns), "hosts file left behind");
         Assert.Empty(Directory.GetFileSystemEntries(bpffs.Root));
     }
+
+    private static (int Code, string Out, string Err) Curl(ServicesTestNet net) =>
+        ServicesShell.Run("ip", "netns", "exec", net.Client.Netns, "curl", "-s", "--max-time", "5", "http://deathstar.default.svc.cluster.local/");
 }

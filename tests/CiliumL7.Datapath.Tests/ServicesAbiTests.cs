@@ -14,6 +14,7 @@ public sealed partial class ServicesAbiTests
         { "cl7_lb4_backend", typeof(Lb4Backend), ["address:Address", "port:Port", "proto:Proto", "flags:Flags"] },
         { "cl7_lb4_rev_sk_key", typeof(Lb4RevSkKey), ["cookie:Cookie", "address:Address", "port:Port", "pad:_pad"] },
         { "cl7_lb4_rev_sk", typeof(Lb4RevSk), ["address:Address", "port:Port", "rev_nat_index:RevNatIndex"] },
+        { "cl7_lb_netns", typeof(LbNetns), ["flags:Flags", "pad:_pad"] },
     };
 
     [Theory]

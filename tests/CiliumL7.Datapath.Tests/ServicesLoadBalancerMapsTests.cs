@@ -27,6 +27,12 @@ public sealed class ServicesLoadBalancerMapsTests
             Assert.Equal(4 + 2, Entries(bpffs.Root, LoadBalancerMaps.ServiceMapName));
             Assert.Equal(4, Entries(bpffs.Root, LoadBalancerMaps.BackendMapName));
 
+            // A slot beyond the count (as a crash between steps could leave) is swept by the next shrink.
+            ServicesShell.Ok("bpftool", "map", "update", "pinned", Path.Combine(bpffs.Root, LoadBalancerMaps.ServiceMapName),
+                "key", "hex", "0a", "60", "00", "0a", "00", "50", "04", "00", "06", "00", "00", "00",
+                "value", "hex", "01", "00", "00", "00", "00", "00", "00", "00", "00", "00", "00", "00");
+            Assert.Equal(4 + 2 + 1, Entries(bpffs.Root, LoadBalancerMaps.ServiceMapName));
+
             maps.UpsertService(Web, 1, [C]);
             var web = Assert.Single(maps.ListServices(), s => s.Frontend == Web);
             Assert.Equal([C], web.Backends);

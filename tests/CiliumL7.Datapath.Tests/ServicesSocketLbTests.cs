@@ -84,7 +84,7 @@ public sealed class ServicesSocketLbTests
     }
 
     [SkippableFact]
-    public void SendTo_UdpServiceVip_RepliesComeFromVipAndBothBackendsAnswer()
+    public void SendTo_UdpServiceVipFromV4AndDualStackSockets_RepliesComeFromVipAndBothBackendsAnswer()
     {
         Privileged.Require();
         using var world = new LbWorld();
@@ -101,6 +101,22 @@ public sealed class ServicesSocketLbTests
             EndPoint from = new IPEndPoint(IPAddress.Any, 0);
             var n = socket.ReceiveFrom(buffer, ref from);
             Assert.Equal(new IPEndPoint(vip, ServicePort), from);
+            seen.Add(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        Assert.Equal(["b1", "b2"], seen.Order());
+
+        // Dual-stack socket (sendmsg6/recvmsg6 with a v4-mapped VIP).
+        using var dual = ServicesNetns.Socket(world.Net.Client.Netns, AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        dual.DualMode = true;
+        dual.ReceiveTimeout = 5000;
+        var mapped = new IPEndPoint(vip.MapToIPv6(), ServicePort);
+        seen.Clear();
+        for (var i = 0; i < Connects; i++)
+        {
+            dual.SendTo("ping"u8, mapped);
+            EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+            var n = dual.ReceiveFrom(buffer, ref from);
+            Assert.Equal(mapped, from);
             seen.Add(Encoding.ASCII.GetString(buffer, 0, n));
         }
         Assert.Equal(["b1", "b2"], seen.Order());
@@ -127,6 +143,26 @@ public sealed class ServicesSocketLbTests
         var unreachable = Assert.ThrowsAny<SocketException>(() => world.HttpGet(AddressFamily.InterNetwork, new IPEndPoint(vip, ServicePort)));
         Assert.Equal(SocketError.NetworkUnreachable, unreachable.SocketErrorCode);
         Assert.Single(world.B1.Peers.Concat(world.B2.Peers));
+    }
+
+    [SkippableFact]
+    public void Connect_FromNetnsNotServed_IsNotTranslatedUntilServed()
+    {
+        Privileged.Require();
+        using var world = new LbWorld();
+        var vip = RandomVip();
+        world.Maps.UpsertService(new LbFrontend(vip, ServicePort, LbProtocol.Tcp), 13, world.Backends(TargetPort));
+        var client = NetnsCookie.Of("/var/run/netns/" + world.Net.Client.Netns);
+        Assert.Contains(client, world.Maps.ServedNetns());
+        Assert.NotEqual(NetnsCookie.Current(), client);
+
+        world.Maps.UnserveNetns(client);
+        var e = Assert.ThrowsAny<SocketException>(() => world.HttpGet(AddressFamily.InterNetwork, new IPEndPoint(vip, ServicePort)));
+        Assert.Equal(SocketError.NetworkUnreachable, e.SocketErrorCode); // the VIP passed through untouched
+        Assert.Empty(world.B1.Peers.Concat(world.B2.Peers));
+
+        world.Maps.ServeNetns(NetnsCookie.Any);
+        Assert.Contains(world.HttpGet(AddressFamily.InterNetwork, new IPEndPoint(vip, ServicePort)).Body, BackendNames);
     }
 
     [SkippableFact]
@@ -185,6 +221,7 @@ public sealed class ServicesSocketLbTests
                 SocketLbLoader.Install(ServicesBpfObject.Path, BpfFs.Root, Cgroup);
                 _owned.Add(new Cleanup(() => SocketLbLoader.Uninstall(BpfFs.Root)));
                 Maps = Own(LoadBalancerMaps.Open(BpfFs.Root));
+                Maps.ServeNetns(NetnsCookie.Of("/var/run/netns/" + Net.Client.Netns));
             }
             catch
             {

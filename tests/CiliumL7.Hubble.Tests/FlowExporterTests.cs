@@ -18,6 +18,11 @@ public sealed class FlowExporterTests
 
         var lines = File.ReadAllLines(Path.Combine(hubble.Directory, "export", "flows.json"));
         Assert.Equal(flows.Length, lines.Length);
+        // Compact like hubble's output; spaces inside strings survive.
+        Assert.StartsWith("{\"flow\":{", lines[0]);
+        Assert.Contains("\"verdict\":\"DROPPED\"", lines[0]);
+        Assert.Contains("\"Summary\":\"TCP Flags: SYN\"", lines[0]);
+        Assert.EndsWith("\"node_name\":\"node-test\",\"time\":\"2026-04-05T21:03:15.919Z\"}", lines[0]);
         using var drop = JsonDocument.Parse(lines[0]);
         Assert.Equal("node-test", drop.RootElement.GetProperty("node_name").GetString());
         Assert.Equal("2026-04-05T21:03:15.919Z", drop.RootElement.GetProperty("time").GetString());
@@ -44,8 +49,8 @@ public sealed class FlowExporterTests
 
         var lines = File.ReadAllLines(Path.Combine(hubble.Directory, "flows.json"));
         Assert.Equal(2, lines.Length);
-        Assert.Contains("\"method\": \"PUT\"", lines[0]);
-        Assert.Contains("\"code\": 403", lines[1]);
+        Assert.Contains("\"method\":\"PUT\"", lines[0]);
+        Assert.Contains("\"code\":403", lines[1]);
     }
 
     [Fact]

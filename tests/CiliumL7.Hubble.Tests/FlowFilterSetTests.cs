@@ -83,4 +83,22 @@ public sealed class FlowFilterSetTests
 
         Assert.Contains(field, e.Message);
     }
+
+    [Fact]
+    public void Compile_FilterWithFieldUnknownToUs_IsRejectedNotIgnored()
+    {
+        // A newer hubble's FlowFilter.http_header (field 32): ignoring it would widen the result.
+        var output = new MemoryStream();
+        var coded = new CodedOutputStream(output);
+        coded.WriteTag(5, WireFormat.WireType.Varint);
+        coded.WriteEnum((int)Verdict.Dropped);
+        coded.WriteTag(32, WireFormat.WireType.LengthDelimited);
+        coded.WriteBytes(ByteString.CopyFromUtf8("\n\u0004user"));
+        coded.Flush();
+        var filter = FlowFilter.Parser.ParseFrom(output.ToArray());
+
+        var e = Assert.Throws<ArgumentException>(() => FlowFilterSet.Compile([filter], null));
+
+        Assert.Contains("whitelist[0]: FlowFilter field 32 is not supported", e.Message);
+    }
 }

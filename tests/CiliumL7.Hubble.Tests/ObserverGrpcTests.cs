@@ -178,6 +178,37 @@ public sealed class ObserverGrpcTests
     }
 
     [Fact]
+    public async Task StartAsync_TcpPortTaken_FailsNamingTheAddress()
+    {
+        await using var first = await TestHubble.StartAsync();
+        var dir = Path.Combine(Path.GetTempPath(), "cl7-hubble-" + Guid.NewGuid().ToString("N")[..10]);
+        await using var second = new Server.HubbleServer(new Server.HubbleServerOptions
+        {
+            UnixSocketPath = Server.HubbleServerOptions.SocketPathIn(dir),
+            TcpEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, first.Server.TcpPort!.Value),
+        });
+
+        var e = await Assert.ThrowsAsync<IOException>(() => second.StartAsync());
+
+        Assert.Contains("127.0.0.1:" + first.Server.TcpPort, e.Message);
+        Assert.False(File.Exists(Server.HubbleServerOptions.SocketPathIn(dir)));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task GetFlows_FollowWithUntilInThePast_EndsAfterTheBacklog()
+    {
+        await using var hubble = await TestHubble.StartAsync();
+        // Nothing newer than `until` arrives, so only the clock can end the stream.
+        hubble.PublishAll(DeathStarFlows.All().Take(2));
+        var request = new GetFlowsRequest { Follow = true, Since = Timestamp.FromDateTimeOffset(DeathStarFlows.T0), Until = Timestamp.FromDateTimeOffset(DeathStarFlows.T0.AddMilliseconds(10)) };
+
+        var responses = await hubble.UnixClient().GetFlowsAsync(request);
+
+        Assert.Equal(2, responses.Flows().Count);
+    }
+
+    [Fact]
     public async Task GetFlows_FollowWithFirst_IsInvalidArgument()
     {
         await using var hubble = await TestHubble.StartAsync();

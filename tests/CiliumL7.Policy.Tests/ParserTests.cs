@@ -175,6 +175,14 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void ParseText_DuplicateKey_ReportsLineAndKey()
+    {
+        var error = Assert.Single(Manifests.Invalid(Manifests.Cnp("endpointSelector: {}\ningress: [{}]\ningress: [{}]")));
+        Assert.Equal(9, error.Line);
+        Assert.Contains("\"ingress\" appears twice", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ParseText_ErrorLines_PointAtTheOffendingNode()
     {
         var text = Manifests.Cnp("endpointSelector: {}\ningress:\n- fromEndpoints: [{}]\n  toPorts:\n  - ports:\n    - port: \"80\"\n      protocol: TPC\n");

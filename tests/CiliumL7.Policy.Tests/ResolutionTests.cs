@@ -324,4 +324,49 @@ public sealed class ResolutionTests
         Assert.True(s1.Endpoints[a.Id].SameAs(s2.Endpoints[a.Id]));
         Assert.True(s2.Revision > s1.Revision);
     }
+
+    [Theory]
+    [InlineData("- fromEndpoints: []\n  toPorts: [{ports: [{port: \"80\", protocol: TCP}]}]", false, false)]
+    [InlineData("- fromEndpoints: [{}]\n  toPorts: [{ports: [{port: \"80\", protocol: TCP}]}]", true, false)]
+    [InlineData("- toPorts: [{ports: [{port: \"80\", protocol: TCP}]}]", true, true)]
+    [InlineData("- {}", false, false)]
+    public void Resolve_PeerListShapes_NilEmptyAndWildcard(string ingress, bool sameNamespaceAllowed, bool worldAllowed)
+    {
+        var w = new World();
+        var api = w.Pod("api", "app=api");
+        var c = w.Pod("c", "app=c");
+        var p = w.Resolve(Manifests.Cnp("endpointSelector: {matchLabels: {app: api}}\ningress:\n" + ingress)).Endpoints[api.Id];
+        Assert.True(p.IngressEnforced);
+        Assert.Equal(sameNamespaceAllowed, Decide(p, In, c.Identity, 80).Item1 == PolicyAction.Allow);
+        Assert.Equal(worldAllowed, Decide(p, In, ReservedIdentity.World, 80).Item1 == PolicyAction.Allow);
+    }
+
+    [Fact]
+    public void Resolve_NetworkPolicy_DenyAllAndNamespaceSelector()
+    {
+        var w = new World();
+        var db = w.Pod("db", "app=db", "shop");
+        var api = w.Pod("api", "app=api", "shop");
+        var ops = w.Pod("ops", "app=ops", "monitoring");
+        var np = """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: db, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: db}}
+              policyTypes: [Ingress, Egress]
+              ingress:
+              - from:
+                - podSelector: {matchLabels: {app: api}}
+                - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}
+                ports: [{port: 5432}]
+            """;
+        var p = w.Resolve(np).Endpoints[db.Id];
+        Assert.True(p.IngressEnforced);
+        Assert.True(p.EgressEnforced);
+        Assert.Equal(PolicyAction.Allow, Decide(p, In, api.Identity, 5432).Item1);
+        Assert.Equal(PolicyAction.Allow, Decide(p, In, ops.Identity, 5432).Item1);
+        Assert.Null(Decide(p, In, api.Identity, 5433).Item1);
+        Assert.Null(Decide(p, Out, api.Identity, 80).Item1);
+    }
 }

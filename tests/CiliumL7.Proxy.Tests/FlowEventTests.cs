@@ -32,7 +32,7 @@ public sealed class FlowEventTests
         Assert.Equal((L7FlowType.Request, FlowVerdict.Forwarded, 0), (req1.Type, req1.Verdict, req1.Http.Code));
         Assert.Equal((L7FlowType.Response, FlowVerdict.Forwarded, 200), (resp1.Type, resp1.Verdict, resp1.Http.Code));
         Assert.Equal((L7FlowType.Request, FlowVerdict.Dropped, 0), (req2.Type, req2.Verdict, req2.Http.Code));
-        Assert.Equal((L7FlowType.Response, FlowVerdict.Dropped, 403), (resp2.Type, resp2.Verdict, resp2.Http.Code));
+        Assert.Equal((L7FlowType.Response, FlowVerdict.Forwarded, 403), (resp2.Type, resp2.Verdict, resp2.Http.Code));
 
         Assert.Equal("default/rule1", req1.PolicyName);
         Assert.Equal("default/test-policy", req2.PolicyName);
@@ -83,7 +83,7 @@ public sealed class FlowEventTests
         var raw = await RawHttp.SendAsync(proxy.EndPoint, "GET /a/../b HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal([400], RawHttp.StatusCodes(raw));
         var flows = proxy.Flows.Snapshot();
-        Assert.Equal([FlowVerdict.Error, FlowVerdict.Error], flows.Select(f => f.Verdict));
+        Assert.Equal([FlowVerdict.Error, FlowVerdict.Forwarded], flows.Select(f => f.Verdict));
         Assert.Equal(400, flows[1].Http.Code);
     }
 

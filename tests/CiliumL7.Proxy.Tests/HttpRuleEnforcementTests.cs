@@ -164,4 +164,17 @@ public sealed class HttpRuleEnforcementTests
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"http://[::1]:{redirect.ProxyPort}/v6")).StatusCode);
         }
     }
+
+    [Theory]
+    [InlineData("X-Multi: a\r\nX-Multi: b\r\n", 200)]
+    [InlineData("X-Multi: a,b\r\n", 200)]
+    [InlineData("X-Multi: a\r\n", 403)]
+    [InlineData("X-Multi: b\r\nX-Multi: a\r\n", 403)]
+    public async Task Request_RepeatedHeader_JoinedWithCommaForMatching(string headers, int expected)
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, TestPolicy.Allow(TestPolicy.Rule("GET", null, null, "X-Multi: a,b")));
+        var raw = await RawHttp.SendAsync(proxy.EndPoint, $"GET /x HTTP/1.1\r\nHost: a\r\n{headers}Connection: close\r\n\r\n");
+        Assert.Equal([expected], RawHttp.StatusCodes(raw));
+    }
 }

@@ -46,6 +46,24 @@ public sealed class L7ProxyLifecycleTests
     }
 
     [Fact]
+    public async Task RemoveRedirect_WithOpenHttp2Connection_StopsAndRefusesNewConnections()
+    {
+        await using var backend = await KestrelRecordingBackend.StartAsync(Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        await using var proxy = new L7Proxy(LoopbackOptions(), new TestPeers(), new InMemoryFlowSink());
+        proxy.SetPolicy(TestPolicy.Allow(TestPolicy.Rule()));
+        var redirect = new ProxyRedirect(FreePort.Next(), new RedirectKey(1, TrafficDirection.Ingress, 80)) { TestUpstreamOverride = backend.EndPoint };
+        await proxy.AddRedirectAsync(redirect);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{redirect.ProxyPort}"), DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var first = await client.GetAsync("/open");
+        Assert.Equal(HttpVersion.Version20, first.Version);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.True(await proxy.RemoveRedirectAsync(redirect.ProxyPort, timeout.Token));
+        using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await Assert.ThrowsAsync<SocketException>(() => probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, redirect.ProxyPort)));
+    }
+
+    [Fact]
     public async Task AddRedirect_NonHttpType_NotSupported()
     {
         await using var proxy = new L7Proxy(LoopbackOptions(), new TestPeers(), new InMemoryFlowSink());
@@ -78,6 +96,19 @@ public sealed class L7ProxyLifecycleTests
         Assert.Equal(2, counters.Forwarded);
         Assert.Equal(1, counters.Denied);
         Assert.Equal(1, counters.ParseErrors);
+    }
+
+    [Fact]
+    public async Task Counters_RequestsKestrelRefuses_CountedAsParseErrors()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, TestPolicy.Allow(TestPolicy.Rule()), new ProxyOptions { MaxRequestLineSize = 512 });
+        await RawHttp.SendAsync(proxy.EndPoint, "GET /a HTTP/1.1\r\nHost: a\r\nX: 1\r\n folded\r\n\r\n");
+        await RawHttp.SendAsync(proxy.EndPoint, $"GET /{new string('a', 1000)} HTTP/1.1\r\nHost: a\r\n\r\n");
+        var counters = proxy.Proxy.Counters.Snapshot();
+        Assert.Equal(2, counters.ParseErrors);
+        Assert.Equal(0, counters.Received);
+        Assert.Equal(0, backend.BytesReceived);
     }
 
     [SkippableFact]

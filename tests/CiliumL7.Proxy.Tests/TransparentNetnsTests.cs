@@ -80,6 +80,7 @@ public sealed class TransparentNetnsTests
         var recorded = Assert.Single(backend.Requests);
         Assert.Equal("/v1/request-landing", recorded.Target);
         Assert.Equal(IPAddress.Parse("10.244.1.2"), Assert.Single(backend.Peers).Address);
-        Assert.Contains(flows.Snapshot(), f => f.Verdict == FlowVerdict.Dropped && f.Http.Code == 403 && f.Destination.Peer == ProxyHarness.Client);
+        Assert.Contains(flows.Snapshot(), f => f.Type == L7FlowType.Request && f.Verdict == FlowVerdict.Dropped && f.Source.Peer == ProxyHarness.Client);
+        Assert.Contains(flows.Snapshot(), f => f.Type == L7FlowType.Response && f.Http.Code == 403 && f.Destination.Peer == ProxyHarness.Client);
     }
 }

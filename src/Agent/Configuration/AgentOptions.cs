@@ -21,6 +21,9 @@ internal sealed record AgentOptions
     /// <summary>Directory holding the compiled BPF objects (default: <c>bpf/</c> next to the executable).</summary>
     public string BpfDir { get; init; } = Path.Combine(AppContext.BaseDirectory, "bpf");
 
+    /// <summary>CIDR ClusterIP service VIPs are allocated from (distinct per agent on one host).</summary>
+    public string ServiceCidr { get; init; } = "10.96.0.0/16";
+
     /// <summary>First port of the range proxy listeners are allocated from.</summary>
     public int ProxyPortMin { get; init; } = 15000;
 
@@ -45,6 +48,7 @@ internal sealed record AgentOptions
           --pod-cidr CIDR     IPv4 pod CIDR of this node          default 10.244.0.0/24
           --node-name NAME    node name                           default the hostname
           --bpf-dir DIR       compiled BPF objects                default bpf/ next to the executable
+          --service-cidr CIDR ClusterIP service VIPs                default 10.96.0.0/16
           --proxy-ports A-B   proxy listener port range           default 15000-15999
 
         cleanup removes every program, pin, route, rule, link and file the agent created.
@@ -85,6 +89,7 @@ internal sealed record AgentOptions
                 "--pod-cidr" => options with { PodCidr = Value() },
                 "--node-name" => options with { NodeName = Value() },
                 "--bpf-dir" => options with { BpfDir = Value() },
+                "--service-cidr" => options with { ServiceCidr = Value() },
                 "--proxy-ports" => WithProxyPorts(options, Value()),
                 _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
             };
@@ -110,6 +115,10 @@ internal sealed record AgentOptions
             || !int.TryParse(PodCidr[(slash + 1)..], out var bits) || bits < 8 || bits > 30)
         {
             throw new ArgumentException($"--pod-cidr \"{PodCidr}\" is not an IPv4 CIDR with a prefix between /8 and /30 (e.g. 10.244.0.0/24)");
+        }
+        if (!System.Net.IPNetwork.TryParse(ServiceCidr, out _))
+        {
+            throw new ArgumentException($"--service-cidr \"{ServiceCidr}\" is not a CIDR (e.g. 10.96.0.0/16)");
         }
         if (string.IsNullOrWhiteSpace(NodeName))
         {

@@ -69,19 +69,19 @@ internal sealed class BpfNodeDatapath : INodeDatapath
 
     public void Start(IReadOnlyList<EndpointModel> endpoints)
     {
-        // Restored endpoints: programs normally still attached (kill -9 leaves them); re-attach
-        // atomically only where missing, rewrite the endpoint map / ipcache rows (idempotent).
-        var known = _bpf.ListEndpoints();
+        // Restored endpoints: the programs are normally still attached (kill -9 leaves them) and the
+        // maps still enforce. Attaching again swaps in the programs just loaded (an upgrade) atomically,
+        // with no window without a program; endpoint map and ipcache rows are rewritten (idempotent).
+        var missing = 0;
         foreach (var endpoint in endpoints)
         {
-            var entry = new EndpointEntry((uint)endpoint.Id, (uint)endpoint.Identity);
             try
             {
-                if (!BpfDatapath.IsAttached(endpoint.Ifindex) || !known.TryGetValue(endpoint.Ifindex, out var current) || current != entry)
+                if (!BpfDatapath.IsAttached(endpoint.Ifindex))
                 {
-                    _bpf.AttachEndpoint(endpoint.Ifindex, entry);
-                    Log.DatapathInfo(_logger, $"re-attached programs to {endpoint.HostInterface} (endpoint {endpoint.Id})");
+                    missing++;
                 }
+                _bpf.AttachEndpoint(endpoint.Ifindex, new EndpointEntry((uint)endpoint.Id, (uint)endpoint.Identity));
                 UpsertIpcache(endpoint);
                 lock (_lock)
                 {
@@ -92,6 +92,10 @@ internal sealed class BpfNodeDatapath : INodeDatapath
             {
                 Log.DatapathFailed(_logger, $"restore endpoint {endpoint.Id} on {endpoint.HostInterface}", e);
             }
+        }
+        if (endpoints.Count > 0)
+        {
+            Log.DatapathInfo(_logger, $"programs replaced on {endpoints.Count} restored endpoints ({missing} had none attached)");
         }
         _events = _bpf.OpenEventReader();
         _eventLoop = Task.Run(ConsumeEventsAsync);

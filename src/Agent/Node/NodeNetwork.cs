@@ -13,12 +13,33 @@ internal static class NodeNetwork
     public const string ProxyMark = "0x200/0xf00";
     public const string ProxyTable = "2004";
 
-    /// <summary>Sets up forwarding and the proxy routing; returns what failed (empty when all is well).</summary>
-    public static List<string> Setup()
+    private static readonly string[] Sysctls = ["/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"];
+
+    /// <summary>
+    /// Sets up forwarding and the proxy routing; returns what failed (empty when all is well).
+    /// The sysctl values found before the first start are saved in <paramref name="stateDir"/>
+    /// (<c>sysctl-restore</c>) so that cleanup puts them back.
+    /// </summary>
+    public static List<string> Setup(string stateDir)
     {
         var problems = new List<string>();
-        TryWrite("/proc/sys/net/ipv4/ip_forward", "1", problems);
-        TryWrite("/proc/sys/net/ipv6/conf/all/forwarding", "1", problems);
+        var restore = Path.Combine(stateDir, SysctlRestoreFile);
+        if (!File.Exists(restore))
+        {
+            var saved = new List<string>();
+            foreach (var path in Sysctls)
+            {
+                if (File.Exists(path))
+                {
+                    saved.Add(path + "=" + File.ReadAllText(path).Trim());
+                }
+            }
+            File.WriteAllLines(restore, saved);
+        }
+        foreach (var path in Sysctls)
+        {
+            TryWrite(path, "1", problems);
+        }
         foreach (var family in new[] { "-4", "-6" })
         {
             var (_, rules, _) = CommandRunner.Run("ip", family, "rule", "show");
@@ -31,9 +52,25 @@ internal static class NodeNetwork
         return problems;
     }
 
-    /// <summary>Removes the proxy rules and table (idempotent).</summary>
-    public static void Teardown()
+    /// <summary>The file (in the state dir) holding the sysctl values to restore on cleanup.</summary>
+    public const string SysctlRestoreFile = "sysctl-restore";
+
+    /// <summary>Removes the proxy rules and table, and restores the saved sysctls (idempotent).</summary>
+    public static void Teardown(string stateDir)
     {
+        var restore = Path.Combine(stateDir, SysctlRestoreFile);
+        if (File.Exists(restore))
+        {
+            foreach (var line in File.ReadAllLines(restore))
+            {
+                var eq = line.LastIndexOf('=');
+                if (eq > 0 && Array.IndexOf(Sysctls, line[..eq]) >= 0)
+                {
+                    TryWrite(line[..eq], line[(eq + 1)..], []);
+                }
+            }
+            File.Delete(restore);
+        }
         foreach (var family in new[] { "-4", "-6" })
         {
             for (var i = 0; i < 16; i++)

@@ -8,7 +8,7 @@ internal sealed record PersistedServiceState
     [JsonPropertyName("services")]
     public List<PersistedService> Services { get; init; } = [];
 
-    /// <summary>netns name → pod namespace (null = unknown).</summary>
+    /// <summary>netns path → pod namespace (null = unknown).</summary>
     [JsonPropertyName("podNetns")]
     public Dictionary<string, string?> PodNetns { get; init; } = [];
 }

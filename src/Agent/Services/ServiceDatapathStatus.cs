@@ -9,6 +9,10 @@ public sealed record ServiceDatapathStatus
     [JsonPropertyName("hooks")]
     public required IReadOnlyList<string> Hooks { get; init; }
 
+    /// <summary>Cookies of the network namespaces whose sockets are translated (0 = all).</summary>
+    [JsonPropertyName("servedNetns")]
+    public required IReadOnlyList<ulong> ServedNetns { get; init; }
+
     /// <summary>Frontends as read back from <c>ciliuml7_lb_svc</c>/<c>ciliuml7_lb_be</c>.</summary>
     [JsonPropertyName("frontends")]
     public required IReadOnlyList<ServiceFrontend> Frontends { get; init; }

@@ -25,4 +25,10 @@ internal static partial class ServiceLog
 
     [LoggerMessage(5106, LogLevel.Information, "Removed stale socket LB frontend {Frontend} (not a known service)")]
     public static partial void StaleFrontendRemoved(ILogger logger, string frontend);
+
+    [LoggerMessage(5107, LogLevel.Warning, "Cannot read the cookie of network namespace {Netns}; its sockets will not be load-balanced")]
+    public static partial void NetnsUnknown(ILogger logger, string netns, Exception error);
+
+    [LoggerMessage(5108, LogLevel.Warning, "Socket load balancer not installed; services are kept without a datapath (VIPs will not answer)")]
+    public static partial void SocketLbUnavailable(ILogger logger, Exception error);
 }

@@ -21,7 +21,7 @@ namespace CiliumL7.Agent.Services;
 /// half-written service. Specs (with VIPs and frontend ids) persist in the
 /// state file, so a restart keeps every VIP. Thread-safe.
 /// </summary>
-public sealed class ServiceManager
+public sealed partial class ServiceManager : IDisposable
 {
     /// <summary>Default service CIDR (Kubernetes' usual <c>--service-cluster-ip-range</c>).</summary>
     public const string DefaultServiceCidr = "10.96.0.0/16";
@@ -34,15 +34,15 @@ public sealed class ServiceManager
     private readonly string? _stateFile;
     private readonly ILogger _logger;
     private readonly ServiceVipAllocator _vips;
-    private readonly SortedDictionary<string, Entry> _services = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ServiceEntry> _services = new(StringComparer.Ordinal);
     private readonly HashSet<int> _frontendIds = [];
-    private readonly Dictionary<string, string?> _podNetns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PodNetns> _podNetns = new(StringComparer.Ordinal);
     private IReadOnlyList<(uint Id, string Namespace, IReadOnlyDictionary<string, string> Labels, IPAddress Ip)> _endpoints = [];
     private bool _synced;
 
     /// <summary>Creates the manager and restores saved services from <paramref name="stateFile"/> (maps are written on the first <see cref="OnEndpointsChanged"/>).</summary>
     /// <param name="serviceCidr">Where VIPs come from (<see cref="DefaultServiceCidr"/>).</param>
-    /// <param name="maps">The socket LB maps, or null to keep services in memory only (no datapath).</param>
+    /// <param name="maps">The socket LB maps (owned: disposed with the manager), or null to keep services in memory only (no datapath).</param>
     /// <param name="hosts">The hosts-file writer, or null for no name resolution.</param>
     /// <param name="stateFile">JSON file that keeps services across restarts, or null.</param>
     /// <param name="logger">Logger.</param>
@@ -98,7 +98,7 @@ public sealed class ServiceManager
             {
                 ids[i] = old?.IdFor(vip, spec.Ports[i]) ?? AllocateFrontendId();
             }
-            var entry = new Entry(spec, ids);
+            var entry = new ServiceEntry(spec, ids);
 
             // :: Step 3: datapath - new frontends first, then remove the ones that disappeared.
             try
@@ -172,35 +172,6 @@ public sealed class ServiceManager
         }
     }
 
-    /// <summary>The kernel's view: attached hooks and every frontend in the maps (empty without a datapath).</summary>
-    public ServiceDatapathStatus DatapathStatus()
-    {
-        var hooks = new List<string>();
-        if (BpfRoot is not null)
-        {
-            foreach (var pin in SocketLbLoader.AttachedLinks(BpfRoot))
-            {
-                hooks.Add(Path.GetFileName(pin)[SocketLbLoader.LinkPinPrefix.Length..]);
-            }
-        }
-        var frontends = new List<ServiceFrontend>();
-        lock (_lock)
-        {
-            foreach (var state in _maps?.ListServices() ?? [])
-            {
-                var backends = new List<ServiceBackend>(state.Backends.Count);
-                foreach (var b in state.Backends)
-                {
-                    backends.Add(new ServiceBackend(0, b.Address, b.Port));
-                }
-                frontends.Add(new ServiceFrontend(state.RevNatIndex, state.Frontend.Address + ":" + state.Frontend.Port,
-                    state.Frontend.Protocol == LbProtocol.Udp ? "UDP" : "TCP", backends));
-            }
-        }
-        frontends.Sort((a, b) => a.Id.CompareTo(b.Id));
-        return new ServiceDatapathStatus { Hooks = hooks, Frontends = frontends };
-    }
-
     /// <summary>
     /// The full set of local endpoints changed (created, deleted, relabelled):
     /// recompute every service's backends and write the frontends whose
@@ -221,62 +192,22 @@ public sealed class ServiceManager
             if (force)
             {
                 RemoveUnknownFrontends();
+                foreach (var entry in _podNetns.Values)
+                {
+                    Serve(entry);
+                }
                 WriteAllHostsFiles();
                 _synced = true;
             }
         }
     }
 
-    /// <summary>Registers a pod network namespace (a name or <c>/var/run/netns/NAME</c>) and writes its hosts file.</summary>
-    /// <param name="netns">Namespace name or path; other paths (e.g. /proc/PID/ns/net) are ignored.</param>
-    /// <param name="podNamespace">The pod's Kubernetes namespace (short service names resolve only within it), or null.</param>
-    public void AddPodNetns(string netns, string? podNamespace = null)
-    {
-        if (HostsFileWriter.NetnsName(netns) is not { } name)
-        {
-            return;
-        }
-        lock (_lock)
-        {
-            _podNetns[name] = podNamespace;
-            WriteHostsFile(name, podNamespace);
-            Persist();
-        }
-    }
-
-    /// <summary>Forgets a pod network namespace and removes its hosts file.</summary>
-    public void RemovePodNetns(string netns)
-    {
-        if (HostsFileWriter.NetnsName(netns) is not { } name)
-        {
-            return;
-        }
-        lock (_lock)
-        {
-            _podNetns.Remove(name);
-            Persist();
-            try
-            {
-                _hosts?.Remove(name);
-            }
-            catch (IOException e)
-            {
-                ServiceLog.HostsWriteFailed(_logger, name, e);
-            }
-        }
-    }
-
-    /// <summary>Removes every hosts file this manager wrote (agent cleanup).</summary>
-    public void RemoveAllHostsFiles()
+    /// <summary>Closes the map descriptors. Pinned maps, links and hosts files stay: enforcement outlives the agent.</summary>
+    public void Dispose()
     {
         lock (_lock)
         {
-            foreach (var name in _podNetns.Keys)
-            {
-                _hosts?.Remove(name);
-            }
-            _podNetns.Clear();
-            Persist();
+            (_maps as IDisposable)?.Dispose();
         }
     }
 
@@ -294,213 +225,6 @@ public sealed class ServiceManager
         backends.Sort((a, b) => a.EndpointId.CompareTo(b.EndpointId));
         return backends;
     }
-
-    // ---- datapath ----
-
-    private void WriteFrontends(Entry entry, bool force, bool throwOnError = true)
-    {
-        for (var i = 0; i < entry.Spec.Ports.Count; i++)
-        {
-            var port = entry.Spec.Ports[i];
-            var backends = SelectBackends(entry.Spec, port);
-            var previous = entry.Backends[i];
-            if (!force && previous is not null && SameBackends(previous, backends))
-            {
-                continue;
-            }
-            var frontend = Frontend(entry.Vip, port);
-            try
-            {
-                _maps?.UpsertService(frontend, (ushort)entry.Ids[i], ToLb(backends));
-            }
-            catch (Exception e) when (!throwOnError && e is IOException or ObjectDisposedException)
-            {
-                ServiceLog.MapWriteFailed(_logger, frontend.ToString(), e);
-                continue;
-            }
-            entry.Backends[i] = backends;
-            if (previous is null || !SameBackends(previous, backends))
-            {
-                ServiceLog.BackendsChanged(_logger, frontend.ToString(), entry.Spec.Namespace, entry.Spec.Name, backends.Count);
-            }
-        }
-    }
-
-    private void RemoveStaleFrontends(Entry old, Entry? current)
-    {
-        for (var i = 0; i < old.Spec.Ports.Count; i++)
-        {
-            var frontend = Frontend(old.Vip, old.Spec.Ports[i]);
-            if (current is not null && current.Vip.Equals(old.Vip) && current.IdFor(old.Vip, old.Spec.Ports[i]) is not null)
-            {
-                continue;
-            }
-            _maps?.DeleteService(frontend);
-            _frontendIds.Remove(old.Ids[i]);
-        }
-    }
-
-    private void RemoveUnknownFrontends()
-    {
-        if (_maps is null)
-        {
-            return;
-        }
-        var known = new HashSet<LbFrontend>();
-        foreach (var entry in _services.Values)
-        {
-            foreach (var port in entry.Spec.Ports)
-            {
-                known.Add(Frontend(entry.Vip, port));
-            }
-        }
-        try
-        {
-            foreach (var state in _maps.ListServices())
-            {
-                if (!known.Contains(state.Frontend))
-                {
-                    _maps.DeleteService(state.Frontend);
-                    ServiceLog.StaleFrontendRemoved(_logger, state.Frontend.ToString());
-                }
-            }
-        }
-        catch (IOException e)
-        {
-            ServiceLog.MapWriteFailed(_logger, "(stale frontends)", e);
-        }
-    }
-
-    private static LbFrontend Frontend(IPAddress vip, ServicePort port) =>
-        new(vip, (ushort)port.Port, port.Protocol == "UDP" ? LbProtocol.Udp : LbProtocol.Tcp);
-
-    private static LbBackend[] ToLb(List<ServiceBackend> backends)
-    {
-        var result = new LbBackend[backends.Count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = new LbBackend(backends[i].Ip, (ushort)backends[i].Port);
-        }
-        return result;
-    }
-
-    private static bool SameBackends(IReadOnlyList<ServiceBackend> a, IReadOnlyList<ServiceBackend> b)
-    {
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-        for (var i = 0; i < a.Count; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    // ---- hosts files ----
-
-    private void WriteAllHostsFiles()
-    {
-        foreach (var (name, podNamespace) in _podNetns)
-        {
-            WriteHostsFile(name, podNamespace);
-        }
-    }
-
-    private void WriteHostsFile(string netns, string? podNamespace)
-    {
-        if (_hosts is null)
-        {
-            return;
-        }
-        var services = new List<(string, string, IPAddress)>(_services.Count);
-        foreach (var entry in _services.Values)
-        {
-            services.Add((entry.Spec.Name, entry.Spec.Namespace, entry.Vip));
-        }
-        try
-        {
-            _hosts.Write(netns, podNamespace, services);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ServiceLog.HostsWriteFailed(_logger, netns, e);
-        }
-    }
-
-    // ---- state ----
-
-    private void Restore()
-    {
-        if (ReadState(_stateFile) is not { } saved)
-        {
-            return;
-        }
-        foreach (var item in saved.Services)
-        {
-            try
-            {
-                var spec = ServiceSpecValidator.Validate(item.Spec);
-                if (spec.Vip is null || !_vips.TryReserve(spec.Vip) || item.FrontendIds.Length != spec.Ports.Count)
-                {
-                    continue;
-                }
-                foreach (var id in item.FrontendIds)
-                {
-                    _frontendIds.Add(id);
-                }
-                _services[Key(spec.Namespace, spec.Name)] = new Entry(spec, item.FrontendIds);
-            }
-            catch (ArgumentException e)
-            {
-                ServiceLog.StateUnreadable(_logger, _stateFile!, e);
-            }
-        }
-        foreach (var (name, podNamespace) in saved.PodNetns)
-        {
-            _podNetns[name] = podNamespace;
-        }
-    }
-
-    /// <summary>The saved state, or null when there is none or it cannot be read.</summary>
-    internal static PersistedServiceState? ReadState(string? stateFile, ILogger? logger = null)
-    {
-        if (stateFile is null || !File.Exists(stateFile))
-        {
-            return null;
-        }
-        try
-        {
-            return JsonSerializer.Deserialize<PersistedServiceState>(File.ReadAllText(stateFile), StateJson);
-        }
-        catch (Exception e) when (e is JsonException or IOException)
-        {
-            ServiceLog.StateUnreadable(logger ?? NullLogger.Instance, stateFile, e);
-            return null;
-        }
-    }
-
-    private void Persist()
-    {
-        if (_stateFile is null)
-        {
-            return;
-        }
-        var saved = new PersistedServiceState { PodNetns = new Dictionary<string, string?>(_podNetns) };
-        foreach (var entry in _services.Values)
-        {
-            saved.Services.Add(new PersistedService(entry.Spec, entry.Ids));
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_stateFile))!);
-        var tmp = _stateFile + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(saved, StateJson));
-        File.Move(tmp, _stateFile, overwrite: true);
-    }
-
-    // ---- helpers ----
 
     private int AllocateFrontendId()
     {
@@ -526,7 +250,7 @@ public sealed class ServiceManager
         return "another service";
     }
 
-    private ServiceInfo Info(Entry entry)
+    private ServiceInfo Info(ServiceEntry entry)
     {
         var frontends = new List<ServiceFrontend>(entry.Spec.Ports.Count);
         for (var i = 0; i < entry.Spec.Ports.Count; i++)
@@ -544,33 +268,4 @@ public sealed class ServiceManager
     }
 
     private static string Key(string ns, string name) => ns + "/" + name;
-
-    /// <summary>A service and what was last written for each of its ports.</summary>
-    private sealed class Entry(ServiceSpec spec, int[] ids)
-    {
-        public ServiceSpec Spec { get; } = spec;
-
-        public IPAddress Vip { get; } = spec.Vip!;
-
-        public int[] Ids { get; } = ids;
-
-        /// <summary>Per port: the backends last written to the maps (null = never written).</summary>
-        public List<ServiceBackend>?[] Backends { get; } = new List<ServiceBackend>?[ids.Length];
-
-        public int? IdFor(IPAddress vip, ServicePort port)
-        {
-            if (!vip.Equals(Vip))
-            {
-                return null;
-            }
-            for (var i = 0; i < Spec.Ports.Count; i++)
-            {
-                if (Spec.Ports[i].Port == port.Port && Spec.Ports[i].Protocol == port.Protocol)
-                {
-                    return Ids[i];
-                }
-            }
-            return null;
-        }
-    }
 }

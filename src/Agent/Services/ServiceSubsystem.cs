@@ -34,11 +34,33 @@ public static class ServiceSubsystem
     /// manager with the services saved in <c>&lt;stateDir&gt;/services.json</c>.
     /// </summary>
     /// <exception cref="IOException">cgroup2, bpffs, the object or the attach failed (message says which and how to fix).</exception>
-    public static ServiceManager Start(string bpfObjectDir, string bpfRoot, string stateDir, IPNetwork serviceCidr, ILoggerFactory loggers, string netnsEtcRoot = "/etc/netns")
+    /// <param name="bpfObjectDir">Directory holding <c>sock-lb.o</c> (bin/bpf).</param>
+    /// <param name="bpfRoot">The agent's bpffs root.</param>
+    /// <param name="stateDir">The agent's state directory (services.json).</param>
+    /// <param name="serviceCidr">VIP range.</param>
+    /// <param name="loggers">Logger factory.</param>
+    /// <param name="netnsEtcRoot">Where hosts files go (/etc/netns).</param>
+    /// <param name="serveAllNamespaces">
+    /// Translate sockets of every network namespace on the host. Default: only
+    /// the agent's own namespace and the pods registered with
+    /// <see cref="ServiceManager.AddPodNetns"/>, so several agents on one host
+    /// never translate each other's pods.
+    /// </param>
+    public static ServiceManager Start(string bpfObjectDir, string bpfRoot, string stateDir, IPNetwork serviceCidr, ILoggerFactory loggers,
+        string netnsEtcRoot = "/etc/netns", bool serveAllNamespaces = false)
     {
         var cgroup = CgroupV2.EnsureMounted(stateDir);
         SocketLbLoader.Install(Path.Combine(bpfObjectDir, ObjectName), bpfRoot, cgroup);
         var maps = LoadBalancerMaps.Open(bpfRoot);
+        maps.ServeNetns(NetnsCookie.Current());
+        if (serveAllNamespaces)
+        {
+            maps.ServeNetns(NetnsCookie.Any);
+        }
+        else
+        {
+            maps.UnserveNetns(NetnsCookie.Any); // an earlier run may have served all
+        }
         return new ServiceManager(serviceCidr, maps, new HostsFileWriter(netnsEtcRoot), Path.Combine(stateDir, StateFileName), loggers.CreateLogger<ServiceManager>())
         {
             BpfRoot = bpfRoot,
@@ -58,9 +80,9 @@ public static class ServiceSubsystem
         if (ServiceManager.ReadState(stateFile) is { } saved)
         {
             var hosts = new HostsFileWriter(netnsEtcRoot);
-            foreach (var name in saved.PodNetns.Keys)
+            foreach (var path in saved.PodNetns.Keys)
             {
-                if (File.Exists(hosts.PathFor(name)))
+                if (HostsFileWriter.NetnsName(path) is { } name && File.Exists(hosts.PathFor(name)))
                 {
                     hosts.Remove(name);
                     removed.Add(hosts.PathFor(name));

@@ -49,7 +49,20 @@ internal static class AgentConnection
         {
             return args;
         }
-        return [args[take], .. args[..take], .. args[(take + 1)..]];
+        var command = args[take];
+        var rest = args[(take + 1)..];
+        if (command == "observe")
+        {
+            // Hubble listens next to the agent: -H unix:///dir/agent.sock means --server unix:///dir/hubble.sock.
+            var host = take == 2 ? args[1] : args[0][(args[0].IndexOf('=', StringComparison.Ordinal) is var eq and > 0 ? eq + 1 : 2)..];
+            if (rest.Contains("--server"))
+            {
+                return [command, .. rest];
+            }
+            var socket = AgentClient.ResolveSocketPath(host);
+            return [command, "--server", "unix://" + Path.Combine(Path.GetDirectoryName(socket) ?? "/", "hubble.sock"), .. rest];
+        }
+        return [command, .. args[..take], .. rest];
     }
 
     public static AgentClient Connect(ParseResult result, Option<string?> host) =>

@@ -6,7 +6,7 @@ namespace CiliumL7.Cli;
 
 /// <summary>
 /// <c>ciliuml7 exec POD [--namespace NS] -- CMD ARGS...</c>: runs CMD inside the
-/// pod's network namespace (nsenter --net), passing stdio and the exit code
+/// pod's network namespace (ip netns exec NAME, so /etc/netns/NAME/hosts applies; nsenter --net for other paths), passing stdio and the exit code
 /// through, like <c>kubectl exec</c>.
 /// </summary>
 internal static class ExecCommand
@@ -31,9 +31,22 @@ internal static class ExecCommand
                 Console.Error.WriteLine($"Error: pod \"{pr.GetValue(pod)}\" not found in namespace {pr.GetValue(ns)}");
                 return 1;
             }
-            var psi = new ProcessStartInfo("nsenter") { UseShellExecute = false };
-            psi.ArgumentList.Add("--net=" + endpoint.Netns);
-            psi.ArgumentList.Add("--");
+            // A named netns runs through `ip netns exec`, which also bind-mounts /etc/netns/NAME/*
+            // (the pod's hosts file: service names resolve); any other netns path through nsenter.
+            ProcessStartInfo psi;
+            if (Path.GetDirectoryName(endpoint.Netns) == EndpointCommands.NetnsDir)
+            {
+                psi = new ProcessStartInfo("ip") { UseShellExecute = false };
+                psi.ArgumentList.Add("netns");
+                psi.ArgumentList.Add("exec");
+                psi.ArgumentList.Add(Path.GetFileName(endpoint.Netns));
+            }
+            else
+            {
+                psi = new ProcessStartInfo("nsenter") { UseShellExecute = false };
+                psi.ArgumentList.Add("--net=" + endpoint.Netns);
+                psi.ArgumentList.Add("--");
+            }
             foreach (var arg in pr.GetValue(cmd)!)
             {
                 psi.ArgumentList.Add(arg);

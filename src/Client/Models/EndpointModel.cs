@@ -21,7 +21,8 @@ public sealed record EndpointModel
     /// <summary>IPv4 address of the pod.</summary>
     public string? Ipv4 { get; init; }
 
-    /// <summary>IPv6 address of the pod (not allocated by this build).</summary>
+    /// <summary>IPv6 address of the pod (not allocated by this build: always null, but always present in JSON).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)]
     public string? Ipv6 { get; init; }
 
     /// <summary>Interface index of the host-side veth.</summary>

@@ -9,7 +9,10 @@ public static class AbiConstants
     /// <summary>CL7_MARK_MAGIC_TO_PROXY: <c>skb-&gt;mark = 0x0200 | proxyPort &lt;&lt; 16</c>.</summary>
     public const uint MarkMagicToProxy = 0x0200;
 
-    /// <summary>CL7_MARK_MAGIC_PROXY_EGRESS: the proxy sets it (SO_MARK) on upstream sockets.</summary>
+    /// <summary>CL7_MARK_MAGIC_PROXY_INGRESS: the proxy may set it (SO_MARK) on upstreams of ingress redirects (final).</summary>
+    public const uint MarkMagicProxyIngress = 0x0A00;
+
+    /// <summary>CL7_MARK_MAGIC_PROXY_EGRESS: the proxy sets it (SO_MARK) on upstream sockets (final today; see abi.h).</summary>
     public const uint MarkMagicProxyEgress = 0x0B00;
 
     /// <summary>CL7_PROXY_ROUTE_TABLE: <c>ip rule add fwmark 0x200/0xf00 lookup 2004</c>.</summary>
@@ -53,6 +56,12 @@ public static class AbiConstants
 
     /// <summary>CL7_POLICY_REDIRECT.</summary>
     public const byte PolicyRedirect = 3;
+
+    /// <summary>CL7_COUNTERS_MAX: entries of cl7_counters.</summary>
+    public const int CountersMax = 768;
+
+    /// <summary>CL7_COUNTER_INDEX(dir, reason).</summary>
+    public static uint CounterIndex(byte direction, byte reason) => ((uint)direction << 8) | reason;
 
     /// <summary>CL7_CT_REDIRECT.</summary>
     public const byte CtRedirect = 1;

@@ -6,10 +6,10 @@ namespace CiliumL7.Datapath.Abi;
 [StructLayout(LayoutKind.Sequential)]
 public struct CtEntry
 {
-    /// <summary>created_ns (CLOCK_MONOTONIC).</summary>
+    /// <summary>created_ns (CLOCK_MONOTONIC_COARSE).</summary>
     public ulong CreatedNs;
 
-    /// <summary>last_seen_ns (CLOCK_MONOTONIC, 1 s granularity).</summary>
+    /// <summary>last_seen_ns (CLOCK_MONOTONIC_COARSE, refreshed at most once a second).</summary>
     public ulong LastSeenNs;
 
     /// <summary>src_identity.</summary>
@@ -30,6 +30,6 @@ public struct CtEntry
     /// <summary>pad.</summary>
     public byte Pad;
 
-    /// <summary>packets (approximate).</summary>
-    public ulong Packets;
+    /// <summary>reserved.</summary>
+    public ulong Reserved;
 }

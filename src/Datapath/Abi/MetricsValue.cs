@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace CiliumL7.Datapath.Abi;
 
-/// <summary><c>struct cl7_metrics_value</c> (one per CPU).</summary>
+/// <summary><c>struct cl7_metrics_value</c>: value of <c>cl7_counters</c> (one per CPU).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct MetricsValue
 {

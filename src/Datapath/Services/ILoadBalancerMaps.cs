@@ -16,4 +16,13 @@ public interface ILoadBalancerMaps
 
     /// <summary>Every frontend currently in the map with its backends.</summary>
     IReadOnlyList<LbServiceState> ListServices();
+
+    /// <summary>Lets sockets of the network namespace with this cookie be translated (<see cref="NetnsCookie.Any"/> = all).</summary>
+    void ServeNetns(ulong cookie);
+
+    /// <summary>Stops translating sockets of that namespace. No-op when absent.</summary>
+    void UnserveNetns(ulong cookie);
+
+    /// <summary>Cookies of the served network namespaces.</summary>
+    IReadOnlyList<ulong> ServedNetns();
 }

@@ -23,19 +23,24 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
     /// <summary>Pin name of the (socket cookie, backend) → VIP map.</summary>
     public const string RevSkMapName = "ciliuml7_lb_rsk";
 
+    /// <summary>Pin name of the served network namespaces map.</summary>
+    public const string NetnsMapName = "ciliuml7_lb_ns";
+
     private readonly Lock _lock = new();
     private readonly int _svcFd;
     private readonly int _beFd;
+    private readonly int _nsFd;
     private readonly Dictionary<(LbBackend Backend, LbProtocol Proto), uint> _backendIds = [];
     private readonly Dictionary<uint, int> _backendRefs = [];
     private readonly Dictionary<LbFrontend, (ushort RevNat, uint[] Ids)> _frontends = [];
     private uint _nextBackendId = 1;
     private bool _disposed;
 
-    private LoadBalancerMaps(int svcFd, int beFd)
+    private LoadBalancerMaps(int svcFd, int beFd, int nsFd)
     {
         _svcFd = svcFd;
         _beFd = beFd;
+        _nsFd = nsFd;
         Restore();
     }
 
@@ -43,18 +48,56 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
     /// <exception cref="IOException">A map is not pinned there.</exception>
     public static LoadBalancerMaps Open(string bpfRoot)
     {
-        var svc = OpenPinned(Path.Combine(bpfRoot, ServiceMapName));
-        int be;
+        var fds = new List<int>(3);
         try
         {
-            be = OpenPinned(Path.Combine(bpfRoot, BackendMapName));
+            foreach (var name in (string[])[ServiceMapName, BackendMapName, NetnsMapName])
+            {
+                fds.Add(OpenPinned(Path.Combine(bpfRoot, name)));
+            }
         }
         catch
         {
-            LbNative.Close(svc);
+            foreach (var fd in fds)
+            {
+                LbNative.Close(fd);
+            }
             throw;
         }
-        return new LoadBalancerMaps(svc, be);
+        return new LoadBalancerMaps(fds[0], fds[1], fds[2]);
+    }
+
+    /// <inheritdoc/>
+    public void ServeNetns(ulong cookie)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var value = default(LbNetns);
+            Check(LbNative.bpf_map_update_elem(_nsFd, &cookie, &value, LbNative.BPF_ANY), "serve netns " + cookie, default);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void UnserveNetns(ulong cookie)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            LbNative.bpf_map_delete_elem(_nsFd, &cookie);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ulong> ServedNetns()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var keys = Keys<ulong>(_nsFd);
+            keys.Sort();
+            return keys;
+        }
     }
 
     /// <inheritdoc/>
@@ -85,13 +128,9 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             var master = Lb4Key.For(frontend, 0);
             var mv = new Lb4Service { Count = (ushort)ids.Length, RevNatIndex = revNatIndex };
             Check(LbNative.bpf_map_update_elem(_svcFd, &master, &mv, LbNative.BPF_ANY), "update master", frontend);
-            // :: Step 4: stale slots beyond the new count.
+            // :: Step 4: stale slots beyond the new count (slots are contiguous: stop at the first gap).
             var oldIds = old.Ids ?? [];
-            for (var s = ids.Length + 1; s <= oldIds.Length; s++)
-            {
-                var key = Lb4Key.For(frontend, (ushort)s);
-                LbNative.bpf_map_delete_elem(_svcFd, &key);
-            }
+            DeleteSlotsFrom(frontend, ids.Length + 1);
             // :: Step 5: backends nobody references any more.
             foreach (var id in oldIds)
             {
@@ -113,11 +152,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             }
             var master = Lb4Key.For(frontend, 0);
             LbNative.bpf_map_delete_elem(_svcFd, &master);
-            for (var s = 1; s <= old.Ids.Length; s++)
-            {
-                var key = Lb4Key.For(frontend, (ushort)s);
-                LbNative.bpf_map_delete_elem(_svcFd, &key);
-            }
+            DeleteSlotsFrom(frontend, 1);
             foreach (var id in old.Ids)
             {
                 ReleaseBackend(id);
@@ -182,6 +217,19 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             _disposed = true;
             LbNative.Close(_svcFd);
             LbNative.Close(_beFd);
+            LbNative.Close(_nsFd);
+        }
+    }
+
+    private void DeleteSlotsFrom(LbFrontend frontend, int first)
+    {
+        for (var slot = first; slot < ushort.MaxValue; slot++)
+        {
+            var key = Lb4Key.For(frontend, (ushort)slot);
+            if (LbNative.bpf_map_delete_elem(_svcFd, &key) != 0)
+            {
+                return;
+            }
         }
     }
 
@@ -251,14 +299,16 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         }
         foreach (var state in ListServices())
         {
-            var ids = new uint[state.Backends.Count];
-            for (var i = 0; i < ids.Length; i++)
+            var ids = new List<uint>(state.Backends.Count);
+            foreach (var backend in state.Backends)
             {
-                var id = _backendIds[(state.Backends[i], state.Frontend.Protocol)];
-                _backendRefs[id]++;
-                ids[i] = id;
+                if (_backendIds.TryGetValue((backend, state.Frontend.Protocol), out var id))
+                {
+                    _backendRefs[id]++;
+                    ids.Add(id);
+                }
             }
-            _frontends[state.Frontend] = (state.RevNatIndex, ids);
+            _frontends[state.Frontend] = (state.RevNatIndex, [.. ids]);
         }
     }
 

@@ -4,7 +4,7 @@ namespace CiliumL7.Datapath.Services;
 /// Loads <c>sock-lb.o</c> and attaches its cgroup programs to a cgroup v2
 /// directory through pinned BPF links:
 /// <code>
-///   &lt;bpf-root&gt;/ciliuml7_lb_svc, ciliuml7_lb_be, ciliuml7_lb_rsk   maps (reused if pinned)
+///   &lt;bpf-root&gt;/ciliuml7_lb_svc, _be, _rsk, _ns                      maps (reused if pinned)
 ///   &lt;bpf-root&gt;/ciliuml7_lb_link_connect4 ... _getpeername6          links
 /// </code>
 /// A pinned link keeps its program attached after the agent exits; a second
@@ -20,7 +20,7 @@ public static class SocketLbLoader
 
     /// <summary>Map pin names owned by the socket load balancer.</summary>
     public static IReadOnlyList<string> MapNames { get; } =
-        [LoadBalancerMaps.ServiceMapName, LoadBalancerMaps.BackendMapName, LoadBalancerMaps.RevSkMapName];
+        [LoadBalancerMaps.ServiceMapName, LoadBalancerMaps.BackendMapName, LoadBalancerMaps.RevSkMapName, LoadBalancerMaps.NetnsMapName];
 
     /// <summary>Loads the object, pins (or reuses) its maps and attaches every cgroup program.</summary>
     /// <param name="objectPath">Compiled <c>sock-lb.o</c>.</param>
@@ -59,7 +59,7 @@ public static class SocketLbLoader
                 Check(LbNative.bpf_map__set_pin_path(map, Path.Combine(bpfRoot, name)), "set pin path of map " + name);
             }
             // :: Step 2: load (verifier) and pin.
-            Check(LbNative.bpf_object__load(obj), "load " + objectPath + " (verifier log above on stderr)");
+            Check(LbNative.bpf_object__load(obj), "load " + objectPath + " (verifier log above on stderr; if a pinned map's layout changed, run 'ciliuml7-agent cleanup' first)");
 
             // :: Step 3: attach each program with a pinned link, or upgrade the pinned link in place.
             cgroupFd = LbNative.Open(cgroupPath, LbNative.O_RDONLY | LbNative.O_DIRECTORY | LbNative.O_CLOEXEC);

@@ -1,6 +1,5 @@
 using CiliumL7.Hubble.Api;
 using CiliumL7.Hubble.Flows;
-using Google.Protobuf;
 
 namespace CiliumL7.Hubble.Client;
 

@@ -60,8 +60,44 @@ public sealed class FlowExporter : IAsyncDisposable
         private set => Interlocked.Exchange(ref _position, value);
     }
 
-    /// <summary>Formats one response exactly as an export line (without the newline).</summary>
-    public static string FormatLine(GetFlowsResponse response) => Json.Format(response);
+    /// <summary>
+    /// Formats one response exactly as an export line (without the newline): compact protojson,
+    /// as hubble prints it (<c>{"flow":{"time":"…","verdict":"DROPPED",…},"node_name":"…","time":"…"}</c>).
+    /// </summary>
+    public static string FormatLine(GetFlowsResponse response) => Compact(Json.Format(response));
+
+    /// <summary>Removes the whitespace Google.Protobuf's formatter puts between tokens (strings untouched).</summary>
+    internal static string Compact(string json)
+    {
+        var sb = new StringBuilder(json.Length);
+        var inString = false;
+        for (var i = 0; i < json.Length; i++)
+        {
+            var c = json[i];
+            if (inString)
+            {
+                sb.Append(c);
+                if (c == '\\' && i + 1 < json.Length)
+                {
+                    sb.Append(json[++i]);
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (c == '"')
+            {
+                inString = true;
+                sb.Append(c);
+            }
+            else if (!char.IsWhiteSpace(c))
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
+    }
 
     /// <summary>Starts following the ring from its current head.</summary>
     public void Start() => Start(_ring.SeenFlows);

@@ -1,4 +1,5 @@
 using CiliumL7.Hubble.Api;
+using Google.Protobuf;
 
 namespace CiliumL7.Hubble.Filters;
 
@@ -53,6 +54,25 @@ public sealed class FlowFilterSet
         return false;
     }
 
+    /// <summary>
+    /// A filter field this server does not know (a newer hubble's) would be ignored and
+    /// silently widen the result; refuse it instead, naming the field number.
+    /// </summary>
+    private static void RejectUnknownFields(FlowFilter filter, string where, List<string> errors)
+    {
+        var input = new CodedInputStream(filter.ToByteArray());
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            var number = WireFormat.GetTagFieldNumber(tag);
+            if (FlowFilter.Descriptor.FindFieldByNumber(number) is null)
+            {
+                errors.Add($"{where}: FlowFilter field {number} is not supported by this CiliumL7 version; drop that filter flag");
+            }
+            input.SkipLastField();
+        }
+    }
+
     private static CompiledFlowFilter[] CompileList(string listName, IEnumerable<FlowFilter>? filters)
     {
         if (filters is null)
@@ -64,7 +84,9 @@ public sealed class FlowFilterSet
         var index = 0;
         foreach (var filter in filters)
         {
-            compiled.Add(CompiledFlowFilter.Compile(filter, $"{listName}[{index}]", errors));
+            var where = $"{listName}[{index}]";
+            RejectUnknownFields(filter, where, errors);
+            compiled.Add(CompiledFlowFilter.Compile(filter, where, errors));
             index++;
         }
         if (errors.Count > 0)

@@ -11,6 +11,8 @@ namespace CiliumL7.Hubble.Metrics;
 /// </summary>
 public sealed class FlowMetrics
 {
+    private static readonly string[] StatusText = BuildStatusText();
+
     private readonly CounterFamily _flowsProcessed;
     private readonly CounterFamily _drops;
     private readonly CounterFamily _httpRequests;
@@ -52,7 +54,7 @@ public sealed class FlowMetrics
         }
         if (eventType == CiliumEventTypes.PolicyVerdict)
         {
-            _policyVerdicts.WithLabels(Lower(flow.TrafficDirection), FlowText.PolicyMatch(flow.PolicyMatchType).ToLowerInvariant(), verdict.ToLowerInvariant()).Inc();
+            _policyVerdicts.WithLabels(Lower(flow.TrafficDirection), PolicyMatchLabel(flow.PolicyMatchType), ProtoEnumName<Verdict>.LowerOf(flow.Verdict)).Inc();
         }
 
         var l7 = flow.L7;
@@ -62,7 +64,7 @@ public sealed class FlowMetrics
         }
         if (eventType == CiliumEventTypes.AccessLog && l7.Type == L7FlowType.Request)
         {
-            _policyVerdicts.WithLabels(Lower(flow.TrafficDirection), "l7/" + Protocol(flow).ToLowerInvariant(), verdict.ToLowerInvariant()).Inc();
+            _policyVerdicts.WithLabels(Lower(flow.TrafficDirection), L7MatchLabel(flow), ProtoEnumName<Verdict>.LowerOf(flow.Verdict)).Inc();
         }
         if (l7.Http is { } http && l7.Type == L7FlowType.Response)
         {
@@ -72,7 +74,8 @@ public sealed class FlowMetrics
                 TrafficDirection.Egress => "client",
                 _ => "unknown",
             };
-            _httpRequests.WithLabels(http.Method, http.Protocol, http.Code.ToString(CultureInfo.InvariantCulture), reporter).Inc();
+            var status = http.Code < StatusText.Length ? StatusText[http.Code] : http.Code.ToString(CultureInfo.InvariantCulture);
+            _httpRequests.WithLabels(http.Method, http.Protocol, status, reporter).Inc();
             _httpDuration.WithLabels(http.Method, reporter).Observe(l7.LatencyNs / 1e9);
         }
         if (l7.Dns is { } dns)
@@ -123,6 +126,36 @@ public sealed class FlowMetrics
         CiliumEventTypes.Trace => ("Trace", FlowText.TraceObservationPoint(flow.EventType?.SubType ?? 0)),
         CiliumEventTypes.PolicyVerdict => ("PolicyVerdict", string.Empty),
         _ => ("Unknown", eventType.ToString(CultureInfo.InvariantCulture)),
+    };
+
+    private static string[] BuildStatusText()
+    {
+        var text = new string[600];
+        for (var i = 0; i < text.Length; i++)
+        {
+            text[i] = i.ToString(CultureInfo.InvariantCulture);
+        }
+        return text;
+    }
+
+    private static string PolicyMatchLabel(uint matchType) => (PolicyMatchType)matchType switch
+    {
+        PolicyMatchType.None => "none",
+        PolicyMatchType.L3Only => "l3-only",
+        PolicyMatchType.L3L4 => "l3-l4",
+        PolicyMatchType.L4Only => "l4-only",
+        PolicyMatchType.All => "all",
+        PolicyMatchType.L3Proto => "l3-proto",
+        PolicyMatchType.ProtoOnly => "proto-only",
+        _ => matchType.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string L7MatchLabel(Flow flow) => flow.L7?.RecordCase switch
+    {
+        Layer7.RecordOneofCase.Http => "l7/http",
+        Layer7.RecordOneofCase.Dns => "l7/dns",
+        Layer7.RecordOneofCase.Kafka => "l7/kafka",
+        _ => "l7/unknown",
     };
 
     private static string Lower(TrafficDirection direction) => direction switch

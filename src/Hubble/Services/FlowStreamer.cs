@@ -12,10 +12,12 @@ namespace CiliumL7.Hubble.Services;
 ///   number&gt;0          → the newest `number` matching flows, oldest first
 ///   number=0, !follow → every matching flow held
 ///   follow            → then every new matching flow until cancelled
-///                       (or until a flow is newer than `until`)
+///                       (or until the clock or a flow passes `until`)
 /// </code>
 /// since/until bound flow times in every mode. A reader that falls behind
 /// gets a LostEvent with the exact count instead of a silent gap.
+/// <c>emit(response, more)</c>: <c>more</c> = true means another response follows
+/// at once, so the transport may buffer instead of flushing.
 /// </summary>
 internal sealed class FlowStreamer
 {
@@ -28,7 +30,7 @@ internal sealed class FlowStreamer
         _nodeName = nodeName;
     }
 
-    public async Task RunAsync(GetFlowsRequest request, Func<GetFlowsResponse, Task> emit, CancellationToken cancellationToken)
+    public async Task RunAsync(GetFlowsRequest request, Func<GetFlowsResponse, bool, Task> emit, CancellationToken cancellationToken)
     {
         if (request.First && request.Follow)
         {
@@ -67,61 +69,112 @@ internal sealed class FlowStreamer
             return;
         }
 
-        // :: Step 2: follow new flows.
+        // :: Step 2: follow new flows. While more are ready, writes are buffered
+        // (one HTTP/2 flush per burst, not per flow); the last one before waiting flushes.
         var reader = _ring.CreateReader(resumeAt);
+        GetFlowsResponse? pending = null;
+        // A follow with `until` also ends when the clock passes it, even if no flow comes.
+        using var untilReached = new CancellationTokenSource();
+        if (until is { } end)
+        {
+            untilReached.CancelAfter(end - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+        using var waitToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, untilReached.Token);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var ringEvent = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (!reader.TryRead(out var ringEvent))
+            {
+                if (pending is not null)
+                {
+                    await emit(pending, false).ConfigureAwait(false);
+                    pending = null;
+                }
+                try
+                {
+                    ringEvent = await reader.ReadAsync(waitToken.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (untilReached.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+            GetFlowsResponse? next;
             if (ringEvent.Flow is not { } flow)
             {
-                await emit(LostEventsResponse(ringEvent.Lost)).ConfigureAwait(false);
-                continue;
+                next = LostEventsResponse(ringEvent.Lost);
             }
-            if (window.IsAfter(flow))
+            else if (window.IsAfter(flow))
             {
-                return;
+                break;
             }
-            if (window.Contains(flow) && filters.Matches(flow))
+            else
             {
-                await emit(FlowResponse(flow)).ConfigureAwait(false);
+                next = window.Contains(flow) && filters.Matches(flow) ? FlowResponse(flow) : null;
             }
+            if (next is not null)
+            {
+                if (pending is not null)
+                {
+                    await emit(pending, true).ConfigureAwait(false);
+                }
+                pending = next;
+            }
+        }
+        if (pending is not null)
+        {
+            await emit(pending, false).ConfigureAwait(false);
         }
     }
 
     /// <summary>Emits matching flows from <paramref name="start"/> up to the current head; returns where it stopped.</summary>
     private async Task<long> EmitForwardAsync(long start, ulong limit, FlowFilterSet filters, TimeWindow window,
-        Func<GetFlowsResponse, Task> emit, CancellationToken cancellationToken)
+        Func<GetFlowsResponse, bool, Task> emit, CancellationToken cancellationToken)
     {
         var head = _ring.SeenFlows;
         var reader = _ring.CreateReader(start);
         ulong emitted = 0;
+        GetFlowsResponse? pending = null;
         while (reader.Position < head && reader.TryRead(out var ringEvent))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            GetFlowsResponse? next = null;
+            var stop = false;
             if (ringEvent.Flow is not { } flow)
             {
-                await emit(LostEventsResponse(ringEvent.Lost)).ConfigureAwait(false);
-                continue;
+                next = LostEventsResponse(ringEvent.Lost);
             }
-            if (window.IsAfter(flow))
+            else if (window.IsAfter(flow))
             {
                 break;
             }
-            if (window.Contains(flow) && filters.Matches(flow))
+            else if (window.Contains(flow) && filters.Matches(flow))
             {
-                await emit(FlowResponse(flow)).ConfigureAwait(false);
-                if (limit > 0 && ++emitted >= limit)
-                {
-                    break;
-                }
+                next = FlowResponse(flow);
+                stop = limit > 0 && ++emitted >= limit;
             }
+            if (next is not null)
+            {
+                if (pending is not null)
+                {
+                    await emit(pending, true).ConfigureAwait(false);
+                }
+                pending = next;
+            }
+            if (stop)
+            {
+                break;
+            }
+        }
+        if (pending is not null)
+        {
+            await emit(pending, false).ConfigureAwait(false);
         }
         return reader.Position;
     }
 
     /// <summary>Emits the newest <paramref name="number"/> matching flows, oldest first; returns the head it scanned from.</summary>
     private async Task<long> EmitLastAsync(ulong number, FlowFilterSet filters, TimeWindow window,
-        Func<GetFlowsResponse, Task> emit, CancellationToken cancellationToken)
+        Func<GetFlowsResponse, bool, Task> emit, CancellationToken cancellationToken)
     {
         var head = _ring.SeenFlows;
         var picked = new List<Flow>((int)Math.Min(number, (ulong)_ring.Capacity));
@@ -144,7 +197,7 @@ internal sealed class FlowStreamer
         }
         for (var i = picked.Count - 1; i >= 0; i--)
         {
-            await emit(FlowResponse(picked[i])).ConfigureAwait(false);
+            await emit(FlowResponse(picked[i]), i > 0).ConfigureAwait(false);
         }
         return head;
     }

@@ -13,6 +13,7 @@ public sealed class ObserverService : Api.Observer.ObserverBase
 {
     private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan NamespaceWindow = TimeSpan.FromHours(1);
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
 
     private readonly FlowRing _ring;
     private readonly HubbleNode _node;
@@ -38,7 +39,11 @@ public sealed class ObserverService : Api.Observer.ObserverBase
         var ct = linked.Token;
         try
         {
-            await _streamer.RunAsync(request, r => responseStream.WriteAsync(r, ct), ct).ConfigureAwait(false);
+            await _streamer.RunAsync(request, (response, more) =>
+            {
+                responseStream.WriteOptions = more ? BufferedWrite : null;
+                return responseStream.WriteAsync(response, ct);
+            }, ct).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {

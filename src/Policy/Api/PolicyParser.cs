@@ -98,6 +98,16 @@ public static class PolicyParser
 
     private static PolicyError SyntaxError(string source, string text, YamlException ex)
     {
+        if (ex.Message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase))
+        {
+            var key = ex.Message[(ex.Message.IndexOf("duplicate key", StringComparison.OrdinalIgnoreCase) + 13)..].Trim().TrimEnd('.');
+            return new PolicyError
+            {
+                Source = source,
+                Line = (int)ex.Start.Line,
+                Message = "YAML error: the key " + Reading.DocumentContext.Quote(key) + " appears twice in the same mapping; keep one (YAML would silently keep only the last).",
+            };
+        }
         if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
         {
             // YamlDotNet points at the enclosing mapping; point at the tab instead.

@@ -8,14 +8,15 @@ namespace CiliumL7.Policy.L7;
 /// </summary>
 public sealed class HttpRuleSet
 {
-    private static readonly int[] NoIndexes = [];
     private readonly HttpRule[] _rules;
 
-    // Rules whose path is a plain literal, by that literal (rule indexes, ascending): one lookup
-    // instead of one regex per rule, so matching stays nearly flat in the number of rules.
+    // Matching stays nearly flat in the number of rules: rules whose path is a plain literal
+    // are found by one lookup of the whole target; regex paths are grouped by their literal
+    // prefix and found by one lookup per distinct prefix length; only rules with no path or
+    // no literal prefix are scanned. All index lists are ascending (policy order).
     private readonly Dictionary<string, int[]> _byLiteralPath;
-
-    // Every other rule (regex path, or no path), ascending.
+    private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _byPrefix;
+    private readonly int[] _prefixLengths;
     private readonly int[] _scan;
 
     /// <summary>Creates a rule set; <paramref name="deciderName"/> names the policy reported for a deny.</summary>
@@ -24,27 +25,27 @@ public sealed class HttpRuleSet
         _rules = [.. rules];
         DeciderName = deciderName;
         var literal = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var prefixed = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var scan = new List<int>();
         for (var i = 0; i < _rules.Length; i++)
         {
-            if (_rules[i].LiteralPath is { } path)
-            {
-                if (!literal.TryGetValue(path, out var list))
-                {
-                    literal[path] = list = [];
-                }
-                list.Add(i);
-            }
-            else
+            var target = _rules[i].LiteralPath is { } path ? literal : _rules[i].PathPrefix.Length > 0 ? prefixed : null;
+            if (target is null)
             {
                 scan.Add(i);
+                continue;
             }
+            var key = _rules[i].LiteralPath ?? _rules[i].PathPrefix;
+            if (!target.TryGetValue(key, out var list))
+            {
+                target[key] = list = [];
+            }
+            list.Add(i);
         }
-        _byLiteralPath = new Dictionary<string, int[]>(literal.Count, StringComparer.Ordinal);
-        foreach (var (path, list) in literal)
-        {
-            _byLiteralPath[path] = [.. list];
-        }
+        _byLiteralPath = Freeze(literal);
+        var byPrefix = Freeze(prefixed);
+        _byPrefix = byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
+        _prefixLengths = [.. byPrefix.Keys.Select(k => k.Length).Distinct().Order()];
         _scan = [.. scan];
     }
 
@@ -52,6 +53,8 @@ public sealed class HttpRuleSet
     {
         _rules = [];
         _byLiteralPath = [];
+        _byPrefix = new Dictionary<string, int[]>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        _prefixLengths = [];
         _scan = [];
         DeciderName = deciderName;
         IsAllowAll = allowAll;
@@ -92,30 +95,51 @@ public sealed class HttpRuleSet
 
     private int FirstMatch(IHttpRequestFacts request)
     {
+        // The lowest matching index over every candidate list is the first match in policy order.
         var target = request.PathAndQuery;
-        var exact = _byLiteralPath.Count > 0 && _byLiteralPath.TryGetValue(target, out var found) ? found : NoIndexes;
-        int e = 0, s = 0;
-        while (e < exact.Length || s < _scan.Length)
+        var best = int.MaxValue;
+        if (_byLiteralPath.Count > 0 && _byLiteralPath.TryGetValue(target, out var exact))
         {
-            // Merge both ascending lists so the first match in policy order wins.
-            int index;
-            if (s >= _scan.Length || (e < exact.Length && exact[e] < _scan[s]))
+            best = FirstIn(exact, best, request);
+        }
+        foreach (var length in _prefixLengths)
+        {
+            if (length > target.Length)
             {
-                index = exact[e++];
+                break;
             }
-            else
+            if (_byPrefix.TryGetValue(target.AsSpan(0, length), out var candidates))
             {
-                index = _scan[s++];
-                if (!target.StartsWith(_rules[index].PathPrefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
+                best = FirstIn(candidates, best, request);
+            }
+        }
+        best = FirstIn(_scan, best, request);
+        return best == int.MaxValue ? -1 : best;
+    }
+
+    private int FirstIn(int[] indexes, int best, IHttpRequestFacts request)
+    {
+        foreach (var index in indexes)
+        {
+            if (index >= best)
+            {
+                break;
             }
             if (_rules[index].Matches(request))
             {
                 return index;
             }
         }
-        return -1;
+        return best;
+    }
+
+    private static Dictionary<string, int[]> Freeze(Dictionary<string, List<int>> lists)
+    {
+        var frozen = new Dictionary<string, int[]>(lists.Count, StringComparer.Ordinal);
+        foreach (var (key, list) in lists)
+        {
+            frozen[key] = [.. list];
+        }
+        return frozen;
     }
 }

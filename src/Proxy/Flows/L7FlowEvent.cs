@@ -15,7 +15,11 @@ public sealed record L7FlowEvent
     /// <summary>Request or response.</summary>
     public required L7FlowType Type { get; init; }
 
-    /// <summary>FORWARDED, DROPPED (policy deny) or ERROR (malformed request).</summary>
+    /// <summary>
+    /// Request flows: FORWARDED, DROPPED (policy deny → 403) or ERROR (malformed → 400).
+    /// Response flows are always FORWARDED (the response, also a proxy-made 403/400,
+    /// reached the client), as Cilium reports them.
+    /// </summary>
     public required FlowVerdict Verdict { get; init; }
 
     /// <summary>Direction of the redirect, seen from the endpoint whose policy applied.</summary>

@@ -62,7 +62,7 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
             Log.RequestRejected(runtime.Logger, context.Client, redirect.ProxyPort, error);
             Publish(context, requestId, L7FlowType.Request, FlowVerdict.Error, 0, null, 0);
             await HttpResponses.WriteBadRequestAsync(http, !context.IsHttp2).ConfigureAwait(false);
-            Publish(context, requestId, L7FlowType.Response, FlowVerdict.Error, 400, null, started);
+            Publish(context, requestId, L7FlowType.Response, FlowVerdict.Forwarded, 400, null, started);
             return;
         }
 
@@ -75,7 +75,7 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
             runtime.Counters.Denied();
             Publish(context, requestId, L7FlowType.Request, FlowVerdict.Dropped, 0, verdict.PolicyName, 0);
             await HttpResponses.WriteAccessDeniedAsync(http).ConfigureAwait(false);
-            Publish(context, requestId, L7FlowType.Response, FlowVerdict.Dropped, 403, verdict.PolicyName, started);
+            Publish(context, requestId, L7FlowType.Response, FlowVerdict.Forwarded, 403, verdict.PolicyName, started);
             return;
         }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using CiliumL7.Proxy.Metrics;
 using CiliumL7.Proxy.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -22,6 +23,7 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
 
     private HttpRedirectListener(ProxyRedirect redirect, ProxyRuntime runtime, IServiceProvider services, ILoggerFactory loggerFactory)
     {
+        loggerFactory = new KestrelBadRequestCounter(loggerFactory, runtime.Counters);
         Redirect = redirect;
         _runtime = runtime;
         var options = runtime.Options;

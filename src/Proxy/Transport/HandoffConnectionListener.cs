@@ -7,7 +7,7 @@ namespace CiliumL7.Proxy.Transport;
 /// <summary>A connection listener fed in-process (by <see cref="ProtocolSniffer"/>) instead of by a socket.</summary>
 internal sealed class HandoffConnectionListener(EndPoint endPoint) : IConnectionListener
 {
-    private readonly Channel<ConnectionContext> _queue = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ConnectionContext> _queue = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = false });
 
     public EndPoint EndPoint { get; } = endPoint;
 
@@ -26,15 +26,18 @@ internal sealed class HandoffConnectionListener(EndPoint endPoint) : IConnection
         }
     }
 
-    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
-    {
-        _queue.Writer.TryComplete();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default) => CloseAsync();
 
-    public ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => CloseAsync();
+
+    /// <summary>Stops taking connections; those handed off but never accepted are aborted and returned to their owner.</summary>
+    private async ValueTask CloseAsync()
     {
         _queue.Writer.TryComplete();
-        return ValueTask.CompletedTask;
+        while (_queue.Reader.TryRead(out var orphan))
+        {
+            orphan.Abort(new ConnectionAbortedException("proxy listener stopped"));
+            await orphan.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -27,7 +27,14 @@ internal static class ListenSocketFactory
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             if (transparent)
             {
-                LinuxSocketOptions.SetTransparent(socket);
+                try
+                {
+                    LinuxSocketOptions.SetTransparent(socket);
+                }
+                catch (SocketException e)
+                {
+                    throw new IOException($"cannot set IP_TRANSPARENT on proxy listener {ip}: {e.Message} (needs CAP_NET_ADMIN; unprivileged tests set ProxyOptions.TransparentListeners = false)", e);
+                }
             }
             socket.Bind(ip);
             return socket;

@@ -81,7 +81,18 @@ public sealed class EnforcementTests
         Assert.Equal(80, drop.DestinationPort);
         Assert.Equal("ingress", drop.Direction);
         Assert.Null(FindDrop(await w.Node.Client.GetDropsAsync(), w.Tiefighter, w.Deathstar, PolicyDenied));
+
+        // Hubble shows the drop at the deathstar ingress, with both pods named.
+        var observe = Observe(w, "--verdict", "DROPPED");
+        Assert.True(observe.ExitCode == 0, observe.All);
+        var line = observe.Stdout.Split('\n').FirstOrDefault(l => l.Contains("POLICY_DENIED", StringComparison.Ordinal) && l.Contains(w.Xwing.Ip, StringComparison.Ordinal));
+        Assert.True(line is not null, observe.All);
+        Assert.Contains("\"deathstar\"", line, StringComparison.Ordinal);
+        Assert.Contains("INGRESS", line, StringComparison.Ordinal);
     }
+
+    private static Cmd.Result Observe(World w, params string[] args) =>
+        Cmd.Run(AgentNode.Bin("ciliuml7"), ["observe", "--server", "unix://" + Path.Combine(w.Node.StateDir, "hubble.sock"), "--last", "100", "-o", "json", .. args], TimeSpan.FromSeconds(30));
 
     [SkippableFact]
     public async Task IngressDeny_FromAlliance_DropsWithPolicyDenyWhileOthersPass()
@@ -144,6 +155,12 @@ public sealed class EnforcementTests
         Assert.StartsWith("HTTP/1.1 403", exhaust.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("\r\n\r\nAccess denied\r\n", exhaust.Stdout, StringComparison.Ordinal);
         Assert.Equal(28, xwing.ExitCode);
+
+        // Hubble: the denied request (DROPPED) and its 403 response.
+        var observe = Observe(w, "--http-status", "403");
+        Assert.True(observe.ExitCode == 0, observe.All);
+        Assert.Contains("/v1/exhaust-port", observe.Stdout, StringComparison.Ordinal);
+        Assert.Contains("403", observe.Stdout, StringComparison.Ordinal);
     }
 
     [SkippableFact]
@@ -167,7 +184,7 @@ public sealed class EnforcementTests
         Assert.True(tieAfter.ExitCode == 0, tieAfter.All);
         Assert.Equal(28, xwingAfter.ExitCode);
         Assert.Equal(before.Select(e => (e.Id, e.Identity, e.Ipv4, e.Ifindex)), after.Select(e => (e.Id, e.Identity, e.Ipv4, e.Ifindex)));
-        Assert.DoesNotContain("re-attached", w.Node.AgentLog, StringComparison.Ordinal);
+        Assert.Contains("(0 had none attached)", w.Node.AgentLog, StringComparison.Ordinal);
     }
 
     [SkippableFact]
@@ -188,6 +205,99 @@ public sealed class EnforcementTests
         Assert.Contains(error.Errors, e => e.Contains("matchLables", StringComparison.Ordinal));
         Assert.Equal(28, xwing.ExitCode);
         Assert.True(tiefighter.ExitCode == 0, tiefighter.All);
+    }
+
+    [SkippableFact]
+    public async Task EgressDefaultDeny_OnServer_RepliesStillPass()
+    {
+        await using var w = await StartWorldAsync();
+
+        // deathstar: ingress from empire on 80, egress only to xwing's class (so its egress is default-deny for tiefighter).
+        await ImportAsync(w, "egress.yaml", NodeLifecycleTests.L3L4Policy + "\n" + """
+              egress:
+              - toEndpoints:
+                - matchLabels:
+                    class: nothing-has-this
+            """);
+        var endpoint = await w.Node.Client.GetEndpointAsync("deathstar");
+        var tiefighter = AgentNode.Curl(w.Tiefighter, w.Url(), 5);
+        var outbound = AgentNode.Curl(w.Deathstar, $"http://{w.Tiefighter.Ip}:81/", 3);
+
+        Assert.True(endpoint!.PolicyEgressEnforced);
+        Assert.True(tiefighter.ExitCode == 0, "the reply of an allowed connection passes egress default-deny\n" + tiefighter.All);
+        Assert.Equal(28, outbound.ExitCode);
+    }
+
+    [SkippableFact]
+    public async Task IcmpRule_EchoFromEmpireOnly_PingPassesForTiefighterOnly()
+    {
+        await using var w = await StartWorldAsync();
+        Assert.True(PodPing.Ping(w.Xwing, w.Deathstar.Ip), "no policy: xwing pings");
+
+        await ImportAsync(w, "icmp.yaml", """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: icmp-from-empire
+            spec:
+              endpointSelector:
+                matchLabels:
+                  class: deathstar
+              ingress:
+              - fromEndpoints:
+                - matchLabels:
+                    org: empire
+                icmps:
+                - fields:
+                  - type: 8
+                    family: IPv4
+            """);
+        var tiefighter = PodPing.Ping(w.Tiefighter, w.Deathstar.Ip);
+        var xwing = PodPing.Ping(w.Xwing, w.Deathstar.Ip);
+        var tcp = AgentNode.Curl(w.Tiefighter, w.Url(), 3);
+
+        Assert.True(tiefighter, w.Node.AgentLog);
+        Assert.False(xwing);
+        Assert.Equal(28, tcp.ExitCode);
+    }
+
+    [SkippableFact]
+    public async Task RedirectWithoutListener_KafkaPort_FailsClosed()
+    {
+        await using var w = await StartWorldAsync();
+        using var kafka = w.Node.Serve(w.Deathstar, 9092);
+        Assert.Equal(0, AgentNode.Curl(w.Tiefighter, $"http://{w.Deathstar.Ip}:9092/", 5).ExitCode);
+
+        // Kafka rules redirect port 9092 to the proxy, which serves HTTP only: no listener, so the datapath drops.
+        await ImportAsync(w, "kafka.yaml", """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: kafka-plans
+            spec:
+              endpointSelector:
+                matchLabels:
+                  class: deathstar
+              ingress:
+              - fromEndpoints:
+                - matchLabels:
+                    org: empire
+                toPorts:
+                - ports:
+                  - port: "9092"
+                    protocol: TCP
+                  rules:
+                    kafka:
+                    - topic: deathstar-plans
+            """);
+        var status = await w.Node.Client.GetStatusAsync();
+        var policy = await w.Node.Client.GetBpfPolicyAsync(w.Deathstar.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var curl = AgentNode.Curl(w.Tiefighter, $"http://{w.Deathstar.Ip}:9092/", 3);
+
+        Assert.Contains(policy!.Entries, e => e.Action == "redirect" && e.Port == 9092 && e.ProxyPort > 0);
+        Assert.Equal("Warning", status.Proxy.State);
+        Assert.Contains("Kafka", status.Proxy.Message, StringComparison.Ordinal);
+        Assert.Equal(28, curl.ExitCode);
     }
 
     private static DropEventModel? FindDrop(IReadOnlyList<DropEventModel> drops, TestPod from, TestPod to, int reason) =>

@@ -176,6 +176,8 @@ public sealed class NodeLifecycleTests
         Assert.Empty(Cmd.Run("ip", "-n", node.NodeNetns, "route", "show", "table", "2004").Stdout.Trim());
         Assert.False(Directory.Exists(node.BpfRoot));
         Assert.False(Directory.Exists(node.StateDir));
+        Assert.Equal("0", node.InitialIpForward);
+        Assert.Equal(node.InitialIpForward, node.ReadIpForward());
     }
 
     private static Cmd.Result RunCni(AgentNode node, string command, string containerId, string netns) =>

@@ -62,6 +62,11 @@ internal sealed class AgentNode : IAsyncDisposable
 
     public int AgentPid => _agent?.Id ?? 0;
 
+    /// <summary><c>net.ipv4.ip_forward</c> of the node netns before the agent first ran.</summary>
+    public string InitialIpForward { get; private set; } = "";
+
+    public string ReadIpForward() => Cmd.Check("nsenter", "--net=" + NodeNetnsPath, "cat", "/proc/sys/net/ipv4/ip_forward").Trim();
+
     public string AgentLog
     {
         get
@@ -93,6 +98,9 @@ internal sealed class AgentNode : IAsyncDisposable
             {
                 node._addedHostBlackhole = Cmd.Run("ip", "route", "add", "blackhole", "10.244.0.0/16").ExitCode == 0;
             }
+            // Forwarding off, as on a fresh host: the agent must turn it on, and cleanup must turn it off again.
+            Cmd.Check("nsenter", "--net=" + node.NodeNetnsPath, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward");
+            node.InitialIpForward = node.ReadIpForward();
             await node.StartAgentAsync().ConfigureAwait(false);
             return node;
         }

@@ -9,6 +9,8 @@ public sealed class CliParsingTests
     [InlineData(new[] { "-H", "unix:///x.sock", "status", "--wait" }, new[] { "status", "-H", "unix:///x.sock", "--wait" })]
     [InlineData(new[] { "--host=unix:///x.sock", "endpoint", "list" }, new[] { "endpoint", "--host=unix:///x.sock", "list" })]
     [InlineData(new[] { "status", "-H", "unix:///x.sock" }, new[] { "status", "-H", "unix:///x.sock" })]
+    [InlineData(new[] { "-H", "unix:///run/a/agent.sock", "observe", "--last", "5" }, new[] { "observe", "--server", "unix:///run/a/hubble.sock", "--last", "5" })]
+    [InlineData(new[] { "-H", "unix:///run/a/agent.sock", "observe", "--server", "x" }, new[] { "observe", "--server", "x" })]
     public void HoistGlobalHost_LeadingHost_MovesAfterCommand(string[] input, string[] expected)
     {
         Assert.Equal(expected, AgentConnection.HoistGlobalHost(input));

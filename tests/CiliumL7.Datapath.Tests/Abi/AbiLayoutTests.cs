@@ -19,7 +19,6 @@ public sealed class AbiLayoutTests
         { "cl7_ct_key", typeof(CtKey) },
         { "cl7_ct_entry", typeof(CtEntry) },
         { "cl7_event", typeof(EventRecord) },
-        { "cl7_metrics_key", typeof(MetricsKey) },
         { "cl7_metrics_value", typeof(MetricsValue) },
     };
 

@@ -11,6 +11,9 @@ public sealed class EnforcementTests
 {
     private const int ServerPort = 8080;
 
+    /* a connect that policy drops: the SYN never gets an answer */
+    private const int ExpectTimeoutMs = 1500;
+
     private static PolicyMapEntry IngressFrom(uint identity, ushort port, PolicyMapVerdict verdict = PolicyMapVerdict.Allow, uint cookie = 1, ushort proxyPort = 0) =>
         new(TrafficDirection.Ingress, identity, 6, port, 0, verdict, proxyPort, cookie);
 
@@ -44,7 +47,7 @@ public sealed class EnforcementTests
         using var server = PodTopology.EchoServer(topo.PodB, ServerPort);
         topo.Datapath.ApplyPolicy(PodTopology.EpB, [IngressFrom(PodTopology.IdA, 9999)], ingressEnforced: true, egressEnforced: false);
 
-        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort, timeoutMs: ExpectTimeoutMs));
 
         var ev = await topo.Test.WaitForEventAsync(e => e.Type == DatapathEventType.Drop && e.DestinationPort == ServerPort);
         Assert.NotNull(ev);
@@ -68,7 +71,7 @@ public sealed class EnforcementTests
             [new(TrafficDirection.Egress, 0, 0, 0, 0, PolicyMapVerdict.Allow, 0, 1), new(TrafficDirection.Egress, PodTopology.IdB, 6, ServerPort, 0, PolicyMapVerdict.Deny, 0, 77)],
             ingressEnforced: false, egressEnforced: true);
 
-        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort, timeoutMs: ExpectTimeoutMs));
 
         var ev = await topo.Test.WaitForEventAsync(e => e.Type == DatapathEventType.Drop && e.DestinationPort == ServerPort);
         Assert.NotNull(ev);
@@ -88,7 +91,7 @@ public sealed class EnforcementTests
         Assert.Equal("ping", await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort));
         /* the server's own new connections are still denied */
         using var serverA = PodTopology.EchoServer(topo.PodA, ServerPort);
-        Assert.Null(await PodTopology.TryEchoAsync(topo.PodB, topo.IpA, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.PodB, topo.IpA, ServerPort, timeoutMs: ExpectTimeoutMs));
     }
 
     [SkippableFact]
@@ -99,7 +102,7 @@ public sealed class EnforcementTests
         using var server = PodTopology.EchoServer(topo.PodB, ServerPort);
         topo.Datapath.ApplyPolicy(PodTopology.EpB, [IngressFrom(PodTopology.IdA, ServerPort)], ingressEnforced: true, egressEnforced: false);
 
-        Assert.Null(await PodTopology.TryEchoAsync(topo.Node, topo.IpB, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.Node, topo.IpB, ServerPort, timeoutMs: ExpectTimeoutMs));
         var ev = await topo.Test.WaitForEventAsync(e => e.Type == DatapathEventType.Drop && e.DestinationPort == ServerPort);
         Assert.NotNull(ev);
         Assert.Equal(2u /* world: the node address is not in the ipcache */, ev.SourceIdentity);
@@ -120,7 +123,7 @@ public sealed class EnforcementTests
 
         /* the "agent" goes away: objects closed, pins and filters stay */
         topo.Datapath.Dispose();
-        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort, timeoutMs: ExpectTimeoutMs));
 
         using var reopened = BpfDatapath.Open(new DatapathOptions { BpfObjectDir = BpfObjects.Directory, BpfRoot = topo.Test.Root });
         Assert.Equal(new EndpointEntry(PodTopology.EpB, PodTopology.IdB), reopened.ListEndpoints()[topo.IfB]);
@@ -130,7 +133,7 @@ public sealed class EnforcementTests
             reopened.AttachEndpoint(topo.IfB, new EndpointEntry(PodTopology.EpB, PodTopology.IdB));
             return 0;
         });
-        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort, timeoutMs: ExpectTimeoutMs));
         reopened.ApplyPolicy(PodTopology.EpB, [IngressFrom(PodTopology.IdA, ServerPort)], ingressEnforced: true, egressEnforced: false);
         Assert.Equal("ping", await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort));
     }
@@ -145,7 +148,7 @@ public sealed class EnforcementTests
         topo.Datapath.ApplyPolicy(PodTopology.EpB, [IngressFrom(PodTopology.IdA, ServerPort)], ingressEnforced: true, egressEnforced: true);
 
         Assert.Equal("ping", await PodTopology.TryEchoAsync(topo.PodA, topo.Ip6B, ServerPort));
-        Assert.Null(await PodTopology.TryEchoAsync(topo.PodB, topo.Ip6A, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.PodB, topo.Ip6A, ServerPort, timeoutMs: ExpectTimeoutMs));
 
         var ev = await topo.Test.WaitForEventAsync(e => e.Type == DatapathEventType.Drop && e.DestinationPort == ServerPort);
         Assert.NotNull(ev);

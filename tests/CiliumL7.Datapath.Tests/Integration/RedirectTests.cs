@@ -11,6 +11,9 @@ namespace CiliumL7.Datapath.Tests.Integration;
 public sealed class RedirectTests
 {
     private const int ServerPort = 8080;
+
+    /* a connect that policy drops: the SYN never gets an answer */
+    private const int ExpectTimeoutMs = 1500;
     private const int ProxyPort = 15001;
 
     private static PolicyMapEntry RedirectIngress(uint from) =>
@@ -46,7 +49,7 @@ public sealed class RedirectTests
         using var server = PodTopology.EchoServer(topo.PodB, ServerPort);
         topo.Datapath.ApplyPolicy(PodTopology.EpB, [RedirectIngress(PodTopology.IdA)], ingressEnforced: true, egressEnforced: false);
 
-        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort));
+        Assert.Null(await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort, timeoutMs: ExpectTimeoutMs));
 
         var ev = await topo.Test.WaitForEventAsync(e => e.Type == DatapathEventType.Drop && e.DestinationPort == ServerPort);
         Assert.NotNull(ev);
@@ -63,7 +66,7 @@ public sealed class RedirectTests
         using var proxy = new TransparentProxy(topo.Node, ProxyPort, forward: true);
         topo.Datapath.ApplyPolicy(PodTopology.EpB, [RedirectIngress(PodTopology.IdA)], ingressEnforced: true, egressEnforced: true);
 
-        var answer = await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort, timeoutMs: 5000);
+        var answer = await PodTopology.TryEchoAsync(topo.PodA, topo.IpB, ServerPort, timeoutMs: 8000);
 
         Assert.Equal("via-proxy:ping", answer);
     }
@@ -130,11 +133,37 @@ public sealed class RedirectTests
         using var proxy = new TransparentProxy(topo.Node, ProxyPort, forward: true);
         topo.Datapath.ApplyPolicy(PodTopology.EpB, [RedirectIngress(PodTopology.IdA)], ingressEnforced: true, egressEnforced: true);
 
-        var answer = await PodTopology.TryEchoAsync(topo.PodA, topo.Ip6B, ServerPort, timeoutMs: 5000);
+        var answer = await PodTopology.TryEchoAsync(topo.PodA, topo.Ip6B, ServerPort, timeoutMs: 8000);
 
         Assert.Equal("via-proxy:ping", answer);
         var (local, remote) = await proxy.FirstAccepted.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(new IPEndPoint(IPAddress.Parse(topo.Ip6B), ServerPort), local);
         Assert.Equal(IPAddress.Parse(topo.Ip6A), remote.Address);
+    }
+
+    [SkippableFact]
+    public async Task Redirect_EgressToWorld_UpstreamRepliesFromOutsideReachProxy()
+    {
+        Privileged.Require();
+        using var topo = new PodTopology();
+        var world = topo.AddWorld();
+        topo.InstallProxyRouting();
+        int uplink = topo.Node.IfIndex("wld0");
+        topo.Node.Invoke(() =>
+        {
+            topo.Datapath.AttachNetdev(uplink);
+            return 0;
+        });
+        using var server = PodTopology.EchoServer(world, ServerPort);
+        using var proxy = new TransparentProxy(topo.Node, ProxyPort, forward: true);
+        topo.Datapath.ApplyPolicy(PodTopology.EpA,
+            [new(TrafficDirection.Egress, 2 /* world */, 6, ServerPort, 0, PolicyMapVerdict.Redirect, ProxyPort, 11)],
+            ingressEnforced: true, egressEnforced: true);
+
+        var answer = await PodTopology.TryEchoAsync(topo.PodA, topo.WorldIp, ServerPort, timeoutMs: 8000);
+
+        Assert.Equal("via-proxy:ping", answer);
+        var (local, _) = await proxy.FirstAccepted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(topo.WorldIp), ServerPort), local);
     }
 }

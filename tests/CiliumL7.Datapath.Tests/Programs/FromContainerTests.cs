@@ -264,4 +264,55 @@ public sealed class FromContainerTests
         Assert.Equal(2, state.Entries.Count);
         Assert.Null(t.Datapath.ReadPolicy(999));
     }
+
+    [SkippableFact]
+    public void PurgeConnections_Address_RemovesOnlyItsEntries()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40020, Remote, 80));
+        t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40021, Local, 80));
+        t.Datapath.ApplyPolicy(SrcEp, [], false, true);
+
+        Assert.Equal(1, t.Datapath.PurgeConnections(IPAddress.Parse(Local)));
+
+        Assert.Single(t.Datapath.Connections.Keys());
+        /* the purged connection is judged again: now denied */
+        Assert.Equal(ProgramTestResult.TcActShot, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40021, Local, 80, Packets.TcpAck)).ReturnCode);
+        Assert.Equal(ProgramTestResult.TcActOk, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40020, Remote, 80, Packets.TcpAck)).ReturnCode);
+    }
+
+    [SkippableFact]
+    public void ApplyPolicy_OtherEndpointAndReopen_KeepsEachEndpointsEntries()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.ApplyPolicy(LocalEp, [new(TrafficDirection.Ingress, SrcId, 6, 80, 0, PolicyMapVerdict.Allow, 0, 1)], true, false);
+        t.Datapath.ApplyPolicy(SrcEp, [Egress(DstId, 6, 80), Egress(DstId, 6, 81)], false, true);
+
+        using (var reopened = BpfDatapath.Open(new DatapathOptions { BpfObjectDir = BpfObjects.Directory, BpfRoot = t.Root }))
+        {
+            reopened.ApplyPolicy(SrcEp, [Egress(DstId, 6, 443)], false, true);
+            Assert.Single(reopened.DumpPolicy(SrcEp));
+            Assert.Single(reopened.DumpPolicy(LocalEp));
+        }
+
+        Assert.Equal(2, t.Datapath.Policies.Keys().Count);
+        Assert.Equal(ProgramTestResult.TcActOk, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40030, Remote, 443)).ReturnCode);
+        Assert.Equal(ProgramTestResult.TcActShot, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40031, Remote, 80)).ReturnCode);
+        Assert.Single(t.Datapath.DumpPolicy(LocalEp));
+    }
+
+    [SkippableFact]
+    public void CollectIdleConnections_ZeroAndLongIdle_RemovesAllOrNone()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40040, Remote, 80));
+        t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40041, Remote, 80));
+
+        Assert.Equal(0, t.Datapath.CollectIdleConnections(TimeSpan.FromHours(1)));
+        Assert.Equal(2, t.Datapath.CollectIdleConnections(TimeSpan.Zero));
+        Assert.Empty(t.Datapath.Connections.Keys());
+    }
 }

@@ -92,6 +92,27 @@ internal sealed class PodTopology : IDisposable
 
     public int IfB { get; }
 
+    /// <summary>The "world" address (TEST-NET-2, only inside the world netns) once <see cref="AddWorld"/> ran.</summary>
+    public string WorldIp { get; } = "198.51.100.10";
+
+    /// <summary>
+    /// A "world" netns behind a plain veth of the node (no programs on it),
+    /// like a host outside the node.
+    /// </summary>
+    public NetNs AddWorld()
+    {
+        var world = Own(new NetNs("cl7t-w"));
+        Node.Exec($"ip link add wld0 type veth peer name eth0 netns {world.Name}");
+        Node.Exec("ip addr add 198.51.100.1/32 dev wld0");
+        Node.Exec("ip link set wld0 up");
+        Node.Exec("sysctl -qw net.ipv4.conf.wld0.proxy_arp=1");
+        Node.Exec($"ip route add {WorldIp}/32 dev wld0");
+        world.Exec($"ip addr add {WorldIp}/32 dev eth0");
+        world.Exec("ip link set eth0 up");
+        world.Exec("ip route add default dev eth0");
+        return world;
+    }
+
     /// <summary>The node's proxy routing (FACTS §5): marked packets are delivered locally.</summary>
     public void InstallProxyRouting()
     {
@@ -143,7 +164,7 @@ internal sealed class PodTopology : IDisposable
     }
 
     /// <summary>Connects from <paramref name="ns"/>; sends "ping" and returns the answer, or null when the connect timed out.</summary>
-    public static async Task<string?> TryEchoAsync(NetNs ns, string ip, int port, int timeoutMs = 1500)
+    public static async Task<string?> TryEchoAsync(NetNs ns, string ip, int port, int timeoutMs = 8000)
     {
         var address = IPAddress.Parse(ip);
         using var s = ns.Invoke(() => new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp));

@@ -92,7 +92,7 @@ internal sealed class TransparentProxy : IDisposable
                     u.Bind(new IPEndPoint(source.Address, 0));
                     return u;
                 });
-                using var cts = new CancellationTokenSource(3000);
+                using var cts = new CancellationTokenSource(6000);
                 await upstream.ConnectAsync(original, cts.Token);
                 await upstream.SendAsync(buf.AsMemory(0, n), cts.Token);
                 int m = await upstream.ReceiveAsync(buf, cts.Token);

@@ -1,0 +1,101 @@
+using System.Net;
+using CiliumL7.Agent.Endpoints;
+using CiliumL7.Datapath.Events;
+using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Flows;
+using CiliumL7.Hubble.Server;
+using CiliumL7.Proxy.Flows;
+using PolicyDirection = CiliumL7.Policy.TrafficDirection;
+using ProxyFlowType = CiliumL7.Proxy.Flows.L7FlowType;
+using Endpoint = CiliumL7.Hubble.Api.Endpoint;
+
+namespace CiliumL7.Agent.Observability;
+
+/// <summary>
+/// Feeds Hubble: the proxy's L7 events and the datapath's drops become
+/// Hubble <see cref="Flow"/>s (built with <see cref="FlowBuilder"/>, the shape
+/// Cilium gives them) and are published to the node's flow ring.
+/// <code>
+///  L7Proxy ──L7FlowEvent──┐
+///                         ├─► HubbleFlows ─► HubbleServer.Publish ─► ring ─► observe / GetFlows
+///  cl7_events ──drop──────┘
+/// </code>
+/// </summary>
+internal sealed class HubbleFlows
+{
+    private readonly IFlowPublisher _publisher;
+    private readonly EndpointManager _endpoints;
+
+    public HubbleFlows(IFlowPublisher publisher, EndpointManager endpoints)
+    {
+        _publisher = publisher;
+        _endpoints = endpoints;
+    }
+
+    /// <summary>An L7 request or response from the proxy.</summary>
+    public void OnL7(L7FlowEvent e)
+    {
+        var request = e.Type == ProxyFlowType.Request;
+        var client = request ? e.Source : e.Destination;
+        var server = request ? e.Destination : e.Source;
+        var clientPeer = new FlowPeer(client.Address.ToString(), client.Port, EndpointOf(client.Peer));
+        var serverPeer = new FlowPeer(server.Address.ToString(), server.Port, EndpointOf(server.Peer));
+        var verdict = e.Verdict switch
+        {
+            FlowVerdict.Dropped => Verdict.Dropped,
+            FlowVerdict.Error => Verdict.Error,
+            _ => Verdict.Forwarded,
+        };
+        var direction = e.Direction == PolicyDirection.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress;
+        var flow = request
+            ? FlowBuilder.HttpRequest(clientPeer, serverPeer, direction, verdict, e.Http.Method, e.Http.Url, e.Http.Protocol, e.Time)
+            : FlowBuilder.HttpResponse(clientPeer, serverPeer, direction, verdict, (uint)e.Http.Code, e.Http.Method, e.Http.Url,
+                TimeSpan.FromTicks(e.LatencyNs / 100), e.Http.Protocol, e.Time);
+        flow.ProxyPort = e.ProxyPort;
+        if (e.PolicyName is { Length: > 0 } name)
+        {
+            var slash = name.IndexOf('/', StringComparison.Ordinal);
+            var policy = slash < 0 ? FlowBuilder.Policy(name, "", "CiliumClusterwideNetworkPolicy") : FlowBuilder.Policy(name[(slash + 1)..], name[..slash]);
+            flow = FlowBuilder.AddPolicy(flow, policy, denied: verdict == Verdict.Dropped);
+        }
+        _publisher.Publish(flow);
+    }
+
+    /// <summary>A datapath event; drops become L3/L4 DROPPED flows.</summary>
+    public void OnDatapath(DatapathEvent e)
+    {
+        if (e.Type != DatapathEventType.Drop)
+        {
+            return;
+        }
+        var source = new FlowPeer(e.Source.ToString(), e.SourcePort, EndpointOf(e.Source, e.SourceIdentity));
+        var destination = new FlowPeer(e.Destination.ToString(), e.DestinationPort, EndpointOf(e.Destination, e.DestinationIdentity));
+        Layer4? l4 = e.Protocol switch
+        {
+            6 => FlowBuilder.Tcp(e.SourcePort, e.DestinationPort, new TCPFlags
+            {
+                FIN = (e.TcpFlags & 0x01) != 0, SYN = (e.TcpFlags & 0x02) != 0, RST = (e.TcpFlags & 0x04) != 0,
+                PSH = (e.TcpFlags & 0x08) != 0, ACK = (e.TcpFlags & 0x10) != 0,
+            }),
+            17 => FlowBuilder.Udp(e.SourcePort, e.DestinationPort),
+            1 => FlowBuilder.Icmp4(e.DestinationPort),
+            _ => null,
+        };
+        var direction = e.Direction == PolicyDirection.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress;
+        _publisher.Publish(FlowBuilder.Drop(source, destination, (CiliumL7.Hubble.Api.DropReason)(int)e.Reason, direction, l4, e.Time));
+    }
+
+    private Endpoint EndpointOf(IPAddress address, uint identity)
+    {
+        var local = _endpoints.Find(address.ToString());
+        return local is not null
+            ? FlowBuilder.NewEndpoint((uint)local.Id, (uint)local.Identity, local.Namespace, local.Name, local.Labels)
+            : Reserved(identity);
+    }
+
+    private static Endpoint EndpointOf(Proxy.PeerInfo peer) => peer.EndpointId != 0
+        ? FlowBuilder.NewEndpoint(peer.EndpointId, peer.Identity, peer.Namespace ?? "", peer.PodName ?? "", peer.Labels)
+        : peer.Identity < 256 ? Reserved(peer.Identity) : FlowBuilder.NewEndpoint(0, peer.Identity, "", "", peer.Labels);
+
+    private static Endpoint Reserved(uint identity) => FlowBuilder.ReservedEndpoint(identity);
+}

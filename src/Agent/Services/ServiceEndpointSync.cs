@@ -1,0 +1,110 @@
+using System.Net;
+using CiliumL7.Agent.Endpoints;
+using CiliumL7.Client.Models;
+
+namespace CiliumL7.Agent.Services;
+
+/// <summary>
+/// Keeps a <see cref="ServiceManager"/> in step with the agent's endpoints:
+/// on every <see cref="EndpointManager.Changed"/> it hands over the full
+/// endpoint set (backend selection) and registers/unregisters pod network
+/// namespaces (sock-lb scope + hosts files). Wire it with one line after
+/// endpoints are restored:
+/// <code>
+///   using var serviceSync = ServiceEndpointSync.Attach(endpointManager, serviceManager);
+/// </code>
+/// </summary>
+internal sealed class ServiceEndpointSync : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly EndpointManager _endpoints;
+    private readonly ServiceManager _services;
+    private readonly Dictionary<string, string> _netns = new(StringComparer.Ordinal);
+    private bool _disposed;
+
+    private ServiceEndpointSync(EndpointManager endpoints, ServiceManager services)
+    {
+        _endpoints = endpoints;
+        _services = services;
+    }
+
+    /// <summary>Subscribes and synchronizes once right away.</summary>
+    public static ServiceEndpointSync Attach(EndpointManager endpoints, ServiceManager services)
+    {
+        var sync = new ServiceEndpointSync(endpoints, services);
+        endpoints.Changed += sync.Sync;
+        sync.Sync();
+        return sync;
+    }
+
+    /// <summary>Recomputes from the current endpoint list (idempotent; serialized).</summary>
+    public void Sync()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            var list = _endpoints.List();
+            var current = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var endpoint in list)
+            {
+                if (!string.IsNullOrEmpty(endpoint.Netns))
+                {
+                    current[endpoint.Netns] = endpoint.Namespace;
+                }
+            }
+            foreach (var (netns, podNamespace) in current)
+            {
+                if (!_netns.TryGetValue(netns, out var known) || known != podNamespace)
+                {
+                    _services.AddPodNetns(netns, podNamespace);
+                }
+            }
+            foreach (var netns in _netns.Keys)
+            {
+                if (!current.ContainsKey(netns))
+                {
+                    _services.RemovePodNetns(netns);
+                }
+            }
+            _netns.Clear();
+            foreach (var (k, v) in current)
+            {
+                _netns[k] = v;
+            }
+            _services.OnEndpointsChanged(ToBackends(list));
+        }
+    }
+
+    /// <summary>Endpoint models as the manager's (id, namespace, labels, ip) tuples; endpoints without IPv4 are skipped.</summary>
+    internal static List<(uint Id, string Namespace, IReadOnlyDictionary<string, string> Labels, IPAddress Ip)> ToBackends(IReadOnlyList<EndpointModel> endpoints)
+    {
+        var result = new List<(uint, string, IReadOnlyDictionary<string, string>, IPAddress)>(endpoints.Count);
+        foreach (var endpoint in endpoints)
+        {
+            if (!IPAddress.TryParse(endpoint.Ipv4, out var ip))
+            {
+                continue;
+            }
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var label in endpoint.Labels)
+            {
+                var eq = label.IndexOf('=', StringComparison.Ordinal);
+                labels[eq < 0 ? label : label[..eq]] = eq < 0 ? "" : label[(eq + 1)..];
+            }
+            result.Add(((uint)endpoint.Id, endpoint.Namespace, labels, ip));
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+        _endpoints.Changed -= Sync;
+    }
+}
