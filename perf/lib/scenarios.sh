@@ -225,7 +225,7 @@ measure() { # SCENARIO PEER REP
 	local prof_pid=""
 	if [ "${PERF_PROFILE:-0}" = 1 ] && [ "$s" = h1 ] && [ "$rep" = 1 ] && [ -n "$pids" ] && command -v perf >/dev/null; then
 		timeout $((d + 20)) perf record -F 499 -g -p "$(echo $pids | tr ' ' ',')" -o "$OUT_DIR/profile-$p.data" -- sleep $((d - 1)) \
-			>"$PERF_WORK/profile-$p.log" 2>&1 &
+			>"$OUT_DIR/profile-$p.log" 2>&1 &
 		prof_pid=$!
 	fi
 	t0=$(perf_cpu_ticks $pids)
