@@ -83,6 +83,8 @@ world_up() {
 
 world_down() {
 	set +e
+	# Tear down even when the terminal or a pipe reading us is gone.
+	trap '' PIPE INT
 	info "Tearing down"
 	local pid pod
 	for pid in "${APP_PIDS[@]}"; do

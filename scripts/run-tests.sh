@@ -11,16 +11,16 @@ dotnet test CiliumL7.sln -c "$CONFIG" --no-build --nologo -m:1 \
 	--logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=false 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# VSTest prints one line per test assembly:
-#   Passed!  - Failed:     0, Passed:    42, Skipped:     0, Total:    42, Duration: ...
+# VSTest closes each test assembly's run with a block like
+#   Total tests: 42
+#        Passed: 41
+#        Failed: 1
+#       Skipped: 0
+# ("Passed Name [12 ms]" result lines have no colon and are not counted).
 read -r passed failed skipped < <(awk '
-	/(Passed|Failed)! +- +Failed: / {
-		for (i = 1; i <= NF; i++) {
-			if ($i == "Failed:")  { f += $(i+1) + 0 }
-			if ($i == "Passed:")  { p += $(i+1) + 0 }
-			if ($i == "Skipped:") { s += $(i+1) + 0 }
-		}
-	}
+	/^ *Passed: *[0-9]+ *$/  { p += $2 }
+	/^ *Failed: *[0-9]+ *$/  { f += $2 }
+	/^ *Skipped: *[0-9]+ *$/ { s += $2 }
 	END { printf "%d %d %d\n", p, f, s }' "$log")
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using CiliumL7.Client.Models;
 
@@ -148,6 +150,21 @@ public sealed class AgentClient : IDisposable
     public async Task<IReadOnlyList<DropEventModel>> GetDropsAsync(CancellationToken ct = default) =>
         await GetAsync("drops", ClientJsonContext.Readable.ListDropEventModel, ct).ConfigureAwait(false);
 
+    /// <summary><c>GET /v1/service</c>: every service (spec, VIP, DNS names, frontends with backends) as the agent's JSON array.</summary>
+    public Task<JsonElement> ListServicesAsync(CancellationToken ct = default) =>
+        ReadDocumentAsync(new HttpRequestMessage(HttpMethod.Get, "service"), ct);
+
+    /// <summary><c>PUT /v1/service</c>: creates or updates a service from its spec; returns the service as the agent holds it.</summary>
+    public Task<JsonElement> UpsertServiceAsync(JsonNode spec, CancellationToken ct = default)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Put, "service") { Content = JsonContent.Create(spec, ClientJsonContext.Readable.JsonNode) };
+        return ReadDocumentAsync(message, ct);
+    }
+
+    /// <summary><c>DELETE /v1/service/{namespace}/{name}</c>; false when the agent had no such service.</summary>
+    public Task<bool> DeleteServiceAsync(string ns, string name, CancellationToken ct = default) =>
+        DeleteAsync("service/" + Uri.EscapeDataString(ns) + "/" + Uri.EscapeDataString(name), ct);
+
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
@@ -185,6 +202,13 @@ public sealed class AgentClient : IDisposable
             ?? throw new AgentException(response.StatusCode, "the agent sent an empty answer", []);
     }
 
+    private async Task<JsonElement> ReadDocumentAsync(HttpRequestMessage message, CancellationToken ct)
+    {
+        using var response = await SendAsync(message, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(ClientJsonContext.Readable.JsonElement, ct).ConfigureAwait(false);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken ct)
     {
         try
@@ -206,14 +230,32 @@ public sealed class AgentClient : IDisposable
         {
             return;
         }
+        var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         ErrorModel? error = null;
         try
         {
-            error = await response.Content.ReadFromJsonAsync(ClientJsonContext.Readable.ErrorModel, ct).ConfigureAwait(false);
+            error = JsonSerializer.Deserialize(body, ClientJsonContext.Readable.ErrorModel);
         }
-        catch (System.Text.Json.JsonException)
+        catch (JsonException)
         {
+            error = ServiceError(body);
         }
         throw new AgentException(response.StatusCode, error?.Message ?? $"agent answered {(int)response.StatusCode} {response.ReasonPhrase}", error?.Errors ?? []);
+    }
+
+    /// <summary>The <c>{"error": "…"}</c> body of the service API (<c>/v1/service</c>), else null.</summary>
+    private static ErrorModel? ServiceError(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out var e) && e.GetString() is { } text
+                ? new ErrorModel { Message = text }
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CiliumL7.Client.Models;
 
@@ -28,6 +29,8 @@ namespace CiliumL7.Client;
 [JsonSerializable(typeof(BpfPolicyModel))]
 [JsonSerializable(typeof(ErrorModel))]
 [JsonSerializable(typeof(List<DropEventModel>))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(JsonNode))]
 public sealed partial class ClientJsonContext : JsonSerializerContext
 {
     /// <summary>The same contract, without HTML-safe escaping (<c>+</c>, quotes stay readable in CLI output).</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using CiliumL7.Agent.Services;
 using CiliumL7.Cli;
+using CiliumL7.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 
@@ -57,8 +58,8 @@ public sealed class ServicesApiTests : IAsyncLifetime
         });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
-        using var cli = new ServiceAgentClient(ServiceAgentClient.ResolveSocketPath("unix://" + Socket));
-        var list = await cli.ListAsync(CancellationToken.None);
+        using var cli = new AgentClient(AgentClient.ResolveSocketPath("unix://" + Socket));
+        var list = await cli.ListServicesAsync(CancellationToken.None);
         var table = ServiceTable.Render(list).Split('\n');
         Assert.Equal(["ID", "FRONTEND", "SERVICE", "TYPE", "BACKEND", "NAME"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(["1", "10.96.0.10:80/TCP", "ClusterIP", "1", "=>", "10.244.0.11:80/TCP", "(active)", "default/deathstar"], table[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
@@ -91,8 +92,8 @@ public sealed class ServicesApiTests : IAsyncLifetime
     [Fact]
     public async Task List_AgentNotRunning_ErrorNamesTheSocket()
     {
-        using var cli = new ServiceAgentClient(Path.Combine(_dir, "missing.sock"));
-        var e = await Assert.ThrowsAsync<IOException>(() => cli.ListAsync(CancellationToken.None));
+        using var cli = new AgentClient(Path.Combine(_dir, "missing.sock"));
+        var e = await Assert.ThrowsAsync<AgentUnavailableException>(() => cli.ListServicesAsync(CancellationToken.None));
         Assert.Contains("missing.sock", e.Message, StringComparison.Ordinal);
         Assert.Contains("is ciliuml7-agent running?", e.Message, StringComparison.Ordinal);
     }

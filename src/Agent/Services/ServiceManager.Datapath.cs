@@ -1,4 +1,5 @@
 using System.Net;
+using CiliumL7.Agent.Logging;
 using CiliumL7.Datapath.Services;
 using Microsoft.Extensions.Logging;
 
@@ -59,13 +60,13 @@ public sealed partial class ServiceManager
             }
             catch (Exception e) when (!throwOnError && e is IOException or ObjectDisposedException)
             {
-                ServiceLog.MapWriteFailed(_logger, frontend.ToString(), e);
+                Log.MapWriteFailed(_logger, frontend.ToString(), e);
                 continue;
             }
             entry.Backends[i] = backends;
             if (previous is null || !SameBackends(previous, backends))
             {
-                ServiceLog.BackendsChanged(_logger, frontend.ToString(), entry.Spec.Namespace, entry.Spec.Name, backends.Count);
+                Log.BackendsChanged(_logger, frontend.ToString(), entry.Spec.Namespace, entry.Spec.Name, backends.Count);
             }
         }
     }
@@ -105,13 +106,13 @@ public sealed partial class ServiceManager
                 if (!known.Contains(state.Frontend))
                 {
                     _maps.DeleteService(state.Frontend);
-                    ServiceLog.StaleFrontendRemoved(_logger, state.Frontend.ToString());
+                    Log.StaleFrontendRemoved(_logger, state.Frontend.ToString());
                 }
             }
         }
         catch (IOException e)
         {
-            ServiceLog.MapWriteFailed(_logger, "(stale frontends)", e);
+            Log.MapWriteFailed(_logger, "(stale frontends)", e);
         }
     }
 

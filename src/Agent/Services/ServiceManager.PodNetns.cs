@@ -1,4 +1,5 @@
 using System.Net;
+using CiliumL7.Agent.Logging;
 using CiliumL7.Datapath.Services;
 
 namespace CiliumL7.Agent.Services;
@@ -48,7 +49,7 @@ public sealed partial class ServiceManager
                 }
                 catch (Exception e) when (e is IOException or ObjectDisposedException)
                 {
-                    ServiceLog.MapWriteFailed(_logger, "(netns " + path + ")", e);
+                    Log.MapWriteFailed(_logger, "(netns " + path + ")", e);
                 }
             }
             try
@@ -60,7 +61,7 @@ public sealed partial class ServiceManager
             }
             catch (IOException e)
             {
-                ServiceLog.HostsWriteFailed(_logger, path, e);
+                Log.HostsWriteFailed(_logger, path, e);
             }
         }
     }
@@ -98,7 +99,7 @@ public sealed partial class ServiceManager
         }
         catch (IOException e)
         {
-            ServiceLog.NetnsUnknown(_logger, path, e);
+            Log.NetnsUnknown(_logger, path, e);
             return 0;
         }
     }
@@ -115,7 +116,7 @@ public sealed partial class ServiceManager
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            ServiceLog.MapWriteFailed(_logger, "(netns cookie " + entry.Cookie + ")", e);
+            Log.MapWriteFailed(_logger, "(netns cookie " + entry.Cookie + ")", e);
         }
     }
 
@@ -147,7 +148,7 @@ public sealed partial class ServiceManager
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ServiceLog.HostsWriteFailed(_logger, netns, e);
+            Log.HostsWriteFailed(_logger, netns, e);
         }
     }
 }

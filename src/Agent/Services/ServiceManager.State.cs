@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CiliumL7.Agent.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -30,7 +31,7 @@ public sealed partial class ServiceManager
             }
             catch (ArgumentException e)
             {
-                ServiceLog.StateUnreadable(_logger, _stateFile!, e);
+                Log.StateUnreadable(_logger, _stateFile!, e);
             }
         }
         foreach (var (path, podNamespace) in saved.PodNetns)
@@ -55,7 +56,7 @@ public sealed partial class ServiceManager
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
-            ServiceLog.StateUnreadable(logger ?? NullLogger.Instance, stateFile, e);
+            Log.StateUnreadable(logger ?? NullLogger.Instance, stateFile, e);
             return null;
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using CiliumL7.Agent.Logging;
 using CiliumL7.Datapath.Services;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -125,7 +126,7 @@ public sealed partial class ServiceManager : IDisposable
             _services[key] = entry;
             Persist();
             WriteAllHostsFiles();
-            ServiceLog.ServiceChanged(_logger, spec.Namespace, spec.Name, old is null ? "created" : "updated", vip.ToString(), ids.Length);
+            Log.ServiceChanged(_logger, spec.Namespace, spec.Name, old is null ? "created" : "updated", vip.ToString(), ids.Length);
             return Info(entry);
         }
     }
@@ -144,7 +145,7 @@ public sealed partial class ServiceManager : IDisposable
             _vips.Release(old.Vip);
             Persist();
             WriteAllHostsFiles();
-            ServiceLog.ServiceDeleted(_logger, @namespace, name, old.Vip.ToString());
+            Log.ServiceDeleted(_logger, @namespace, name, old.Vip.ToString());
             return true;
         }
     }

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using CiliumL7.Agent.Ipam;
 
 namespace CiliumL7.Agent.Services;
 
@@ -19,10 +19,9 @@ internal sealed class ServiceVipAllocator
             throw new ArgumentException("service CIDR must be IPv4 with a prefix of /30 or shorter; got " + cidr, nameof(cidr));
         }
         Cidr = cidr;
-        var network = ToUInt(cidr.BaseAddress);
-        var size = 1u << (32 - cidr.PrefixLength);
-        _first = network + 1;
-        _last = network + size - 2;
+        var prefix = new Ipv4Cidr(Ipv4Cidr.ToUInt(cidr.BaseAddress), cidr.PrefixLength);
+        _first = prefix.Network + 1;
+        _last = prefix.Network + prefix.Size - 2;
         _next = _first;
     }
 
@@ -35,7 +34,7 @@ internal sealed class ServiceVipAllocator
         {
             return false;
         }
-        return _used.Add(ToUInt(vip));
+        return _used.Add(Ipv4Cidr.ToUInt(vip));
     }
 
     /// <summary>True when <paramref name="vip"/> is an allocatable address of the CIDR.</summary>
@@ -45,7 +44,7 @@ internal sealed class ServiceVipAllocator
         {
             return false;
         }
-        var v = ToUInt(vip);
+        var v = Ipv4Cidr.ToUInt(vip);
         return v >= _first && v <= _last;
     }
 
@@ -60,25 +59,11 @@ internal sealed class ServiceVipAllocator
             _next = _next == _last ? _first : _next + 1;
             if (_used.Add(candidate))
             {
-                return ToAddress(candidate);
+                return Ipv4Cidr.FromUInt(candidate);
             }
         }
         throw new InvalidOperationException("service CIDR " + Cidr + " is exhausted (" + span + " VIPs in use); delete services or widen the CIDR");
     }
 
-    public void Release(IPAddress vip) => _used.Remove(ToUInt(vip));
-
-    private static uint ToUInt(IPAddress address)
-    {
-        Span<byte> b = stackalloc byte[4];
-        address.TryWriteBytes(b, out _);
-        return BinaryPrimitives.ReadUInt32BigEndian(b);
-    }
-
-    private static IPAddress ToAddress(uint value)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(b, value);
-        return new IPAddress(b);
-    }
+    public void Release(IPAddress vip) => _used.Remove(Ipv4Cidr.ToUInt(vip));
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace CiliumL7.Agent.Services;
@@ -24,7 +25,7 @@ internal static class ServiceWiring
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or DllNotFoundException)
         {
-            ServiceLog.SocketLbUnavailable(logger, e);
+            Log.SocketLbUnavailable(logger, e);
             services = new ServiceManager(cidr, stateFile: Path.Combine(options.StateDir, ServiceSubsystem.StateFileName), logger: loggers.CreateLogger<ServiceManager>());
         }
         ServiceEndpointSync.Attach(endpoints, services); // syncs now and on every EndpointManager.Changed

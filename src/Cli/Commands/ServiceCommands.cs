@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CiliumL7.Client;
 
 namespace CiliumL7.Cli;
 
@@ -35,7 +36,7 @@ internal static class ServiceCommands
         list.Options.Add(output);
         list.SetAction((pr, ct) => Run(pr, host, async client =>
         {
-            var services = await client.ListAsync(ct).ConfigureAwait(false);
+            var services = await client.ListServicesAsync(ct).ConfigureAwait(false);
             Console.Write(pr.GetValue(output) == "json" ? JsonSerializer.Serialize(services, Indented) + "\n" : ServiceTable.Render(services));
             return 0;
         }));
@@ -65,7 +66,7 @@ internal static class ServiceCommands
         create.SetAction((pr, ct) => Run(pr, host, async client =>
         {
             var spec = BuildSpec(pr.GetValue(name)!, pr.GetValue(ns)!, pr.GetValue(ports)!, pr.GetValue(selector)!, pr.GetValue(vip));
-            var info = await client.UpsertAsync(spec, ct).ConfigureAwait(false);
+            var info = await client.UpsertServiceAsync(spec, ct).ConfigureAwait(false);
             if (pr.GetValue(output) == "json")
             {
                 Console.WriteLine(JsonSerializer.Serialize(info, Indented));
@@ -90,7 +91,7 @@ internal static class ServiceCommands
         delete.Options.Add(ns);
         delete.SetAction((pr, ct) => Run(pr, host, async client =>
         {
-            if (!await client.DeleteAsync(pr.GetValue(ns)!, pr.GetValue(name)!, ct).ConfigureAwait(false))
+            if (!await client.DeleteServiceAsync(pr.GetValue(ns)!, pr.GetValue(name)!, ct).ConfigureAwait(false))
             {
                 Console.Error.WriteLine("Error: service " + pr.GetValue(ns) + "/" + pr.GetValue(name) + " not found");
                 return 1;
@@ -142,22 +143,10 @@ internal static class ServiceCommands
         return spec;
     }
 
-    private static async Task<int> Run(ParseResult pr, Option<string?> host, Func<ServiceAgentClient, Task<int>> body)
-    {
-        try
+    private static Task<int> Run(ParseResult pr, Option<string?> host, Func<AgentClient, Task<int>> body) =>
+        AgentConnection.RunAsync(async () =>
         {
-            using var client = new ServiceAgentClient(ServiceAgentClient.ResolveSocketPath(pr.GetValue(host)));
+            using var client = AgentConnection.Connect(pr, host);
             return await body(client).ConfigureAwait(false);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine("Error: " + e.Message);
-            return 2;
-        }
-        catch (Exception e) when (e is IOException or JsonException)
-        {
-            Console.Error.WriteLine("Error: " + e.Message);
-            return 1;
-        }
-    }
+        });
 }

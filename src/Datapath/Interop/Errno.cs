@@ -12,6 +12,12 @@ internal static partial class Errno
     public const int E2BIG = 7;
     public const int EPERM = 1;
 
+    /// <summary>
+    /// The errno of a failed call: the negative return value of a libbpf int API,
+    /// else (a plain -1, as libc returns) the errno captured by SetLastError.
+    /// </summary>
+    public static int FromResult(int ret) => ret < 0 && ret != -1 ? -ret : Marshal.GetLastPInvokeError();
+
     public static string Describe(int errno) => $"{Marshal.PtrToStringUTF8(StrError(errno))} (errno {errno})";
 
     [LibraryImport("libc", EntryPoint = "strerror")]

@@ -21,7 +21,7 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Lib, EntryPoint = "bpf_object__open_file", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial nint ObjectOpenFile(string path, nint opts);
 
-    [LibraryImport(Lib, EntryPoint = "bpf_object__load")]
+    [LibraryImport(Lib, EntryPoint = "bpf_object__load", SetLastError = true)]
     public static partial int ObjectLoad(nint obj);
 
     [LibraryImport(Lib, EntryPoint = "bpf_object__close")]
@@ -30,13 +30,16 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Lib, EntryPoint = "bpf_object__next_map")]
     public static partial nint ObjectNextMap(nint obj, nint prev);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_object__next_program")]
+    public static partial nint ObjectNextProgram(nint obj, nint prev);
+
     [LibraryImport(Lib, EntryPoint = "bpf_object__find_program_by_name", StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint ObjectFindProgramByName(nint obj, string name);
 
     [LibraryImport(Lib, EntryPoint = "bpf_map__name")]
     public static partial nint MapName(nint map);
 
-    [LibraryImport(Lib, EntryPoint = "bpf_map__set_pin_path", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "bpf_map__set_pin_path", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int MapSetPinPath(nint map, string path);
 
     [LibraryImport(Lib, EntryPoint = "bpf_map__fd")]
@@ -45,22 +48,40 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Lib, EntryPoint = "bpf_program__fd")]
     public static partial int ProgramFd(nint prog);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_program__section_name")]
+    public static partial nint ProgramSectionName(nint prog);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_program__expected_attach_type")]
+    public static partial int ProgramExpectedAttachType(nint prog);
+
     [LibraryImport(Lib, EntryPoint = "bpf_program__pin", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int ProgramPin(nint prog, string path);
 
     [LibraryImport(Lib, EntryPoint = "bpf_obj_get", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int ObjGet(string path);
 
-    [LibraryImport(Lib, EntryPoint = "bpf_map_update_elem")]
+    [LibraryImport(Lib, EntryPoint = "bpf_obj_pin", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int ObjPin(int fd, string path);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_link_create", SetLastError = true)]
+    public static partial int LinkCreate(int progFd, int targetFd, int attachType, nint opts);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_link_update", SetLastError = true)]
+    public static partial int LinkUpdate(int linkFd, int newProgFd, nint opts);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_link_detach", SetLastError = true)]
+    public static partial int LinkDetach(int linkFd);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map_update_elem", SetLastError = true)]
     public static partial int MapUpdateElem(int fd, void* key, void* value, ulong flags);
 
-    [LibraryImport(Lib, EntryPoint = "bpf_map_lookup_elem")]
+    [LibraryImport(Lib, EntryPoint = "bpf_map_lookup_elem", SetLastError = true)]
     public static partial int MapLookupElem(int fd, void* key, void* value);
 
-    [LibraryImport(Lib, EntryPoint = "bpf_map_delete_elem")]
+    [LibraryImport(Lib, EntryPoint = "bpf_map_delete_elem", SetLastError = true)]
     public static partial int MapDeleteElem(int fd, void* key);
 
-    [LibraryImport(Lib, EntryPoint = "bpf_map_get_next_key")]
+    [LibraryImport(Lib, EntryPoint = "bpf_map_get_next_key", SetLastError = true)]
     public static partial int MapGetNextKey(int fd, void* key, void* nextKey);
 
     [LibraryImport(Lib, EntryPoint = "libbpf_num_possible_cpus")]

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CiliumL7.Datapath.Interop;
 
 namespace CiliumL7.Datapath.Loading;
 
@@ -14,7 +15,7 @@ internal static partial class BpfFs
         if (full.StartsWith(DefaultMount + "/", StringComparison.Ordinal) && !IsBpfFs(DefaultMount))
         {
             Directory.CreateDirectory(DefaultMount);
-            if (Mount("bpf", DefaultMount, "bpf", 0, "mode=0700") != 0)
+            if (Libc.Mount("bpf", DefaultMount, "bpf", 0, "mode=0700") != 0)
             {
                 throw new DatapathException($"cannot mount bpffs at {DefaultMount}: errno {Marshal.GetLastPInvokeError()}; mount it (mount -t bpf bpf {DefaultMount}) or pass a bpf root on a bpffs");
             }
@@ -29,16 +30,10 @@ internal static partial class BpfFs
     public static bool IsBpfFs(string path)
     {
         Span<byte> buf = stackalloc byte[120]; /* struct statfs (x86_64) */
-        if (!Directory.Exists(path) || StatFs(path, ref MemoryMarshal.GetReference(buf)) != 0)
+        if (!Directory.Exists(path) || Libc.StatFs(path, ref MemoryMarshal.GetReference(buf)) != 0)
         {
             return false;
         }
         return MemoryMarshal.Read<long>(buf) == BpfFsMagic;
     }
-
-    [LibraryImport("libc", EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int StatFs(string path, ref byte buf);
-
-    [LibraryImport("libc", EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Mount(string source, string target, string fsType, ulong flags, string data);
 }

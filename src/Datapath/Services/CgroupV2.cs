@@ -1,3 +1,5 @@
+using CiliumL7.Datapath.Interop;
+
 namespace CiliumL7.Datapath.Services;
 
 /// <summary>
@@ -31,10 +33,10 @@ public static class CgroupV2
         }
         var target = Path.Combine(stateDir, "cgroupv2");
         Directory.CreateDirectory(target);
-        if (LbNative.Mount("none", target, "cgroup2", MsNoSuid | MsNoDev | MsNoExec, 0) != 0)
+        if (Libc.Mount("none", target, "cgroup2", MsNoSuid | MsNoDev | MsNoExec, null) != 0)
         {
             throw new IOException("no cgroup2 mount in /proc/mounts and mounting one at " + target + " failed: "
-                + LbNative.Describe(LbNative.Errno(-1)) + "; mount one with 'mount -t cgroup2 none " + target + "'");
+                + Errno.Describe(Errno.FromResult(-1)) + "; mount one with 'mount -t cgroup2 none " + target + "'");
         }
         return target;
     }
@@ -42,7 +44,7 @@ public static class CgroupV2
     /// <summary>Unmounts a cgroup2 mount made by <see cref="EnsureMounted"/> and removes its directory; false if that failed.</summary>
     public static bool Unmount(string mountPoint)
     {
-        if (LbNative.Umount(mountPoint) != 0)
+        if (Libc.Umount(mountPoint) != 0)
         {
             return false;
         }

@@ -1,3 +1,5 @@
+using CiliumL7.Datapath.Interop;
+
 namespace CiliumL7.Datapath.Services;
 
 /// <summary>
@@ -60,7 +62,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         {
             foreach (var fd in fds)
             {
-                LbNative.Close(fd);
+                Libc.Close(fd);
             }
             throw;
         }
@@ -74,7 +76,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var value = default(LbNetns);
-            Check(LbNative.bpf_map_update_elem(_nsFd, &cookie, &value, LbNative.BPF_ANY), "serve netns " + cookie, default);
+            Check(LibBpf.MapUpdateElem(_nsFd, &cookie, &value, LibBpf.BpfAny), "serve netns " + cookie, default);
         }
     }
 
@@ -84,7 +86,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            LbNative.bpf_map_delete_elem(_nsFd, &cookie);
+            LibBpf.MapDeleteElem(_nsFd, &cookie);
         }
     }
 
@@ -122,12 +124,12 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             {
                 var key = Lb4Key.For(frontend, (ushort)(i + 1));
                 var value = new Lb4Service { BackendId = ids[i] };
-                Check(LbNative.bpf_map_update_elem(_svcFd, &key, &value, LbNative.BPF_ANY), "update slot", frontend);
+                Check(LibBpf.MapUpdateElem(_svcFd, &key, &value, LibBpf.BpfAny), "update slot", frontend);
             }
             // :: Step 3: the master entry with the new count: the switch.
             var master = Lb4Key.For(frontend, 0);
             var mv = new Lb4Service { Count = (ushort)ids.Length, RevNatIndex = revNatIndex };
-            Check(LbNative.bpf_map_update_elem(_svcFd, &master, &mv, LbNative.BPF_ANY), "update master", frontend);
+            Check(LibBpf.MapUpdateElem(_svcFd, &master, &mv, LibBpf.BpfAny), "update master", frontend);
             // :: Step 4: stale slots beyond the new count (slots are contiguous: stop at the first gap).
             var oldIds = old.Ids ?? [];
             DeleteSlotsFrom(frontend, ids.Length + 1);
@@ -151,7 +153,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
                 return;
             }
             var master = Lb4Key.For(frontend, 0);
-            LbNative.bpf_map_delete_elem(_svcFd, &master);
+            LibBpf.MapDeleteElem(_svcFd, &master);
             DeleteSlotsFrom(frontend, 1);
             foreach (var id in old.Ids)
             {
@@ -172,7 +174,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             {
                 var k = key;
                 Lb4Service v;
-                if (LbNative.bpf_map_lookup_elem(_svcFd, &k, &v) != 0)
+                if (LibBpf.MapLookupElem(_svcFd, &k, &v) != 0)
                 {
                     continue;
                 }
@@ -215,9 +217,9 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
                 return;
             }
             _disposed = true;
-            LbNative.Close(_svcFd);
-            LbNative.Close(_beFd);
-            LbNative.Close(_nsFd);
+            Libc.Close(_svcFd);
+            Libc.Close(_beFd);
+            Libc.Close(_nsFd);
         }
     }
 
@@ -226,7 +228,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         for (var slot = first; slot < ushort.MaxValue; slot++)
         {
             var key = Lb4Key.For(frontend, (ushort)slot);
-            if (LbNative.bpf_map_delete_elem(_svcFd, &key) != 0)
+            if (LibBpf.MapDeleteElem(_svcFd, &key) != 0)
             {
                 return;
             }
@@ -246,7 +248,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         }
         id = _nextBackendId++;
         var value = new Lb4Backend { Address = LbWire.Address(backend.Address), Port = LbWire.Port(backend.Port), Proto = (byte)proto };
-        Check(LbNative.bpf_map_update_elem(_beFd, &id, &value, LbNative.BPF_ANY), "update backend " + backend, default);
+        Check(LibBpf.MapUpdateElem(_beFd, &id, &value, LibBpf.BpfAny), "update backend " + backend, default);
         _backendIds[(backend, proto)] = id;
         _backendRefs[id] = 1;
         return id;
@@ -272,13 +274,13 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
                 break;
             }
         }
-        LbNative.bpf_map_delete_elem(_beFd, &id);
+        LibBpf.MapDeleteElem(_beFd, &id);
     }
 
     private LbBackend? LookupBackend(uint id)
     {
         Lb4Backend be;
-        return LbNative.bpf_map_lookup_elem(_beFd, &id, &be) == 0 ? new LbBackend(LbWire.Address(be.Address), LbWire.Port(be.Port)) : null;
+        return LibBpf.MapLookupElem(_beFd, &id, &be) == 0 ? new LbBackend(LbWire.Address(be.Address), LbWire.Port(be.Port)) : null;
     }
 
     /// <summary>Rebuilds frontends, backend ids and refcounts from the pinned maps.</summary>
@@ -288,7 +290,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         {
             var k = id;
             Lb4Backend be;
-            if (LbNative.bpf_map_lookup_elem(_beFd, &k, &be) != 0)
+            if (LibBpf.MapLookupElem(_beFd, &k, &be) != 0)
             {
                 continue;
             }
@@ -320,7 +322,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
         var first = true;
         for (var guard = 0; guard < 1_000_000; guard++)
         {
-            int ret = first ? LbNative.bpf_map_get_next_key(fd, null, &next) : LbNative.bpf_map_get_next_key(fd, &cur, &next);
+            int ret = first ? LibBpf.MapGetNextKey(fd, null, &next) : LibBpf.MapGetNextKey(fd, &cur, &next);
             if (ret != 0)
             {
                 break;
@@ -334,10 +336,10 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
 
     private static int OpenPinned(string path)
     {
-        var fd = LbNative.bpf_obj_get(path);
+        var fd = LibBpf.ObjGet(path);
         if (fd < 0)
         {
-            throw new IOException("cannot open pinned BPF map " + path + ": " + LbNative.Describe(LbNative.Errno(fd)) + "; is the socket load balancer installed (SocketLbLoader.Install)?");
+            throw new IOException("cannot open pinned BPF map " + path + ": " + Errno.Describe(Errno.FromResult(fd)) + "; is the socket load balancer installed (SocketLbLoader.Install)?");
         }
         return fd;
     }
@@ -346,7 +348,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
     {
         if (ret != 0)
         {
-            throw new IOException("socket LB map " + what + (frontend.Address is null ? "" : " for " + frontend) + " failed: " + LbNative.Describe(LbNative.Errno(ret)));
+            throw new IOException("socket LB map " + what + (frontend.Address is null ? "" : " for " + frontend) + " failed: " + Errno.Describe(Errno.FromResult(ret)));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using CiliumL7.Datapath.Interop;
 
 namespace CiliumL7.Datapath.Services;
 
@@ -32,17 +33,17 @@ public static unsafe partial class NetnsCookie
         // setns() switches only the calling thread: do it on a throwaway thread.
         var thread = new Thread(() =>
         {
-            var self = LbNative.Open("/proc/thread-self/ns/net", LbNative.O_RDONLY | LbNative.O_CLOEXEC);
-            var target = LbNative.Open(netnsPath, LbNative.O_RDONLY | LbNative.O_CLOEXEC);
+            var self = Libc.Open("/proc/thread-self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC);
+            var target = Libc.Open(netnsPath, Libc.O_RDONLY | Libc.O_CLOEXEC);
             try
             {
                 if (self < 0 || target < 0)
                 {
-                    throw new IOException("cannot open network namespace " + netnsPath + ": " + LbNative.Describe(Marshal.GetLastPInvokeError()));
+                    throw new IOException("cannot open network namespace " + netnsPath + ": " + Errno.Describe(Marshal.GetLastPInvokeError()));
                 }
-                if (SetNs(target, CloneNewNet) != 0)
+                if (Libc.SetNs(target, CloneNewNet) != 0)
                 {
-                    throw new IOException("cannot enter network namespace " + netnsPath + ": " + LbNative.Describe(Marshal.GetLastPInvokeError()));
+                    throw new IOException("cannot enter network namespace " + netnsPath + ": " + Errno.Describe(Marshal.GetLastPInvokeError()));
                 }
                 try
                 {
@@ -51,7 +52,7 @@ public static unsafe partial class NetnsCookie
                 }
                 finally
                 {
-                    if (SetNs(self, CloneNewNet) != 0)
+                    if (Libc.SetNs(self, CloneNewNet) != 0)
                     {
                         Environment.FailFast("cannot return to the original network namespace");
                     }
@@ -65,11 +66,11 @@ public static unsafe partial class NetnsCookie
             {
                 if (self >= 0)
                 {
-                    LbNative.Close(self);
+                    Libc.Close(self);
                 }
                 if (target >= 0)
                 {
-                    LbNative.Close(target);
+                    Libc.Close(target);
                 }
             }
         });
@@ -82,16 +83,10 @@ public static unsafe partial class NetnsCookie
     {
         ulong cookie = 0;
         var len = sizeof(ulong);
-        if (GetSockOpt((int)socket.Handle, SolSocket, SoNetnsCookie, &cookie, &len) != 0)
+        if (Libc.GetSockOpt((int)socket.Handle, SolSocket, SoNetnsCookie, &cookie, &len) != 0)
         {
-            throw new IOException("getsockopt(SO_NETNS_COOKIE) failed: " + LbNative.Describe(Marshal.GetLastPInvokeError()));
+            throw new IOException("getsockopt(SO_NETNS_COOKIE) failed: " + Errno.Describe(Marshal.GetLastPInvokeError()));
         }
         return cookie;
     }
-
-    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static partial int SetNs(int fd, int nstype);
-
-    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
-    private static partial int GetSockOpt(int fd, int level, int name, void* value, int* len);
 }

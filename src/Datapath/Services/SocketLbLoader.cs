@@ -1,3 +1,5 @@
+using CiliumL7.Datapath.Interop;
+
 namespace CiliumL7.Datapath.Services;
 
 /// <summary>
@@ -39,73 +41,73 @@ public static class SocketLbLoader
         }
         Directory.CreateDirectory(bpfRoot);
 
-        var obj = LbNative.bpf_object__open_file(objectPath, 0);
+        var obj = LibBpf.ObjectOpenFile(objectPath, 0);
         if (obj == 0)
         {
-            throw new IOException("cannot open BPF object " + objectPath + ": " + LbNative.Describe(LbNative.Errno(-1)));
+            throw new IOException("cannot open BPF object " + objectPath + ": " + Errno.Describe(Errno.FromResult(-1)));
         }
         var cgroupFd = -1;
         var created = new List<string>();
         try
         {
             // :: Step 1: pin maps by name under the root; libbpf reuses pins that already exist.
-            for (var map = LbNative.bpf_object__next_map(obj, 0); map != 0; map = LbNative.bpf_object__next_map(obj, map))
+            for (var map = LibBpf.ObjectNextMap(obj, 0); map != 0; map = LibBpf.ObjectNextMap(obj, map))
             {
-                var name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(LbNative.bpf_map__name(map)) ?? "";
+                var name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(LibBpf.MapName(map)) ?? "";
                 if (name.StartsWith('.'))
                 {
                     continue; // .rodata/.bss: internal, not shared
                 }
-                Check(LbNative.bpf_map__set_pin_path(map, Path.Combine(bpfRoot, name)), "set pin path of map " + name);
+                Check(LibBpf.MapSetPinPath(map, Path.Combine(bpfRoot, name)), "set pin path of map " + name);
             }
             // :: Step 2: load (verifier) and pin.
-            Check(LbNative.bpf_object__load(obj), "load " + objectPath + " (verifier log above on stderr; if a pinned map's layout changed, run 'ciliuml7-agent cleanup' first)");
+            Check(LibBpf.ObjectLoad(obj), "load " + objectPath + " (verifier log above on stderr; if a pinned map's layout changed, run 'ciliuml7-agent cleanup' first)");
 
             // :: Step 3: attach each program with a pinned link, or upgrade the pinned link in place.
-            cgroupFd = LbNative.Open(cgroupPath, LbNative.O_RDONLY | LbNative.O_DIRECTORY | LbNative.O_CLOEXEC);
+            cgroupFd = Libc.Open(cgroupPath, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
             if (cgroupFd < 0)
             {
-                throw new IOException("cannot open cgroup " + cgroupPath + ": " + LbNative.Describe(LbNative.Errno(-1)));
+                throw new IOException("cannot open cgroup " + cgroupPath + ": " + Errno.Describe(Errno.FromResult(-1)));
             }
             var hooks = new List<string>();
             var upgraded = false;
-            for (var prog = LbNative.bpf_object__next_program(obj, 0); prog != 0; prog = LbNative.bpf_object__next_program(obj, prog))
+            for (var prog = LibBpf.ObjectNextProgram(obj, 0); prog != 0; prog = LibBpf.ObjectNextProgram(obj, prog))
             {
-                var section = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(LbNative.bpf_program__section_name(prog)) ?? "";
+                var section = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(LibBpf.ProgramSectionName(prog)) ?? "";
                 var hook = section.StartsWith("cgroup/", StringComparison.Ordinal) ? section["cgroup/".Length..] : section.Replace('/', '_');
                 var pin = Path.Combine(bpfRoot, LinkPinPrefix + hook);
-                var progFd = LbNative.bpf_program__fd(prog);
+                var progFd = LibBpf.ProgramFd(prog);
                 if (File.Exists(pin))
                 {
-                    var linkFd = LbNative.bpf_obj_get(pin);
+                    var linkFd = LibBpf.ObjGet(pin);
                     if (linkFd < 0)
                     {
-                        throw new IOException("cannot open pinned link " + pin + ": " + LbNative.Describe(LbNative.Errno(linkFd)));
+                        throw new IOException("cannot open pinned link " + pin + ": " + Errno.Describe(Errno.FromResult(linkFd)));
                     }
-                    var ret = LbNative.bpf_link_update(linkFd, progFd, 0);
-                    var err = LbNative.Errno(ret);
-                    LbNative.Close(linkFd);
+                    var ret = LibBpf.LinkUpdate(linkFd, progFd, 0);
+                    var err = Errno.FromResult(ret);
+                    Libc.Close(linkFd);
                     if (ret != 0)
                     {
-                        throw new IOException("cannot replace the program of " + pin + ": " + LbNative.Describe(err));
+                        throw new IOException("cannot replace the program of " + pin + ": " + Errno.Describe(err));
                     }
                     upgraded = true;
                 }
                 else
                 {
-                    var linkFd = LbNative.bpf_link_create(progFd, cgroupFd, LbNative.bpf_program__expected_attach_type(prog), 0);
+                    var linkFd = LibBpf.LinkCreate(progFd, cgroupFd, LibBpf.ProgramExpectedAttachType(prog), 0);
                     if (linkFd < 0)
                     {
-                        throw new IOException("cannot attach " + section + " to cgroup " + cgroupPath + ": " + LbNative.Describe(LbNative.Errno(linkFd)));
+                        throw new IOException("cannot attach " + section + " to cgroup " + cgroupPath + ": " + Errno.Describe(Errno.FromResult(linkFd)));
                     }
-                    var ret = LbNative.bpf_obj_pin(linkFd, pin);
-                    var err = LbNative.Errno(ret);
+                    var ret = LibBpf.ObjPin(linkFd, pin);
+                    var err = Errno.FromResult(ret);
                     if (ret != 0)
                     {
-                        LbNative.Close(linkFd); // last reference: detaches
-                        throw new IOException("cannot pin link " + pin + ": " + LbNative.Describe(err));
+                        Libc.Close(linkFd); // last reference: detaches
+                        throw new IOException("cannot pin link " + pin + ": " + Errno.Describe(err));
                     }
-                    LbNative.Close(linkFd);
+                    Libc.Close(linkFd);
                     created.Add(pin);
                 }
                 hooks.Add(hook);
@@ -124,9 +126,9 @@ public static class SocketLbLoader
         {
             if (cgroupFd >= 0)
             {
-                LbNative.Close(cgroupFd);
+                Libc.Close(cgroupFd);
             }
-            LbNative.bpf_object__close(obj); // programs live on in their links, maps in their pins
+            LibBpf.ObjectClose(obj); // programs live on in their links, maps in their pins
         }
     }
 
@@ -172,11 +174,11 @@ public static class SocketLbLoader
 
     private static void DetachPinnedLink(string pin)
     {
-        var fd = LbNative.bpf_obj_get(pin);
+        var fd = LibBpf.ObjGet(pin);
         if (fd >= 0)
         {
-            LbNative.bpf_link_detach(fd);
-            LbNative.Close(fd);
+            LibBpf.LinkDetach(fd);
+            Libc.Close(fd);
         }
         File.Delete(pin);
     }
@@ -185,7 +187,7 @@ public static class SocketLbLoader
     {
         if (ret != 0)
         {
-            throw new IOException("socket LB: " + what + " failed: " + LbNative.Describe(LbNative.Errno(ret)));
+            throw new IOException("socket LB: " + what + " failed: " + Errno.Describe(Errno.FromResult(ret)));
         }
     }
 }

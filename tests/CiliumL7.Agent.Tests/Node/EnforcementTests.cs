@@ -41,21 +41,23 @@ public sealed class EnforcementTests
         }
     }
 
-    private static async Task ImportAsync(World w, string name, string yaml)
+    private static async Task ImportAsync(World w, string name, string yaml, TestPod? selected = null)
     {
         var file = Path.Combine(w.Node.TempDir, name);
         await File.WriteAllTextAsync(file, yaml);
         var r = w.Node.Cli("policy", "import", file);
         Assert.True(r.ExitCode == 0, r.All);
-        await WaitForEnforcementAsync(w);
+        await WaitForEnforcementAsync(w, selected);
     }
 
-    private static async Task WaitForEnforcementAsync(World w)
+    private static async Task WaitForEnforcementAsync(World w, TestPod? selected = null)
     {
         // The regeneration after an import is debounced; the map state is in place once the
-        // endpoint reports ingress enforcement (set after its policy map was written).
+        // selected endpoint reports enforcement (set after its policy map was written).
+        var pod = selected ?? w.Deathstar;
         Assert.True(await AgentNode.EventuallyAsync(async () =>
-            (await w.Node.Client.GetEndpointAsync(w.Deathstar.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))?.PolicyIngressEnforced == true), w.Node.AgentLog);
+            (await w.Node.Client.GetEndpointAsync(pod.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))) is { } e
+            && (e.PolicyIngressEnforced || e.PolicyEgressEnforced)), w.Node.AgentLog);
         await Task.Delay(300);
     }
 
@@ -298,6 +300,70 @@ public sealed class EnforcementTests
         Assert.Equal("Warning", status.Proxy.State);
         Assert.Contains("Kafka", status.Proxy.Message, StringComparison.Ordinal);
         Assert.Equal(28, curl.ExitCode);
+    }
+
+    [SkippableFact]
+    public async Task CidrEgress_ToWorldHost_AllowsThatPrefixOnly()
+    {
+        await using var w = await StartWorldAsync();
+        var world = w.Node.CreateWorld();
+        using var worldServer = w.Node.Serve(world, 80);
+        Assert.Equal(0, AgentNode.Curl(w.Tiefighter, "http://192.0.2.2/", 5).ExitCode);
+
+        await ImportAsync(w, "cidr.yaml", """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: tiefighter-to-world-host
+            spec:
+              endpointSelector:
+                matchLabels:
+                  class: tiefighter
+              egress:
+              - toCIDR:
+                - 192.0.2.2/32
+                toPorts:
+                - ports:
+                  - port: "80"
+                    protocol: TCP
+            """, w.Tiefighter);
+        var toWorld = AgentNode.Curl(w.Tiefighter, "http://192.0.2.2/", 5);
+        var toDeathstar = AgentNode.Curl(w.Tiefighter, w.Url(), 3);
+        var xwingToWorld = AgentNode.Curl(w.Xwing, "http://192.0.2.2/", 5);
+        var identities = await w.Node.Client.ListIdentitiesAsync();
+
+        Assert.True(toWorld.ExitCode == 0, toWorld.All + w.Node.AgentLog);
+        Assert.Equal(28, toDeathstar.ExitCode);
+        Assert.True(xwingToWorld.ExitCode == 0, xwingToWorld.All);
+        Assert.Contains(identities, i => i.Labels.Contains("cidr:192.0.2.2/32") && i.Id >= 0x01000001);
+        Assert.True(await AgentNode.EventuallyAsync(async () => (await w.Node.Client.GetDropsAsync()).Any(d =>
+            d.Reason == PolicyDenied && d.SourceIp == w.Tiefighter.Ip && d.DestinationIp == w.Deathstar.Ip && d.Direction == "egress")));
+    }
+
+    [SkippableFact]
+    public async Task EntityWorld_IngressFromWorld_AllowsWorldButNotPods()
+    {
+        await using var w = await StartWorldAsync();
+        var world = w.Node.CreateWorld();
+
+        await ImportAsync(w, "world.yaml", """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: deathstar-from-world
+            spec:
+              endpointSelector:
+                matchLabels:
+                  class: deathstar
+              ingress:
+              - fromEntities:
+                - world
+            """);
+        var fromWorld = AgentNode.Curl(world, w.Url(), 5);
+        var fromTiefighter = AgentNode.Curl(w.Tiefighter, w.Url(), 3);
+
+        Assert.True(fromWorld.ExitCode == 0, fromWorld.All + w.Node.AgentLog);
+        Assert.Equal(28, fromTiefighter.ExitCode);
     }
 
     private static DropEventModel? FindDrop(IReadOnlyList<DropEventModel> drops, TestPod from, TestPod to, int reason) =>

@@ -187,6 +187,31 @@ internal sealed class AgentNode : IAsyncDisposable
         return pod;
     }
 
+    /// <summary>
+    /// A "world" netns outside the node: a veth from the node netns (192.0.2.1/24 on the node
+    /// side, 192.0.2.2/24 in the world), the world routing the pod CIDR back through the node.
+    /// Returns it as a pseudo-pod (no endpoint) for curl and <see cref="Serve"/>.
+    /// </summary>
+    public TestPod CreateWorld()
+    {
+        var netns = "l7w-" + Suffix;
+        _extraNetns.Add(netns);
+        Cmd.Check("ip", "netns", "add", netns);
+        Cmd.Check("ip", "-n", NodeNetns, "link", "add", "w" + Suffix, "type", "veth", "peer", "name", "eth0", "netns", netns);
+        Cmd.Check("ip", "-n", NodeNetns, "addr", "add", "192.0.2.1/24", "dev", "w" + Suffix);
+        Cmd.Check("ip", "-n", NodeNetns, "link", "set", "w" + Suffix, "up");
+        Cmd.Check("ip", "-n", netns, "link", "set", "lo", "up");
+        Cmd.Check("ip", "-n", netns, "addr", "add", "192.0.2.2/24", "dev", "eth0");
+        Cmd.Check("ip", "-n", netns, "link", "set", "eth0", "up");
+        Cmd.Check("ip", "-n", netns, "route", "add", "10.244.0.0/16", "via", "192.0.2.1");
+        var endpoint = new EndpointModel
+        {
+            Id = 0, Name = "world", Namespace = "", Labels = [], Identity = 2, Ipv4 = "192.0.2.2", Ifindex = 0,
+            HostInterface = "w" + Suffix, ContainerId = "", Netns = "/var/run/netns/" + netns, PodInterface = "eth0", Status = "world",
+        };
+        return new TestPod("world", netns, endpoint);
+    }
+
     /// <summary>A TCP/HTTP server in the pod (see <see cref="PodServer"/>).</summary>
     public PodServer Serve(TestPod pod, int port)
     {
