@@ -9,7 +9,8 @@
 #          --duration S (overrides every scenario's length), --out DIR,
 #          --no-results-md (do not rewrite perf/RESULTS.md; default for --quick),
 #          --no-micro (skip the BenchmarkDotNet microbenchmarks of a full run),
-#          --profile (perf record of each proxy during its first h1 run -> out/profile-PEER.txt)
+#          --profile (perf record of each proxy during its first h1 run -> out/profile-PEER.txt),
+#          --rereport (no measurement: rebuild the reports from --out's raw.csv and meta.env)
 # Needs root (network namespaces, eBPF). Everything it creates is removed on
 # exit, Ctrl-C or TERM. The last line printed is the summary line.
 set -uo pipefail
@@ -55,8 +56,9 @@ while [ $# -gt 0 ]; do
 	--no-results-md) WRITE_RESULTS_MD=0 ;;
 	--no-micro) PERF_NO_MICRO=1 ;;
 	--profile) PERF_PROFILE=1 ;;
+	--rereport) REREPORT=1 ;;
 	--results-md) WRITE_RESULTS_MD=1 ;;
-	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) perf_die "unknown option $1 (see --help)" ;;
 	esac
 	shift
@@ -71,6 +73,17 @@ else
 	WRITE_RESULTS_MD=${WRITE_RESULTS_MD:-1}
 fi
 scenario_set_durations "$MODE" "$DURATION_OVERRIDE"
+
+if [ "${REREPORT:-0}" = 1 ]; then
+	[ -f "$OUT_DIR/raw.csv" ] && [ -f "$OUT_DIR/meta.env" ] || perf_die "--rereport needs $OUT_DIR/raw.csv and meta.env"
+	MODE=$(awk -F= '$1 == "mode" { print $2 }' "$OUT_DIR/meta.env")
+	report_aggregate "$OUT_DIR/raw.csv" >"$OUT_DIR/results.csv"
+	report_table "$OUT_DIR/results.csv"
+	report_html "$OUT_DIR/results.csv" "$OUT_DIR/meta.env" >"$OUT_DIR/report.html"
+	[ "$MODE" = full ] && [ "$WRITE_RESULTS_MD" = 1 ] && report_results_md "$OUT_DIR/results.csv" "$OUT_DIR/meta.env" "$PERF_ROOT/RESULTS.md"
+	report_summary "$OUT_DIR/results.csv" "$MODE"
+	exit 0
+fi
 
 # ---------------------------------------------------------------- preflight
 [ "$(id -u)" = 0 ] || perf_die "run as root (network namespaces, eBPF)"

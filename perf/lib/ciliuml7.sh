@@ -50,6 +50,8 @@ cl7_agent_start() {
 	# --profile: .NET writes /tmp/perf-PID.map so perf can name JIT-compiled frames
 	# (and W^X off, so JIT code is not in a memfd double mapping perf cannot name)
 	[ "${PERF_PROFILE:-0}" = 1 ] && envs=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+	# PERF_AGENT_ENV="K=V ...": extra environment for the agent (tuning experiments)
+	[ -n "${PERF_AGENT_ENV:-}" ] && envs+=($PERF_AGENT_ENV)
 	perf_spawn "${CL7_NODE_NS[$node]}" "$dir/agent.log" env "${envs[@]}" taskset -c 1 "$CILIUML7_BIN/ciliuml7-agent" \
 		--state-dir "${CL7_STATE[$node]}" --bpf-root "${CL7_BPF_ROOT[$node]}" \
 		--policy-dir "$dir/policies" --pod-cidr "${CL7_CIDR[$node]}" --node-name "perf-$node-$RUN_ID" "$@"

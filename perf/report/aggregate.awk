@@ -31,6 +31,23 @@ function ratio(a, b) {
 	return sprintf("%.2f", a / b)
 }
 
+function better(s,    a, b) {
+	a = "haproxy"; b = "haproxy-tp"
+	if (s == "rate") {
+		if (!num(p99[s, b])) return a
+		if (!num(p99[s, a])) return b
+		return (p99[s, b] + 0 < p99[s, a] + 0) ? b : a
+	}
+	if (s == "idle" || s == "conns5k") {
+		if (!num(rss[s, b])) return a
+		if (!num(rss[s, a])) return b
+		return (rss[s, b] + 0 < rss[s, a] + 0) ? b : a
+	}
+	if (!num(rpc[s, b])) return a
+	if (!num(rpc[s, a])) return b
+	return (rpc[s, b] + 0 > rpc[s, a] + 0) ? b : a
+}
+
 function fmt(v) {
 	if (v == "") return "n/a"
 	if (v == int(v)) return sprintf("%d", v)
@@ -57,8 +74,10 @@ END {
 	}
 	for (i = 1; i <= nk; i++) {
 		k = order[i]; s = scen[i]
-		ref = "haproxy-tp"
-		if (!num(rpc[s, ref]) && !num(rss[s, ref]) && !num(p99[s, ref])) ref = "haproxy"
+		# The HAProxy reference is HAProxy's better mode in this scenario
+		# (reverse proxy or behind the eBPF redirect): higher rps/cpu-s, or
+		# lower p99 at a fixed rate, or lower RSS for the memory rows.
+		ref = better(s)
 		d = s SUBSEP "direct"
 		printf "%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,\"%s\"\n", \
 			s, peer[i], mode[k], runs[k] + 0, \

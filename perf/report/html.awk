@@ -154,12 +154,12 @@ END {
 	print "<p>The proxy under test runs pinned to CPU 1 with one worker/thread; client (wrk, h2load) and backend (nginx, one worker) share CPU 0. Every peer enforces the same rules (GET/POST on a path list, anything else &rarr; 403 <code>Access denied</code>). <b>Requests per proxy CPU-second</b> (requests / (utime+stime of the proxy's processes)) is the fair comparison: raw RPS is capped by the client's core.</p>"
 
 	# summary boxes (same definitions as the summary line)
-	ref = num(f["h1", "haproxy-tp", 8]) ? "haproxy-tp" : "haproxy"
+	ref = f["h1", "ciliuml7", 23]; if (ref == "") ref = "haproxy"
 	print "<div class=\"sum\">"
 	printf "<div>CiliumL7 rps per CPU-s vs %s<b>%s</b></div>", ref, (num(f["h1", "ciliuml7", 8]) && num(f["h1", ref, 8])) ? sprintf("%.2f&times;", f["h1", "ciliuml7", 8] / f["h1", ref, 8]) : "n/a"
 	printf "<div>CiliumL7 rps vs direct<b>%s</b></div>", (num(f["h1", "ciliuml7", 5]) && num(f["h1", "direct", 5])) ? sprintf("%.2f&times;", f["h1", "ciliuml7", 5] / f["h1", "direct", 5]) : "n/a"
 	printf "<div>10,000 rules vs 1 (CiliumL7 rps/CPU-s)<b>%s</b></div>", (num(f["rules10k", "ciliuml7", 8]) && num(f["rules1", "ciliuml7", 8])) ? sprintf("%.2f&times;", f["rules10k", "ciliuml7", 8] / f["rules1", "ciliuml7", 8]) : "n/a"
-	printf "<div>p99 at fixed rate vs HAProxy<b>%s</b></div>", num(f["rate", "ciliuml7", 20]) ? f["rate", "ciliuml7", 20] "&times;" : "n/a"
+	printf "<div>p99 at fixed rate vs HAProxy (%s)<b>%s</b></div>", f["rate", "ciliuml7", 23], num(f["rate", "ciliuml7", 20]) ? f["rate", "ciliuml7", 20] "&times;" : "n/a"
 	print "</div>"
 
 	print "<h2>Requests per proxy CPU-second</h2><div class=\"grid\">"
