@@ -144,15 +144,21 @@ smoke_check() { # PEER PHASE
 		fi
 		;;
 	r1 | r10k)
-		code=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/svc10000/v1/items")
-		[ "$code" = 200 ] || { SMOKE_REASON="GET /svc10000/v1/items -> $code, want 200"; return 1; }
-		code=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/nomatch/v1/items")
-		[ "$code" = 403 ] || { SMOKE_REASON="GET /nomatch/v1/items -> $code, want 403"; return 1; }
-		# tells the two rule sets apart: only the 10,000-rule set allows /svc1/...
-		local want=403
-		[ "$phase" = r10k ] && want=200
-		code=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/svc1/v1/items")
-		[ "$code" = "$want" ] || { SMOKE_REASON="GET /svc1/v1/items -> $code, want $want (rule set not in force)"; return 1; }
+		# The proxy may swap in a new rule set a moment after the agent reports
+		# the revision: retry (bounded) until the rule set is in force.
+		local tries want=403 c1 c2 c3
+		[ "$phase" = r10k ] && want=200   # only the 10,000-rule set allows /svc1/...
+		for ((tries = 0; tries < 60; tries++)); do
+			c1=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/svc10000/v1/items")
+			c2=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/nomatch/v1/items")
+			c3=$(smoke_curl "$p" -o /dev/null -w '%{http_code}' "$u/svc1/v1/items")
+			[ "$c1" = 200 ] && [ "$c2" = 403 ] && [ "$c3" = "$want" ] && break
+			sleep 0.5
+		done
+		[ "$tries" -gt 0 ] && [ "$tries" -lt 60 ] && perf_warn "$p: rule set $phase in force only $((tries / 2)) s after the agent reported it applied"
+		[ "$c1" = 200 ] || { SMOKE_REASON="GET /svc10000/v1/items -> $c1, want 200"; return 1; }
+		[ "$c2" = 403 ] || { SMOKE_REASON="GET /nomatch/v1/items -> $c2, want 403"; return 1; }
+		[ "$c3" = "$want" ] || { SMOKE_REASON="GET /svc1/v1/items -> $c3, want $want (rule set not in force after 30 s)"; return 1; }
 		;;
 	esac
 	return 0
