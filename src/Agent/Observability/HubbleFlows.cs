@@ -12,13 +12,14 @@ using Endpoint = CiliumL7.Hubble.Api.Endpoint;
 namespace CiliumL7.Agent.Observability;
 
 /// <summary>
-/// Feeds Hubble: the proxy's L7 events and the datapath's drops become
+/// Feeds Hubble: the proxy's L7 events and the datapath's drops and policy verdicts become
 /// Hubble <see cref="Flow"/>s (built with <see cref="FlowBuilder"/>, the shape
 /// Cilium gives them) and are published to the node's flow ring.
 /// <code>
-///  L7Proxy ──L7FlowEvent──┐
-///                         ├─► HubbleFlows ─► HubbleServer.Publish ─► ring ─► observe / GetFlows
-///  cl7_events ──drop──────┘
+///  L7Proxy ──L7FlowEvent──────────┐
+///                                 ├─► HubbleFlows ─► HubbleServer.Publish ─► ring ─► observe / GetFlows
+///  cl7_events ──drop, verdict─────┘        ▲
+///  PolicyRegenerator ─► PolicyCookieNames ─┘ (rule cookie → policy name, for *_allowed_by / *_denied_by)
 /// </code>
 /// </summary>
 internal sealed class HubbleFlows

@@ -104,7 +104,8 @@ public sealed class EnforcementTests
         Assert.Equal(5, v.GetProperty("event_type").GetProperty("type").GetInt32());
         Assert.Equal("INGRESS", v.GetProperty("traffic_direction").GetString());
         Assert.Equal(2, v.GetProperty("policy_match_type").GetInt32()); // L3-L4: identity + port
-        Assert.Equal("rule1", v.GetProperty("ingress_allowed_by")[0].GetProperty("name").GetString());
+        var allowedBy = v.GetProperty("ingress_allowed_by")[0];
+        Assert.Equal(("rule1", "default", "CiliumNetworkPolicy"), (allowedBy.GetProperty("name").GetString(), allowedBy.GetProperty("namespace").GetString(), allowedBy.GetProperty("kind").GetString()));
         Assert.Equal(80, v.GetProperty("l4").GetProperty("TCP").GetProperty("destination_port").GetInt32());
         Assert.Null(FindFlow(verdicts.Stdout, w.Xwing, w.Deathstar));
     }
