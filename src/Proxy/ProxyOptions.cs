@@ -35,6 +35,12 @@ public sealed record ProxyOptions
     /// <summary>Replace header values in flow events with <c>"HIDDEN"</c>.</summary>
     public bool RedactHeaderValues { get; init; }
 
+    /// <summary>
+    /// Emit L7 flow events at all (default). Off only to measure what flows
+    /// cost: enforcement, counters and logs are unchanged.
+    /// </summary>
+    public bool EmitFlows { get; init; } = true;
+
     /// <summary>Copy request headers into flow events at all.</summary>
     public bool FlowHeaders { get; init; } = true;
 

@@ -76,6 +76,22 @@ public sealed class FlowEventTests
     }
 
     [Fact]
+    public async Task Request_EmitFlowsOff_EnforcedWithoutFlowsButCounted()
+    {
+        await using var backend = new RawRecordingBackend(address: ServerAddress);
+        var policy = TestPolicy.Allow(new HttpRule("POST", "/v1/request-landing", null, null, "default/rule1"));
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, policy, new ProxyOptions { EmitFlows = false }, Peers());
+        using var client = proxy.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/request-landing", new StringContent("x"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PutAsync("/v1/exhaust-port", new StringContent("x"))).StatusCode);
+
+        Assert.Empty(proxy.Flows.Snapshot());
+        Assert.Single(backend.Requests);
+        var counters = proxy.Proxy.Counters.Snapshot();
+        Assert.Equal((2L, 1L, 1L), (counters.Received, counters.Forwarded, counters.Denied));
+    }
+
+    [Fact]
     public async Task Request_Malformed_ErrorFlowAnd400()
     {
         await using var backend = new RawRecordingBackend(address: ServerAddress);

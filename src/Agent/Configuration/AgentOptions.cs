@@ -62,6 +62,9 @@ internal sealed record AgentOptions
     /// <summary>Replace HTTP header values in flows with "HIDDEN".</summary>
     public bool ProxyRedactHeaderValues { get; init; }
 
+    /// <summary>The proxy emits no L7 flow events (<c>--disable-flows</c>; to measure their cost).</summary>
+    public bool DisableFlows { get; init; }
+
     /// <summary>True for <c>ciliuml7-agent cleanup</c>.</summary>
     public bool Cleanup { get; init; }
 
@@ -80,6 +83,7 @@ internal sealed record AgentOptions
           --service-cidr CIDR ClusterIP service VIPs                default 10.96.0.0/16
           --proxy-ports A-B   proxy listener port range           default 15000-15999
           --proxy-redact-header-values   show HTTP header values in flows as HIDDEN
+          --disable-flows     the proxy emits no L7 flow events (to measure their cost)
 
         Hubble (flows, metrics):
           --hubble-listen-address ADDR:PORT  Observer gRPC over TCP (":4244" = all addresses; "" disables)
@@ -133,6 +137,7 @@ internal sealed record AgentOptions
                 "--service-cidr" => options with { ServiceCidr = Value() },
                 "--proxy-ports" => WithProxyPorts(options, Value()),
                 "--proxy-redact-header-values" => options with { ProxyRedactHeaderValues = Bool(arg, inlineValue) },
+                "--disable-flows" => options with { DisableFlows = Bool(arg, inlineValue) },
                 "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
                 "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
                 "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },

@@ -55,7 +55,7 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
         context.ResolveAddresses(redirect, runtime.Peers);
 
         // :: Step 2: the canonical request; what cannot be made unambiguous is refused.
-        var error = context.Canonicalize(options.FlowHeaders, options.RedactHeaderValues);
+        var error = context.Canonicalize(options.FlowHeaders && options.EmitFlows, options.RedactHeaderValues);
         if (error != CanonicalizeError.None)
         {
             runtime.Counters.ParseError();
@@ -101,6 +101,10 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
 
     private void Publish(ProxyRequestContext context, ulong requestId, L7FlowType type, FlowVerdict verdict, int code, string? policyName, long started)
     {
+        if (!runtime.Options.EmitFlows)
+        {
+            return;
+        }
         var client = context.ClientFlowEndpoint();
         var server = context.ServerFlowEndpoint();
         var isResponse = type == L7FlowType.Response;

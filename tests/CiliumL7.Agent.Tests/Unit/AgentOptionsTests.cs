@@ -61,6 +61,7 @@ public sealed class AgentOptionsTests
         Assert.Null(o.HubbleExportFilePath);
         Assert.Equal((10, 5), (o.HubbleExportFileMaxSizeMb, o.HubbleExportFileMaxBackups));
         Assert.False(o.ProxyRedactHeaderValues);
+        Assert.False(o.DisableFlows);
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public sealed class AgentOptionsTests
             "--hubble-export-file-path", "/tmp/x/events.log", "--hubble-export-file-max-size-mb", "3", "--hubble-export-file-max-backups=0",
             "--hubble-export-allowlist", """[{"verdict":["DROPPED"]},{"source_pod":["default/tiefighter"],"http_status_code":["403"]}]""",
             "--hubble-export-denylist", """{"destinationPod":["kube-system/"]}""",
-            "--proxy-redact-header-values"]);
+            "--proxy-redact-header-values", "--disable-flows"]);
 
         Assert.Equal("0.0.0.0:4244", o.HubbleListenAddress?.ToString());
         Assert.Null(o.HubbleMetricsServer);
@@ -82,6 +83,7 @@ public sealed class AgentOptionsTests
         Assert.Equal(("default/tiefighter", "403"), (Assert.Single(o.HubbleExportAllowList[1].SourcePod), Assert.Single(o.HubbleExportAllowList[1].HttpStatusCode)));
         Assert.Equal("kube-system/", Assert.Single(Assert.Single(o.HubbleExportDenyList).DestinationPod));
         Assert.True(o.ProxyRedactHeaderValues);
+        Assert.True(o.DisableFlows);
     }
 
     [Fact]
