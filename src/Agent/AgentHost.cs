@@ -74,7 +74,8 @@ internal static class AgentHost
         }
 
         // :: Step 3: Hubble (flow ring + Observer on <state-dir>/hubble.sock and --hubble-listen-address, /metrics, export), fed by the proxy and the datapath.
-        var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, loggerFactory).ConfigureAwait(false);
+        var cookies = new PolicyCookieNames();
+        var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, cookies, loggerFactory).ConfigureAwait(false);
 
         // :: Step 3b: ClusterIP services (socket LB), fed with the endpoints.
         var services = ServiceWiring.Start(options, endpoints, loggerFactory);
@@ -88,6 +89,7 @@ internal static class AgentHost
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(policies);
         builder.Services.AddSingleton(datapath);
+        builder.Services.AddSingleton(cookies);
         builder.Services.AddSingleton(proxy);
         builder.Services.AddSingleton(AgentComponents.CreateEngine(options, endpoints));
         builder.Services.AddSingleton<PolicyRegenerator>();

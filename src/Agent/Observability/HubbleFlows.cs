@@ -12,24 +12,27 @@ using Endpoint = CiliumL7.Hubble.Api.Endpoint;
 namespace CiliumL7.Agent.Observability;
 
 /// <summary>
-/// Feeds Hubble: the proxy's L7 events and the datapath's drops become
+/// Feeds Hubble: the proxy's L7 events and the datapath's drops and policy verdicts become
 /// Hubble <see cref="Flow"/>s (built with <see cref="FlowBuilder"/>, the shape
 /// Cilium gives them) and are published to the node's flow ring.
 /// <code>
-///  L7Proxy ──L7FlowEvent──┐
-///                         ├─► HubbleFlows ─► HubbleServer.Publish ─► ring ─► observe / GetFlows
-///  cl7_events ──drop──────┘
+///  L7Proxy ──L7FlowEvent──────────┐
+///                                 ├─► HubbleFlows ─► HubbleServer.Publish ─► ring ─► observe / GetFlows
+///  cl7_events ──drop, verdict─────┘        ▲
+///  PolicyRegenerator ─► PolicyCookieNames ─┘ (rule cookie → policy name, for *_allowed_by / *_denied_by)
 /// </code>
 /// </summary>
 internal sealed class HubbleFlows
 {
     private readonly IFlowPublisher _publisher;
     private readonly EndpointManager _endpoints;
+    private readonly PolicyCookieNames _cookies;
 
-    public HubbleFlows(IFlowPublisher publisher, EndpointManager endpoints)
+    public HubbleFlows(IFlowPublisher publisher, EndpointManager endpoints, PolicyCookieNames cookies)
     {
         _publisher = publisher;
         _endpoints = endpoints;
+        _cookies = cookies;
     }
 
     /// <summary>An L7 request or response from the proxy.</summary>
@@ -66,10 +69,14 @@ internal sealed class HubbleFlows
         _publisher.Publish(flow);
     }
 
-    /// <summary>A datapath event; drops become L3/L4 DROPPED flows.</summary>
+    /// <summary>
+    /// A datapath event: drops become L3/L4 DROPPED flows (an explicit deny names its policy in
+    /// *_denied_by), policy verdicts of new connections become policy-verdict flows FORWARDED or
+    /// REDIRECTED naming the allowing policy in *_allowed_by.
+    /// </summary>
     public void OnDatapath(DatapathEvent e)
     {
-        if (e.Type != DatapathEventType.Drop)
+        if (e.Type is not (DatapathEventType.Drop or DatapathEventType.PolicyVerdict))
         {
             return;
         }
@@ -87,7 +94,29 @@ internal sealed class HubbleFlows
             _ => null,
         };
         var direction = e.Direction == PolicyDirection.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress;
-        _publisher.Publish(FlowBuilder.Drop(source, destination, (CiliumL7.Hubble.Api.DropReason)(int)e.Reason, direction, l4, e.Time));
+        Flow flow;
+        if (e.Type == DatapathEventType.Drop)
+        {
+            flow = FlowBuilder.Drop(source, destination, (CiliumL7.Hubble.Api.DropReason)(int)e.Reason, direction, l4, e.Time);
+            if (e.Reason == CiliumL7.Datapath.Events.DropReason.PolicyDeny && _cookies.TryGet(e.RuleCookie, out var deny))
+            {
+                flow = FlowBuilder.AddPolicy(flow, deny.Clone(), denied: true); // default deny (133) has no deciding policy
+            }
+        }
+        else
+        {
+            var verdict = e.Verdict == DatapathVerdict.Redirected ? Verdict.Redirected : Verdict.Forwarded;
+            flow = FlowBuilder.PolicyVerdict(source, destination, verdict, direction, (CiliumL7.Hubble.Flows.PolicyMatchType)(uint)e.MatchType, l4: l4, time: e.Time);
+            if (e.ProxyPort != 0 && verdict == Verdict.Redirected)
+            {
+                flow.ProxyPort = e.ProxyPort;
+            }
+            if (_cookies.TryGet(e.RuleCookie, out var allow))
+            {
+                flow = FlowBuilder.AddPolicy(flow, allow.Clone(), denied: false);
+            }
+        }
+        _publisher.Publish(flow);
     }
 
     private Endpoint EndpointOf(IPAddress address, uint identity)

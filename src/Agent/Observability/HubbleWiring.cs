@@ -13,7 +13,7 @@ namespace CiliumL7.Agent.Observability;
 /// <summary>Starts the node's Hubble server and connects the flow producers to it.</summary>
 internal static class HubbleWiring
 {
-    public static async Task<HubbleServer> StartAsync(AgentOptions options, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, ILoggerFactory loggers)
+    public static async Task<HubbleServer> StartAsync(AgentOptions options, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("CiliumL7.Agent.Hubble");
         var socket = HubbleServerOptions.SocketPathIn(options.StateDir);
@@ -68,7 +68,7 @@ internal static class HubbleWiring
             try
             {
                 await hubble.StartAsync().ConfigureAwait(false);
-                Connect(hubble, endpoints, flows, datapath);
+                Connect(hubble, endpoints, flows, datapath, cookies);
                 return hubble;
             }
             catch (Exception e) when (i < attempts.Count - 1 && e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
@@ -101,9 +101,9 @@ internal static class HubbleWiring
         }
     }
 
-    private static void Connect(HubbleServer hubble, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath)
+    private static void Connect(HubbleServer hubble, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies)
     {
-        var feed = new HubbleFlows(hubble, endpoints);
+        var feed = new HubbleFlows(hubble, endpoints, cookies);
         flows.Observer = feed.OnL7;
         if (datapath is BpfNodeDatapath bpf)
         {

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
 using CiliumL7.Agent.Logging;
+using CiliumL7.Agent.Observability;
 using CiliumL7.Agent.Policies;
 using CiliumL7.Client.Models;
 using Microsoft.Extensions.Hosting;
@@ -29,11 +30,13 @@ internal sealed class PolicyRegenerator : BackgroundService
     private readonly IPolicyEngine _engine;
     private readonly IProxyIntegration _proxy;
     private readonly ILogger _logger;
+    private readonly PolicyCookieNames _cookies;
     private long _generation;
     private long _applied;
 
-    public PolicyRegenerator(EndpointManager endpoints, PolicyStore policies, INodeDatapath datapath, IPolicyEngine engine, IProxyIntegration proxy, ILogger<PolicyRegenerator> logger)
+    public PolicyRegenerator(EndpointManager endpoints, PolicyStore policies, INodeDatapath datapath, IPolicyEngine engine, IProxyIntegration proxy, PolicyCookieNames cookies, ILogger<PolicyRegenerator> logger)
     {
+        _cookies = cookies;
         _endpoints = endpoints;
         _policies = policies;
         _datapath = datapath;
@@ -69,7 +72,8 @@ internal sealed class PolicyRegenerator : BackgroundService
             // :: Step 3: the proxy gets the new policy and opens new listeners before packets are redirected there.
             _proxy.Prepare(computation, endpoints);
 
-            // :: Step 4: each endpoint's policy map, flipped in one step.
+            // :: Step 4: each endpoint's policy map, flipped in one step (the cookies' policy names recorded first, for Hubble).
+            _cookies.Update(computation);
             var flags = new Dictionary<int, (bool, bool)>();
             var entries = 0;
             foreach (var endpoint in endpoints)

@@ -92,6 +92,36 @@ public sealed class EnforcementTests
         Assert.True(line is not null, observe.All);
         Assert.Contains("\"deathstar\"", line, StringComparison.Ordinal);
         Assert.Contains("INGRESS", line, StringComparison.Ordinal);
+
+        // The tiefighter's new connection: a policy-verdict flow FORWARDED at the deathstar ingress, allowed by rule1.
+        var verdicts = Observe(w, "--type", "policy-verdict");
+        Assert.True(verdicts.ExitCode == 0, verdicts.All);
+        var verdict = FindFlow(verdicts.Stdout, w.Tiefighter, w.Deathstar);
+        Assert.True(verdict is not null, verdicts.All + w.Node.AgentLog);
+        var v = verdict.Value;
+        Assert.Equal("FORWARDED", v.GetProperty("verdict").GetString());
+        Assert.Equal("L3_L4", v.GetProperty("Type").GetString());
+        Assert.Equal(5, v.GetProperty("event_type").GetProperty("type").GetInt32());
+        Assert.Equal("INGRESS", v.GetProperty("traffic_direction").GetString());
+        Assert.Equal(2, v.GetProperty("policy_match_type").GetInt32()); // L3-L4: identity + port
+        var allowedBy = v.GetProperty("ingress_allowed_by")[0];
+        Assert.Equal(("rule1", "default", "CiliumNetworkPolicy"), (allowedBy.GetProperty("name").GetString(), allowedBy.GetProperty("namespace").GetString(), allowedBy.GetProperty("kind").GetString()));
+        Assert.Equal(80, v.GetProperty("l4").GetProperty("TCP").GetProperty("destination_port").GetInt32());
+        Assert.Null(FindFlow(verdicts.Stdout, w.Xwing, w.Deathstar));
+    }
+
+    private static JsonElement? FindFlow(string jsonLines, TestPod from, TestPod to)
+    {
+        foreach (var line in jsonLines.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var document = JsonDocument.Parse(line);
+            if (document.RootElement.TryGetProperty("flow", out var flow) && flow.TryGetProperty("IP", out var ip)
+                && ip.GetProperty("source").GetString() == from.Ip && ip.GetProperty("destination").GetString() == to.Ip)
+            {
+                return flow.Clone();
+            }
+        }
+        return null;
     }
 
     private static Cmd.Result Observe(World w, params string[] args) =>
@@ -129,6 +159,19 @@ public sealed class EnforcementTests
         Assert.True(tiefighter.ExitCode == 0, tiefighter.All);
         Assert.Equal(28, xwing.ExitCode);
         Assert.True(await AgentNode.EventuallyAsync(async () => FindDrop(await w.Node.Client.GetDropsAsync(), w.Xwing, w.Deathstar, PolicyDeny) is not null), w.Node.AgentLog);
+
+        // Hubble: the drop names the deny policy in ingress_denied_by; the tiefighter's verdict names it as allowing.
+        var observe = Observe(w, "--verdict", "DROPPED");
+        Assert.True(observe.ExitCode == 0, observe.All);
+        var drop = FindFlow(observe.Stdout, w.Xwing, w.Deathstar);
+        Assert.True(drop is not null, observe.All + w.Node.AgentLog);
+        Assert.Equal("POLICY_DENY", drop.Value.GetProperty("drop_reason_desc").GetString());
+        Assert.Equal("deny-alliance", drop.Value.GetProperty("ingress_denied_by")[0].GetProperty("name").GetString());
+        Assert.False(drop.Value.TryGetProperty("ingress_allowed_by", out _), drop.Value.ToString());
+        var verdicts = Observe(w, "--type", "policy-verdict", "--verdict", "FORWARDED");
+        var allowed = FindFlow(verdicts.Stdout, w.Tiefighter, w.Deathstar);
+        Assert.True(allowed is not null, verdicts.All);
+        Assert.Equal("deny-alliance", allowed.Value.GetProperty("ingress_allowed_by")[0].GetProperty("name").GetString());
     }
 
     [SkippableFact]

@@ -85,7 +85,7 @@ public sealed class HubbleWiringTests : IDisposable
     }
 
     private async Task<Hubble.Server.HubbleServer> Start(AgentOptions options) =>
-        await HubbleWiring.StartAsync(options, new EndpointManager(_dir, Ipv4Cidr.Parse("10.244.0.0/24")), new AgentFlowSink(), new NullDatapath(_dir, "test"), NullLoggerFactory.Instance);
+        await HubbleWiring.StartAsync(options, new EndpointManager(_dir, Ipv4Cidr.Parse("10.244.0.0/24")), new AgentFlowSink(), new NullDatapath(_dir, "test"), new PolicyCookieNames(), NullLoggerFactory.Instance);
 
     private static int FreePort()
     {
