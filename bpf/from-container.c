@@ -38,8 +38,6 @@ SEC("tc")
 int cl7_from_container(struct __sk_buff *skb)
 {
 	struct cl7_verdict veg, vin;
-	struct cl7_ipcache_key ipk;
-	struct cl7_ipcache_value *ipv;
 	struct cl7_endpoint *ep;
 	struct cl7_ct_entry *ct;
 	struct cl7_ct_key rev;
@@ -100,13 +98,7 @@ int cl7_from_container(struct __sk_buff *skb)
 	}
 
 	/* 3. new connection */
-	__builtin_memset(&ipk, 0, sizeof(ipk));
-	ipk.prefixlen = CL7_IPCACHE_PREFIX_FIXED + 128;
-	ipk.family = c.pkt.tuple.family;
-	__builtin_memcpy(ipk.addr, c.pkt.tuple.daddr, 16);
-	ipv = bpf_map_lookup_elem(&cl7_ipcache, &ipk);
-	c.dst_identity = ipv ? ipv->identity : CL7_ID_WORLD;
-	c.dst_endpoint = ipv ? ipv->endpoint_id : 0;
+	cl7_ipcache_identity(c.pkt.tuple.family, c.pkt.tuple.daddr, &c.dst_identity, &c.dst_endpoint);
 
 	cl7_policy_lookup(c.src_endpoint, CL7_DIR_EGRESS, c.dst_identity, &c.pkt, &veg);
 	if (veg.verdict == CL7_POLICY_DENY)

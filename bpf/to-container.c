@@ -45,8 +45,6 @@ static __always_inline int cl7_loop_to_proxy(struct cl7_ctx *c,
 SEC("tc")
 int cl7_to_container(struct __sk_buff *skb)
 {
-	struct cl7_ipcache_key ipk;
-	struct cl7_ipcache_value *ipv;
 	struct cl7_endpoint *ep;
 	struct cl7_ct_entry *ct;
 	struct cl7_verdict vin;
@@ -118,13 +116,7 @@ int cl7_to_container(struct __sk_buff *skb)
 	}
 
 	/* 3. new connection */
-	__builtin_memset(&ipk, 0, sizeof(ipk));
-	ipk.prefixlen = CL7_IPCACHE_PREFIX_FIXED + 128;
-	ipk.family = c.pkt.tuple.family;
-	__builtin_memcpy(ipk.addr, c.pkt.tuple.saddr, 16);
-	ipv = bpf_map_lookup_elem(&cl7_ipcache, &ipk);
-	c.src_identity = ipv ? ipv->identity : CL7_ID_WORLD;
-	c.src_endpoint = ipv ? ipv->endpoint_id : 0;
+	cl7_ipcache_identity(c.pkt.tuple.family, c.pkt.tuple.saddr, &c.src_identity, &c.src_endpoint);
 
 	cl7_policy_lookup(c.dst_endpoint, CL7_DIR_INGRESS, c.src_identity, &c.pkt, &vin);
 	if (vin.verdict == CL7_POLICY_DENY)

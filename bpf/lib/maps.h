@@ -40,6 +40,25 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } cl7_ipcache SEC(".maps");
 
+/*
+ * Identity (and local endpoint id, 0 if none) of one address, from the
+ * ipcache's longest matching prefix; an address not found is world.
+ */
+static __always_inline void
+cl7_ipcache_identity(__u8 family, const __u8 addr[16], __u32 *identity, __u32 *endpoint)
+{
+	struct cl7_ipcache_key key;
+	struct cl7_ipcache_value *val;
+
+	__builtin_memset(&key, 0, sizeof(key));
+	key.prefixlen = CL7_IPCACHE_PREFIX_FIXED + 128;
+	key.family = family;
+	__builtin_memcpy(key.addr, addr, 16);
+	val = bpf_map_lookup_elem(&cl7_ipcache, &key);
+	*identity = val ? val->identity : CL7_ID_WORLD;
+	*endpoint = val ? val->endpoint_id : 0;
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, CL7_POLICY_MAX);
