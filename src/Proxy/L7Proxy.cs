@@ -45,6 +45,7 @@ public sealed class L7Proxy : IAsyncDisposable
             Counters,
             _services.GetRequiredService<IHttpForwarder>(),
             new UpstreamClientPool(options),
+            new UpstreamConnectionPool(options),
             _loggerFactory.CreateLogger("CiliumL7.Proxy"));
     }
 
@@ -166,6 +167,7 @@ public sealed class L7Proxy : IAsyncDisposable
             _listeners.Clear();
             Counters.SetHttpRedirects(0);
             _runtime.Upstreams.Dispose();
+            _runtime.FastUpstreams.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);
         }
         finally

@@ -21,6 +21,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Warning, "IPv6 is not available: proxy port {ProxyPort} listens on IPv4 only")]
     public static partial void Ipv6Unavailable(ILogger logger, ushort proxyPort);
 
+    [LoggerMessage(1007, LogLevel.Debug, "Fast path upstream {Destination} failed: {Reason}")]
+    public static partial void FastPathUpstreamFailed(ILogger logger, IPEndPoint destination, string reason);
+
     [LoggerMessage(1005, LogLevel.Debug, "L7 proxy policy snapshot replaced")]
     public static partial void PolicyReplaced(ILogger logger);
 }

@@ -28,9 +28,17 @@ public sealed record ProxyOptions
     /// Run request processing on the socket I/O threads instead of the thread pool
     /// (Kestrel's <c>UnsafePreferInlineScheduling</c>): fewer hops per request. Safe
     /// here because the request path never blocks; an <see cref="Flows.IFlowSink"/>
-    /// or <see cref="IPeerResolver"/> must not block either.
+    /// or <see cref="IPeerResolver"/> must not block either. On by default.
     /// </summary>
-    public bool InlineScheduling { get; init; }
+    public bool InlineScheduling { get; init; } = true;
+
+    /// <summary>
+    /// Serve plain HTTP/1.1 requests without a body on the fast path
+    /// (<c>Http/FastPath</c>: own head parser, raw pooled upstream connections) and
+    /// leave everything else to Kestrel + YARP at a request boundary. Both judge with
+    /// the same canonical form and rules. Agent flag <c>--proxy-http1-fast-path</c>.
+    /// </summary>
+    public bool Http1FastPath { get; init; } = true;
 
     /// <summary>Replace header values in flow events with <c>"HIDDEN"</c>.</summary>
     public bool RedactHeaderValues { get; init; }

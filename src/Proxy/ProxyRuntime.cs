@@ -14,6 +14,7 @@ internal sealed class ProxyRuntime(
     ProxyCounters counters,
     IHttpForwarder forwarder,
     UpstreamClientPool upstreams,
+    UpstreamConnectionPool fastUpstreams,
     ILogger logger)
 {
     private volatile IProxyPolicy? _policy;
@@ -30,6 +31,9 @@ internal sealed class ProxyRuntime(
     public IHttpForwarder Forwarder { get; } = forwarder;
 
     public UpstreamClientPool Upstreams { get; } = upstreams;
+
+    /// <summary>Raw upstream connections of the HTTP/1.1 fast path.</summary>
+    public UpstreamConnectionPool FastUpstreams { get; } = fastUpstreams;
 
     public ILogger Logger { get; } = logger;
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using CiliumL7.Policy;
-using CiliumL7.Policy.L7;
 using CiliumL7.Proxy.Flows;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Abstractions;
@@ -24,8 +22,6 @@ namespace CiliumL7.Proxy.Http;
 /// </summary>
 internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime runtime) : IHttpApplication<ProxyRequestContext>
 {
-    private static readonly KeyValuePair<string, string>[] NoHeaders = [];
-
     public ProxyRequestContext CreateContext(IFeatureCollection contextFeatures)
     {
         ProxyRequestContext context;
@@ -45,17 +41,13 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
 
     public async Task ProcessRequestAsync(ProxyRequestContext context)
     {
-        var options = runtime.Options;
         var http = context.HttpContext;
         var started = Stopwatch.GetTimestamp();
         var requestId = runtime.NextRequestId();
         runtime.Counters.Received();
 
-        // :: Step 1: who talks to whom (original destination = accepted socket's local endpoint).
-        context.ResolveAddresses(redirect, runtime.Peers);
-
-        // :: Step 2: the canonical request; what cannot be made unambiguous is refused.
-        var error = context.Canonicalize(options.FlowHeaders && options.EmitFlows, options.RedactHeaderValues);
+        // :: Steps 1-3 (shared with the HTTP/1.1 fast path): addresses, canonical form, verdict.
+        var error = HttpRequestJudge.Decide(context, redirect, runtime, out var verdict);
         if (error != CanonicalizeError.None)
         {
             runtime.Counters.ParseError();
@@ -65,11 +57,6 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
             Publish(context, requestId, L7FlowType.Response, FlowVerdict.Forwarded, 400, null, started);
             return;
         }
-
-        // :: Step 3: judge with the rules of this redirect for the remote peer; no rules = deny.
-        var remote = redirect.Key.Direction == TrafficDirection.Ingress ? context.ClientPeer : context.ServerPeer;
-        var rules = context.GetRules(runtime.Policy, redirect.Key, remote.Identity);
-        var verdict = rules is null ? new L7Verdict(false, null) : rules.Judge(context);
         if (!verdict.Allowed)
         {
             runtime.Counters.Denied();
@@ -99,34 +86,6 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
         Publish(context, requestId, L7FlowType.Response, FlowVerdict.Forwarded, http.Response.StatusCode, verdict.PolicyName, started);
     }
 
-    private void Publish(ProxyRequestContext context, ulong requestId, L7FlowType type, FlowVerdict verdict, int code, string? policyName, long started)
-    {
-        if (!runtime.Options.EmitFlows)
-        {
-            return;
-        }
-        var client = context.ClientFlowEndpoint();
-        var server = context.ServerFlowEndpoint();
-        var isResponse = type == L7FlowType.Response;
-        runtime.Flows.Publish(new L7FlowEvent
-        {
-            Time = DateTimeOffset.UtcNow,
-            Type = type,
-            Verdict = verdict,
-            Direction = redirect.Key.Direction,
-            Source = isResponse ? server : client,
-            Destination = isResponse ? client : server,
-            ProxyPort = redirect.ProxyPort,
-            EndpointId = redirect.Key.EndpointId,
-            PolicyName = policyName,
-            LatencyNs = isResponse ? (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds : 0,
-            RequestId = requestId,
-            Http = new HttpFlowInfo(
-                code,
-                context.Method,
-                context.FlowUrl(),
-                context.Protocol,
-                isResponse ? NoHeaders : (IReadOnlyList<KeyValuePair<string, string>>?)context.FlowHeaders ?? NoHeaders),
-        });
-    }
+    private void Publish(ProxyRequestContext context, ulong requestId, L7FlowType type, FlowVerdict verdict, int code, string? policyName, long started) =>
+        HttpFlowPublisher.Publish(runtime, redirect, context, requestId, type, verdict, code, policyName, started);
 }

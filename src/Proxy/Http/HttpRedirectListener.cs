@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using CiliumL7.Proxy.Http.FastPath;
 using CiliumL7.Proxy.Metrics;
 using CiliumL7.Proxy.Transport;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
@@ -50,6 +52,7 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
         var http2Endpoint = new Http2HandoffEndPoint(redirect.ProxyPort);
         var http2 = new HandoffConnectionListener(http2Endpoint);
         var sniffer = new ProtocolSniffer(http2, options.RequestHeadersTimeout);
+        var fastPath = options.Http1FastPath ? new Http1FastPath(redirect, runtime) : null;
         foreach (var address in options.ListenAddresses)
         {
             if (address.AddressFamily == AddressFamily.InterNetworkV6 && !Ipv6Available(options.NetworkNamespace))
@@ -60,7 +63,11 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
             kestrel.Listen(new IPEndPoint(address, redirect.ProxyPort), listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                listen.Use(next => connection => sniffer.OnConnectionAsync(connection, next));
+                listen.Use(next =>
+                {
+                    ConnectionDelegate http1 = fastPath is null ? next : connection => fastPath.OnConnectionAsync(connection, next);
+                    return connection => sniffer.OnConnectionAsync(connection, http1);
+                });
             });
         }
         kestrel.Listen(http2Endpoint, listen => listen.Protocols = HttpProtocols.Http2);

@@ -1,28 +1,29 @@
-using System.Buffers;
 using System.Net;
 using CiliumL7.Policy.L7;
 using CiliumL7.Proxy.Flows;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Primitives;
 
 namespace CiliumL7.Proxy.Http;
 
 /// <summary>
-/// Per-request state, reused across the requests of one HTTP/1.1 connection (or
-/// one pooled HTTP/2 stream) through Kestrel's <c>IHostContextContainer</c>. It is
-/// the <see cref="IHttpRequestFacts"/> the rules judge, and it caches what stays
-/// the same on a connection: addresses, flow endpoints, the upstream prefix and
-/// the rule set of the last (policy snapshot, identity) pair.
+/// Per-request state, reused across the requests of one connection (Kestrel:
+/// through <c>IHostContextContainer</c>; the HTTP/1.1 fast path: one per
+/// connection). It is the <see cref="IHttpRequestFacts"/> the rules judge, and it
+/// caches what stays the same on a connection: addresses, flow endpoints, the
+/// upstream prefix and the rule set of the last (policy snapshot, identity) pair.
+/// Both front ends feed it a <see cref="RequestHead"/>; canonicalization and the
+/// judge (<see cref="HttpRequestJudge"/>) do not know which one parsed the request.
 /// </summary>
 internal sealed class ProxyRequestContext : IHttpRequestFacts
 {
-    // Header values: HTAB, visible ASCII and obs-text; anything else (CTLs, DEL) is refused.
-    private static readonly SearchValues<char> HeaderValueChars = SearchValues.Create(BuildHeaderValueChars());
-
+    private readonly KestrelRequestHead _kestrelHead = new();
     private DefaultHttpContext? _http;
-    private IHttpRequestFeature _request = null!;
-    private IHttpConnectionFeature _connection = null!;
+    private RequestHead _head = null!;
+    private IHttpConnectionFeature? _connection;
+    private string? _fastConnectionId;
+    private IPEndPoint? _fastRemote;
+    private IPEndPoint? _fastLocal;
     private string? _connectionId;
 
     private IProxyPolicy? _rulesSnapshot;
@@ -32,6 +33,9 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
     private FlowEndpoint? _clientFlow;
     private FlowEndpoint? _serverFlow;
     private string? _flowUrl;
+    private string? _flowUrlHost;
+    private string? _flowUrlPath;
+    private string? _lastFlowUrl;
 
     public ProxyRequestContext() => Transformer = new CanonicalTargetTransformer(this);
 
@@ -66,8 +70,10 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
 
     public List<KeyValuePair<string, string>>? FlowHeaders { get; private set; }
 
-    public IHeaderDictionary RequestHeaders => _request.Headers;
+    /// <summary>The request head being judged.</summary>
+    public RequestHead Head => _head;
 
+    /// <summary>Kestrel front end: the request Kestrel parsed.</summary>
     public void Initialize(IFeatureCollection features)
     {
         if (_http is null)
@@ -78,8 +84,19 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         {
             _http.Initialize(features);
         }
-        _request = features.Get<IHttpRequestFeature>()!;
+        _kestrelHead.Initialize(features.Get<IHttpRequestFeature>()!);
+        _head = _kestrelHead;
         _connection = features.Get<IHttpConnectionFeature>()!;
+    }
+
+    /// <summary>HTTP/1.1 fast path: a head it parsed on the connection <paramref name="connectionId"/>.</summary>
+    public void Initialize(RequestHead head, string connectionId, IPEndPoint remote, IPEndPoint local)
+    {
+        _head = head;
+        _connection = null;
+        _fastConnectionId = connectionId;
+        _fastRemote = remote;
+        _fastLocal = local;
     }
 
     public void Reset()
@@ -89,21 +106,48 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         _flowUrl = null;
     }
 
-    /// <summary>The URL reported in flows, <c>http://host/canonical-path?query</c>, built once per request.</summary>
-    public string FlowUrl() => _flowUrl ??= string.Concat(
-        "http://",
-        RawHost.Length > 0 ? RawHost : DestinationPrefix.AsSpan(7),
-        PathAndQuery);
+    /// <summary>
+    /// The URL reported in flows, <c>http://host/canonical-path?query</c>, built once
+    /// per request (and reused while host and target strings stay the same).
+    /// </summary>
+    public string FlowUrl()
+    {
+        if (_flowUrl is not null)
+        {
+            return _flowUrl;
+        }
+        if (_flowUrlPath is not null && ReferenceEquals(_flowUrlHost, RawHost) && ReferenceEquals(_flowUrlPath, PathAndQuery) && _lastFlowUrl is not null)
+        {
+            return _flowUrl = _lastFlowUrl;
+        }
+        _flowUrlHost = RawHost;
+        _flowUrlPath = PathAndQuery;
+        return _flowUrl = _lastFlowUrl = string.Concat(
+            "http://",
+            RawHost.Length > 0 ? RawHost : DestinationPrefix.AsSpan(7),
+            PathAndQuery);
+    }
 
     /// <summary>Step 1: the connection's addresses (cached per connection) and the peers behind them.</summary>
     public void ResolveAddresses(ProxyRedirect redirect, IPeerResolver resolver)
     {
         var connection = _connection;
-        if (!ReferenceEquals(_connectionId, connection.ConnectionId))
+        var connectionId = connection is null ? _fastConnectionId : connection.ConnectionId;
+        if (!ReferenceEquals(_connectionId, connectionId))
         {
-            _connectionId = connection.ConnectionId;
-            Client = new IPEndPoint(Unmap(connection.RemoteIpAddress!), connection.RemotePort);
-            Server = redirect.TestUpstreamOverride ?? new IPEndPoint(Unmap(connection.LocalIpAddress!), connection.LocalPort);
+            _connectionId = connectionId;
+            if (connection is not null)
+            {
+                Client = new IPEndPoint(Unmap(connection.RemoteIpAddress!), connection.RemotePort);
+                Server = redirect.TestUpstreamOverride ?? new IPEndPoint(Unmap(connection.LocalIpAddress!), connection.LocalPort);
+            }
+            else
+            {
+                Client = new IPEndPoint(Unmap(_fastRemote!.Address), _fastRemote.Port);
+                Server = redirect.TestUpstreamOverride ?? new IPEndPoint(Unmap(_fastLocal!.Address), _fastLocal.Port);
+            }
+            _lastFlowUrl = null;
+            _flowUrlPath = null;
             DestinationPrefix = Server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
                 ? $"http://[{Server.Address}]:{Server.Port}"
                 : $"http://{Server.Address}:{Server.Port}";
@@ -117,33 +161,26 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
     /// <summary>Step 2: method, canonical host and target, header sanity. Fills <see cref="FlowHeaders"/> when asked.</summary>
     public CanonicalizeError Canonicalize(bool collectHeaders, bool redact)
     {
-        var request = _request;
-        Method = request.Method;
-        Protocol = request.Protocol;
+        var head = _head;
+        Method = head.Method;
+        Protocol = head.Protocol;
         IsHttp2 = string.Equals(Protocol, "HTTP/2", StringComparison.Ordinal);
         IsH2cUpgrade = false;
-        PathAndQuery = request.RawTarget;
-        var headers = request.Headers;
+        var rawTarget = head.RawTarget;
+        PathAndQuery = rawTarget;
         if (collectHeaders)
         {
-            FlowHeaders = new List<KeyValuePair<string, string>>(headers.Count);
+            FlowHeaders = new List<KeyValuePair<string, string>>(head.HeaderCount);
         }
-        foreach (var header in headers)
+        if (!head.CheckHeaders(FlowHeaders, redact))
         {
-            foreach (var value in header.Value)
-            {
-                if (value is not null && value.AsSpan().ContainsAnyExcept(HeaderValueChars))
-                {
-                    return CanonicalizeError.InvalidHeaderValue;
-                }
-                FlowHeaders?.Add(new(header.Key, redact ? "HIDDEN" : value ?? string.Empty));
-            }
+            return CanonicalizeError.InvalidHeaderValue;
         }
         if (string.Equals(Method, "CONNECT", StringComparison.Ordinal))
         {
             return CanonicalizeError.UnsupportedMethod;
         }
-        var host = headers.Host;
+        var host = head["Host"];
         if (host.Count > 1)
         {
             return CanonicalizeError.MultipleHost;
@@ -160,11 +197,11 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         Host = canonicalHost;
         // Kestrel keeps Transfer-Encoding and renames a Content-Length sent with it to
         // X-Content-Length; either spelling next to Transfer-Encoding is refused.
-        if (headers.TransferEncoding.Count > 0 && (headers.ContentLength is not null || headers.ContainsKey("X-Content-Length")))
+        if (head["Transfer-Encoding"].Count > 0 && (head["Content-Length"].Count > 0 || head["X-Content-Length"].Count > 0))
         {
             return CanonicalizeError.ContentLengthWithTransferEncoding;
         }
-        var upgrade = headers.Upgrade;
+        var upgrade = head["Upgrade"];
         if (upgrade.Count > 0)
         {
             foreach (var value in upgrade)
@@ -175,7 +212,7 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
                 }
             }
         }
-        var error = RequestCanonicalizer.CanonicalizeTarget(request.RawTarget, canonicalHost, out var pathAndQuery);
+        var error = RequestCanonicalizer.CanonicalizeTarget(rawTarget, canonicalHost, out var pathAndQuery);
         PathAndQuery = pathAndQuery;
         return error;
     }
@@ -219,7 +256,8 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
     /// <inheritdoc />
     public bool TryGetHeader(string name, out string value)
     {
-        if (_request.Headers.TryGetValue(name, out var values) && values.Count > 0)
+        var values = _head[name];
+        if (values.Count > 0)
         {
             value = values.Count == 1 ? values[0] ?? string.Empty : values.ToString();
             return true;
@@ -229,20 +267,4 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
     }
 
     private static IPAddress Unmap(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-
-    private static string BuildHeaderValueChars()
-    {
-        var chars = new char[1 + 95 + 128];
-        var n = 0;
-        chars[n++] = '\t';
-        for (var c = 0x20; c <= 0x7E; c++)
-        {
-            chars[n++] = (char)c;
-        }
-        for (var c = 0x80; c <= 0xFF; c++)
-        {
-            chars[n++] = (char)c;
-        }
-        return new string(chars, 0, n);
-    }
 }

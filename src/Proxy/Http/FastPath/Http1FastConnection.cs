@@ -1,0 +1,402 @@
+using System.Diagnostics;
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using CiliumL7.Proxy.Flows;
+using CiliumL7.Proxy.Transport;
+using Microsoft.AspNetCore.Connections;
+
+namespace CiliumL7.Proxy.Http.FastPath;
+
+/// <summary>
+/// One client connection on the fast path. Reads request heads from the
+/// connection's pipe, judges each through <see cref="HttpRequestJudge"/>, answers
+/// denies itself and forwards the rest over one upstream connection it keeps for
+/// its lifetime (from <see cref="UpstreamConnectionPool"/>). Returns true from
+/// <see cref="RunAsync"/> to hand the connection to Kestrel with the next request
+/// unconsumed.
+/// </summary>
+internal sealed class Http1FastConnection : IDisposable
+{
+    private readonly ProxyRedirect _redirect;
+    private readonly ProxyRuntime _runtime;
+    private readonly ProxyOptions _options;
+    private readonly ConnectionContext _connection;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly Http1RequestHead _head;
+    private readonly ProxyRequestContext _context = new();
+    private readonly byte[] _upstreamHead;
+    private CancellationTokenSource _idle = new();
+    private UpstreamConnection? _upstream;
+    private ChunkedBodyScanner _chunked;
+    private bool _keepClient;
+
+    public Http1FastConnection(ProxyRedirect redirect, ProxyRuntime runtime, ConnectionContext connection)
+    {
+        _redirect = redirect;
+        _runtime = runtime;
+        _options = runtime.Options;
+        _connection = connection;
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+        _head = new Http1RequestHead(_options);
+        _upstreamHead = new byte[_options.MaxRequestLineSize + _options.MaxRequestHeadersTotalSize + 64];
+    }
+
+    /// <summary>Serves requests until the connection ends (false) or a request is left to Kestrel (true).</summary>
+    public async Task<bool> RunAsync()
+    {
+        if (_connection.RemoteEndPoint is not IPEndPoint remote || _connection.LocalEndPoint is not IPEndPoint local)
+        {
+            return true;
+        }
+        var connectionId = _connection.ConnectionId;
+        var first = true;
+        while (true)
+        {
+            ReadResult result;
+            if (first)
+            {
+                first = false;
+                result = await _input.ReadAsync().ConfigureAwait(false);
+            }
+            else if (!_input.TryRead(out result))
+            {
+                // Idle between requests: Kestrel's keep-alive timeout applies here too.
+                _idle.CancelAfter(_options.KeepAliveTimeout);
+                try
+                {
+                    result = await _input.ReadAsync(_idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+                if (!_idle.TryReset())
+                {
+                    _idle.Dispose();
+                    _idle = new CancellationTokenSource();
+                }
+            }
+            var buffer = result.Buffer;
+            if (result.IsCanceled)
+            {
+                _input.AdvanceTo(buffer.Start);
+                return false;
+            }
+            if (buffer.IsEmpty)
+            {
+                _input.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    return false;
+                }
+                continue;
+            }
+            if (_head.TryParse(buffer) != HeadParseStatus.Complete)
+            {
+                _input.AdvanceTo(buffer.Start); // Kestrel reads the same bytes (limits, slow heads, bodies, upgrades…)
+                return true;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            _context.Reset();
+            _context.Initialize(_head, connectionId, remote, local);
+            var error = HttpRequestJudge.Decide(_context, _redirect, _runtime, out var verdict);
+            if (error != CanonicalizeError.None)
+            {
+                _input.AdvanceTo(buffer.Start); // Kestrel's path refuses it with 400, counts it and reports its flows
+                return true;
+            }
+            _input.AdvanceTo(buffer.GetPosition(_head.Length));
+            var requestId = _runtime.NextRequestId();
+            _runtime.Counters.Received();
+            var close = _head.ConnectionClose;
+            if (!verdict.Allowed)
+            {
+                _runtime.Counters.Denied();
+                Publish(requestId, L7FlowType.Request, FlowVerdict.Dropped, 0, verdict.PolicyName, 0);
+                FastResponses.WriteAccessDenied(_output, close);
+                var clientGone = !await FlushAsync().ConfigureAwait(false);
+                Publish(requestId, L7FlowType.Response, FlowVerdict.Forwarded, 403, verdict.PolicyName, started);
+                if (close || clientGone)
+                {
+                    return false;
+                }
+                continue;
+            }
+
+            _runtime.Counters.Forwarded();
+            Publish(requestId, L7FlowType.Request, FlowVerdict.Forwarded, 0, verdict.PolicyName, 0);
+            var status = await ForwardAsync(close).ConfigureAwait(false);
+            Publish(requestId, L7FlowType.Response, FlowVerdict.Forwarded, status, verdict.PolicyName, started);
+            if (!_keepClient)
+            {
+                return false;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_upstream is { } upstream)
+        {
+            _upstream = null;
+            _runtime.FastUpstreams.Return(upstream);
+        }
+        _idle.Dispose();
+    }
+
+    /// <summary>Forwards the current request; returns the status sent to the client and sets <see cref="_keepClient"/>.</summary>
+    private async ValueTask<int> ForwardAsync(bool close)
+    {
+        var headLength = _head.WriteUpstreamHead(_context.PathAndQuery, _upstreamHead);
+        if (headLength < 0)
+        {
+            return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
+        }
+        var key = new UpstreamKey(_options.TransparentUpstream ? _context.Client.Address : null, _context.Server);
+        for (var attempt = 0; ; attempt++)
+        {
+            var upstream = _upstream;
+            if (upstream is null)
+            {
+                upstream = _runtime.FastUpstreams.TryTake(key);
+                if (upstream is null)
+                {
+                    try
+                    {
+                        upstream = await UpstreamConnection.ConnectAsync(key, _options, _connection.ConnectionClosed).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException e)
+                    {
+                        return await UpstreamErrorAsync(504, close, e).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+                    {
+                        return await UpstreamErrorAsync(502, close, e).ConfigureAwait(false);
+                    }
+                }
+                _upstream = upstream;
+            }
+            var reused = upstream.Completed > 0;
+            var status = await ExchangeAsync(upstream, headLength, close).ConfigureAwait(false);
+            if (status >= 0)
+            {
+                return status;
+            }
+            DropUpstream();
+            if (!reused || attempt > 0)
+            {
+                return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
+            }
+            // A reused connection the upstream closed before answering: once more on a fresh one (nothing was received).
+        }
+    }
+
+    /// <summary>
+    /// One request/response exchange on <paramref name="upstream"/>. Returns the status
+    /// sent, or -1 when the upstream failed before sending any byte of a response.
+    /// </summary>
+    private async ValueTask<int> ExchangeAsync(UpstreamConnection upstream, int headLength, bool close)
+    {
+        // :: Step 1: the canonical head, in one send.
+        try
+        {
+            await upstream.SendAsync(_upstreamHead.AsMemory(0, headLength)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+        {
+            return -1;
+        }
+
+        // :: Step 2: the response head (interim 1xx responses are dropped, as HttpClient does).
+        var head = default(Http1ResponseHead);
+        while (true)
+        {
+            var parsed = head.TryParse(upstream.Buffer.AsSpan(upstream.Start, upstream.End - upstream.Start), _head.IsHead);
+            if (parsed < 0)
+            {
+                DropUpstream();
+                return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
+            }
+            if (parsed > 0)
+            {
+                if (head.StatusCode >= 200)
+                {
+                    break;
+                }
+                if (head.StatusCode == 101)
+                {
+                    DropUpstream();
+                    return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
+                }
+                upstream.Start += head.Length;
+                continue;
+            }
+            var receivedBefore = upstream.End - upstream.Start;
+            int n;
+            try
+            {
+                n = await upstream.ReceiveAsync(_options.UpstreamResponseTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                DropUpstream();
+                return await UpstreamErrorAsync(504, close, e).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                if (receivedBefore == 0)
+                {
+                    return -1;
+                }
+                DropUpstream();
+                return await UpstreamErrorAsync(502, close, e).ConfigureAwait(false);
+            }
+            if (n == 0)
+            {
+                if (receivedBefore == 0)
+                {
+                    return -1;
+                }
+                DropUpstream();
+                return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
+            }
+        }
+
+        // :: Step 3: the head for the client.
+        var closeClient = close || head.Framing == ResponseFraming.UntilClose;
+        var span = _output.GetSpan(head.Length + 32);
+        _output.Advance(head.WriteClientHead(upstream.Buffer.AsSpan(upstream.Start, head.Length), span, closeClient));
+        upstream.Start += head.Length;
+
+        // :: Step 4: the body, streamed; a failure midway aborts the client connection.
+        var complete = await CopyBodyAsync(upstream, head).ConfigureAwait(false);
+        if (!complete)
+        {
+            DropUpstream();
+            await FlushAsync().ConfigureAwait(false);
+            _connection.Abort(new ConnectionAbortedException("upstream response failed midway"));
+            _keepClient = false;
+            return head.StatusCode;
+        }
+
+        // :: Step 5: keep the upstream connection when the exchange left it clean.
+        upstream.Completed++;
+        if (!head.UpstreamKeepAlive || upstream.Start != upstream.End)
+        {
+            DropUpstream();
+        }
+        else
+        {
+            upstream.Start = upstream.End = 0;
+        }
+        _keepClient = await FlushAsync().ConfigureAwait(false) && !closeClient;
+        return head.StatusCode;
+    }
+
+    /// <summary>Copies the response body to the client; false when the upstream failed or the client went away midway.</summary>
+    private async ValueTask<bool> CopyBodyAsync(UpstreamConnection upstream, Http1ResponseHead head)
+    {
+        var framing = head.Framing;
+        if (framing == ResponseFraming.None)
+        {
+            return true;
+        }
+        var remaining = head.ContentLength;
+        if (framing == ResponseFraming.Chunked)
+        {
+            _chunked.Reset();
+        }
+        var unflushed = false;
+        while (true)
+        {
+            var available = upstream.Buffer.AsSpan(upstream.Start, upstream.End - upstream.Start);
+            if (!available.IsEmpty)
+            {
+                int take;
+                switch (framing)
+                {
+                    case ResponseFraming.Length:
+                        take = (int)Math.Min(available.Length, remaining);
+                        remaining -= take;
+                        break;
+                    case ResponseFraming.Chunked:
+                        take = _chunked.Scan(available);
+                        if (take < 0)
+                        {
+                            return false;
+                        }
+                        break;
+                    default:
+                        take = available.Length;
+                        break;
+                }
+                _output.Write(available[..take]);
+                upstream.Start += take;
+                unflushed = true;
+                if ((framing == ResponseFraming.Length && remaining == 0) || (framing == ResponseFraming.Chunked && _chunked.IsDone))
+                {
+                    return true;
+                }
+            }
+            upstream.Start = upstream.End = 0;
+            if (unflushed)
+            {
+                if (!await FlushAsync().ConfigureAwait(false))
+                {
+                    return false;
+                }
+                unflushed = false;
+            }
+            int n;
+            try
+            {
+                n = await upstream.ReceiveAsync(_options.UpstreamResponseTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or SocketException or IOException or ObjectDisposedException)
+            {
+                Log.FastPathUpstreamFailed(_runtime.Logger, upstream.Key.Destination, e.Message);
+                return false;
+            }
+            if (n == 0)
+            {
+                return framing == ResponseFraming.UntilClose;
+            }
+        }
+    }
+
+    private async ValueTask<int> UpstreamErrorAsync(int status, bool close, Exception? exception)
+    {
+        Log.FastPathUpstreamFailed(_runtime.Logger, _context.Server, exception?.Message ?? "invalid or missing response");
+        FastResponses.WriteUpstreamError(_output, status, close);
+        _keepClient = await FlushAsync().ConfigureAwait(false) && !close;
+        return status;
+    }
+
+    /// <summary>Flushes to the client; false when the client is gone.</summary>
+    private async ValueTask<bool> FlushAsync()
+    {
+        try
+        {
+            var result = await _output.FlushAsync().ConfigureAwait(false);
+            return !result.IsCompleted && !result.IsCanceled;
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private void DropUpstream()
+    {
+        _upstream?.Dispose();
+        _upstream = null;
+    }
+
+    private void Publish(ulong requestId, L7FlowType type, FlowVerdict verdict, int code, string? policyName, long started) =>
+        HttpFlowPublisher.Publish(_runtime, _redirect, _context, requestId, type, verdict, code, policyName, started);
+}

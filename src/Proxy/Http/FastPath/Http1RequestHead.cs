@@ -1,0 +1,360 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Primitives;
+
+namespace CiliumL7.Proxy.Http.FastPath;
+
+/// <summary>
+/// The head of one HTTP/1.1 request as the fast path parses it: a strict subset of
+/// RFC 9112 with no body. Anything outside the subset — a body
+/// (<c>Content-Length</c> other than 0, <c>Transfer-Encoding</c>), <c>Expect</c>,
+/// <c>Upgrade</c>, <c>TE</c>/<c>Trailer</c>, other <c>Connection</c> options than
+/// <c>keep-alive</c>/<c>close</c>, HTTP/1.0, obs-fold, bare LF, non-ASCII or control
+/// bytes, a line or head near Kestrel's limits — is <see cref="HeadParseStatus.HandOff"/>:
+/// Kestrel then parses the same bytes and applies its own rules (400/414/431/…).
+/// Reused for every request of a connection; header strings equal to the previous
+/// request's are reused instead of allocated again.
+/// </summary>
+internal sealed class Http1RequestHead : RequestHead
+{
+    private static readonly SearchValues<byte> TokenBytes = SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+    private static readonly SearchValues<byte> ValueBytes = SearchValues.Create(BuildValueBytes());
+
+    private readonly int _maxLine;
+    private readonly int _maxHeadersSize;
+    private readonly int _maxHeaderCount;
+    private readonly Field[] _fields;
+    private readonly byte[] _linear;
+    private int _count;
+    private byte[] _targetBytes = [];
+    private string _target = string.Empty;
+    private string _method = string.Empty;
+
+    public Http1RequestHead(ProxyOptions options)
+    {
+        // Conservative against Kestrel's limits (which may count line ends): near a
+        // limit the request goes to Kestrel, which answers 414/431 itself.
+        _maxLine = Math.Max(16, options.MaxRequestLineSize - 4);
+        _maxHeadersSize = Math.Max(16, options.MaxRequestHeadersTotalSize - 4);
+        _maxHeaderCount = Math.Max(0, options.MaxRequestHeaderCount - 1);
+        _fields = new Field[Math.Min(_maxHeaderCount, 256)];
+        _linear = new byte[_maxLine + _maxHeadersSize + 4];
+    }
+
+    public override string Method => _method;
+
+    public override string Protocol => "HTTP/1.1";
+
+    public override string RawTarget => _target;
+
+    public override int HeaderCount => _count;
+
+    /// <summary>Bytes of the head, request line through the empty line.</summary>
+    public int Length { get; private set; }
+
+    /// <summary>The client asked to close the connection after this request (<c>Connection: close</c>).</summary>
+    public bool ConnectionClose { get; private set; }
+
+    /// <summary>HEAD: the response carries no body whatever its headers say.</summary>
+    public bool IsHead { get; private set; }
+
+    public override StringValues this[string name]
+    {
+        get
+        {
+            string? first = null;
+            List<string>? more = null;
+            for (var i = 0; i < _count; i++)
+            {
+                if (string.Equals(_fields[i].Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (first is null)
+                    {
+                        first = _fields[i].Value;
+                    }
+                    else
+                    {
+                        (more ??= [first]).Add(_fields[i].Value);
+                    }
+                }
+            }
+            return more is not null ? new StringValues(more.ToArray()) : first is not null ? new StringValues(first) : StringValues.Empty;
+        }
+    }
+
+    public override bool CheckHeaders(List<KeyValuePair<string, string>>? flowHeaders, bool redact)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            var value = _fields[i].Value;
+            if (!IsValidHeaderValue(value))
+            {
+                return false;
+            }
+            AddFlowHeader(flowHeaders, _fields[i].Name, value, redact);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the request as forwarded upstream into <paramref name="destination"/>:
+    /// <c>METHOD canonical-target HTTP/1.1</c>, every field as received except the
+    /// hop-by-hop ones (<c>Connection</c>, <c>Keep-Alive</c>, <c>Proxy-Connection</c>),
+    /// the empty line. Returns the bytes written, or -1 when it does not fit.
+    /// </summary>
+    public int WriteUpstreamHead(string pathAndQuery, Span<byte> destination)
+    {
+        var n = 0;
+        if (!Append(destination, ref n, _method) || !Append(destination, ref n, " ") || !Append(destination, ref n, pathAndQuery) || !Append(destination, ref n, " HTTP/1.1\r\n"))
+        {
+            return -1;
+        }
+        for (var i = 0; i < _count; i++)
+        {
+            ref var field = ref _fields[i];
+            if (field.HopByHop)
+            {
+                continue;
+            }
+            var line = field.Line.AsSpan(0, field.LineLength);
+            if (n + line.Length + 2 > destination.Length)
+            {
+                return -1;
+            }
+            line.CopyTo(destination[n..]);
+            n += line.Length;
+            destination[n++] = (byte)'\r';
+            destination[n++] = (byte)'\n';
+        }
+        if (n + 2 > destination.Length)
+        {
+            return -1;
+        }
+        destination[n++] = (byte)'\r';
+        destination[n++] = (byte)'\n';
+        return n;
+    }
+
+    /// <summary>Parses the head at the start of <paramref name="buffer"/>.</summary>
+    public HeadParseStatus TryParse(in ReadOnlySequence<byte> buffer)
+    {
+        ReadOnlySpan<byte> span;
+        if (buffer.IsSingleSegment)
+        {
+            span = buffer.FirstSpan;
+        }
+        else
+        {
+            var length = (int)Math.Min(buffer.Length, _linear.Length);
+            buffer.Slice(0, length).CopyTo(_linear);
+            span = _linear.AsSpan(0, length);
+        }
+        var end = span.IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            return span.Length >= _linear.Length ? HeadParseStatus.HandOff : HeadParseStatus.Incomplete;
+        }
+        Length = end + 4;
+        if (Length > _linear.Length)
+        {
+            return HeadParseStatus.HandOff;
+        }
+        return Parse(span[..Length]);
+    }
+
+    private HeadParseStatus Parse(ReadOnlySpan<byte> head)
+    {
+        _count = 0;
+        ConnectionClose = false;
+        var lineEnd = head.IndexOf("\r\n"u8);
+        if (lineEnd > _maxLine || !ParseRequestLine(head[..lineEnd]))
+        {
+            return HeadParseStatus.HandOff;
+        }
+        var rest = head[(lineEnd + 2)..];
+        if (rest.Length - 2 > _maxHeadersSize)
+        {
+            return HeadParseStatus.HandOff;
+        }
+        var contentLength = false;
+        while (true)
+        {
+            lineEnd = rest.IndexOf("\r\n"u8);
+            if (lineEnd == 0)
+            {
+                return HeadParseStatus.Complete;
+            }
+            if (_count >= _fields.Length)
+            {
+                return HeadParseStatus.HandOff;
+            }
+            var line = rest[..lineEnd];
+            rest = rest[(lineEnd + 2)..];
+            var colon = line.IndexOf((byte)':');
+            if (colon <= 0 || line[..colon].ContainsAnyExcept(TokenBytes))
+            {
+                return HeadParseStatus.HandOff; // obs-fold, whitespace before ':', empty or bad name
+            }
+            var value = line[(colon + 1)..].Trim(" \t"u8);
+            if (value.ContainsAnyExcept(ValueBytes))
+            {
+                return HeadParseStatus.HandOff; // CTLs, DEL, NUL, bare CR/LF, non-ASCII: Kestrel decides
+            }
+            ref var field = ref _fields[_count++];
+            SetField(ref field, line, colon, value);
+            switch (Classify(field.Name))
+            {
+                case FieldKind.HandOff:
+                    return HeadParseStatus.HandOff;
+                case FieldKind.ContentLength:
+                    if (contentLength || !value.SequenceEqual("0"u8))
+                    {
+                        return HeadParseStatus.HandOff; // a body, or a repeated Content-Length
+                    }
+                    contentLength = true;
+                    break;
+                case FieldKind.Connection:
+                    field.HopByHop = true;
+                    if (!ParseConnection(value))
+                    {
+                        return HeadParseStatus.HandOff;
+                    }
+                    break;
+                case FieldKind.HopByHop:
+                    field.HopByHop = true;
+                    break;
+            }
+        }
+    }
+
+    private bool ParseRequestLine(ReadOnlySpan<byte> line)
+    {
+        var sp = line.IndexOf((byte)' ');
+        if (sp <= 0 || line[..sp].ContainsAnyExcept(TokenBytes))
+        {
+            return false;
+        }
+        var method = line[..sp];
+        var rest = line[(sp + 1)..];
+        sp = rest.IndexOf((byte)' ');
+        if (sp <= 0 || !rest[(sp + 1)..].SequenceEqual("HTTP/1.1"u8))
+        {
+            return false;
+        }
+        var target = rest[..sp];
+        if (target.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E))
+        {
+            return false;
+        }
+        _method = KnownMethod(method) ?? Encoding.ASCII.GetString(method);
+        IsHead = ReferenceEquals(_method, "HEAD");
+        if (!target.SequenceEqual(_targetBytes))
+        {
+            _targetBytes = target.ToArray();
+            _target = Encoding.ASCII.GetString(target);
+        }
+        return true;
+    }
+
+    private bool ParseConnection(ReadOnlySpan<byte> value)
+    {
+        foreach (var range in value.Split((byte)','))
+        {
+            var token = value[range].Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(token, "close"u8))
+            {
+                ConnectionClose = true;
+            }
+            else if (!Ascii.EqualsIgnoreCase(token, "keep-alive"u8) && !token.IsEmpty)
+            {
+                return false; // other connection options name hop-by-hop fields: Kestrel's path handles them
+            }
+        }
+        return true;
+    }
+
+    private static void SetField(ref Field field, ReadOnlySpan<byte> line, int colon, ReadOnlySpan<byte> value)
+    {
+        field.HopByHop = false;
+        if (field.Line is not null && field.LineLength == line.Length && line.SequenceEqual(field.Line.AsSpan(0, field.LineLength)))
+        {
+            return; // same bytes as the previous request's field at this position: same strings
+        }
+        if (field.Line is null || field.Line.Length < line.Length)
+        {
+            field.Line = new byte[Math.Max(line.Length, 64)];
+        }
+        line.CopyTo(field.Line);
+        field.LineLength = line.Length;
+        field.Name = Encoding.ASCII.GetString(line[..colon]);
+        field.Value = Encoding.ASCII.GetString(value);
+    }
+
+    private static FieldKind Classify(string name) => name.Length switch
+    {
+        2 when name.Equals("TE", StringComparison.OrdinalIgnoreCase) => FieldKind.HandOff,
+        6 when name.Equals("Expect", StringComparison.OrdinalIgnoreCase) => FieldKind.HandOff,
+        7 when name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase) => FieldKind.HandOff,
+        7 when name.Equals("Trailer", StringComparison.OrdinalIgnoreCase) => FieldKind.HandOff,
+        10 when name.Equals("Connection", StringComparison.OrdinalIgnoreCase) => FieldKind.Connection,
+        10 when name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase) => FieldKind.HopByHop,
+        13 when name.Equals("HTTP2-Settings", StringComparison.OrdinalIgnoreCase) => FieldKind.HandOff,
+        14 when name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) => FieldKind.ContentLength,
+        16 when name.Equals("X-Content-Length", StringComparison.OrdinalIgnoreCase) => FieldKind.HandOff,
+        16 when name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase) => FieldKind.HopByHop,
+        17 when name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) => FieldKind.HandOff,
+        _ => FieldKind.Plain,
+    };
+
+    private static string? KnownMethod(ReadOnlySpan<byte> method) => method.Length switch
+    {
+        3 when method.SequenceEqual("GET"u8) => "GET",
+        3 when method.SequenceEqual("PUT"u8) => "PUT",
+        4 when method.SequenceEqual("POST"u8) => "POST",
+        4 when method.SequenceEqual("HEAD"u8) => "HEAD",
+        5 when method.SequenceEqual("PATCH"u8) => "PATCH",
+        6 when method.SequenceEqual("DELETE"u8) => "DELETE",
+        7 when method.SequenceEqual("OPTIONS"u8) => "OPTIONS",
+        7 when method.SequenceEqual("CONNECT"u8) => "CONNECT",
+        _ => null,
+    };
+
+    private static bool Append(Span<byte> destination, ref int n, string ascii)
+    {
+        if (n + ascii.Length > destination.Length)
+        {
+            return false;
+        }
+        n += Encoding.ASCII.GetBytes(ascii, destination[n..]);
+        return true;
+    }
+
+    private static byte[] BuildValueBytes()
+    {
+        var bytes = new byte[1 + 95];
+        bytes[0] = (byte)'\t';
+        for (var b = 0x20; b <= 0x7E; b++)
+        {
+            bytes[b - 0x1F] = (byte)b;
+        }
+        return bytes;
+    }
+
+    private enum FieldKind
+    {
+        Plain,
+        ContentLength,
+        Connection,
+        HopByHop,
+        HandOff,
+    }
+
+    private struct Field
+    {
+        public byte[]? Line;
+        public int LineLength;
+        public string Name;
+        public string Value;
+        public bool HopByHop;
+    }
+}
