@@ -44,7 +44,7 @@ internal static class AgentComponents
     {
         try
         {
-            return new L7ProxyIntegration(new ProxyOptions { RedactHeaderValues = options.ProxyRedactHeaderValues, EmitFlows = !options.DisableFlows }, flows, loggers);
+            return new L7ProxyIntegration(new ProxyOptions { RedactHeaderValues = options.ProxyRedactHeaderValues, EmitFlows = !options.DisableFlows, Http1FastPath = options.ProxyHttp1FastPath }, flows, loggers);
         }
         catch (Exception e)
         {

@@ -23,6 +23,11 @@ internal static class Program
             Console.Error.WriteLine(AgentOptions.Usage);
             return 2;
         }
+        if (options.ProxyInlineCompletions && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+        {
+            // Read once by the runtime, at the first socket: must be set before anything opens one.
+            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+        }
         try
         {
             return options.Cleanup ? AgentCleanup.Run(options, Console.Out) : await AgentHost.RunAsync(options).ConfigureAwait(false);

@@ -62,6 +62,18 @@ internal sealed record AgentOptions
     /// <summary>Replace HTTP header values in flows with "HIDDEN".</summary>
     public bool ProxyRedactHeaderValues { get; init; }
 
+    /// <summary>Serve plain HTTP/1.1 requests on the proxy's fast path (<c>--proxy-http1-fast-path=true|false</c>, default true).</summary>
+    public bool ProxyHttp1FastPath { get; init; } = true;
+
+    /// <summary>
+    /// Socket completions run on the socket event threads instead of hopping to the
+    /// thread pool (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, set by
+    /// <c>Program</c> before the first socket; <c>--proxy-inline-completions=true|false</c>,
+    /// default true). Together with Kestrel's inline scheduling a proxied request runs
+    /// start to end on one thread; an explicit environment value wins.
+    /// </summary>
+    public bool ProxyInlineCompletions { get; init; } = true;
+
     /// <summary>The proxy emits no L7 flow events (<c>--disable-flows</c>; to measure their cost).</summary>
     public bool DisableFlows { get; init; }
 
@@ -84,6 +96,8 @@ internal sealed record AgentOptions
           --proxy-ports A-B   proxy listener port range           default 15000-15999
           --proxy-redact-header-values   show HTTP header values in flows as HIDDEN
           --disable-flows     the proxy emits no L7 flow events (to measure their cost)
+          --proxy-http1-fast-path=true|false  plain HTTP/1.1 requests skip Kestrel+YARP  default true
+          --proxy-inline-completions=true|false  socket completions on the event threads   default true
 
         Hubble (flows, metrics):
           --hubble-listen-address ADDR:PORT  Observer gRPC over TCP (":4244" = all addresses; "" disables)
@@ -138,6 +152,8 @@ internal sealed record AgentOptions
                 "--proxy-ports" => WithProxyPorts(options, Value()),
                 "--proxy-redact-header-values" => options with { ProxyRedactHeaderValues = Bool(arg, inlineValue) },
                 "--disable-flows" => options with { DisableFlows = Bool(arg, inlineValue) },
+                "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
+                "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
                 "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
                 "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
                 "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },
