@@ -393,6 +393,63 @@ public sealed class EnforcementTests
     }
 
     [SkippableFact]
+    public async Task L7OnBothSides_EgressAllowsWhatIngressDenies_IngressRulesStillApply()
+    {
+        await using var w = await StartWorldAsync();
+        // deathstar's ingress: only POST /v1/request-landing from empire ships (the tutorial's rule).
+        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L3L4Policy.Replace("""
+                    protocol: TCP
+            """, """
+                    protocol: TCP
+                  rules:
+                    http:
+                    - method: "POST"
+                      path: "/v1/request-landing"
+            """, StringComparison.Ordinal));
+        // tiefighter's egress: its own L7 rules toward deathstar, wider than deathstar's ingress.
+        await ImportAsync(w, "tiefighter_egress.yaml", """
+            apiVersion: "cilium.io/v2"
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: "tiefighter-egress"
+            spec:
+              endpointSelector:
+                matchLabels:
+                  class: tiefighter
+              egress:
+              - toEndpoints:
+                - matchLabels:
+                    class: deathstar
+                toPorts:
+                - ports:
+                  - port: "80"
+                    protocol: TCP
+                  rules:
+                    http:
+                    - method: "POST"
+                      path: "/v1/.*"
+                    - method: "PUT"
+                      path: "/v1/exhaust-port"
+            """, w.Tiefighter);
+        var status = await w.Node.Client.GetStatusAsync();
+
+        var landing = AgentNode.Curl(w.Tiefighter, w.Url("/v1/request-landing"), 5, "-XPOST");
+        var exhaust = AgentNode.Curl(w.Tiefighter, w.Url("/v1/exhaust-port"), 5, "-XPUT", "-i");
+        var egressDenied = AgentNode.Curl(w.Tiefighter, w.Url("/v1/request-landing"), 5, "-XGET", "-i");
+
+        Assert.Equal(2, status.Proxy.Redirects.Count);
+        Assert.True(landing.ExitCode == 0 && landing.Stdout == "Ship landed\n", landing.All + w.Node.AgentLog);
+        // Allowed by tiefighter's egress, denied by deathstar's ingress: 403, never forwarded.
+        Assert.StartsWith("HTTP/1.1 403", exhaust.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nAccess denied\r\n", exhaust.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 403", egressDenied.Stdout, StringComparison.Ordinal);
+        var flows = w.Node.Cli("observe", "--last", "100", "--http-status", "403", "-o", "json");
+        Assert.True(flows.ExitCode == 0, flows.All);
+        Assert.Contains("rule1", flows.Stdout, StringComparison.Ordinal);
+        Assert.Contains("tiefighter-egress", flows.Stdout, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task AgentKill9_UnderPolicy_EnforcementUnchangedAndRestartKeepsIt()
     {
         await using var w = await StartWorldAsync();
