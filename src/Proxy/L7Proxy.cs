@@ -49,6 +49,9 @@ public sealed class L7Proxy : IAsyncDisposable
             _loggerFactory.CreateLogger("CiliumL7.Proxy"));
     }
 
+    /// <summary>What every listener shares (tests read the fast path's counters).</summary>
+    internal ProxyRuntime Runtime => _runtime;
+
     /// <summary>The options the proxy runs with.</summary>
     public ProxyOptions Options => _runtime.Options;
 

@@ -19,6 +19,8 @@ internal sealed class ProxyRuntime(
 {
     private volatile IProxyPolicy? _policy;
     private long _requestIds;
+    private long _fastPathRequests;
+    private long _fastPathHandOffs;
 
     public ProxyOptions Options { get; } = options;
 
@@ -62,4 +64,14 @@ internal sealed class ProxyRuntime(
     public IProxyListenerRegistry? ListenerRegistry { get; set; }
 
     public ulong NextRequestId() => (ulong)Interlocked.Increment(ref _requestIds);
+
+    /// <summary>Requests the HTTP/1.1 fast path served itself (tests, diagnostics).</summary>
+    public long FastPathRequests => Interlocked.Read(ref _fastPathRequests);
+
+    /// <summary>Connections the fast path handed to Kestrel's HTTP/1.1 stack.</summary>
+    public long FastPathHandOffs => Interlocked.Read(ref _fastPathHandOffs);
+
+    public void CountFastPathRequest() => Interlocked.Increment(ref _fastPathRequests);
+
+    public void CountFastPathHandOff() => Interlocked.Increment(ref _fastPathHandOffs);
 }

@@ -36,6 +36,11 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
     private string? _flowUrlHost;
     private string? _flowUrlPath;
     private string? _lastFlowUrl;
+    private string? _lastRawHost;
+    private string _lastHost = string.Empty;
+    private string? _lastRawTarget;
+    private string? _lastTargetHost;
+    private string _lastPathAndQuery = string.Empty;
 
     public ProxyRequestContext() => Transformer = new CanonicalTargetTransformer(this);
 
@@ -190,9 +195,19 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
             return CanonicalizeError.MissingHost;
         }
         RawHost = host.Count == 0 ? string.Empty : host[0] ?? string.Empty;
-        if (!HostNormalizer.TryNormalize(RawHost, out var canonicalHost))
+        string canonicalHost;
+        if (ReferenceEquals(RawHost, _lastRawHost))
         {
-            return CanonicalizeError.InvalidHost;
+            canonicalHost = _lastHost; // the same Host string as the previous request: same result
+        }
+        else
+        {
+            if (!HostNormalizer.TryNormalize(RawHost, out canonicalHost))
+            {
+                return CanonicalizeError.InvalidHost;
+            }
+            _lastRawHost = RawHost;
+            _lastHost = canonicalHost;
         }
         Host = canonicalHost;
         // Kestrel keeps Transfer-Encoding and renames a Content-Length sent with it to
@@ -212,8 +227,19 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
                 }
             }
         }
+        if (ReferenceEquals(rawTarget, _lastRawTarget) && ReferenceEquals(canonicalHost, _lastTargetHost))
+        {
+            PathAndQuery = _lastPathAndQuery; // only a target that canonicalized cleanly is remembered
+            return CanonicalizeError.None;
+        }
         var error = RequestCanonicalizer.CanonicalizeTarget(rawTarget, canonicalHost, out var pathAndQuery);
         PathAndQuery = pathAndQuery;
+        if (error == CanonicalizeError.None)
+        {
+            _lastRawTarget = rawTarget;
+            _lastTargetHost = canonicalHost;
+            _lastPathAndQuery = pathAndQuery;
+        }
         return error;
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace CiliumL7.Proxy.Transport;
 
@@ -81,6 +82,7 @@ internal sealed class UpstreamConnection : IDisposable
     }
 
     /// <summary>Sends all of <paramref name="data"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data)
     {
         while (!data.IsEmpty)
@@ -95,6 +97,7 @@ internal sealed class UpstreamConnection : IDisposable
     /// when the tail is full). Returns the bytes received, 0 at end of stream.
     /// Throws <see cref="TimeoutException"/> after <paramref name="timeout"/> of silence.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReceiveAsync(TimeSpan timeout)
     {
         if (End == Buffer.Length)

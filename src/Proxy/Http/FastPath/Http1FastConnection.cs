@@ -3,6 +3,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using CiliumL7.Proxy.Flows;
 using CiliumL7.Proxy.Transport;
 using Microsoft.AspNetCore.Connections;
@@ -113,6 +114,7 @@ internal sealed class Http1FastConnection : IDisposable
             _input.AdvanceTo(buffer.GetPosition(_head.Length));
             var requestId = _runtime.NextRequestId();
             _runtime.Counters.Received();
+            _runtime.CountFastPathRequest();
             var close = _head.ConnectionClose;
             if (!verdict.Allowed)
             {
@@ -150,6 +152,7 @@ internal sealed class Http1FastConnection : IDisposable
     }
 
     /// <summary>Forwards the current request; returns the status sent to the client and sets <see cref="_keepClient"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ForwardAsync(bool close)
     {
         var headLength = _head.WriteUpstreamHead(_context.PathAndQuery, _upstreamHead);
@@ -200,6 +203,7 @@ internal sealed class Http1FastConnection : IDisposable
     /// One request/response exchange on <paramref name="upstream"/>. Returns the status
     /// sent, or -1 when the upstream failed before sending any byte of a response.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ExchangeAsync(UpstreamConnection upstream, int headLength, bool close)
     {
         // :: Step 1: the canonical head, in one send.
@@ -299,6 +303,7 @@ internal sealed class Http1FastConnection : IDisposable
     }
 
     /// <summary>Copies the response body to the client; false when the upstream failed or the client went away midway.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> CopyBodyAsync(UpstreamConnection upstream, Http1ResponseHead head)
     {
         var framing = head.Framing;
@@ -369,6 +374,7 @@ internal sealed class Http1FastConnection : IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> UpstreamErrorAsync(int status, bool close, Exception? exception)
     {
         Log.FastPathUpstreamFailed(_runtime.Logger, _context.Server, exception?.Message ?? "invalid or missing response");
@@ -378,6 +384,7 @@ internal sealed class Http1FastConnection : IDisposable
     }
 
     /// <summary>Flushes to the client; false when the client is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FlushAsync()
     {
         try

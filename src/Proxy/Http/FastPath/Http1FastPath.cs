@@ -30,6 +30,7 @@ internal sealed class Http1FastPath(ProxyRedirect redirect, ProxyRuntime runtime
         }
         if (handOff)
         {
+            runtime.CountFastPathHandOff();
             await next(connection).ConfigureAwait(false);
         }
     }

@@ -1,0 +1,188 @@
+using System.Net.Sockets;
+using System.Text;
+using CiliumL7.Proxy.Tests.Support;
+
+namespace CiliumL7.Proxy.Tests.FastPath;
+
+/// <summary>The HTTP/1.1 fast path end to end: response framing, upstream reuse, hand-off to Kestrel.</summary>
+public sealed class FastPathForwardingTests
+{
+    private static TestPolicy PublicOnly() => TestPolicy.Allow(TestPolicy.Rule(null, "/public/.*"));
+
+    private static string Response(string target) => target switch
+    {
+        "/public/length" => "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nhello",
+        "/public/chunked" => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
+        "/public/close" => "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil-close",
+        "/public/nocontent" => "HTTP/1.1 204 No Content\r\n\r\n",
+        "/public/notmodified" => "HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n",
+        "/public/interim" => "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        "/public/badchunk" => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX",
+        "/public/upstream-close" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+        _ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    };
+
+    private static bool CloseAfter(string target) => target is "/public/close" or "/public/upstream-close";
+
+    [Theory]
+    [InlineData("GET", "/public/length", "hello")]
+    [InlineData("GET", "/public/chunked", "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")]
+    [InlineData("GET", "/public/nocontent", "")]
+    [InlineData("GET", "/public/notmodified", "")]
+    [InlineData("HEAD", "/public/length", "")]
+    [InlineData("GET", "/public/interim", "ok")]
+    public async Task Response_Framing_ForwardedExactlyAndConnectionReusable(string method, string target, string body)
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        // The same request twice on one connection, then one more that closes: the first
+        // response must end exactly where the framing says, or the second would be garbled.
+        var request = $"{method} {target} HTTP/1.1\r\nHost: a\r\n\r\n";
+        var raw = await RawHttp.SendAsync(proxy.EndPoint, request + request + $"GET /public/last HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        var responses = raw.Split("HTTP/1.1 ", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, responses.Length);
+        foreach (var response in responses[..2])
+        {
+            var headEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            Assert.Equal(body, response[(headEnd + 4)..]);
+            Assert.DoesNotContain("Keep-Alive:", response, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Connection:", response, StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.EndsWith("\r\n\r\nok", responses[2]);
+        Assert.Contains("Connection: close\r\n", responses[2]);
+        Assert.Equal(3, proxy.Proxy.Runtime.FastPathRequests);
+        Assert.Equal(1, backend.Connections);
+    }
+
+    [Fact]
+    public async Task Response_CloseDelimited_BodyForwardedAndClientConnectionClosed()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var raw = await RawHttp.SendAsync(proxy.EndPoint, "GET /public/close HTTP/1.1\r\nHost: a\r\n\r\nGET /public/never HTTP/1.1\r\nHost: a\r\n\r\n", TimeSpan.FromSeconds(5));
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", raw);
+        Assert.Contains("Connection: close\r\n", raw);
+        Assert.EndsWith("\r\n\r\nuntil-close", raw);
+        Assert.DoesNotContain(backend.Heads, h => h.Contains("/public/never", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Response_UpstreamSaysClose_NextRequestOnFreshUpstreamClientKeptAlive()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var raw = await RawHttp.SendAsync(proxy.EndPoint,
+            "GET /public/upstream-close HTTP/1.1\r\nHost: a\r\n\r\nGET /public/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Assert.Equal([200, 200], RawHttp.StatusCodes(raw));
+        Assert.Equal(2, backend.Connections);
+    }
+
+    [Fact]
+    public async Task Response_BadChunkedFraming_ClientConnectionAborted()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var raw = await RawHttp.SendAsync(proxy.EndPoint, "GET /public/badchunk HTTP/1.1\r\nHost: a\r\n\r\n", TimeSpan.FromSeconds(5));
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", raw);
+        Assert.DoesNotContain("0\r\n\r\n", raw);
+    }
+
+    [Fact]
+    public async Task Upstream_ReusedAcrossClientConnections_OneBackendConnection()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        for (var i = 0; i < 3; i++)
+        {
+            var raw = await RawHttp.SendAsync(proxy.EndPoint, $"GET /public/{i} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            Assert.Equal([200], RawHttp.StatusCodes(raw));
+        }
+        Assert.Equal(1, backend.Connections);
+        Assert.Equal(3, backend.Heads.Count);
+    }
+
+    [Fact]
+    public async Task Upstream_PooledConnectionClosedByBackend_RequestRetriedOnFreshConnection()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.EndsWith("\r\n\r\nok", Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromMilliseconds(500))));
+        backend.CloseAll(); // the upstream's idle timeout, while the client connection still holds it
+        await Task.Delay(100);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        var second = Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromMilliseconds(1000)));
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", second);
+        Assert.EndsWith("\r\n\r\nok", second);
+        Assert.Equal(2, backend.Connections);
+    }
+
+    [Fact]
+    public async Task Request_ForwardedHead_CanonicalTargetNoHopByHopFieldsOthersVerbatim()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        await RawHttp.SendAsync(proxy.EndPoint,
+            "GET /%70ublic/a%3fb?q=%2f HTTP/1.1\r\nHost: Deathstar.:80\r\nX-Custom:  two  words \r\nKeep-Alive: 5\r\nProxy-Connection: x\r\nConnection: keep-alive\r\n\r\n", TimeSpan.FromMilliseconds(500));
+        var head = Assert.Single(backend.Heads);
+        Assert.Equal("GET /public/a%3Fb?q=%2F HTTP/1.1\r\nHost: Deathstar.:80\r\nX-Custom:  two  words ", head);
+    }
+
+    [Fact]
+    public async Task Deny_OnFastPath_Exact403ConnectionKeptThenAllowed()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var raw = await RawHttp.SendAsync(proxy.EndPoint,
+            "GET /private HTTP/1.1\r\nHost: a\r\n\r\nGET /public/1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 403 Forbidden\r\nContent-Length: 15\r\nContent-Type: text/plain\r\nDate: ", raw);
+        Assert.Contains("\r\n\r\nAccess denied\r\nHTTP/1.1 200 OK\r\n", raw);
+        Assert.Equal(2, proxy.Proxy.Runtime.FastPathRequests);
+        Assert.Single(backend.Heads);
+        var counters = proxy.Proxy.Counters.Snapshot();
+        Assert.Equal((2L, 1L, 1L), (counters.Received, counters.Forwarded, counters.Denied));
+    }
+
+    [Fact]
+    public async Task HandOff_PipelinedBodyAfterFastRequest_KestrelServesRestInOrder()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var raw = await RawHttp.SendAsync(proxy.EndPoint,
+            "GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\n" +
+            "POST /public/2 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello" +
+            "GET /public/3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Assert.Equal([200, 200, 200], RawHttp.StatusCodes(raw));
+        Assert.Equal(["/public/1", "/public/2", "/public/3"], backend.Requests.Select(r => r.Target));
+        Assert.Equal("hello", Encoding.ASCII.GetString(backend.Requests[1].Body));
+        Assert.Equal(1, proxy.Proxy.Runtime.FastPathRequests);
+        Assert.Equal(1, proxy.Proxy.Runtime.FastPathHandOffs);
+    }
+
+    [Fact]
+    public async Task HandOff_AmbiguousTargetAfterFastRequest_KestrelPathAnswers400()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var raw = await RawHttp.SendAsync(proxy.EndPoint,
+            "GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /public/%2e%2e/private HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal([200, 400], RawHttp.StatusCodes(raw));
+        Assert.Equal(["/public/1"], backend.Requests.Select(r => r.Target));
+        var counters = proxy.Proxy.Counters.Snapshot();
+        Assert.Equal((2L, 1L, 1L), (counters.Received, counters.Forwarded, counters.ParseErrors));
+    }
+
+    [Fact]
+    public async Task FastPathOff_SameAnswersAllThroughKestrel()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly(), new ProxyOptions { Http1FastPath = false });
+        var raw = await RawHttp.SendAsync(proxy.EndPoint,
+            "GET /private HTTP/1.1\r\nHost: a\r\n\r\nGET /public/chunked HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Assert.Equal([403, 200], RawHttp.StatusCodes(raw));
+        Assert.Contains("hello", raw);
+        Assert.Equal(0, proxy.Proxy.Runtime.FastPathRequests);
+    }
+}
