@@ -30,6 +30,8 @@ public sealed class ResponseFramingTests
     [InlineData("HTTP/1.1 2000 OK\r\n\r\n")]
     [InlineData("HTTP/2 200 OK\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\n folded\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nX: a\nInjected: b\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nX: a\u0000b\r\n\r\n")]
     public void TryParse_Malformed_Refused(string raw)
     {
         var response = default(Http1ResponseHead);

@@ -7,6 +7,7 @@ using System.Runtime.CompilerServices;
 using CiliumL7.Proxy.Flows;
 using CiliumL7.Proxy.Transport;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace CiliumL7.Proxy.Http.FastPath;
 
@@ -30,6 +31,7 @@ internal sealed class Http1FastConnection : IDisposable
     private readonly ProxyRequestContext _context = new();
     private readonly byte[] _upstreamHead;
     private CancellationTokenSource _idle = new();
+    private CancellationTokenSource? _flushDeadline;
     private UpstreamConnection? _upstream;
     private ChunkedBodyScanner _chunked;
     private bool _keepClient;
@@ -54,6 +56,9 @@ internal sealed class Http1FastConnection : IDisposable
             return true;
         }
         var connectionId = _connection.ConnectionId;
+        // Graceful stop (listener removed, proxy disposed): end at the next request boundary.
+        using var stopping = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
+            .UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), _input);
         var first = true;
         while (true)
         {
@@ -149,6 +154,7 @@ internal sealed class Http1FastConnection : IDisposable
             _runtime.FastUpstreams.Return(upstream);
         }
         _idle.Dispose();
+        _flushDeadline?.Dispose();
     }
 
     /// <summary>Forwards the current request; returns the status sent to the client and sets <see cref="_keepClient"/>.</summary>
@@ -383,13 +389,37 @@ internal sealed class Http1FastConnection : IDisposable
         return status;
     }
 
-    /// <summary>Flushes to the client; false when the client is gone.</summary>
+    /// <summary>
+    /// Flushes to the client; false when the client is gone, or reads nothing for
+    /// <see cref="ProxyOptions.UpstreamResponseTimeout"/> while the output is full.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FlushAsync()
     {
         try
         {
-            var result = await _output.FlushAsync().ConfigureAwait(false);
+            var flush = _output.FlushAsync();
+            FlushResult result;
+            if (flush.IsCompleted)
+            {
+                result = flush.Result;
+            }
+            else
+            {
+                // Back-pressure: the client is not reading. Bound the wait (Kestrel's
+                // path has its minimum response data rate for this).
+                var deadline = _flushDeadline ??= new CancellationTokenSource();
+                deadline.CancelAfter(_options.UpstreamResponseTimeout);
+                using (deadline.Token.UnsafeRegister(static state => ((PipeWriter)state!).CancelPendingFlush(), _output))
+                {
+                    result = await flush.ConfigureAwait(false);
+                }
+                if (!deadline.TryReset())
+                {
+                    _flushDeadline = null;
+                    deadline.Dispose();
+                }
+            }
             return !result.IsCompleted && !result.IsCanceled;
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 
@@ -11,6 +12,9 @@ namespace CiliumL7.Proxy.Http.FastPath;
 /// </summary>
 internal struct Http1ResponseHead
 {
+    // CTLs other than HTAB, and DEL: a bare CR or LF inside a field could split the head for the client.
+    private static readonly SearchValues<byte> InvalidFieldBytes = SearchValues.Create(BuildInvalidFieldBytes());
+
     /// <summary>Longest response head accepted (a longer one is a 502).</summary>
     public const int MaxLength = 12 * 1024;
 
@@ -45,7 +49,7 @@ internal struct Http1ResponseHead
         var lineEnd = head.IndexOf("\r\n"u8);
         var status = head[..lineEnd];
         // "HTTP/1.x NNN[ reason]"
-        if (status.Length < 12 || !status.StartsWith("HTTP/1."u8) || (status[7] != (byte)'0' && status[7] != (byte)'1') || status[8] != (byte)' '
+        if (status.Length < 12 || status.ContainsAny(InvalidFieldBytes) || !status.StartsWith("HTTP/1."u8) || (status[7] != (byte)'0' && status[7] != (byte)'1') || status[8] != (byte)' '
             || !Utf8Parser.TryParse(status.Slice(9, 3), out int code, out var digits) || digits != 3 || code < 100 || code > 999
             || (status.Length > 12 && status[12] != (byte)' '))
         {
@@ -67,7 +71,7 @@ internal struct Http1ResponseHead
             var line = rest[..lineEnd];
             rest = rest[(lineEnd + 2)..];
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || line[colon - 1] == (byte)' ' || line[0] == (byte)' ' || line[0] == (byte)'\t')
+            if (colon <= 0 || line[colon - 1] == (byte)' ' || line[0] == (byte)' ' || line[0] == (byte)'\t' || line.ContainsAny(InvalidFieldBytes))
             {
                 return -1; // no name, whitespace before ':', obs-fold
             }
@@ -158,6 +162,20 @@ internal struct Http1ResponseHead
         destination[n++] = (byte)'\r';
         destination[n++] = (byte)'\n';
         return n;
+    }
+
+    private static byte[] BuildInvalidFieldBytes()
+    {
+        var bytes = new List<byte>();
+        for (var b = 0; b < 0x20; b++)
+        {
+            if (b != '\t')
+            {
+                bytes.Add((byte)b);
+            }
+        }
+        bytes.Add(0x7F);
+        return [.. bytes];
     }
 
     private static bool ContainsToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
