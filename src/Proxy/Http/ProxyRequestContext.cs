@@ -36,6 +36,9 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
     private string? _flowUrlHost;
     private string? _flowUrlPath;
     private string? _lastFlowUrl;
+    private RequestHead? _checkedHead;
+    private List<KeyValuePair<string, string>>? _checkedFlowHeaders;
+    private bool _checkedRedact;
     private string? _lastRawHost;
     private string _lastHost = string.Empty;
     private string? _lastRawTarget;
@@ -173,13 +176,26 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         IsH2cUpgrade = false;
         var rawTarget = head.RawTarget;
         PathAndQuery = rawTarget;
-        if (collectHeaders)
+        if (head.SameFieldsAsPrevious && ReferenceEquals(head, _checkedHead) && (!collectHeaders || (_checkedFlowHeaders is not null && _checkedRedact == redact)))
         {
-            FlowHeaders = new List<KeyValuePair<string, string>>(head.HeaderCount);
+            // The same field strings as the previous request, which passed: same checks,
+            // and its (never modified) flow header list describes this request too.
+            FlowHeaders = collectHeaders ? _checkedFlowHeaders : null;
         }
-        if (!head.CheckHeaders(FlowHeaders, redact))
+        else
         {
-            return CanonicalizeError.InvalidHeaderValue;
+            _checkedHead = null;
+            if (collectHeaders)
+            {
+                FlowHeaders = new List<KeyValuePair<string, string>>(head.HeaderCount);
+            }
+            if (!head.CheckHeaders(FlowHeaders, redact))
+            {
+                return CanonicalizeError.InvalidHeaderValue;
+            }
+            _checkedHead = head;
+            _checkedFlowHeaders = FlowHeaders;
+            _checkedRedact = redact;
         }
         if (string.Equals(Method, "CONNECT", StringComparison.Ordinal))
         {

@@ -28,6 +28,12 @@ internal abstract class RequestHead
     /// <summary>Number of header fields (a field repeated counts each time).</summary>
     public abstract int HeaderCount { get; }
 
+    /// <summary>
+    /// True when every header field is the very same string as in the previous
+    /// request this head parsed (so checks and flow headers of that request still hold).
+    /// </summary>
+    public virtual bool SameFieldsAsPrevious => false;
+
     /// <summary>Every value of header <paramref name="name"/> (case-insensitive); empty when absent.</summary>
     public abstract StringValues this[string name] { get; }
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using CiliumL7.Proxy.Flows;
 using CiliumL7.Proxy.Tests.Support;
 
 namespace CiliumL7.Proxy.Tests.FastPath;
@@ -184,5 +185,31 @@ public sealed class FastPathForwardingTests
         Assert.Equal([403, 200], RawHttp.StatusCodes(raw));
         Assert.Contains("hello", raw);
         Assert.Equal(0, proxy.Proxy.Runtime.FastPathRequests);
+    }
+
+    [Fact]
+    public async Task Flows_FastPathRequests_SameFlowsAsKestrelPathHeadersPerRequest()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        await RawHttp.SendAsync(proxy.EndPoint,
+            "GET /public/a HTTP/1.1\r\nHost: deathstar\r\nX-Id: 1\r\n\r\n" +
+            "GET /public/a HTTP/1.1\r\nHost: deathstar\r\nX-Id: 1\r\n\r\n" +
+            "GET /private HTTP/1.1\r\nHost: deathstar\r\nX-Id: 2\r\nConnection: close\r\n\r\n");
+        var flows = proxy.Flows.Snapshot();
+        Assert.Equal(6, flows.Count);
+        Assert.Equal(
+            [(L7FlowType.Request, FlowVerdict.Forwarded, 0), (L7FlowType.Response, FlowVerdict.Forwarded, 200),
+             (L7FlowType.Request, FlowVerdict.Forwarded, 0), (L7FlowType.Response, FlowVerdict.Forwarded, 200),
+             (L7FlowType.Request, FlowVerdict.Dropped, 0), (L7FlowType.Response, FlowVerdict.Forwarded, 403)],
+            flows.Select(f => (f.Type, f.Verdict, f.Http.Code)));
+        Assert.Equal("http://deathstar/public/a", flows[2].Http.Url);
+        Assert.Equal("http://deathstar/private", flows[4].Http.Url);
+        Assert.Equal("HTTP/1.1", flows[4].Http.Protocol);
+        Assert.Equal(flows[0].RequestId, flows[1].RequestId);
+        Assert.Contains(new KeyValuePair<string, string>("X-Id", "1"), flows[2].Http.Headers);
+        Assert.Contains(new KeyValuePair<string, string>("X-Id", "2"), flows[4].Http.Headers);
+        Assert.DoesNotContain(new KeyValuePair<string, string>("X-Id", "1"), flows[4].Http.Headers);
+        Assert.Empty(flows[1].Http.Headers);
     }
 }

@@ -26,6 +26,8 @@ internal sealed class Http1RequestHead : RequestHead
     private readonly Field[] _fields;
     private readonly byte[] _linear;
     private int _count;
+    private int _previousCount = -1;
+    private bool _sameFields;
     private byte[] _targetBytes = [];
     private string _target = string.Empty;
     private string _method = string.Empty;
@@ -48,6 +50,8 @@ internal sealed class Http1RequestHead : RequestHead
     public override string RawTarget => _target;
 
     public override int HeaderCount => _count;
+
+    public override bool SameFieldsAsPrevious => _sameFields;
 
     /// <summary>Bytes of the head, request line through the empty line.</summary>
     public int Length { get; private set; }
@@ -164,6 +168,10 @@ internal sealed class Http1RequestHead : RequestHead
 
     private HeadParseStatus Parse(ReadOnlySpan<byte> head)
     {
+        _sameFields = false;
+        var previousCount = _previousCount;
+        _previousCount = -1; // unknown until this head parses completely
+        var same = true;
         _count = 0;
         ConnectionClose = false;
         var lineEnd = head.IndexOf("\r\n"u8);
@@ -182,6 +190,8 @@ internal sealed class Http1RequestHead : RequestHead
             lineEnd = rest.IndexOf("\r\n"u8);
             if (lineEnd == 0)
             {
+                _sameFields = same && _count == previousCount;
+                _previousCount = _count;
                 return HeadParseStatus.Complete;
             }
             if (_count >= _fields.Length)
@@ -201,7 +211,7 @@ internal sealed class Http1RequestHead : RequestHead
                 return HeadParseStatus.HandOff; // CTLs, DEL, NUL, bare CR/LF, non-ASCII: Kestrel decides
             }
             ref var field = ref _fields[_count++];
-            SetField(ref field, line, colon, value);
+            same &= SetField(ref field, line, colon, value);
             switch (Classify(field.Name))
             {
                 case FieldKind.HandOff:
@@ -273,12 +283,13 @@ internal sealed class Http1RequestHead : RequestHead
         return true;
     }
 
-    private static void SetField(ref Field field, ReadOnlySpan<byte> line, int colon, ReadOnlySpan<byte> value)
+    /// <summary>Fills a field; true when it is the same bytes (and so the same strings) as the previous head's field at this position.</summary>
+    private static bool SetField(ref Field field, ReadOnlySpan<byte> line, int colon, ReadOnlySpan<byte> value)
     {
         field.HopByHop = false;
         if (field.Line is not null && field.LineLength == line.Length && line.SequenceEqual(field.Line.AsSpan(0, field.LineLength)))
         {
-            return; // same bytes as the previous request's field at this position: same strings
+            return true;
         }
         if (field.Line is null || field.Line.Length < line.Length)
         {
@@ -288,6 +299,7 @@ internal sealed class Http1RequestHead : RequestHead
         field.LineLength = line.Length;
         field.Name = Encoding.ASCII.GetString(line[..colon]);
         field.Value = Encoding.ASCII.GetString(value);
+        return false;
     }
 
     private static FieldKind Classify(string name) => name.Length switch
