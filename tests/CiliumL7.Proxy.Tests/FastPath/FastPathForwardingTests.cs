@@ -212,4 +212,35 @@ public sealed class FastPathForwardingTests
         Assert.DoesNotContain(new KeyValuePair<string, string>("X-Id", "1"), flows[4].Http.Headers);
         Assert.Empty(flows[1].Http.Headers);
     }
+
+    [Fact]
+    public async Task Request_HeadSplitAcrossReads_ServedOnFastPath()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        socket.NoDelay = true;
+        await socket.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /public/2 HTTP/1.1\r\nHo"));
+        await Task.Delay(300);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("st: a\r\nConnection: close\r\n\r\n"));
+        var raw = Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromSeconds(2)));
+        Assert.Equal([200, 200], RawHttp.StatusCodes(raw));
+        Assert.Equal(2, proxy.Proxy.Runtime.FastPathRequests);
+        Assert.Equal(0, proxy.Proxy.Runtime.FastPathHandOffs);
+    }
+
+    [Fact]
+    public async Task Request_HeadNeverCompleted_ClosedAfterHeaderTimeoutNothingForwarded()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly(), new ProxyOptions { RequestHeadersTimeout = TimeSpan.FromSeconds(1) });
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /public/2 HTTP/1.1\r\n"));
+        var raw = Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromSeconds(10)));
+        Assert.Equal([200], RawHttp.StatusCodes(raw));
+        Assert.True(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0, "connection still open after the header timeout");
+        Assert.Single(backend.Heads);
+    }
 }

@@ -40,6 +40,12 @@ public sealed class Http1RequestHeadTests
     public void TryParse_AnythingUnusual_HandOff(string raw) =>
         Assert.Equal(HeadParseStatus.HandOff, Parse(raw, out _));
 
+    [Theory]
+    [InlineData("GET /x HTTP/1.1\nHost: a\n\n")]
+    [InlineData("GET /x HTTP/1.1\rHost: a\r\n")]
+    public void TryParse_BareLineEndNoEmptyLine_HandOff(string raw) =>
+        Assert.Equal(HeadParseStatus.HandOff, Parse(raw, out _));
+
     [Fact]
     public void TryParse_NoEmptyLineYet_Incomplete() =>
         Assert.Equal(HeadParseStatus.Incomplete, Parse("GET /x HTTP/1.1\r\nHost: a\r\n", out _));

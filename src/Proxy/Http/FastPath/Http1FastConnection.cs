@@ -60,6 +60,7 @@ internal sealed class Http1FastConnection : IDisposable
         using var stopping = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
             .UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), _input);
         var first = true;
+        var headStarted = 0L; // when the first bytes of a still incomplete head arrived
         while (true)
         {
             ReadResult result;
@@ -68,10 +69,20 @@ internal sealed class Http1FastConnection : IDisposable
                 first = false;
                 result = await _input.ReadAsync().ConfigureAwait(false);
             }
-            else if (!_input.TryRead(out result))
+            else if (headStarted != 0 || !_input.TryRead(out result))
             {
-                // Idle between requests: Kestrel's keep-alive timeout applies here too.
-                _idle.CancelAfter(_options.KeepAliveTimeout);
+                // Idle between requests: Kestrel's keep-alive timeout applies here too;
+                // inside a head: what is left of the request headers timeout (slowloris).
+                var timeout = _options.KeepAliveTimeout;
+                if (headStarted != 0)
+                {
+                    timeout = _options.RequestHeadersTimeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - headStarted);
+                    if (timeout <= TimeSpan.Zero)
+                    {
+                        return false;
+                    }
+                }
+                _idle.CancelAfter(timeout);
                 try
                 {
                     result = await _input.ReadAsync(_idle.Token).ConfigureAwait(false);
@@ -101,9 +112,21 @@ internal sealed class Http1FastConnection : IDisposable
                 }
                 continue;
             }
-            if (_head.TryParse(buffer) != HeadParseStatus.Complete)
+            var parsed = _head.TryParse(buffer);
+            if (parsed == HeadParseStatus.Incomplete && !result.IsCompleted)
             {
-                _input.AdvanceTo(buffer.Start); // Kestrel reads the same bytes (limits, slow heads, bodies, upgrades…)
+                // A head split across reads (large heads, pipelined batches): wait for the rest.
+                if (headStarted == 0)
+                {
+                    headStarted = Environment.TickCount64;
+                }
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+            headStarted = 0;
+            if (parsed != HeadParseStatus.Complete)
+            {
+                _input.AdvanceTo(buffer.Start); // Kestrel reads the same bytes (limits, bodies, upgrades, malformed…)
                 return true;
             }
 

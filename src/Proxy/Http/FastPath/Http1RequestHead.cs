@@ -156,7 +156,8 @@ internal sealed class Http1RequestHead : RequestHead
         var end = span.IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
-            return span.Length >= _linear.Length ? HeadParseStatus.HandOff : HeadParseStatus.Incomplete;
+            // Worth waiting for only while it still looks like a CRLF-delimited head within the limits.
+            return span.Length >= _linear.Length || HasBareLineEnd(span) ? HeadParseStatus.HandOff : HeadParseStatus.Incomplete;
         }
         Length = end + 4;
         if (Length > _linear.Length)
@@ -164,6 +165,23 @@ internal sealed class Http1RequestHead : RequestHead
             return HeadParseStatus.HandOff;
         }
         return Parse(span[..Length]);
+    }
+
+    /// <summary>A LF without its CR, or a CR followed by anything but LF: Kestrel refuses such a head at once.</summary>
+    private static bool HasBareLineEnd(ReadOnlySpan<byte> span)
+    {
+        var offset = 0;
+        int at;
+        while ((at = span[offset..].IndexOfAny((byte)'\r', (byte)'\n')) >= 0)
+        {
+            at += offset;
+            if (span[at] == (byte)'\n' ? at == 0 || span[at - 1] != (byte)'\r' : at + 1 < span.Length && span[at + 1] != (byte)'\n')
+            {
+                return true;
+            }
+            offset = at + 1;
+        }
+        return false;
     }
 
     private HeadParseStatus Parse(ReadOnlySpan<byte> head)
