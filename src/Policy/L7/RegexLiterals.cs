@@ -68,17 +68,23 @@ internal static class RegexLiterals
     }
 
     /// <summary>
-    /// Splits <paramref name="pattern"/> into a literal head and a regex tail such that
-    /// the pattern fully matches <c>s</c> exactly when <c>s</c> starts with the head and the
-    /// rest of <c>s</c> fully matches the tail. False (no split) unless that is certain:
-    /// the tail must not look behind the cut (<c>^</c>, <c>\b</c>, <c>\B</c>, <c>\A</c>, <c>\G</c>),
-    /// must have no top-level <c>|</c>, and may use no <c>(?</c> group other than <c>(?:</c>
-    /// (inline options, comments) nor nested or leading-<c>]</c> character classes.
+    /// Splits <paramref name="pattern"/> into a literal head, a regex middle and a literal foot
+    /// such that the pattern fully matches <c>s</c> exactly when <c>s</c> starts with the head,
+    /// ends with the foot (not overlapping) and what lies between fully matches the middle.
+    /// So <c>/svc1/v1/[a-z]+</c> … <c>/svc9999/v1/[a-z]+</c> (or <c>/t/[a-z]+/1</c> …) all
+    /// share one compiled regex for <c>[a-z]+</c>. False (no split) unless that is certain:
+    /// the middle has no top-level <c>|</c>, no word boundary, no start anchor after a head
+    /// and no end anchor before a foot, no <c>(?</c> group but <c>(?:</c> (inline options,
+    /// comments), no backreference or <c>\x \u \c \p \P</c> escape, and no nested or
+    /// leading-<c>]</c> character class.
     /// </summary>
-    public static bool TrySplit(string pattern, out string head, out string tail)
+    public static bool TrySplit(string pattern, out string head, out string middle, out string foot)
     {
         head = "";
-        tail = pattern;
+        middle = pattern;
+        foot = "";
+
+        // :: Step 1: the literal head (a quantified last character belongs to the middle).
         var sb = new System.Text.StringBuilder();
         var i = 0;
         var lastStart = 0;
@@ -102,35 +108,76 @@ internal static class RegexLiterals
         }
         if (i < pattern.Length && pattern[i] is '?' or '*' or '+' or '{' && sb.Length > 0)
         {
-            // The quantifier applies to the last literal character: it belongs to the tail.
             sb.Length--;
             i = lastStart;
         }
-        if (sb.Length == 0 || i >= pattern.Length || !IsSelfContained(pattern, i))
+        if (i >= pattern.Length)
+        {
+            return false; // all literal: compared as a string
+        }
+
+        // :: Step 2: the rest must mean the same on its own; it may end with a literal foot.
+        var scan = Scan(pattern, i);
+        if (!scan.SelfContained || (sb.Length > 0 && scan.StartAnchor))
+        {
+            return false;
+        }
+        var footStart = scan.EndAnchor ? pattern.Length : scan.FootStart;
+        if ((sb.Length == 0 && footStart == pattern.Length) || footStart <= i)
         {
             return false;
         }
         head = sb.ToString();
-        tail = pattern[i..];
+        middle = pattern[i..footStart];
+        foot = footStart == pattern.Length ? "" : scan.Foot;
         return true;
     }
 
     private static bool IsEscapedLiteral(string pattern, int i) =>
         i + 1 < pattern.Length && !char.IsAsciiLetterOrDigit(pattern[i + 1]) && pattern[i + 1] != '_' && pattern[i + 1] > ' ';
 
-    // True when pattern[start..] means the same on its own as it does after a literal head.
-    private static bool IsSelfContained(string pattern, int start)
+    // Walks pattern[start..]: is it self-contained (balanced, no top-level '|', nothing that
+    // looks across a cut), does it use anchors, and which run of literal characters ends it.
+    private static (bool SelfContained, bool StartAnchor, bool EndAnchor, int FootStart, string Foot) Scan(string pattern, int start)
     {
+        var fail = (false, false, false, pattern.Length, "");
         var depth = 0;
+        var startAnchor = false;
+        var endAnchor = false;
+        var runStart = pattern.Length;
+        var run = new System.Text.StringBuilder();
         for (var i = start; i < pattern.Length; i++)
         {
-            switch (pattern[i])
+            var c = pattern[i];
+            if (c == '\\' && IsEscapedLiteral(pattern, i))
+            {
+                if (run.Length == 0)
+                {
+                    runStart = i;
+                }
+                run.Append(pattern[++i]);
+                continue;
+            }
+            if (!Meta.Contains(c, StringComparison.Ordinal))
+            {
+                if (run.Length == 0)
+                {
+                    runStart = i;
+                }
+                run.Append(c);
+                continue;
+            }
+            run.Clear();
+            runStart = pattern.Length;
+            switch (c)
             {
                 case '\\':
-                    if (i + 1 >= pattern.Length || pattern[i + 1] is 'b' or 'B' or 'A' or 'G' or 'k' or (>= '0' and <= '9'))
+                    if (i + 1 >= pattern.Length || pattern[i + 1] is 'b' or 'B' or 'k' or 'x' or 'u' or 'c' or 'p' or 'P' or (>= '0' and <= '9'))
                     {
-                        return false;
+                        return fail;
                     }
+                    startAnchor |= pattern[i + 1] is 'A' or 'G';
+                    endAnchor |= pattern[i + 1] is 'z' or 'Z';
                     i++;
                     break;
                 case '[':
@@ -141,39 +188,44 @@ internal static class RegexLiterals
                     }
                     if (i < pattern.Length && pattern[i] == ']')
                     {
-                        return false;
+                        return fail;
                     }
                     while (i < pattern.Length && pattern[i] != ']')
                     {
                         if (pattern[i] == '[')
                         {
-                            return false;
+                            return fail;
                         }
                         i += pattern[i] == '\\' ? 2 : 1;
                     }
                     if (i >= pattern.Length)
                     {
-                        return false;
+                        return fail;
                     }
                     break;
                 case '(':
                     if (i + 1 < pattern.Length && pattern[i + 1] == '?' && (i + 2 >= pattern.Length || pattern[i + 2] != ':'))
                     {
-                        return false;
+                        return fail;
                     }
                     depth++;
                     break;
                 case ')':
                     if (--depth < 0)
                     {
-                        return false;
+                        return fail;
                     }
                     break;
                 case '|' when depth == 0:
+                    return fail;
                 case '^':
-                    return false;
+                    startAnchor = true;
+                    break;
+                case '$':
+                    endAnchor = true;
+                    break;
             }
         }
-        return depth == 0;
+        return depth == 0 ? (true, startAnchor, endAnchor, runStart, run.ToString()) : fail;
     }
 }
