@@ -117,6 +117,7 @@ internal static class AgentHost
             await hubble.DisposeAsync().ConfigureAwait(false);
             datapath.Dispose();
             (proxy as IDisposable)?.Dispose();
+            flows.Dispose();
             try
             {
                 File.Delete(options.SocketPath);

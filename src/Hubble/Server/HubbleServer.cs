@@ -38,6 +38,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
     private FlowExporter? _exporter;
     private MetricsEndpoint? _metricsEndpoint;
     private CancellationTokenSource? _stopping;
+    private readonly RingMetricsSource _ringMetrics;
 
     /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
     public HubbleServer(HubbleServerOptions options)
@@ -47,7 +48,8 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         Ring = new FlowRing(options.RingCapacity);
         Metrics = new MetricsRegistry();
         FlowMetrics = new FlowMetrics(Metrics);
-        Metrics.AddSource(new RingMetricsSource(Ring));
+        _ringMetrics = new RingMetricsSource(Ring);
+        Metrics.AddSource(_ringMetrics);
         StartedAt = DateTimeOffset.UtcNow;
     }
 
@@ -77,6 +79,18 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
 
     /// <summary>The bound port of /metrics once started (null when not served).</summary>
     public int? MetricsPort { get; private set; }
+
+    /// <summary>
+    /// Reports events a producer lost before they reached the ring (e.g. its queue was
+    /// full) as <c>hubble_lost_events_total{source="<paramref name="source"/>"}</c>, read at scrape time.
+    /// Hubble's sources: <c>OBSERVER_EVENTS_QUEUE</c>, <c>PERF_EVENT_RING_BUFFER</c>.
+    /// </summary>
+    public void AddLostEventsSource(string source, Func<long> count)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentNullException.ThrowIfNull(count);
+        _ringMetrics.AddLostEvents(source, count);
+    }
 
     /// <summary>Stamps time/uuid/node_name if empty, counts the flow in metrics and appends it to the ring.</summary>
     public void Publish(Flow flow)
