@@ -13,12 +13,13 @@ namespace CiliumL7.Perf.Micro;
 ///  --flows S        producer thread ─► AgentFlowSink queue ─► consumer (HubbleFlows → HubbleServer: metrics + ring)
 ///  --grpc-follow S  the same, plus one GetFlows follow stream on a unix socket counting what it receives
 /// </code>
-/// The producer publishes request/response pairs as fast as it can for S seconds, so the
-/// consumer (and the stream) run flat out; what the queue refuses is counted as lost.
+/// The producer publishes request/response pairs as fast as it can for S seconds (or at
+/// RATE flows/s with a third argument), so the consumer (and the stream) run flat out; what
+/// the queue refuses is counted as lost, what the stream misses arrives as LostEvents.
 /// </summary>
 internal static class FlowThroughput
 {
-    public static async Task RunAsync(string mode, double seconds)
+    public static async Task RunAsync(string mode, double seconds, double rate = 0)
     {
         var dir = Path.Combine(Path.GetTempPath(), "ciliuml7-flowbench-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
@@ -87,7 +88,15 @@ internal static class FlowThroughput
                     sink.Publish(FlowSamples.Request(id));
                     sink.Publish(FlowSamples.Response(id));
                 }
-                if (sink.Pending > sink.QueueCapacity / 2)
+                if (rate > 0)
+                {
+                    // Paced: flows published so far vs the target rate.
+                    while (id * 2 > watch.Elapsed.TotalSeconds * rate)
+                    {
+                        Thread.Sleep(1);
+                    }
+                }
+                else if (sink.Pending > sink.QueueCapacity / 2)
                 {
                     Thread.Yield(); // let the consumer run on a shared core instead of only counting losses
                 }
@@ -108,7 +117,7 @@ internal static class FlowThroughput
                 await stop.CancelAsync();
                 await follower;
             }
-            Console.WriteLine($"{mode} {seconds}s: published {published:N0} events, queue lost {sink.Lost:N0}, into the ring {handled:N0} flows in {elapsed:F2} s");
+            Console.WriteLine($"{mode} {seconds}s{(rate > 0 ? $" at {rate:N0} flows/s" : " flat out")}: published {published:N0} events, queue lost {sink.Lost:N0}, into the ring {handled:N0} flows in {elapsed:F2} s");
             Console.WriteLine($"  consumer: {handled / elapsed:N0} flows/s into ring + metrics; process CPU {cpu:F2} s = {cpu * 1e6 / Math.Max(1, handled):F2} us/flow (producer + consumer + GC; {Environment.ProcessorCount} CPUs visible)");
             if (grpc)
             {

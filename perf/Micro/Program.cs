@@ -16,7 +16,10 @@ internal static class Program
     {
         if (args is [("--flows" or "--grpc-follow") and var mode, ..])
         {
-            FlowThroughput.RunAsync(mode, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5).GetAwaiter().GetResult();
+            var culture = System.Globalization.CultureInfo.InvariantCulture;
+            var seconds = args.Length > 1 ? double.Parse(args[1], culture) : 5;
+            var rate = args.Length > 2 ? double.Parse(args[2], culture) : 0;
+            FlowThroughput.RunAsync(mode, seconds, rate).GetAwaiter().GetResult();
             return;
         }
         if (args is ["--stopwatch", ..])

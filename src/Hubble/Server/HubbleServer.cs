@@ -1,5 +1,6 @@
 using System.Net;
 using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Events;
 using CiliumL7.Hubble.Export;
 using CiliumL7.Hubble.Logging;
 using CiliumL7.Hubble.Metrics;
@@ -46,6 +47,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger("CiliumL7.Hubble") ?? NullLogger.Instance;
         Ring = new FlowRing(options.RingCapacity);
+        AgentEvents = new AgentEventBuffer();
         Metrics = new MetricsRegistry();
         FlowMetrics = new FlowMetrics(Metrics);
         _ringMetrics = new RingMetricsSource(Ring);
@@ -55,6 +57,9 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
 
     /// <summary>The flow ring (read it with a <see cref="FlowRingReader"/>; publish through <see cref="Publish"/>).</summary>
     public FlowRing Ring { get; }
+
+    /// <summary>The node's agent events (GetAgentEvents); publish with <see cref="AgentEventBuffer.Publish"/>.</summary>
+    public AgentEventBuffer AgentEvents { get; }
 
     /// <summary>All metrics this node exposes; the agent may add its own families and sources.</summary>
     public MetricsRegistry Metrics { get; }
@@ -217,7 +222,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         });
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new ObserverService(Ring, node, _stopping.Token));
+        builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, _stopping.Token));
         builder.Services.AddSingleton(new PeerService(node, _stopping.Token));
         var app = builder.Build();
         app.UseRouting();
