@@ -96,6 +96,26 @@ struct {
 	__type(value, __u32);
 } cl7_netdevs SEC(".maps");
 
+/*
+ * The proxy's listening sockets, filled by the agent (key = family << 16 |
+ * proxy port, family CL7_FAMILY_*). cl7_sk_lookup hands a SYN that retired
+ * a TIME_WAIT socket to the listener of the connection's redirect; a socket
+ * leaves the map by itself when it closes.
+ */
+#define CL7_PROXY_LISTENERS_MAX	4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, CL7_PROXY_LISTENERS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} cl7_proxy_listeners SEC(".maps");
+
+static __always_inline __u32 cl7_proxy_listener_key(__u8 family, __u16 proxy_port)
+{
+	return (__u32)family << 16 | proxy_port;
+}
+
 /* BTF only describes types that maps, globals or function signatures use;
  * the event is built in place in the ring buffer, so anchor its type here
  * for userspace's layout check (lands in .rodata, never pinned). */

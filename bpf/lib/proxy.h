@@ -5,6 +5,8 @@
  *   1. the packet's own tuple: an established socket (not LISTEN, not
  *      TIME_WAIT) — the proxy's accepted socket for later client packets,
  *      or the proxy's transparent upstream socket for the server's replies;
+ *      a TIME_WAIT socket there: mark only, no assign — the stack retires
+ *      it and sk-lookup.c picks the listener (see 1b below);
  *   2. else the proxy listener on the redirect's port (bound to 0.0.0.0:P
  *      or [::]:P with IP_TRANSPARENT; any local address matches);
  *   3. bpf_sk_assign + skb->mark = 0x0200 | port << 16, so the node's
@@ -42,6 +44,19 @@ static __always_inline void cl7_set_tuple_dport(struct bpf_sock_tuple *t,
 		t->ipv6.dport = port;
 }
 
+/* Has the agent registered the proxy listener of proxy_port (this family)
+ * for cl7_sk_lookup? */
+static __always_inline int cl7_proxy_listener_registered(__u8 family, __u16 proxy_port)
+{
+	__u32 key = cl7_proxy_listener_key(family, proxy_port);
+	struct bpf_sock *sk = bpf_map_lookup_elem(&cl7_proxy_listeners, &key);
+
+	if (!sk)
+		return 0;
+	bpf_sk_release(sk);
+	return 1;
+}
+
 /* Returns 0 when assigned, else a drop reason. */
 static __always_inline int cl7_redirect_to_proxy(struct __sk_buff *skb,
 						 const struct cl7_packet *pkt,
@@ -49,6 +64,7 @@ static __always_inline int cl7_redirect_to_proxy(struct __sk_buff *skb,
 {
 	struct bpf_sock_tuple t = {};
 	struct bpf_sock *sk;
+	int time_wait = 0;
 	__u32 len;
 	long ret;
 
@@ -60,10 +76,22 @@ static __always_inline int cl7_redirect_to_proxy(struct __sk_buff *skb,
 			if (sk->state != BPF_TCP_LISTEN &&
 			    sk->state != BPF_TCP_TIME_WAIT)
 				goto assign;
+			time_wait = sk->state == BPF_TCP_TIME_WAIT;
 			bpf_sk_release(sk);
 		}
 		if (!proxy_port)
 			return CL7_DROP_PROXY_LOOKUP_FAILED;
+		/* 1b. the proxy's accepted socket of an earlier connection on
+		 * this tuple is in TIME_WAIT: assigning the listener would make
+		 * the stack drop the SYN (its request socket collides with the
+		 * TIME_WAIT entry). Leave the packet to the stack, which retires
+		 * the TIME_WAIT on a new SYN and looks up a listener for it —
+		 * cl7_sk_lookup answers with the proxy listener of this
+		 * redirect. Only when that listener is registered for it. */
+		if (time_wait && cl7_proxy_listener_registered(pkt->tuple.family, proxy_port)) {
+			skb->mark = CL7_MARK_MAGIC_TO_PROXY | ((__u32)proxy_port << 16);
+			return 0;
+		}
 		/* 2. the proxy listener */
 		cl7_set_tuple_dport(&t, pkt->tuple.family, bpf_htons(proxy_port));
 		sk = bpf_skc_lookup_tcp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);

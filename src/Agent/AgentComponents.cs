@@ -40,11 +40,11 @@ internal static class AgentComponents
         }
     }
 
-    public static IProxyIntegration CreateProxy(AgentOptions options, AgentFlowSink flows, ILoggerFactory loggers)
+    public static IProxyIntegration CreateProxy(AgentOptions options, AgentFlowSink flows, INodeDatapath datapath, ILoggerFactory loggers)
     {
         try
         {
-            return new L7ProxyIntegration(new ProxyOptions { RedactHeaderValues = options.ProxyRedactHeaderValues, EmitFlows = !options.DisableFlows }, flows, loggers);
+            return new L7ProxyIntegration(new ProxyOptions { RedactHeaderValues = options.ProxyRedactHeaderValues, EmitFlows = !options.DisableFlows }, flows, loggers, datapath as IProxyListenerRegistry);
         }
         catch (Exception e)
         {

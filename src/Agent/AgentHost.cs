@@ -82,7 +82,7 @@ internal static class AgentHost
         var services = ServiceWiring.Start(options, endpoints, loggerFactory);
 
         // :: Step 4: services of the host.
-        var proxy = AgentComponents.CreateProxy(options, flows, loggerFactory);
+        var proxy = AgentComponents.CreateProxy(options, flows, datapath, loggerFactory);
         hubble.Metrics.AddSource(new AgentMetricsSource(endpoints, policies, proxy));
         var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow);
         builder.Services.AddSingleton(options);

@@ -54,6 +54,16 @@ public sealed class L7Proxy : IAsyncDisposable
     /// <summary>Request and redirect counters.</summary>
     public ProxyCounters Counters { get; }
 
+    /// <summary>
+    /// Told about every listening socket of every redirect listener started
+    /// from now on (set it before the first redirect).
+    /// </summary>
+    public IProxyListenerRegistry? ListenerRegistry
+    {
+        get => _runtime.ListenerRegistry;
+        set => _runtime.ListenerRegistry = value;
+    }
+
     /// <summary>The redirects currently listening.</summary>
     public IReadOnlyList<ProxyRedirect> Redirects
     {

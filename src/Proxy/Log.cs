@@ -21,6 +21,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Warning, "IPv6 is not available: proxy port {ProxyPort} listens on IPv4 only")]
     public static partial void Ipv6Unavailable(ILogger logger, ushort proxyPort);
 
+    [LoggerMessage(1007, LogLevel.Warning, "proxy port {ProxyPort}: listener not registered for sk_lookup; a client reusing its port while the proxy holds its previous connection in TIME_WAIT stalls until a SYN retransmit")]
+    public static partial void ListenerRegistrationFailed(ILogger logger, ushort proxyPort, Exception exception);
+
     [LoggerMessage(1005, LogLevel.Debug, "L7 proxy policy snapshot replaced")]
     public static partial void PolicyReplaced(ILogger logger);
 }

@@ -54,5 +54,8 @@ internal sealed class ProxyRuntime(
         set => _policy = value;
     }
 
+    /// <summary>Told about each listening socket (the agent's sk_lookup registration); null when nobody asks.</summary>
+    public IProxyListenerRegistry? ListenerRegistry { get; set; }
+
     public ulong NextRequestId() => (ulong)Interlocked.Increment(ref _requestIds);
 }

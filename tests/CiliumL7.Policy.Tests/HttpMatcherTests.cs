@@ -79,6 +79,21 @@ public sealed class HttpMatcherTests
         Assert.Equal(new L7Verdict(false, "ns/one"), set.Judge(new TraceHttpRequest("PUT", "/v1/exhaust-port")));
         Assert.True(HttpRuleSet.AllowAll.Judge(new TraceHttpRequest("PUT", "/anything")).Allowed);
     }
+
+    [Fact]
+    public void AndThen_BothSetsMustAllow_DenyNamesTheSetThatDenied()
+    {
+        var egress = new HttpRuleSet([new HttpRule(null, "/v1/.*", null, null, "ns/egress")], "ns/egress");
+        var ingress = new HttpRuleSet([new HttpRule("POST", "/v1/request-landing", null, null, "ns/ingress")], "ns/ingress");
+        var both = egress.AndThen(ingress);
+
+        Assert.Equal(new L7Verdict(true, "ns/egress"), both.Judge(new TraceHttpRequest("POST", "/v1/request-landing")));
+        Assert.Equal(new L7Verdict(false, "ns/ingress"), both.Judge(new TraceHttpRequest("PUT", "/v1/exhaust-port")));
+        Assert.Equal(new L7Verdict(false, "ns/egress"), both.Judge(new TraceHttpRequest("POST", "/v2/other")));
+        Assert.Equal(new L7Verdict(false, "ns/ingress"), HttpRuleSet.AllowAll.AndThen(ingress).Judge(new TraceHttpRequest("GET", "/")));
+        Assert.Null(egress.Next); // the original set is unchanged
+        Assert.True(egress.Judge(new TraceHttpRequest("PUT", "/v1/exhaust-port")).Allowed);
+    }
 }
 
 public sealed class HttpRuleSetIndexTests

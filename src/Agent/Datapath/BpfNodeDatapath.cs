@@ -16,7 +16,7 @@ namespace CiliumL7.Agent.Datapath;
 /// go to the <see cref="DropRecorder"/> and the log. Opening reuses the pins;
 /// disposing closes handles only — programs stay attached, maps keep enforcing.
 /// </summary>
-internal sealed class BpfNodeDatapath : INodeDatapath
+internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyListenerRegistry
 {
     private readonly BpfDatapath _bpf;
     private readonly DropRecorder _drops;
@@ -29,18 +29,40 @@ internal sealed class BpfNodeDatapath : INodeDatapath
     private DatapathEventReader? _events;
     private Task? _eventLoop;
 
-    private BpfNodeDatapath(BpfDatapath bpf, DropRecorder drops, ILogger logger)
+    private readonly ProxySocketLookup? _lookup;
+    private readonly string? _lookupProblem;
+
+    private BpfNodeDatapath(BpfDatapath bpf, string bpfObjectDir, DropRecorder drops, ILogger logger)
     {
         _bpf = bpf;
         _drops = drops;
         _logger = logger;
+        try
+        {
+            _lookup = ProxySocketLookup.Attach(bpfObjectDir, bpf.BpfRoot);
+        }
+        catch (Exception e) when (e is DatapathException or IOException)
+        {
+            _lookupProblem = "sk-lookup not attached: " + e.Message;
+            Log.DatapathFailed(logger, "attach sk-lookup to the node namespace (clients reusing a port toward the proxy may stall)", e);
+        }
+    }
+
+    /// <summary>Registers a proxy listening socket with sk-lookup (see <see cref="ProxySocketLookup"/>).</summary>
+    public void ListenerStarted(ushort proxyPort, System.Net.Sockets.Socket socket)
+    {
+        if (_lookup is null)
+        {
+            throw new DatapathException(_lookupProblem ?? "sk-lookup not attached");
+        }
+        _lookup.Register(proxyPort, socket);
     }
 
     /// <summary>Called for every datapath event (drops and verdicts), e.g. to feed Hubble.</summary>
     public Action<DatapathEvent>? EventObserver { get; set; }
 
     public static BpfNodeDatapath Open(string bpfObjectDir, string bpfRoot, DropRecorder drops, ILogger logger) =>
-        new(BpfDatapath.Open(new DatapathOptions { BpfObjectDir = bpfObjectDir, BpfRoot = bpfRoot }), drops, logger);
+        new(BpfDatapath.Open(new DatapathOptions { BpfObjectDir = bpfObjectDir, BpfRoot = bpfRoot }), bpfObjectDir, drops, logger);
 
     public DatapathStatusModel Status()
     {
@@ -53,14 +75,24 @@ internal sealed class BpfNodeDatapath : INodeDatapath
                 attachments.Add($"from-container,to-container@{e.HostInterface}{(attached ? "" : " (NOT ATTACHED)")}");
             }
         }
+        attachments.Add(_lookup is not null ? "sk-lookup@node-netns" : "sk-lookup (NOT ATTACHED)");
         var maps = Directory.Exists(_bpf.BpfRoot)
             ? Directory.EnumerateFiles(_bpf.BpfRoot).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith("prog_", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
             : [];
-        var missing = attachments.Count(a => a.EndsWith("(NOT ATTACHED)", StringComparison.Ordinal));
+        var missing = attachments.Count(a => a.EndsWith("(NOT ATTACHED)", StringComparison.Ordinal)) - (_lookup is null ? 1 : 0);
+        var problems = new List<string>();
+        if (missing > 0)
+        {
+            problems.Add($"{missing} endpoints without programs");
+        }
+        if (_lookupProblem is not null)
+        {
+            problems.Add(_lookupProblem);
+        }
         return new DatapathStatusModel
         {
-            State = missing == 0 ? "Ok" : "Warning",
-            Message = missing == 0 ? null : $"{missing} endpoints without programs",
+            State = problems.Count == 0 ? "Ok" : "Warning",
+            Message = problems.Count == 0 ? null : string.Join("; ", problems),
             BpfRoot = _bpf.BpfRoot,
             Attachments = attachments,
             Maps = maps!,
@@ -198,6 +230,7 @@ internal sealed class BpfNodeDatapath : INodeDatapath
         catch (AggregateException)
         {
         }
+        _lookup?.Dispose();
         _bpf.Dispose();
     }
 

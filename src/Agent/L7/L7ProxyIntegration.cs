@@ -23,12 +23,12 @@ internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
     private readonly Dictionary<ushort, RedirectSpec> _open = [];
     private readonly List<string> _problems = [];
 
-    public L7ProxyIntegration(ProxyOptions options, AgentFlowSink flows, ILoggerFactory loggers)
+    public L7ProxyIntegration(ProxyOptions options, AgentFlowSink flows, ILoggerFactory loggers, IProxyListenerRegistry? listeners = null)
     {
         _peers = new AgentPeerResolver();
         _logger = loggers.CreateLogger("CiliumL7.Agent.Proxy");
         Flows = flows;
-        _proxy = new L7Proxy(options, _peers, flows, loggers);
+        _proxy = new L7Proxy(options, _peers, flows, loggers) { ListenerRegistry = listeners };
         _proxy.StartAsync().GetAwaiter().GetResult();
     }
 

@@ -68,6 +68,9 @@ internal sealed class BpfObjectFile : IDisposable
 
     public int ProgramFd(string name) => LibBpf.ProgramFd(Program(name));
 
+    /// <summary>The attach type libbpf derived from the program's section name.</summary>
+    public int ProgramAttachType(string name) => LibBpf.ProgramExpectedAttachType(Program(name));
+
     /// <summary>Pins the program at <paramref name="pinPath"/>, replacing an older pin.</summary>
     public void PinProgram(string name, string pinPath)
     {

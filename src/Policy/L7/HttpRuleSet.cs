@@ -19,6 +19,10 @@ public sealed class HttpRuleSet
     private readonly int[] _prefixLengths;
     private readonly int[] _scan;
 
+    // A second set that must allow too (the destination's ingress rules, when the egress proxy
+    // forwards to a local endpoint whose ingress redirects the same port); null for none.
+    private HttpRuleSet? _andThen;
+
     /// <summary>Creates a rule set; <paramref name="deciderName"/> names the policy reported for a deny.</summary>
     public HttpRuleSet(IReadOnlyList<HttpRule> rules, string? deciderName)
     {
@@ -75,15 +79,37 @@ public sealed class HttpRuleSet
     /// <summary>The compiled rules, in policy order.</summary>
     public IReadOnlyList<HttpRule> Rules => _rules;
 
-    /// <summary>Judges one request: allowed when any rule matches.</summary>
+    /// <summary>The set that must allow a request after this one (see <see cref="AndThen"/>); null for none.</summary>
+    public HttpRuleSet? Next => _andThen;
+
+    /// <summary>
+    /// A set that allows what both this set and <paramref name="next"/> allow,
+    /// judged in that order (a deny names the policy of the set that denied).
+    /// For the egress proxy of a connection to a local endpoint whose ingress
+    /// redirects the same port: the destination's ingress rules apply too.
+    /// </summary>
+    public HttpRuleSet AndThen(HttpRuleSet next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var both = (HttpRuleSet)MemberwiseClone();
+        both._andThen = _andThen is null ? next : _andThen.AndThen(next);
+        return both;
+    }
+
+    /// <summary>Judges one request: allowed when any rule matches (and the <see cref="Next"/> set allows).</summary>
     public L7Verdict Judge(IHttpRequestFacts request)
     {
+        L7Verdict verdict;
         if (IsAllowAll)
         {
-            return new L7Verdict(true, DeciderName);
+            verdict = new L7Verdict(true, DeciderName);
         }
-        var index = FirstMatch(request);
-        return index >= 0 ? new L7Verdict(true, _rules[index].PolicyName) : new L7Verdict(false, DeciderName);
+        else
+        {
+            var index = FirstMatch(request);
+            verdict = index >= 0 ? new L7Verdict(true, _rules[index].PolicyName) : new L7Verdict(false, DeciderName);
+        }
+        return verdict.Allowed && _andThen is not null ? _andThen.Judge(request) is { Allowed: false } denied ? denied : verdict : verdict;
     }
 
     /// <summary>The first rule (in policy order) matching the request, or null (for traces and flow attribution).</summary>

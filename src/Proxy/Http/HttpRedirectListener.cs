@@ -71,13 +71,49 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
             {
                 NoDelay = true,
                 UnsafePreferInlineScheduling = options.InlineScheduling,
-                CreateBoundListenSocket = endpoint => ListenSocketFactory.Create(endpoint, transparent, networkNamespace),
+                CreateBoundListenSocket = endpoint => Remember(ListenSocketFactory.Create(endpoint, transparent, networkNamespace)),
             }),
             loggerFactory);
         _server = new KestrelServer(Microsoft.Extensions.Options.Options.Create(kestrel), new RedirectTransportFactory(sockets, http2), loggerFactory);
     }
 
     public ProxyRedirect Redirect { get; }
+
+    /// <summary>The listening sockets Kestrel asked for (one per listen address).</summary>
+    private readonly List<Socket> _sockets = [];
+
+    private Socket Remember(Socket socket)
+    {
+        lock (_sockets)
+        {
+            _sockets.Add(socket);
+        }
+        return socket;
+    }
+
+    /// <summary>Hands each listening socket to the registry (after Kestrel called listen()).</summary>
+    private void RegisterSockets()
+    {
+        var registry = _runtime.ListenerRegistry;
+        if (registry is null)
+        {
+            return;
+        }
+        lock (_sockets)
+        {
+            foreach (var socket in _sockets)
+            {
+                try
+                {
+                    registry.ListenerStarted(Redirect.ProxyPort, socket);
+                }
+                catch (Exception e)
+                {
+                    Log.ListenerRegistrationFailed(_runtime.Logger, Redirect.ProxyPort, e);
+                }
+            }
+        }
+    }
 
     private static bool Ipv6Available(string? networkNamespace)
     {
@@ -104,6 +140,7 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
             listener._server.Dispose();
             throw;
         }
+        listener.RegisterSockets();
         Log.ListenerStarted(runtime.Logger, redirect.ProxyPort, redirect.Key.EndpointId, redirect.Key.Direction, redirect.Key.Port);
         return listener;
     }

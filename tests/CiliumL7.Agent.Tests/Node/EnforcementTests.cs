@@ -317,6 +317,139 @@ public sealed class EnforcementTests
     }
 
     [SkippableFact]
+    public async Task L7Redirect_ClientReusesPortWhileProxyHoldsTimeWait_ConnectsWithoutSynRetransmit()
+    {
+        await using var w = await StartWorldAsync();
+        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L3L4Policy.Replace("""
+                    protocol: TCP
+            """, """
+                    protocol: TCP
+                  rules:
+                    http:
+                    - method: "POST"
+                      path: "/v1/request-landing"
+            """, StringComparison.Ordinal));
+        // One client port for every connection. The client sends `Connection: close` and reads
+        // until the proxy closes, so the proxy always closes first: its accepted socket
+        // (deathstar:80 <- tiefighter:port) waits in TIME_WAIT on the node while the client
+        // (no TIME_WAIT of its own) is free to reuse the port at once.
+        var port = Random.Shared.Next(40000, 50000);
+        const string Landing = "POST /v1/request-landing HTTP/1.1\r\nHost: deathstar\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        const string Exhaust = "PUT /v1/exhaust-port HTTP/1.1\r\nHost: deathstar\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+        var first = await ExchangeUntilServerClosesAsync(w, port, Landing);
+        Assert.EndsWith("\r\n\r\nShip landed\n", first, StringComparison.Ordinal);
+        var timeWait = w.Node.InNode("ss", "-Htan", "state", "time-wait", "src", w.Deathstar.Ip + ":80", "dst", w.Tiefighter.Ip + ":" + port);
+        Assert.True(timeWait.Stdout.Contains(w.Tiefighter.Ip + ":" + port, StringComparison.Ordinal), "the node holds no TIME_WAIT for the first connection, nothing to test: " + timeWait.All);
+
+        var retransmitsBefore = SynRetransmits(w.Tiefighter);
+        var second = await ExchangeUntilServerClosesAsync(w, port, Landing);
+        var denied = await ExchangeUntilServerClosesAsync(w, port, Exhaust);
+        var retransmitsAfter = SynRetransmits(w.Tiefighter);
+
+        Assert.EndsWith("\r\n\r\nShip landed\n", second, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 403", denied, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nAccess denied\r\n", denied, StringComparison.Ordinal);
+        // Without sk-lookup the node drops such a SYN and the client retransmits it after 1 s.
+        Assert.Equal(retransmitsBefore, retransmitsAfter);
+    }
+
+    /// <summary>From tiefighter's <paramref name="port"/>: connect to deathstar:80, send, read until the server closes.</summary>
+    private static async Task<string> ExchangeUntilServerClosesAsync(World w, int port, string request)
+    {
+        using var socket = PodSocket.CreateTcp(w.Tiefighter.NetnsPath);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(w.Tiefighter.Ip), port));
+        await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(w.Deathstar.Ip), 80), deadline.Token);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(request), System.Net.Sockets.SocketFlags.None, deadline.Token);
+        var response = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, deadline.Token)) > 0)
+        {
+            response.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+        }
+        return response.ToString();
+    }
+
+    /// <summary>TcpExtTCPSynRetrans of the pod's network namespace (/proc/net/netstat as seen from it).</summary>
+    private static long SynRetransmits(TestPod pod)
+    {
+        var netstat = Cmd.Check("nsenter", "--net=" + pod.NetnsPath, "cat", "/proc/net/netstat").Split('\n');
+        for (var i = 0; i + 1 < netstat.Length; i++)
+        {
+            if (!netstat[i].StartsWith("TcpExt:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var names = netstat[i].Split(' ');
+            var values = netstat[i + 1].Split(' ');
+            var at = Array.IndexOf(names, "TCPSynRetrans");
+            Assert.True(at > 0 && at < values.Length, netstat[i]);
+            return long.Parse(values[at], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Assert.Fail("no TcpExt line in /proc/net/netstat");
+        return 0;
+    }
+
+    [SkippableFact]
+    public async Task L7OnBothSides_EgressAllowsWhatIngressDenies_IngressRulesStillApply()
+    {
+        await using var w = await StartWorldAsync();
+        // deathstar's ingress: only POST /v1/request-landing from empire ships (the tutorial's rule).
+        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L3L4Policy.Replace("""
+                    protocol: TCP
+            """, """
+                    protocol: TCP
+                  rules:
+                    http:
+                    - method: "POST"
+                      path: "/v1/request-landing"
+            """, StringComparison.Ordinal));
+        // tiefighter's egress: its own L7 rules toward deathstar, wider than deathstar's ingress.
+        await ImportAsync(w, "tiefighter_egress.yaml", """
+            apiVersion: "cilium.io/v2"
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: "tiefighter-egress"
+            spec:
+              endpointSelector:
+                matchLabels:
+                  class: tiefighter
+              egress:
+              - toEndpoints:
+                - matchLabels:
+                    class: deathstar
+                toPorts:
+                - ports:
+                  - port: "80"
+                    protocol: TCP
+                  rules:
+                    http:
+                    - method: "POST"
+                      path: "/v1/.*"
+                    - method: "PUT"
+                      path: "/v1/exhaust-port"
+            """, w.Tiefighter);
+        var status = await w.Node.Client.GetStatusAsync();
+
+        var landing = AgentNode.Curl(w.Tiefighter, w.Url("/v1/request-landing"), 5, "-XPOST");
+        var exhaust = AgentNode.Curl(w.Tiefighter, w.Url("/v1/exhaust-port"), 5, "-XPUT", "-i");
+        var egressDenied = AgentNode.Curl(w.Tiefighter, w.Url("/v1/request-landing"), 5, "-XGET", "-i");
+
+        Assert.Equal(2, status.Proxy.Redirects.Count);
+        Assert.True(landing.ExitCode == 0 && landing.Stdout == "Ship landed\n", landing.All + w.Node.AgentLog);
+        // Allowed by tiefighter's egress, denied by deathstar's ingress: 403, never forwarded.
+        Assert.StartsWith("HTTP/1.1 403", exhaust.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nAccess denied\r\n", exhaust.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 403", egressDenied.Stdout, StringComparison.Ordinal);
+        var flows = w.Node.Cli("observe", "--last", "100", "--http-status", "403", "-o", "json");
+        Assert.True(flows.ExitCode == 0, flows.All);
+        Assert.Contains("rule1", flows.Stdout, StringComparison.Ordinal);
+        Assert.Contains("tiefighter-egress", flows.Stdout, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task AgentKill9_UnderPolicy_EnforcementUnchangedAndRestartKeepsIt()
     {
         await using var w = await StartWorldAsync();

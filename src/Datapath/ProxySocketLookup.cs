@@ -1,0 +1,132 @@
+using System.Net.Sockets;
+using CiliumL7.Datapath.Abi;
+using CiliumL7.Datapath.Interop;
+using CiliumL7.Datapath.Loading;
+
+namespace CiliumL7.Datapath;
+
+/// <summary>
+/// The node's <c>sk_lookup</c> program (bpf/sk-lookup.c) attached to the
+/// calling thread's network namespace, and the map of proxy listeners it
+/// answers with. It lets a client reuse its port while the proxy's accepted
+/// socket of the previous connection still sits in TIME_WAIT: from-container
+/// leaves such a SYN to the stack, the stack retires the TIME_WAIT and asks
+/// for a listener, and the program hands it the proxy listener of the
+/// connection's redirect (CT entry → <c>cl7_proxy_listeners</c>).
+/// <para>
+/// The link is not pinned: it lives as long as this object (the agent
+/// process), like the listeners it points at. A listener leaves the map by
+/// itself when its socket closes.
+/// </para>
+/// </summary>
+public sealed unsafe class ProxySocketLookup : IDisposable
+{
+    /// <summary>Program name of sk-lookup in its object.</summary>
+    public const string ProgramName = "cl7_sk_lookup";
+
+    /// <summary>Name (and pin) of the listener map.</summary>
+    public const string ListenerMapName = "cl7_proxy_listeners";
+
+    private readonly BpfObjectFile _object;
+    private readonly int _listenersFd;
+    private int _linkFd;
+
+    private ProxySocketLookup(BpfObjectFile obj, int linkFd)
+    {
+        _object = obj;
+        _linkFd = linkFd;
+        _listenersFd = obj.MapFd(ListenerMapName);
+    }
+
+    /// <summary>
+    /// Loads <c>sk-lookup.o</c> from <paramref name="bpfObjectDir"/> (maps pinned
+    /// under, or reused from, <paramref name="bpfRoot"/>) and attaches it to the
+    /// network namespace of the calling thread.
+    /// </summary>
+    /// <exception cref="DatapathException">The object is missing, the verifier refused it, or the kernel refused the link.</exception>
+    public static ProxySocketLookup Attach(string bpfObjectDir, string bpfRoot)
+    {
+        ArgumentNullException.ThrowIfNull(bpfObjectDir);
+        ArgumentNullException.ThrowIfNull(bpfRoot);
+        var root = Path.GetFullPath(bpfRoot);
+        BpfFs.EnsureDirectory(root);
+        var obj = BpfObjectFile.Load(Path.Combine(bpfObjectDir, "sk-lookup.o"), root);
+        var netnsFd = -1;
+        try
+        {
+            netnsFd = Libc.Open("/proc/thread-self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (netnsFd < 0)
+            {
+                throw new DatapathException("cannot open /proc/thread-self/ns/net: " + Errno.Describe(Errno.FromResult(-1)));
+            }
+            var linkFd = LibBpf.LinkCreate(obj.ProgramFd(ProgramName), netnsFd, obj.ProgramAttachType(ProgramName), 0);
+            if (linkFd < 0)
+            {
+                throw new DatapathException("cannot attach " + ProgramName + " to the network namespace (BPF_SK_LOOKUP needs Linux 5.9+): " + Errno.Describe(Errno.FromResult(linkFd)));
+            }
+            return new ProxySocketLookup(obj, linkFd);
+        }
+        catch
+        {
+            obj.Dispose();
+            throw;
+        }
+        finally
+        {
+            if (netnsFd >= 0)
+            {
+                _ = Libc.Close(netnsFd);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers a proxy listener: a TCP socket in LISTEN state, bound to
+    /// <c>0.0.0.0:proxyPort</c> or <c>[::]:proxyPort</c> in this namespace.
+    /// Replaces an earlier registration of the same port and family.
+    /// </summary>
+    /// <exception cref="DatapathException">The kernel refused the socket (e.g. not listening yet).</exception>
+    public void Register(ushort proxyPort, Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ObjectDisposedException.ThrowIf(_linkFd < 0, this);
+        uint key = KeyOf(socket.AddressFamily, proxyPort);
+        ulong fd = (ulong)socket.SafeHandle.DangerousGetHandle();
+        var ret = LibBpf.MapUpdateElem(_listenersFd, &key, &fd, 0 /* BPF_ANY */);
+        if (ret != 0)
+        {
+            throw new DatapathException($"cannot register proxy listener :{proxyPort} ({socket.AddressFamily}) in {ListenerMapName}: {Errno.Describe(Errno.FromResult(ret))}");
+        }
+    }
+
+    /// <summary>Is a listener registered for this port and family?</summary>
+    public bool IsRegistered(ushort proxyPort, AddressFamily family)
+    {
+        uint key = KeyOf(family, proxyPort);
+        ulong cookie;
+        /* a lookup from user space returns the socket cookie */
+        return LibBpf.MapLookupElem(_listenersFd, &key, &cookie) == 0;
+    }
+
+    /// <summary>Detaches the program (closes the link) and closes the object; the pinned map stays.</summary>
+    public void Dispose()
+    {
+        if (_linkFd >= 0)
+        {
+            _ = Libc.Close(_linkFd);
+            _linkFd = -1;
+        }
+        _object.Dispose();
+    }
+
+    private static uint KeyOf(AddressFamily family, ushort proxyPort)
+    {
+        uint abiFamily = family switch
+        {
+            AddressFamily.InterNetwork => AbiConstants.FamilyIPv4,
+            AddressFamily.InterNetworkV6 => AbiConstants.FamilyIPv6,
+            _ => throw new ArgumentException("proxy listeners are IPv4 or IPv6 sockets, not " + family, nameof(family)),
+        };
+        return abiFamily << 16 | proxyPort;
+    }
+}
