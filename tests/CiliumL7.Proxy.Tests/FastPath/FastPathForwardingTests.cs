@@ -243,4 +243,32 @@ public sealed class FastPathForwardingTests
         Assert.True(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0, "connection still open after the header timeout");
         Assert.Single(backend.Heads);
     }
+
+    [Fact]
+    public async Task Upstream_IdleClientConnectionsHoldNone_SequentialRequestsShareOneBackendConnection()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var clients = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                clients.Add(socket);
+                await socket.ConnectAsync(proxy.EndPoint);
+                await socket.SendAsync(Encoding.ASCII.GetBytes($"GET /public/{i} HTTP/1.1\r\nHost: a\r\n\r\n"));
+                Assert.EndsWith("\r\n\r\nok", Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromMilliseconds(500))));
+            }
+            Assert.Equal(1, backend.Connections);
+            Assert.Equal(1, proxy.Proxy.Runtime.FastUpstreams.IdleCount);
+        }
+        finally
+        {
+            foreach (var socket in clients)
+            {
+                socket.Dispose();
+            }
+        }
+    }
 }

@@ -14,8 +14,9 @@ namespace CiliumL7.Proxy.Http.FastPath;
 /// <summary>
 /// One client connection on the fast path. Reads request heads from the
 /// connection's pipe, judges each through <see cref="HttpRequestJudge"/>, answers
-/// denies itself and forwards the rest over one upstream connection it keeps for
-/// its lifetime (from <see cref="UpstreamConnectionPool"/>). Returns true from
+/// denies itself and forwards the rest over upstream connections it takes from
+/// <see cref="UpstreamConnectionPool"/> per request and gives back after a clean
+/// exchange. Returns true from
 /// <see cref="RunAsync"/> to hand the connection to Kestrel with the next request
 /// unconsumed.
 /// </summary>
@@ -29,10 +30,11 @@ internal sealed class Http1FastConnection : IDisposable
     private readonly PipeWriter _output;
     private readonly Http1RequestHead _head;
     private readonly ProxyRequestContext _context = new();
-    private readonly byte[] _upstreamHead;
     private CancellationTokenSource _idle = new();
     private CancellationTokenSource? _flushDeadline;
-    private UpstreamConnection? _upstream;
+    private UpstreamConnection? _upstream; // in use by the current request only
+    private UpstreamConnectionPool.IdleStack? _idleUpstreams;
+    private bool _idleUpstreamsResolved;
     private ChunkedBodyScanner _chunked;
     private bool _keepClient;
 
@@ -45,7 +47,6 @@ internal sealed class Http1FastConnection : IDisposable
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
         _head = new Http1RequestHead(_options);
-        _upstreamHead = new byte[_options.MaxRequestLineSize + _options.MaxRequestHeadersTotalSize + 64];
     }
 
     /// <summary>Serves requests until the connection ends (false) or a request is left to Kestrel (true).</summary>
@@ -171,11 +172,7 @@ internal sealed class Http1FastConnection : IDisposable
 
     public void Dispose()
     {
-        if (_upstream is { } upstream)
-        {
-            _upstream = null;
-            _runtime.FastUpstreams.Return(upstream);
-        }
+        DropUpstream(); // only set while a request was cut short
         _idle.Dispose();
         _flushDeadline?.Dispose();
     }
@@ -184,18 +181,25 @@ internal sealed class Http1FastConnection : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ForwardAsync(bool close)
     {
-        var headLength = _head.WriteUpstreamHead(_context.PathAndQuery, _upstreamHead);
-        if (headLength < 0)
-        {
-            return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
-        }
+        var pool = _runtime.FastUpstreams;
         var key = new UpstreamKey(_options.TransparentUpstream ? _context.Client.Address : null, _context.Server);
-        for (var attempt = 0; ; attempt++)
+        if (!_idleUpstreamsResolved)
         {
-            var upstream = _upstream;
-            if (upstream is null)
+            _idleUpstreams = pool.GetStack(key); // the key is the same for every request of a connection
+            _idleUpstreamsResolved = true;
+        }
+        var head = ArrayPool<byte>.Shared.Rent(_head.Length + _context.PathAndQuery.Length + 64);
+        try
+        {
+            var headLength = _head.WriteUpstreamHead(_context.PathAndQuery, head);
+            if (headLength < 0)
             {
-                upstream = _runtime.FastUpstreams.TryTake(key);
+                return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
+            }
+            for (var attempt = 0; ; attempt++)
+            {
+                // A retry always opens a fresh connection.
+                var upstream = attempt == 0 ? pool.TryTake(_idleUpstreams) : null;
                 if (upstream is null)
                 {
                     try
@@ -212,19 +216,23 @@ internal sealed class Http1FastConnection : IDisposable
                     }
                 }
                 _upstream = upstream;
+                var reused = upstream.Completed > 0;
+                var status = await ExchangeAsync(upstream, head.AsMemory(0, headLength), close).ConfigureAwait(false);
+                if (status >= 0)
+                {
+                    return status;
+                }
+                DropUpstream();
+                if (!reused || attempt > 0)
+                {
+                    return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
+                }
+                // A reused connection the upstream closed before answering: once more on a fresh one (nothing was received).
             }
-            var reused = upstream.Completed > 0;
-            var status = await ExchangeAsync(upstream, headLength, close).ConfigureAwait(false);
-            if (status >= 0)
-            {
-                return status;
-            }
-            DropUpstream();
-            if (!reused || attempt > 0)
-            {
-                return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
-            }
-            // A reused connection the upstream closed before answering: once more on a fresh one (nothing was received).
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(head);
         }
     }
 
@@ -233,12 +241,12 @@ internal sealed class Http1FastConnection : IDisposable
     /// sent, or -1 when the upstream failed before sending any byte of a response.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ExchangeAsync(UpstreamConnection upstream, int headLength, bool close)
+    private async ValueTask<int> ExchangeAsync(UpstreamConnection upstream, ReadOnlyMemory<byte> requestHead, bool close)
     {
         // :: Step 1: the canonical head, in one send.
         try
         {
-            await upstream.SendAsync(_upstreamHead.AsMemory(0, headLength)).ConfigureAwait(false);
+            await upstream.SendAsync(requestHead).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {
@@ -326,6 +334,8 @@ internal sealed class Http1FastConnection : IDisposable
         else
         {
             upstream.Start = upstream.End = 0;
+            _upstream = null;
+            _runtime.FastUpstreams.Return(_idleUpstreams, upstream);
         }
         _keepClient = await FlushAsync().ConfigureAwait(false) && !closeClient;
         return head.StatusCode;

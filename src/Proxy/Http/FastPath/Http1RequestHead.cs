@@ -23,8 +23,8 @@ internal sealed class Http1RequestHead : RequestHead
     private readonly int _maxLine;
     private readonly int _maxHeadersSize;
     private readonly int _maxHeaderCount;
-    private readonly Field[] _fields;
-    private readonly byte[] _linear;
+    private readonly int _maxHead;
+    private Field[] _fields = new Field[16];
     private int _count;
     private int _previousCount = -1;
     private bool _sameFields;
@@ -39,8 +39,7 @@ internal sealed class Http1RequestHead : RequestHead
         _maxLine = Math.Max(16, options.MaxRequestLineSize - 4);
         _maxHeadersSize = Math.Max(16, options.MaxRequestHeadersTotalSize - 4);
         _maxHeaderCount = Math.Max(0, options.MaxRequestHeaderCount - 1);
-        _fields = new Field[Math.Min(_maxHeaderCount, 256)];
-        _linear = new byte[_maxLine + _maxHeadersSize + 4];
+        _maxHead = _maxLine + _maxHeadersSize + 4;
     }
 
     public override string Method => _method;
@@ -142,25 +141,34 @@ internal sealed class Http1RequestHead : RequestHead
     /// <summary>Parses the head at the start of <paramref name="buffer"/>.</summary>
     public HeadParseStatus TryParse(in ReadOnlySequence<byte> buffer)
     {
-        ReadOnlySpan<byte> span;
         if (buffer.IsSingleSegment)
         {
-            span = buffer.FirstSpan;
+            return TryParseSpan(buffer.FirstSpan);
         }
-        else
+        // Rare (a head across pipe segments): parse a contiguous copy; fields keep their own copies.
+        var length = (int)Math.Min(buffer.Length, _maxHead);
+        var linear = ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            var length = (int)Math.Min(buffer.Length, _linear.Length);
-            buffer.Slice(0, length).CopyTo(_linear);
-            span = _linear.AsSpan(0, length);
+            buffer.Slice(0, length).CopyTo(linear);
+            return TryParseSpan(linear.AsSpan(0, length));
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(linear);
+        }
+    }
+
+    private HeadParseStatus TryParseSpan(ReadOnlySpan<byte> span)
+    {
         var end = span.IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
             // Worth waiting for only while it still looks like a CRLF-delimited head within the limits.
-            return span.Length >= _linear.Length || HasBareLineEnd(span) ? HeadParseStatus.HandOff : HeadParseStatus.Incomplete;
+            return span.Length >= _maxHead || HasBareLineEnd(span) ? HeadParseStatus.HandOff : HeadParseStatus.Incomplete;
         }
         Length = end + 4;
-        if (Length > _linear.Length)
+        if (Length > _maxHead)
         {
             return HeadParseStatus.HandOff;
         }
@@ -212,9 +220,13 @@ internal sealed class Http1RequestHead : RequestHead
                 _previousCount = _count;
                 return HeadParseStatus.Complete;
             }
-            if (_count >= _fields.Length)
+            if (_count >= _maxHeaderCount)
             {
                 return HeadParseStatus.HandOff;
+            }
+            if (_count == _fields.Length)
+            {
+                Array.Resize(ref _fields, _fields.Length * 2);
             }
             var line = rest[..lineEnd];
             rest = rest[(lineEnd + 2)..];
