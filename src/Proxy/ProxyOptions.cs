@@ -33,7 +33,7 @@ public sealed record ProxyOptions
     public bool InlineScheduling { get; init; } = true;
 
     /// <summary>
-    /// Serve plain HTTP/1.1 requests without a body on the fast path
+    /// Serve plain HTTP/1.1 requests (no body or a Content-Length body) on the fast path
     /// (<c>Http/FastPath</c>: own head parser, raw pooled upstream connections) and
     /// leave everything else to Kestrel + YARP at a request boundary. Both judge with
     /// the same canonical form and rules. Agent flag <c>--proxy-http1-fast-path</c>.

@@ -147,18 +147,52 @@ public sealed class FastPathForwardingTests
     }
 
     [Fact]
-    public async Task HandOff_PipelinedBodyAfterFastRequest_KestrelServesRestInOrder()
+    public async Task HandOff_PipelinedChunkedBodyAfterFastRequest_KestrelServesRestInOrder()
     {
         await using var backend = new RawRecordingBackend();
         await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
         var raw = await RawHttp.SendAsync(proxy.EndPoint,
             "GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\n" +
-            "POST /public/2 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello" +
+            "POST /public/2 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" +
             "GET /public/3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
         Assert.Equal([200, 200, 200], RawHttp.StatusCodes(raw));
         Assert.Equal(["/public/1", "/public/2", "/public/3"], backend.Requests.Select(r => r.Target));
         Assert.Equal("hello", Encoding.ASCII.GetString(backend.Requests[1].Body));
         Assert.Equal(1, proxy.Proxy.Runtime.FastPathRequests);
+        Assert.Equal(1, proxy.Proxy.Runtime.FastPathHandOffs);
+    }
+
+    [Fact]
+    public async Task Body_ContentLength_StreamedOnFastPathPipelinedRequestsIntact()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var big = new string('x', 200_000);
+        var raw = await RawHttp.SendAsync(proxy.EndPoint,
+            "POST /public/1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello" +
+            $"PUT /public/2 HTTP/1.1\r\nHost: a\r\nContent-Length: {big.Length}\r\n\r\n{big}" +
+            "GET /public/3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Assert.Equal([200, 200, 200], RawHttp.StatusCodes(raw));
+        Assert.Equal(["/public/1", "/public/2", "/public/3"], backend.Requests.Select(r => r.Target));
+        Assert.Equal("hello", Encoding.ASCII.GetString(backend.Requests[0].Body));
+        Assert.Equal(big, Encoding.ASCII.GetString(backend.Requests[1].Body));
+        Assert.Equal(3, proxy.Proxy.Runtime.FastPathRequests);
+        Assert.Equal(0, proxy.Proxy.Runtime.FastPathHandOffs);
+    }
+
+    [Fact]
+    public async Task Deny_SmallBodyDrainedOnFastPath_LargeBodyLeftToKestrel()
+    {
+        await using var backend = new RawRecordingBackend();
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var smuggled = "GET /public/smuggled HTTP/1.1\r\nHost: a\r\n\r\n";
+        var raw = await RawHttp.SendAsync(proxy.EndPoint,
+            $"POST /private HTTP/1.1\r\nHost: a\r\nContent-Length: {smuggled.Length}\r\n\r\n{smuggled}" +
+            "GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\n" +
+            $"POST /private HTTP/1.1\r\nHost: a\r\nContent-Length: 70000\r\n\r\n{new string('y', 70000)}");
+        Assert.Equal([403, 200, 403], RawHttp.StatusCodes(raw).Take(3));
+        Assert.Equal(["/public/1"], backend.Requests.Select(r => r.Target));
+        Assert.Equal(2, proxy.Proxy.Runtime.FastPathRequests);
         Assert.Equal(1, proxy.Proxy.Runtime.FastPathHandOffs);
     }
 

@@ -17,11 +17,15 @@ public sealed class Http1RequestHeadTests
     [InlineData("GET /p?q HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("DELETE /x HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, close\r\nX-Empty:\r\n\r\n")]
     [InlineData("GET http://a/x HTTP/1.1\r\nHost: a\r\n\r\n")]
-    public void TryParse_PlainBodylessRequest_Complete(string raw) =>
+    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")]
+    public void TryParse_PlainRequest_Complete(string raw) =>
         Assert.Equal(HeadParseStatus.Complete, Parse(raw, out _));
 
     [Theory]
-    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")]
+    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello")]
+    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\nhello")]
+    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n")]
+    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 9999999999999999\r\n\r\n")]
     [InlineData("GET /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")]
     [InlineData("PUT /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n")]
@@ -62,6 +66,14 @@ public sealed class Http1RequestHeadTests
     {
         var options = new ProxyOptions { MaxRequestHeaderCount = 3 };
         Assert.Equal(HeadParseStatus.HandOff, Parse("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", out _, options));
+    }
+
+    [Fact]
+    public void TryParse_ContentLength_BodyLengthHeadLengthExcludesBody()
+    {
+        Assert.Equal(HeadParseStatus.Complete, Parse("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world", out var head));
+        Assert.Equal(11, head.BodyLength);
+        Assert.Equal(49, head.Length);
     }
 
     [Fact]

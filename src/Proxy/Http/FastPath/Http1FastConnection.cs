@@ -22,6 +22,10 @@ namespace CiliumL7.Proxy.Http.FastPath;
 /// </summary>
 internal sealed class Http1FastConnection : IDisposable
 {
+    // A denied request's body up to this size is read and dropped to keep the
+    // connection; a larger one is left to Kestrel's path.
+    private const long MaxDrainedBody = 64 * 1024;
+
     private readonly ProxyRedirect _redirect;
     private readonly ProxyRuntime _runtime;
     private readonly ProxyOptions _options;
@@ -37,6 +41,7 @@ internal sealed class Http1FastConnection : IDisposable
     private bool _idleUpstreamsResolved;
     private ChunkedBodyScanner _chunked;
     private bool _keepClient;
+    private bool _bodyStarted;
 
     public Http1FastConnection(ProxyRedirect redirect, ProxyRuntime runtime, ConnectionContext connection)
     {
@@ -140,6 +145,11 @@ internal sealed class Http1FastConnection : IDisposable
                 _input.AdvanceTo(buffer.Start); // Kestrel's path refuses it with 400, counts it and reports its flows
                 return true;
             }
+            if (!verdict.Allowed && _head.BodyLength > MaxDrainedBody)
+            {
+                _input.AdvanceTo(buffer.Start); // a large denied body: Kestrel's path answers and drains or closes
+                return true;
+            }
             _input.AdvanceTo(buffer.GetPosition(_head.Length));
             var requestId = _runtime.NextRequestId();
             _runtime.Counters.Received();
@@ -149,6 +159,10 @@ internal sealed class Http1FastConnection : IDisposable
             {
                 _runtime.Counters.Denied();
                 Publish(requestId, L7FlowType.Request, FlowVerdict.Dropped, 0, verdict.PolicyName, 0);
+                if (_head.BodyLength > 0 && !await DrainBodyAsync(_head.BodyLength).ConfigureAwait(false))
+                {
+                    close = true; // the body never fully arrived: the connection cannot be reused
+                }
                 FastResponses.WriteAccessDenied(_output, close);
                 var clientGone = !await FlushAsync().ConfigureAwait(false);
                 Publish(requestId, L7FlowType.Response, FlowVerdict.Forwarded, 403, verdict.PolicyName, started);
@@ -216,6 +230,7 @@ internal sealed class Http1FastConnection : IDisposable
                     }
                 }
                 _upstream = upstream;
+                _bodyStarted = false;
                 var reused = upstream.Completed > 0;
                 var status = await ExchangeAsync(upstream, head.AsMemory(0, headLength), close).ConfigureAwait(false);
                 if (status >= 0)
@@ -223,8 +238,9 @@ internal sealed class Http1FastConnection : IDisposable
                     return status;
                 }
                 DropUpstream();
-                if (!reused || attempt > 0)
+                if (!reused || attempt > 0 || _bodyStarted)
                 {
+                    // No retry once the body started upstream (it is gone from the client stream).
                     return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
                 }
                 // A reused connection the upstream closed before answering: once more on a fresh one (nothing was received).
@@ -251,6 +267,24 @@ internal sealed class Http1FastConnection : IDisposable
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {
             return -1;
+        }
+        if (_head.BodyLength > 0)
+        {
+            _bodyStarted = true;
+            var body = await SendBodyAsync(upstream, _head.BodyLength).ConfigureAwait(false);
+            if (body != BodyResult.Sent)
+            {
+                DropUpstream();
+                if (body == BodyResult.ClientFailed)
+                {
+                    // The client stopped mid-body: nothing sensible to answer; close.
+                    _keepClient = false;
+                    return 400;
+                }
+                // The upstream failed while the body streamed: the rest of the body is
+                // still in the client stream, so the connection closes after the 502.
+                return await UpstreamErrorAsync(502, close: true, null).ConfigureAwait(false);
+            }
         }
 
         // :: Step 2: the response head (interim 1xx responses are dropped, as HttpClient does).
@@ -413,6 +447,109 @@ internal sealed class Http1FastConnection : IDisposable
         }
     }
 
+    /// <summary>Streams <paramref name="length"/> body bytes from the client to <paramref name="upstream"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BodyResult> SendBodyAsync(UpstreamConnection upstream, long length)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var total = length;
+        while (length > 0)
+        {
+            var read = await ReadBodyAsync(started, total - length).ConfigureAwait(false);
+            if (read is not { } result)
+            {
+                return BodyResult.ClientFailed;
+            }
+            var buffer = result.Buffer;
+            var take = buffer.Slice(0, Math.Min(buffer.Length, length));
+            try
+            {
+                foreach (var segment in take)
+                {
+                    await upstream.SendAsync(segment).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+            {
+                _input.AdvanceTo(take.End);
+                Log.FastPathUpstreamFailed(_runtime.Logger, upstream.Key.Destination, e.Message);
+                return BodyResult.UpstreamFailed;
+            }
+            length -= take.Length;
+            _input.AdvanceTo(take.End);
+        }
+        return BodyResult.Sent;
+    }
+
+    /// <summary>Reads and drops <paramref name="length"/> body bytes (a denied request); false when they never came.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> DrainBodyAsync(long length)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var total = length;
+        while (length > 0)
+        {
+            var read = await ReadBodyAsync(started, total - length).ConfigureAwait(false);
+            if (read is not { } result)
+            {
+                return false;
+            }
+            var take = result.Buffer.Slice(0, Math.Min(result.Buffer.Length, length));
+            length -= take.Length;
+            _input.AdvanceTo(take.End);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The next body bytes from the client (non-empty), or null when the client closed,
+    /// the read was cancelled, nothing came for <see cref="ProxyOptions.RequestHeadersTimeout"/>,
+    /// or the body arrives slower than <see cref="ProxyOptions.MinRequestBodyBytesPerSecond"/>
+    /// after a 5 s grace period (Kestrel's minimum request body data rate).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult?> ReadBodyAsync(long started, long received)
+    {
+        if (_options.MinRequestBodyBytesPerSecond is { } rate)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            if (elapsed > 5 && received < rate * elapsed)
+            {
+                return null;
+            }
+        }
+        while (true)
+        {
+            ReadResult result;
+            if (!_input.TryRead(out result))
+            {
+                _idle.CancelAfter(_options.RequestHeadersTimeout);
+                try
+                {
+                    result = await _input.ReadAsync(_idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+                if (!_idle.TryReset())
+                {
+                    _idle.Dispose();
+                    _idle = new CancellationTokenSource();
+                }
+            }
+            if (!result.Buffer.IsEmpty)
+            {
+                return result;
+            }
+            _input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return null;
+            }
+        }
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> UpstreamErrorAsync(int status, bool close, Exception? exception)
     {
@@ -469,4 +606,11 @@ internal sealed class Http1FastConnection : IDisposable
 
     private void Publish(ulong requestId, L7FlowType type, FlowVerdict verdict, int code, string? policyName, long started) =>
         HttpFlowPublisher.Publish(_runtime, _redirect, _context, requestId, type, verdict, code, policyName, started);
+
+    private enum BodyResult
+    {
+        Sent,
+        ClientFailed,
+        UpstreamFailed,
+    }
 }

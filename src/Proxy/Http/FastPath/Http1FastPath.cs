@@ -8,7 +8,7 @@ namespace CiliumL7.Proxy.Http.FastPath;
 /// requests itself and lends the connection to Kestrel's HTTP/1.1 stack at the
 /// first request it leaves alone.
 /// <code>
-/// sniffer ─► Http1FastPath ─ head parsed (Http1RequestHead), no body, nothing unusual
+/// sniffer ─► Http1FastPath ─ head parsed (Http1RequestHead), Content-Length or no body, nothing unusual
 ///              │             ─► HttpRequestJudge (same canonical form + rules as Kestrel's path)
 ///              │             ─► 403 | raw pooled upstream (transparent + SO_MARK) ─► response streamed back
 ///              └─ anything else, at a request boundary, bytes unconsumed ─► Kestrel HTTP/1.1 ─► HttpProxyApplication

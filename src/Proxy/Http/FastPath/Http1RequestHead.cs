@@ -6,8 +6,8 @@ namespace CiliumL7.Proxy.Http.FastPath;
 
 /// <summary>
 /// The head of one HTTP/1.1 request as the fast path parses it: a strict subset of
-/// RFC 9112 with no body. Anything outside the subset — a body
-/// (<c>Content-Length</c> other than 0, <c>Transfer-Encoding</c>), <c>Expect</c>,
+/// RFC 9112 whose body, if any, has a <c>Content-Length</c>. Anything outside the
+/// subset — <c>Transfer-Encoding</c>, a repeated or odd <c>Content-Length</c>, <c>Expect</c>,
 /// <c>Upgrade</c>, <c>TE</c>/<c>Trailer</c>, other <c>Connection</c> options than
 /// <c>keep-alive</c>/<c>close</c>, HTTP/1.0, obs-fold, bare LF, non-ASCII or control
 /// bytes, a line or head near Kestrel's limits — is <see cref="HeadParseStatus.HandOff"/>:
@@ -57,6 +57,9 @@ internal sealed class Http1RequestHead : RequestHead
 
     /// <summary>The client asked to close the connection after this request (<c>Connection: close</c>).</summary>
     public bool ConnectionClose { get; private set; }
+
+    /// <summary>Bytes of body that follow the head (<c>Content-Length</c>; 0 when absent).</summary>
+    public long BodyLength { get; private set; }
 
     /// <summary>HEAD: the response carries no body whatever its headers say.</summary>
     public bool IsHead { get; private set; }
@@ -200,6 +203,7 @@ internal sealed class Http1RequestHead : RequestHead
         var same = true;
         _count = 0;
         ConnectionClose = false;
+        BodyLength = 0;
         var lineEnd = head.IndexOf("\r\n"u8);
         if (lineEnd > _maxLine || !ParseRequestLine(head[..lineEnd]))
         {
@@ -247,11 +251,12 @@ internal sealed class Http1RequestHead : RequestHead
                 case FieldKind.HandOff:
                     return HeadParseStatus.HandOff;
                 case FieldKind.ContentLength:
-                    if (contentLength || !value.SequenceEqual("0"u8))
+                    if (contentLength || value.IsEmpty || value.Length > 15 || value.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
                     {
-                        return HeadParseStatus.HandOff; // a body, or a repeated Content-Length
+                        return HeadParseStatus.HandOff; // repeated, empty, signed, huge or not a number: Kestrel decides
                     }
                     contentLength = true;
+                    BodyLength = long.Parse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
                     break;
                 case FieldKind.Connection:
                     field.HopByHop = true;
