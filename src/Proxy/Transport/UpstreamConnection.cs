@@ -16,7 +16,7 @@ internal sealed class UpstreamConnection : IDisposable
     private const int BufferSize = 16 * 1024;
 
     private readonly Socket _socket;
-    private readonly CancellationTokenSource _timeout = new();
+    private CancellationTokenSource _timeout = new();
     private bool _disposed;
 
     private UpstreamConnection(Socket socket, UpstreamKey key)
@@ -120,7 +120,9 @@ internal sealed class UpstreamConnection : IDisposable
         }
         if (!_timeout.TryReset())
         {
-            throw new TimeoutException($"no data from {Key.Destination} within {timeout.TotalSeconds:0.#} s");
+            // The timer fired just after the data came: keep the data, renew the source.
+            _timeout.Dispose();
+            _timeout = new CancellationTokenSource();
         }
         End += n;
         return n;
