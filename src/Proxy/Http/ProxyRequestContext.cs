@@ -43,6 +43,7 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
     private string _lastHost = string.Empty;
     private string? _lastRawTarget;
     private string? _lastTargetHost;
+    private string? _lastTargetRawHost;
     private string _lastPathAndQuery = string.Empty;
 
     public ProxyRequestContext() => Transformer = new CanonicalTargetTransformer(this);
@@ -243,17 +244,18 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
                 }
             }
         }
-        if (ReferenceEquals(rawTarget, _lastRawTarget) && ReferenceEquals(canonicalHost, _lastTargetHost))
+        if (ReferenceEquals(rawTarget, _lastRawTarget) && ReferenceEquals(canonicalHost, _lastTargetHost) && ReferenceEquals(RawHost, _lastTargetRawHost))
         {
             PathAndQuery = _lastPathAndQuery; // only a target that canonicalized cleanly is remembered
             return CanonicalizeError.None;
         }
-        var error = RequestCanonicalizer.CanonicalizeTarget(rawTarget, canonicalHost, out var pathAndQuery);
+        var error = RequestCanonicalizer.CanonicalizeTarget(rawTarget, canonicalHost, RawHost, out var pathAndQuery);
         PathAndQuery = pathAndQuery;
         if (error == CanonicalizeError.None)
         {
             _lastRawTarget = rawTarget;
             _lastTargetHost = canonicalHost;
+            _lastTargetRawHost = RawHost;
             _lastPathAndQuery = pathAndQuery;
         }
         return error;

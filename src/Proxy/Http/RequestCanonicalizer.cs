@@ -14,10 +14,11 @@ internal static class RequestCanonicalizer
 
     /// <summary>
     /// Canonicalizes <paramref name="rawTarget"/>. <paramref name="canonicalHost"/>
-    /// is the already-normalized Host header (compared with an absolute-form authority).
+    /// is the already-normalized Host header and <paramref name="rawHost"/> the header as
+    /// received (both compared with an absolute-form authority: name and port).
     /// Allocates only when the target changes.
     /// </summary>
-    public static CanonicalizeError CanonicalizeTarget(string rawTarget, string canonicalHost, out string pathAndQuery)
+    public static CanonicalizeError CanonicalizeTarget(string rawTarget, string canonicalHost, string rawHost, out string pathAndQuery)
     {
         pathAndQuery = string.Empty;
         if (rawTarget.Length == 0)
@@ -27,7 +28,7 @@ internal static class RequestCanonicalizer
         var start = 0;
         if (rawTarget[0] != '/')
         {
-            var error = SplitAbsoluteForm(rawTarget, canonicalHost, out start);
+            var error = SplitAbsoluteForm(rawTarget, canonicalHost, rawHost, out start);
             if (error != CanonicalizeError.None)
             {
                 return error;
@@ -41,7 +42,7 @@ internal static class RequestCanonicalizer
         return Rewrite(start == 0 ? rawTarget : rawTarget[start..], out pathAndQuery);
     }
 
-    private static CanonicalizeError SplitAbsoluteForm(string target, string canonicalHost, out int pathStart)
+    private static CanonicalizeError SplitAbsoluteForm(string target, string canonicalHost, string rawHost, out int pathStart)
     {
         pathStart = 0;
         int schemeEnd;
@@ -68,12 +69,25 @@ internal static class RequestCanonicalizer
         {
             return CanonicalizeError.InvalidHost;
         }
-        if (!string.Equals(host, canonicalHost, StringComparison.Ordinal))
+        var defaultPort = schemeEnd == 8 ? 443 : 80;
+        if (!string.Equals(host, canonicalHost, StringComparison.Ordinal) || PortOf(authority, defaultPort) != PortOf(rawHost, defaultPort))
         {
             return CanonicalizeError.HostMismatch;
         }
         pathStart = schemeEnd + authorityLength;
         return CanonicalizeError.None;
+    }
+
+    /// <summary>The port of a (validated) authority, or <paramref name="defaultPort"/> when it names none.</summary>
+    private static int PortOf(string authority, int defaultPort)
+    {
+        var span = authority.AsSpan();
+        var nameEnd = span.Length > 0 && span[0] == '[' ? span.IndexOf(']') + 1 : span.IndexOf(':');
+        if (nameEnd < 0 || nameEnd >= span.Length || span[nameEnd] != ':' || nameEnd + 1 == span.Length)
+        {
+            return defaultPort;
+        }
+        return int.Parse(span[(nameEnd + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Validates and rewrites an origin-form target (starts with '/').</summary>

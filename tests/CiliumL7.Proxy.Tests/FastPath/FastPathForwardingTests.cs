@@ -121,6 +121,64 @@ public sealed class FastPathForwardingTests
     }
 
     [Fact]
+    public async Task Upstream_PooledConnectionClosedByBackend_PostNotSentTwice()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.EndsWith("\r\n\r\nok", Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromMilliseconds(500))));
+        backend.CloseAll(); // the upstream may have acted on a request it never answered: a POST is not repeated
+        await Task.Delay(100);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("POST /public/2 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"));
+        var second = Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromMilliseconds(1000)));
+        Assert.StartsWith("HTTP/1.1 502 Bad Gateway\r\n", second);
+        Assert.Equal(1, backend.Connections);
+    }
+
+    [Fact]
+    public async Task Deny_HeadRequest_NoBodyNextResponseFollowsHead()
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var raw = await RawHttp.SendAsync(proxy.EndPoint,
+            "HEAD /private HTTP/1.1\r\nHost: a\r\n\r\nGET /public/1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 403 Forbidden\r\nContent-Length: 15\r\n", raw);
+        Assert.DoesNotContain("Access denied", raw);
+        Assert.Contains("\r\n\r\nHTTP/1.1 200 OK\r\n", raw);
+        Assert.Equal(2, proxy.Proxy.Runtime.FastPathRequests);
+    }
+
+    [Theory]
+    [InlineData("GET http://a:81/public/1 HTTP/1.1\r\nHost: a\r\n\r\n")]
+    [InlineData("GET http://a/public/1 HTTP/1.1\r\nHost: a:81\r\n\r\n")]
+    [InlineData("GET http://b:81/public/1 HTTP/1.1\r\nHost: b\r\n\r\n")]
+    public async Task Request_AbsoluteFormPortDisagreesWithHost_400NothingForwarded(string request)
+    {
+        await using var backend = new ScriptedBackend(Response, CloseAfter);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var raw = await RawHttp.SendAsync(proxy.EndPoint, request);
+        Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", raw);
+        Assert.Empty(backend.Heads);
+    }
+
+    [Fact]
+    public async Task Response_BothFramingsOrBareLineFeeds_502Quickly()
+    {
+        await using var backend = new ScriptedBackend(target => target switch
+        {
+            "/public/te-cl" => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 100\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            _ => "HTTP/1.1 200 OK\nContent-Length: 5\n\nhello",
+        }, _ => false);
+        await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
+        var first = await RawHttp.SendAsync(proxy.EndPoint, "GET /public/te-cl HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(5));
+        var second = await RawHttp.SendAsync(proxy.EndPoint, "GET /public/lf HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(5));
+        Assert.StartsWith("HTTP/1.1 502 Bad Gateway\r\n", first);
+        Assert.StartsWith("HTTP/1.1 502 Bad Gateway\r\n", second);
+    }
+
+    [Fact]
     public async Task Request_ForwardedHead_CanonicalTargetNoHopByHopFieldsOthersVerbatim()
     {
         await using var backend = new ScriptedBackend(Response, CloseAfter);

@@ -27,7 +27,7 @@ public sealed class RequestCanonicalizerTests
     [InlineData("http://api.example.com?q", "/?q")]
     public void CanonicalizeTarget_Valid_CanonicalForm(string raw, string expected)
     {
-        Assert.Equal(CanonicalizeError.None, RequestCanonicalizer.CanonicalizeTarget(raw, "api.example.com", out var canonical));
+        Assert.Equal(CanonicalizeError.None, RequestCanonicalizer.CanonicalizeTarget(raw, "api.example.com", "api.example.com", out var canonical));
         Assert.Equal(expected, canonical);
     }
 
@@ -36,7 +36,7 @@ public sealed class RequestCanonicalizerTests
     [InlineData("/public/%61", false)]
     public void CanonicalizeTarget_AlreadyCanonical_ReturnsSameInstance(string raw, bool same)
     {
-        RequestCanonicalizer.CanonicalizeTarget(raw, "", out var canonical);
+        RequestCanonicalizer.CanonicalizeTarget(raw, "", "", out var canonical);
         Assert.Equal(same, ReferenceEquals(raw, canonical));
     }
 
@@ -86,14 +86,30 @@ public sealed class RequestCanonicalizerTests
     [InlineData("http:///public/a", "InvalidHost")]
     public void CanonicalizeTarget_Ambiguous_Rejected(string raw, string expected)
     {
-        Assert.Equal(Enum.Parse<CanonicalizeError>(expected), RequestCanonicalizer.CanonicalizeTarget(raw, "api.example.com", out _));
+        Assert.Equal(Enum.Parse<CanonicalizeError>(expected), RequestCanonicalizer.CanonicalizeTarget(raw, "api.example.com", "api.example.com", out _));
+    }
+
+    [Theory]
+    [InlineData("http://api.example.com:81/a", "api.example.com", "HostMismatch")]
+    [InlineData("http://api.example.com/a", "api.example.com:81", "HostMismatch")]
+    [InlineData("http://api.example.com:8080/a", "api.example.com:80", "HostMismatch")]
+    [InlineData("https://api.example.com/a", "api.example.com:80", "HostMismatch")]
+    [InlineData("http://api.example.com:80/a", "api.example.com", "None")]
+    [InlineData("http://api.example.com/a", "api.example.com:80", "None")]
+    [InlineData("http://api.example.com:81/a", "API.example.com:081", "None")]
+    [InlineData("https://api.example.com:443/a", "api.example.com", "None")]
+    [InlineData("http://api.example.com./a", "api.example.com", "None")]
+    public void CanonicalizeTarget_AbsoluteFormPort_ComparedWithHostPort(string raw, string rawHost, string expected)
+    {
+        Assert.True(HostNormalizer.TryNormalize(rawHost, out var host));
+        Assert.Equal(Enum.Parse<CanonicalizeError>(expected), RequestCanonicalizer.CanonicalizeTarget(raw, host, rawHost, out _));
     }
 
     [Fact]
     public void CanonicalizeTarget_LongTarget_UsesPooledBuffer()
     {
         var raw = "/" + string.Concat(Enumerable.Repeat("%61", 400));
-        Assert.Equal(CanonicalizeError.None, RequestCanonicalizer.CanonicalizeTarget(raw, "", out var canonical));
+        Assert.Equal(CanonicalizeError.None, RequestCanonicalizer.CanonicalizeTarget(raw, "", "", out var canonical));
         Assert.Equal("/" + new string('a', 400), canonical);
     }
 }

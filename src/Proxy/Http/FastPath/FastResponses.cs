@@ -12,11 +12,14 @@ internal static class FastResponses
 {
     private static DateBytes? s_date;
 
-    /// <summary>403 Forbidden, <c>content-type: text/plain</c>, <c>Access denied\r\n</c>.</summary>
-    public static void WriteAccessDenied(PipeWriter output, bool close)
+    /// <summary>403 Forbidden, <c>content-type: text/plain</c>, <c>Access denied\r\n</c> (no body for a HEAD request).</summary>
+    public static void WriteAccessDenied(PipeWriter output, bool close, bool head)
     {
         Write(output, "HTTP/1.1 403 Forbidden\r\nContent-Length: 15\r\nContent-Type: text/plain\r\n"u8, close);
-        output.Write(HttpResponses.AccessDeniedBody.Span);
+        if (!head)
+        {
+            output.Write(HttpResponses.AccessDeniedBody.Span);
+        }
     }
 
     /// <summary>An empty 502 Bad Gateway or 504 Gateway Timeout.</summary>

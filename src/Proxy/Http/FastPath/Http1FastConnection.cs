@@ -163,7 +163,7 @@ internal sealed class Http1FastConnection : IDisposable
                 {
                     close = true; // the body never fully arrived: the connection cannot be reused
                 }
-                FastResponses.WriteAccessDenied(_output, close);
+                FastResponses.WriteAccessDenied(_output, close, _head.IsHead);
                 var clientGone = !await FlushAsync().ConfigureAwait(false);
                 Publish(requestId, L7FlowType.Response, FlowVerdict.Forwarded, 403, verdict.PolicyName, started);
                 if (close || clientGone)
@@ -238,9 +238,10 @@ internal sealed class Http1FastConnection : IDisposable
                     return status;
                 }
                 DropUpstream();
-                if (!reused || attempt > 0 || _bodyStarted)
+                if (!reused || attempt > 0 || _bodyStarted || !_head.IsIdempotent)
                 {
-                    // No retry once the body started upstream (it is gone from the client stream).
+                    // No retry once the body started upstream (it is gone from the client stream),
+                    // nor of a method that is not idempotent: the upstream may have acted on it.
                     return await UpstreamErrorAsync(502, close, null).ConfigureAwait(false);
                 }
                 // A reused connection the upstream closed before answering: once more on a fresh one (nothing was received).

@@ -64,6 +64,9 @@ internal sealed class Http1RequestHead : RequestHead
     /// <summary>HEAD: the response carries no body whatever its headers say.</summary>
     public bool IsHead { get; private set; }
 
+    /// <summary>GET, HEAD, OPTIONS, TRACE, PUT, DELETE (RFC 9110 §9.2.2): safe to send again on a fresh connection.</summary>
+    public bool IsIdempotent => _method is "GET" or "HEAD" or "OPTIONS" or "TRACE" or "PUT" or "DELETE";
+
     public override StringValues this[string name]
     {
         get

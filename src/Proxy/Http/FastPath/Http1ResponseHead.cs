@@ -42,7 +42,8 @@ internal struct Http1ResponseHead
         var end = data.IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
-            return data.Length >= MaxLength ? -1 : 0;
+            // A head that ends its lines with a bare LF would never complete: refuse it now.
+            return data.Length >= MaxLength || HasBareLineFeed(data) ? -1 : 0;
         }
         Length = end + 4;
         var head = data[..Length];
@@ -103,6 +104,10 @@ internal struct Http1ResponseHead
                 }
             }
         }
+        if (transferEncoding && contentLength >= 0)
+        {
+            return -1; // both framings (RFC 9112 §6.3: a smuggling attempt, handled as an error)
+        }
         if (requestIsHead || code < 200 || code == 204 || code == 304)
         {
             Framing = ResponseFraming.None;
@@ -122,6 +127,21 @@ internal struct Http1ResponseHead
         ContentLength = contentLength;
         UpstreamKeepAlive = keepAlive && Framing != ResponseFraming.UntilClose;
         return 1;
+    }
+
+    private static bool HasBareLineFeed(ReadOnlySpan<byte> data)
+    {
+        var at = data.IndexOf((byte)'\n');
+        while (at >= 0)
+        {
+            if (at == 0 || data[at - 1] != (byte)'\r')
+            {
+                return true;
+            }
+            var next = data[(at + 1)..].IndexOf((byte)'\n');
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        return false;
     }
 
     /// <summary>
