@@ -212,6 +212,10 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
             return CanonicalizeError.MissingHost;
         }
         RawHost = host.Count == 0 ? string.Empty : host[0] ?? string.Empty;
+        if (host.Count == 1 && RawHost.Length == 0)
+        {
+            return CanonicalizeError.InvalidHost; // an http(s) target always has an authority: an empty Host cannot be judged
+        }
         string canonicalHost;
         if (ReferenceEquals(RawHost, _lastRawHost))
         {

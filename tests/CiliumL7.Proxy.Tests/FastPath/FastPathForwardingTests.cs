@@ -154,7 +154,9 @@ public sealed class FastPathForwardingTests
     [InlineData("GET http://a:81/public/1 HTTP/1.1\r\nHost: a\r\n\r\n")]
     [InlineData("GET http://a/public/1 HTTP/1.1\r\nHost: a:81\r\n\r\n")]
     [InlineData("GET http://b:81/public/1 HTTP/1.1\r\nHost: b\r\n\r\n")]
-    public async Task Request_AbsoluteFormPortDisagreesWithHost_400NothingForwarded(string request)
+    [InlineData("GET /public/1 HTTP/1.1\r\nHost: \r\n\r\n")]
+    [InlineData("POST /public/1 HTTP/1.1\r\nHost:\r\nContent-Length: 3\r\n\r\nabc")]
+    public async Task Request_HostAmbiguousOrEmpty_400NothingForwarded(string request)
     {
         await using var backend = new ScriptedBackend(Response, CloseAfter);
         await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
