@@ -80,7 +80,7 @@ one_run() {
 	t2=$(date +%s.%N)
 	grep -q "Regenerated policy revision $rev " "$dir/agent.log" || perf_warn "N=$n: revision $rev never applied: $(tail -n 5 "$dir/agent.log")"
 	[ "$rc" = 0 ] || perf_warn "N=$n: policy import exited $rc: $(head -c 300 "$dir/import.out")"
-	[ -n "${PA_SHOW:-}" ] && cat "$dir/import.out" >&2
+	[ -n "${PA_SHOW:-}" ] && cat "$dir/import.out" "$dir/agent.log" >&2
 	sleep 2
 	after=$(perf_rss_kb "$pid")
 	peak=$(hwm_kb "$pid")
