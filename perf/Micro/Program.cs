@@ -9,12 +9,21 @@ namespace CiliumL7.Perf.Micro;
 /// <c>dotnet run -c Release --project perf/Micro -- --filter '*' --job short</c>.
 /// <c>-- --stopwatch</c> times ten warm resolutions without BenchmarkDotNet;
 /// <c>-- --import [N...]</c> times parse+validate and resolve of the perf CNP with N rules
-/// and reports the managed heap they leave behind.
+/// and reports the managed heap they leave behind;
+/// <c>-- --flows S</c> / <c>-- --grpc-follow S</c> measure flows/s of the flow pipeline (see <see cref="FlowThroughput"/>).
 /// </summary>
 internal static class Program
 {
     private static void Main(string[] args)
     {
+        if (args is [("--flows" or "--grpc-follow") and var mode, ..])
+        {
+            var culture = System.Globalization.CultureInfo.InvariantCulture;
+            var seconds = args.Length > 1 ? double.Parse(args[1], culture) : 5;
+            var rate = args.Length > 2 ? double.Parse(args[2], culture) : 0;
+            FlowThroughput.RunAsync(mode, seconds, rate).GetAwaiter().GetResult();
+            return;
+        }
         if (args is ["--stopwatch", ..])
         {
             var (policies, endpoints, identities) = SyntheticCluster.Build(1_000, 10_000);

@@ -76,6 +76,7 @@ internal static class AgentHost
         // :: Step 3: Hubble (flow ring + Observer on <state-dir>/hubble.sock and --hubble-listen-address, /metrics, export), fed by the proxy and the datapath.
         var cookies = new PolicyCookieNames();
         var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, cookies, loggerFactory).ConfigureAwait(false);
+        AgentEventFeed.Attach(hubble.AgentEvents, endpoints, policies, DateTimeOffset.UtcNow);
 
         // :: Step 3b: ClusterIP services (socket LB), fed with the endpoints.
         var services = ServiceWiring.Start(options, endpoints, loggerFactory);
@@ -117,6 +118,7 @@ internal static class AgentHost
             await hubble.DisposeAsync().ConfigureAwait(false);
             datapath.Dispose();
             (proxy as IDisposable)?.Dispose();
+            flows.Dispose();
             try
             {
                 File.Delete(options.SocketPath);

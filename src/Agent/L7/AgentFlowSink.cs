@@ -3,38 +3,75 @@ using CiliumL7.Proxy.Flows;
 namespace CiliumL7.Agent.L7;
 
 /// <summary>
-/// Where the proxy's L7 flow events go: the last N are kept (for status and
-/// tests) and every event is handed to the observers (e.g. the Hubble ring).
-/// Thread-safe, non-blocking.
+/// Where the proxy's L7 flow events go. The request thread only queues the event
+/// (<see cref="BackgroundFlowSink"/>); one consumer thread keeps the last N (for
+/// status and tests) and hands every event to the <see cref="Observer"/> (the
+/// Hubble feed: protobuf, metrics, ring, export). A full queue loses the event
+/// and counts it in <see cref="Lost"/>; nothing blocks the request.
 /// </summary>
-internal sealed class AgentFlowSink : IFlowSink
+internal sealed class AgentFlowSink : IFlowSink, IFlowEventHandler, IDisposable
 {
-    private readonly Queue<L7FlowEvent> _recent = new();
-    private readonly int _capacity;
+    private readonly L7FlowEvent[] _recent;
+    private readonly Lock _recentLock = new();
+    private readonly BackgroundFlowSink _queue;
+    private long _recentCount;
+    private IFlowEventHandler? _observer;
 
-    public AgentFlowSink(int capacity = 1024) => _capacity = capacity;
-
-    /// <summary>Called for every flow (after it is recorded).</summary>
-    public Action<L7FlowEvent>? Observer { get; set; }
-
-    public void Publish(L7FlowEvent flow)
+    public AgentFlowSink(int capacity = 1024, int queueCapacity = BackgroundFlowSink.DefaultCapacity)
     {
-        lock (_recent)
-        {
-            if (_recent.Count == _capacity)
-            {
-                _recent.Dequeue();
-            }
-            _recent.Enqueue(flow);
-        }
-        Observer?.Invoke(flow);
+        _recent = new L7FlowEvent[capacity];
+        _queue = new BackgroundFlowSink(this, queueCapacity);
     }
 
+    /// <summary>Called on the consumer thread for every flow (after it is recorded).</summary>
+    public IFlowEventHandler? Observer
+    {
+        get => Volatile.Read(ref _observer);
+        set => Volatile.Write(ref _observer, value);
+    }
+
+    /// <summary>Events refused because the queue was full.</summary>
+    public long Lost => _queue.Lost;
+
+    /// <summary>Events queued and not yet handled.</summary>
+    public long Pending => _queue.Pending;
+
+    /// <summary>Events whose observer threw.</summary>
+    public long Failed => _queue.Failed;
+
+    /// <summary>Queue size.</summary>
+    public int QueueCapacity => _queue.Capacity;
+
+    public void Publish(in L7FlowEvent flow) => _queue.Publish(flow);
+
+    void IFlowEventHandler.OnFlow(in L7FlowEvent flow)
+    {
+        lock (_recentLock)
+        {
+            _recent[_recentCount % _recent.Length] = flow;
+            _recentCount++;
+        }
+        Observer?.OnFlow(flow);
+    }
+
+    /// <summary>Waits (bounded) until every event published so far has reached the observer.</summary>
+    public bool Flush(TimeSpan timeout) => _queue.Flush(timeout);
+
+    /// <summary>The last <paramref name="count"/> flows, oldest first (after a bounded flush).</summary>
     public List<L7FlowEvent> Last(int count)
     {
-        lock (_recent)
+        _queue.Flush(TimeSpan.FromSeconds(1));
+        lock (_recentLock)
         {
-            return [.. _recent.Skip(Math.Max(0, _recent.Count - count))];
+            var n = (int)Math.Min(Math.Min(count, _recentCount), _recent.Length);
+            var result = new List<L7FlowEvent>(n);
+            for (var seq = _recentCount - n; seq < _recentCount; seq++)
+            {
+                result.Add(_recent[seq % _recent.Length]);
+            }
+            return result;
         }
     }
+
+    public void Dispose() => _queue.Dispose();
 }

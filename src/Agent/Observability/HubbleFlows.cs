@@ -16,14 +16,19 @@ namespace CiliumL7.Agent.Observability;
 /// Hubble <see cref="Flow"/>s (built with <see cref="FlowBuilder"/>, the shape
 /// Cilium gives them) and are published to the node's flow ring.
 /// <code>
-///  L7Proxy ──L7FlowEvent──────────┐
-///                                 ├─► HubbleFlows ─► HubbleServer.Publish ─► ring ─► observe / GetFlows
-///  cl7_events ──drop, verdict─────┘        ▲
-///  PolicyRegenerator ─► PolicyCookieNames ─┘ (rule cookie → policy name, for *_allowed_by / *_denied_by)
+///  L7Proxy ──L7FlowEvent─► queue ─► consumer thread ─┐
+///                                                    ├─► HubbleFlows ─► HubbleServer.Publish ─► ring ─► observe / GetFlows
+///  cl7_events ──drop, verdict─────────────────────────┘        ▲
+///  PolicyRegenerator ─► PolicyCookieNames ──────────────────────┘ (rule cookie → policy name, for *_allowed_by / *_denied_by)
 /// </code>
 /// </summary>
-internal sealed class HubbleFlows
+internal sealed class HubbleFlows : IFlowEventHandler
 {
+    private const int CacheLimit = 4096;
+
+    // Touched only by the flow consumer thread (OnFlow).
+    private readonly Dictionary<Proxy.PeerInfo, Endpoint> _peerEndpoints = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, CiliumL7.Hubble.Api.Policy> _policies = new(StringComparer.Ordinal);
     private readonly IFlowPublisher _publisher;
     private readonly EndpointManager _endpoints;
     private readonly PolicyCookieNames _cookies;
@@ -35,14 +40,18 @@ internal sealed class HubbleFlows
         _cookies = cookies;
     }
 
-    /// <summary>An L7 request or response from the proxy.</summary>
-    public void OnL7(L7FlowEvent e)
+    /// <summary>
+    /// An L7 request or response from the proxy, on the flow consumer thread (never the
+    /// request thread). Endpoint and policy records are built once per peer / policy and
+    /// shared by the flows that name them (published flows are never mutated).
+    /// </summary>
+    public void OnFlow(in L7FlowEvent e)
     {
         var request = e.Type == ProxyFlowType.Request;
         var client = request ? e.Source : e.Destination;
         var server = request ? e.Destination : e.Source;
-        var clientPeer = new FlowPeer(client.Address.ToString(), client.Port, EndpointOf(client.Peer));
-        var serverPeer = new FlowPeer(server.Address.ToString(), server.Port, EndpointOf(server.Peer));
+        var clientPeer = new FlowPeer(client.Address.ToString(), client.Port, CachedEndpoint(client.Peer));
+        var serverPeer = new FlowPeer(server.Address.ToString(), server.Port, CachedEndpoint(server.Peer));
         var verdict = e.Verdict switch
         {
             FlowVerdict.Dropped => Verdict.Dropped,
@@ -50,23 +59,56 @@ internal sealed class HubbleFlows
             _ => Verdict.Forwarded,
         };
         var direction = e.Direction == PolicyDirection.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress;
+        var http = e.Http;
         var flow = request
-            ? FlowBuilder.HttpRequest(clientPeer, serverPeer, direction, verdict, e.Http.Method, e.Http.Url, e.Http.Protocol, e.Time)
-            : FlowBuilder.HttpResponse(clientPeer, serverPeer, direction, verdict, (uint)e.Http.Code, e.Http.Method, e.Http.Url,
-                TimeSpan.FromTicks(e.LatencyNs / 100), e.Http.Protocol, e.Time);
+            ? FlowBuilder.HttpRequest(clientPeer, serverPeer, direction, verdict, http.Method, http.Url, http.Protocol, e.Time)
+            : FlowBuilder.HttpResponse(clientPeer, serverPeer, direction, verdict, (uint)http.Code, http.Method, http.Url,
+                TimeSpan.FromTicks(e.LatencyNs / 100), http.Protocol, e.Time);
         flow.ProxyPort = e.ProxyPort;
-        var headers = e.Http.Headers;
-        for (var i = 0; i < headers.Count; i++)
+        var headers = http.Headers;
+        if (headers is not null)
         {
-            flow.L7.Http.Headers.Add(new HTTPHeader { Key = headers[i].Key, Value = headers[i].Value }); // values "HIDDEN" under --proxy-redact-header-values
+            var target = flow.L7.Http.Headers;
+            for (var i = 0; i < headers.Count; i++)
+            {
+                target.Add(new HTTPHeader { Key = headers[i].Key, Value = headers[i].Value }); // values "HIDDEN" under --proxy-redact-header-values
+            }
         }
         if (e.PolicyName is { Length: > 0 } name)
         {
-            var slash = name.IndexOf('/', StringComparison.Ordinal);
-            var policy = slash < 0 ? FlowBuilder.Policy(name, "", "CiliumClusterwideNetworkPolicy") : FlowBuilder.Policy(name[(slash + 1)..], name[..slash]);
-            flow = FlowBuilder.AddPolicy(flow, policy, denied: verdict == Verdict.Dropped);
+            flow = FlowBuilder.AddPolicy(flow, CachedPolicy(name), denied: verdict == Verdict.Dropped);
         }
         _publisher.Publish(flow);
+    }
+
+    /// <summary>The Endpoint record of a proxy peer, built once per <see cref="Proxy.PeerInfo"/> object (they are swapped whole per regeneration).</summary>
+    private Endpoint CachedEndpoint(Proxy.PeerInfo peer)
+    {
+        if (!_peerEndpoints.TryGetValue(peer, out var endpoint))
+        {
+            if (_peerEndpoints.Count >= CacheLimit)
+            {
+                _peerEndpoints.Clear(); // old regenerations' peers
+            }
+            endpoint = EndpointOf(peer);
+            _peerEndpoints.Add(peer, endpoint);
+        }
+        return endpoint;
+    }
+
+    private CiliumL7.Hubble.Api.Policy CachedPolicy(string name)
+    {
+        if (!_policies.TryGetValue(name, out var policy))
+        {
+            if (_policies.Count >= CacheLimit)
+            {
+                _policies.Clear();
+            }
+            var slash = name.IndexOf('/', StringComparison.Ordinal);
+            policy = slash < 0 ? FlowBuilder.Policy(name, "", "CiliumClusterwideNetworkPolicy") : FlowBuilder.Policy(name[(slash + 1)..], name[..slash]);
+            _policies.Add(name, policy);
+        }
+        return policy;
     }
 
     /// <summary>

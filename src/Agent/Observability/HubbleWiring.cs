@@ -104,7 +104,8 @@ internal static class HubbleWiring
     private static void Connect(HubbleServer hubble, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies)
     {
         var feed = new HubbleFlows(hubble, endpoints, cookies);
-        flows.Observer = feed.OnL7;
+        flows.Observer = feed;
+        hubble.AddLostEventsSource("OBSERVER_EVENTS_QUEUE", () => flows.Lost);
         if (datapath is BpfNodeDatapath bpf)
         {
             bpf.EventObserver = feed.OnDatapath;

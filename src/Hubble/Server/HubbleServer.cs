@@ -1,5 +1,6 @@
 using System.Net;
 using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Events;
 using CiliumL7.Hubble.Export;
 using CiliumL7.Hubble.Logging;
 using CiliumL7.Hubble.Metrics;
@@ -38,6 +39,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
     private FlowExporter? _exporter;
     private MetricsEndpoint? _metricsEndpoint;
     private CancellationTokenSource? _stopping;
+    private readonly RingMetricsSource _ringMetrics;
 
     /// <summary>Creates the server (nothing listens until <see cref="StartAsync"/>).</summary>
     public HubbleServer(HubbleServerOptions options)
@@ -45,14 +47,19 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger("CiliumL7.Hubble") ?? NullLogger.Instance;
         Ring = new FlowRing(options.RingCapacity);
+        AgentEvents = new AgentEventBuffer();
         Metrics = new MetricsRegistry();
         FlowMetrics = new FlowMetrics(Metrics);
-        Metrics.AddSource(new RingMetricsSource(Ring));
+        _ringMetrics = new RingMetricsSource(Ring);
+        Metrics.AddSource(_ringMetrics);
         StartedAt = DateTimeOffset.UtcNow;
     }
 
     /// <summary>The flow ring (read it with a <see cref="FlowRingReader"/>; publish through <see cref="Publish"/>).</summary>
     public FlowRing Ring { get; }
+
+    /// <summary>The node's agent events (GetAgentEvents); publish with <see cref="AgentEventBuffer.Publish"/>.</summary>
+    public AgentEventBuffer AgentEvents { get; }
 
     /// <summary>All metrics this node exposes; the agent may add its own families and sources.</summary>
     public MetricsRegistry Metrics { get; }
@@ -77,6 +84,18 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
 
     /// <summary>The bound port of /metrics once started (null when not served).</summary>
     public int? MetricsPort { get; private set; }
+
+    /// <summary>
+    /// Reports events a producer lost before they reached the ring (e.g. its queue was
+    /// full) as <c>hubble_lost_events_total{source="<paramref name="source"/>"}</c>, read at scrape time.
+    /// Hubble's sources: <c>OBSERVER_EVENTS_QUEUE</c>, <c>PERF_EVENT_RING_BUFFER</c>.
+    /// </summary>
+    public void AddLostEventsSource(string source, Func<long> count)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentNullException.ThrowIfNull(count);
+        _ringMetrics.AddLostEvents(source, count);
+    }
 
     /// <summary>Stamps time/uuid/node_name if empty, counts the flow in metrics and appends it to the ring.</summary>
     public void Publish(Flow flow)
@@ -203,12 +222,14 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         });
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new ObserverService(Ring, node, _stopping.Token));
+        builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, _stopping.Token));
         builder.Services.AddSingleton(new PeerService(node, _stopping.Token));
+        builder.Services.AddSingleton(new HealthService(_stopping.Token));
         var app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<ObserverService>();
         app.MapGrpcService<PeerService>();
+        app.MapGrpcService<HealthService>();
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

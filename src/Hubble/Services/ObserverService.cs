@@ -1,4 +1,5 @@
 using CiliumL7.Hubble.Api;
+using CiliumL7.Hubble.Events;
 using CiliumL7.Hubble.Ring;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -7,7 +8,8 @@ namespace CiliumL7.Hubble.Services;
 
 /// <summary>
 /// Hubble's <c>observer.Observer</c> gRPC service over this node's
-/// <see cref="FlowRing"/>: GetFlows, ServerStatus, GetNodes, GetNamespaces.
+/// <see cref="FlowRing"/>: GetFlows, GetAgentEvents, ServerStatus, GetNodes, GetNamespaces
+/// (GetDebugEvents answers UNIMPLEMENTED: the datapath emits no debug events).
 /// </summary>
 public sealed class ObserverService : Api.Observer.ObserverBase
 {
@@ -18,6 +20,7 @@ public sealed class ObserverService : Api.Observer.ObserverBase
     private readonly FlowRing _ring;
     private readonly HubbleNode _node;
     private readonly FlowStreamer _streamer;
+    private readonly AgentEventStreamer _agentEvents;
     private readonly CancellationToken _stopping;
 
     /// <summary>
@@ -25,7 +28,15 @@ public sealed class ObserverService : Api.Observer.ObserverBase
     /// (cleanly, status OK) when <paramref name="stopping"/> fires.
     /// </summary>
     public ObserverService(FlowRing ring, HubbleNode node, CancellationToken stopping = default)
+        : this(ring, new AgentEventBuffer(), node, stopping)
     {
+    }
+
+    /// <summary>As above, with the node's agent events for GetAgentEvents.</summary>
+    public ObserverService(FlowRing ring, AgentEventBuffer agentEvents, HubbleNode node, CancellationToken stopping = default)
+    {
+        ArgumentNullException.ThrowIfNull(agentEvents);
+        _agentEvents = new AgentEventStreamer(agentEvents, node.Name);
         _ring = ring;
         _node = node;
         _stopping = stopping;
@@ -54,6 +65,30 @@ public sealed class ObserverService : Api.Observer.ObserverBase
             // The client went away or the server is stopping: end the stream cleanly.
         }
     }
+
+    /// <inheritdoc/>
+    public override async Task GetAgentEvents(GetAgentEventsRequest request, IServerStreamWriter<GetAgentEventsResponse> responseStream, ServerCallContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
+        var ct = linked.Token;
+        try
+        {
+            await _agentEvents.RunAsync(request, response => responseStream.WriteAsync(response, ct), ct).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away or the server is stopping: end the stream cleanly.
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task GetDebugEvents(GetDebugEventsRequest request, IServerStreamWriter<GetDebugEventsResponse> responseStream, ServerCallContext context)
+        => throw new RpcException(new Status(StatusCode.Unimplemented,
+            "GetDebugEvents: the CiliumL7 datapath emits no debug events (use GetFlows for drops, policy verdicts and L7 flows)"));
 
     /// <inheritdoc/>
     public override Task<ServerStatusResponse> ServerStatus(ServerStatusRequest request, ServerCallContext context)

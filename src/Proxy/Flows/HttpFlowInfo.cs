@@ -6,4 +6,4 @@ namespace CiliumL7.Proxy.Flows;
 /// <param name="Url">The absolute URL, <c>http://host/path?query</c>, with the canonical path.</param>
 /// <param name="Protocol"><c>HTTP/1.1</c> or <c>HTTP/2</c>.</param>
 /// <param name="Headers">Request headers (values possibly redacted); empty when disabled.</param>
-public sealed record HttpFlowInfo(int Code, string Method, string Url, string Protocol, IReadOnlyList<KeyValuePair<string, string>> Headers);
+public readonly record struct HttpFlowInfo(int Code, string Method, string Url, string Protocol, IReadOnlyList<KeyValuePair<string, string>> Headers);

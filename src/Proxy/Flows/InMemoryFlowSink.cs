@@ -18,7 +18,7 @@ public sealed class InMemoryFlowSink : IFlowSink
     public long Count => Interlocked.Read(ref _written);
 
     /// <inheritdoc />
-    public void Publish(L7FlowEvent flow)
+    public void Publish(in L7FlowEvent flow)
     {
         lock (_lock)
         {

@@ -6,8 +6,12 @@ namespace CiliumL7.Proxy.Flows;
 /// One L7 flow as the proxy reports it. <see cref="Source"/> and
 /// <see cref="Destination"/> follow the message: client → server for a request,
 /// server → client for a response (<see cref="IsReply"/> true).
+/// A value type of references that already exist (endpoints cached per
+/// connection, the request's URL, method and header list): building one
+/// allocates nothing, so the request path stays cheap; the Hubble
+/// <c>Flow</c> is built later, off the request thread.
 /// </summary>
-public sealed record L7FlowEvent
+public readonly record struct L7FlowEvent
 {
     /// <summary>When the event happened.</summary>
     public required DateTimeOffset Time { get; init; }
