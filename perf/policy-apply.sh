@@ -14,6 +14,7 @@
 #
 #   bash perf/policy-apply.sh [N...]          default: 1 1000 10000
 #   PA_TASKSET=1 bash perf/policy-apply.sh     agent pinned to CPU 1, as perf/run.sh runs it
+#   PA_SHOW=1 ...                               also print the CLI output and the agent log
 # Needs root and `make build`. Everything it creates is removed on exit.
 set -uo pipefail
 
