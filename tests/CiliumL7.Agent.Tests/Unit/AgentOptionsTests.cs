@@ -93,4 +93,23 @@ public sealed class AgentOptionsTests
 
         Assert.Null(o.HubbleListenAddress);
     }
+
+    [Theory]
+    [InlineData(new string[0], true, true)]
+    [InlineData(new[] { "--proxy-http1-fast-path=false" }, false, true)]
+    [InlineData(new[] { "--proxy-inline-completions=false", "--proxy-http1-fast-path" }, true, false)]
+    public void Parse_ProxyFastPathFlags_DefaultOnAndSwitchable(string[] args, bool fastPath, bool inlineCompletions)
+    {
+        var o = AgentOptions.Parse(args);
+
+        Assert.Equal((fastPath, inlineCompletions), (o.ProxyHttp1FastPath, o.ProxyInlineCompletions));
+    }
+
+    [Fact]
+    public void Parse_ProxyFastPathNotABool_Refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--proxy-http1-fast-path=maybe"]));
+
+        Assert.Contains("--proxy-http1-fast-path \"maybe\" is not true or false", e.Message, StringComparison.Ordinal);
+    }
 }

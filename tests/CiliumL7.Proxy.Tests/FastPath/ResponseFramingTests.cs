@@ -52,6 +52,18 @@ public sealed class ResponseFramingTests
         Assert.Equal("HTTP/1.1 200 OK\r\nX: y\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(buffer, 0, n));
     }
 
+    [Fact]
+    public void WriteClientHead_ContentLengthNextToTransferEncoding_Dropped()
+    {
+        var raw = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n");
+        var response = default(Http1ResponseHead);
+        Assert.Equal(1, response.TryParse(raw, false));
+        Assert.Equal(ResponseFraming.Chunked, response.Framing);
+        var buffer = new byte[256];
+        var n = response.WriteClientHead(raw.AsSpan(0, response.Length), buffer, close: false);
+        Assert.Equal("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", Encoding.ASCII.GetString(buffer, 0, n));
+    }
+
     [Theory]
     [InlineData("0\r\n\r\n", 5)]
     [InlineData("5\r\nhello\r\n0\r\n\r\nNEXT", 15)]

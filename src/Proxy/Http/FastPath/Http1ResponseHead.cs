@@ -7,7 +7,8 @@ namespace CiliumL7.Proxy.Http.FastPath;
 /// <summary>
 /// Parses an upstream HTTP/1.x response head and rewrites it for the client in
 /// one pass: status line as <c>HTTP/1.1</c>, every field except the hop-by-hop
-/// ones (<c>Connection</c>, <c>Keep-Alive</c>, <c>Proxy-Connection</c>), plus
+/// ones (<c>Connection</c>, <c>Keep-Alive</c>, <c>Proxy-Connection</c>) and a
+/// <c>Content-Length</c> sent with <c>Transfer-Encoding</c>, plus
 /// <c>Connection: close</c> when the client connection will close.
 /// </summary>
 internal struct Http1ResponseHead
@@ -29,6 +30,9 @@ internal struct Http1ResponseHead
 
     /// <summary>Body length for <see cref="ResponseFraming.Length"/>.</summary>
     public long ContentLength;
+
+    /// <summary><c>Transfer-Encoding</c> was present: a <c>Content-Length</c> next to it is not forwarded (RFC 9112 §6.3).</summary>
+    public bool HasTransferEncoding;
 
     /// <summary>The upstream may keep the connection open after this response (HTTP/1.1 without <c>Connection: close</c>).</summary>
     public bool UpstreamKeepAlive;
@@ -125,6 +129,7 @@ internal struct Http1ResponseHead
             Framing = ResponseFraming.UntilClose;
         }
         ContentLength = contentLength;
+        HasTransferEncoding = transferEncoding;
         UpstreamKeepAlive = keepAlive && Framing != ResponseFraming.UntilClose;
         return 1;
     }
@@ -167,7 +172,8 @@ internal struct Http1ResponseHead
             var line = rest[..(lineEnd + 2)];
             rest = rest[(lineEnd + 2)..];
             var name = line[..line.IndexOf((byte)':')];
-            if (Ascii.EqualsIgnoreCase(name, "Connection"u8) || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8) || Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8))
+            if (Ascii.EqualsIgnoreCase(name, "Connection"u8) || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8) || Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8)
+                || (HasTransferEncoding && Ascii.EqualsIgnoreCase(name, "Content-Length"u8)))
             {
                 continue;
             }
