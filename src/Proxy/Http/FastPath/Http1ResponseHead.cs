@@ -108,10 +108,6 @@ internal struct Http1ResponseHead
                 }
             }
         }
-        if (transferEncoding && contentLength >= 0)
-        {
-            return -1; // both framings (RFC 9112 §6.3: a smuggling attempt, handled as an error)
-        }
         if (requestIsHead || code < 200 || code == 204 || code == 304)
         {
             Framing = ResponseFraming.None;
