@@ -49,42 +49,16 @@ internal sealed class HubbleFlows : IFlowEventHandler
     /// <summary>
     /// An L7 request or response from the proxy, on the flow consumer thread (never the
     /// request thread). Endpoint and policy records are built once per peer / policy and
-    /// shared by the flows that name them (published flows are never mutated).
+    /// shared by the flows that name them (published flows are never mutated); the flow
+    /// goes into the ring in its compact form (<see cref="L7HttpFlow"/>), built when read.
     /// </summary>
     public void OnFlow(in L7FlowEvent e)
     {
         var request = e.Type == ProxyFlowType.Request;
         var client = request ? e.Source : e.Destination;
         var server = request ? e.Destination : e.Source;
-        var clientPeer = new FlowPeer(client.Address.ToString(), client.Port, CachedEndpoint(client.Peer));
-        var serverPeer = new FlowPeer(server.Address.ToString(), server.Port, CachedEndpoint(server.Peer));
-        var verdict = e.Verdict switch
-        {
-            FlowVerdict.Dropped => Verdict.Dropped,
-            FlowVerdict.Error => Verdict.Error,
-            _ => Verdict.Forwarded,
-        };
-        var direction = e.Direction == PolicyDirection.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress;
-        var http = e.Http;
-        var flow = request
-            ? FlowBuilder.HttpRequest(clientPeer, serverPeer, direction, verdict, http.Method, http.Url, http.Protocol, e.Time)
-            : FlowBuilder.HttpResponse(clientPeer, serverPeer, direction, verdict, (uint)http.Code, http.Method, http.Url,
-                TimeSpan.FromTicks(e.LatencyNs / 100), http.Protocol, e.Time);
-        flow.ProxyPort = e.ProxyPort;
-        var headers = http.Headers;
-        if (headers is not null)
-        {
-            var target = flow.L7.Http.Headers;
-            for (var i = 0; i < headers.Count; i++)
-            {
-                target.Add(new HTTPHeader { Key = headers[i].Key, Value = headers[i].Value }); // values "HIDDEN" under --proxy-redact-header-values
-            }
-        }
-        if (e.PolicyName is { Length: > 0 } name)
-        {
-            flow = FlowBuilder.AddPolicy(flow, CachedPolicy(name), denied: verdict == Verdict.Dropped);
-        }
-        _publisher.Publish(flow);
+        var policy = e.PolicyName is { Length: > 0 } name ? CachedPolicy(name) : null;
+        _publisher.Publish(new L7HttpFlow(e, CachedEndpoint(client.Peer), CachedEndpoint(server.Peer), policy));
     }
 
     /// <summary>The Endpoint record of a proxy peer, built once per <see cref="Proxy.PeerInfo"/> object (they are swapped whole per regeneration).</summary>

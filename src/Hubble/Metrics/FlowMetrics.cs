@@ -92,6 +92,35 @@ public sealed class FlowMetrics
         }
     }
 
+    /// <summary>
+    /// Counts an L7 HTTP flow (event type 129) from its facts, exactly as <see cref="Observe"/>
+    /// counts the flow <see cref="FlowBuilder"/> builds from them, without building it.
+    /// </summary>
+    public void ObserveHttp(L7FlowType type, Verdict verdict, TrafficDirection direction, string method, string protocol, uint code, ulong latencyNs)
+    {
+        _flowsProcessed.WithLabels("L7", "HTTP", ProtoEnumName<Verdict>.Of(verdict)).Inc();
+        if (verdict == Verdict.Dropped)
+        {
+            _drops.WithLabels(ProtoEnumName<DropReason>.Of(DropReason.Unknown), "HTTP").Inc();
+        }
+        if (type == L7FlowType.Request)
+        {
+            _policyVerdicts.WithLabels(Lower(direction), "l7/http", ProtoEnumName<Verdict>.LowerOf(verdict)).Inc();
+        }
+        else if (type == L7FlowType.Response)
+        {
+            var reporter = direction switch
+            {
+                TrafficDirection.Ingress => "server",
+                TrafficDirection.Egress => "client",
+                _ => "unknown",
+            };
+            var status = code < StatusText.Length ? StatusText[code] : code.ToString(CultureInfo.InvariantCulture);
+            _httpRequests.WithLabels(method, protocol, status, reporter).Inc();
+            _httpDuration.WithLabels(method, reporter).Observe(latencyNs / 1e9);
+        }
+    }
+
     /// <summary>Hubble's protocol label: the L7 protocol if any, else the L4 one.</summary>
     internal static string Protocol(Flow flow)
     {

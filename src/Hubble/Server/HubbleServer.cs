@@ -55,7 +55,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         StartedAt = DateTimeOffset.UtcNow;
     }
 
-    /// <summary>The flow ring (read it with a <see cref="FlowRingReader"/>; publish through <see cref="Publish"/>).</summary>
+    /// <summary>The flow ring (read it with a <see cref="FlowRingReader"/>; publish through <see cref="Publish(Flow)"/>).</summary>
     public FlowRing Ring { get; }
 
     /// <summary>The node's agent events (GetAgentEvents); publish with <see cref="AgentEventBuffer.Publish"/>.</summary>
@@ -115,16 +115,30 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
     }
 
     /// <summary>
+    /// Stamps uuid and node name, counts the flow in metrics from its compact form and appends
+    /// it to the ring, where it is built into a <see cref="Flow"/> only when read.
+    /// </summary>
+    public void Publish(DeferredFlow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        flow.Stamp(NewGuid(), _options.NodeName);
+        flow.Count(FlowMetrics);
+        Ring.Publish(flow);
+    }
+
+    /// <summary>
     /// A random (version 4) UUID from a fast PRNG: unique per flow is all Hubble needs, and
     /// Guid.NewGuid's kernel randomness costs more than the rest of Publish.
     /// </summary>
-    internal static string NewUuid()
+    internal static string NewUuid() => NewGuid().ToString();
+
+    private static Guid NewGuid()
     {
         Span<byte> bytes = stackalloc byte[16];
         Random.Shared.NextBytes(bytes);
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40); // version 4 (Guid's little-endian field layout)
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
-        return new Guid(bytes).ToString();
+        return new Guid(bytes);
     }
 
     /// <summary>Binds the listeners and starts the exporter.</summary>

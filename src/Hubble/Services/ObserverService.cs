@@ -157,11 +157,11 @@ public sealed class ObserverService : Api.Observer.ObserverBase
         long count = 0;
         for (var seq = _ring.SeenFlows - 1; seq >= _ring.OldestSequence; seq--)
         {
-            if (_ring.TryGet(seq) is not { Time: { } t })
+            if (_ring.TryGetTime(seq) is not { } t)
             {
                 continue;
             }
-            if (t.ToDateTimeOffset() < cutoff)
+            if (t < cutoff)
             {
                 break;
             }
