@@ -47,6 +47,9 @@ public sealed class AgentClient : IDisposable
     /// <summary>The socket this client talks to.</summary>
     public string SocketPath { get; }
 
+    /// <summary>How long one request may take (<see cref="Timeout.InfiniteTimeSpan"/>: no limit; the caller's token decides).</summary>
+    public TimeSpan RequestTimeout => _http.Timeout;
+
     /// <summary>
     /// Turns a <c>-H</c> value (<c>unix:///path</c>, a plain path, or null for the default)
     /// into a socket path.
@@ -115,6 +118,50 @@ public sealed class AgentClient : IDisposable
         var path = sourceName is null ? "policy" : "policy?source=" + Uri.EscapeDataString(sourceName);
         var message = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(yaml, Encoding.UTF8, "application/yaml") };
         return ReadAsync(message, ClientJsonContext.Readable.PolicyImportResult, ct);
+    }
+
+    /// <summary>
+    /// Polls <c>GET /v1/status</c> until the agent reports policy <paramref name="revision"/> (or a newer one)
+    /// in force, reports that regenerating it failed, or <paramref name="timeout"/> passes.
+    /// </summary>
+    public async Task<PolicyApplyWait> WaitForPolicyAppliedAsync(long revision, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var delay = TimeSpan.FromMilliseconds(25);
+        long applied = 0;
+        while (true)
+        {
+            var remaining = timeout - clock.Elapsed;
+            if (remaining > TimeSpan.Zero)
+            {
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                bounded.CancelAfter(remaining);
+                try
+                {
+                    var status = await GetStatusAsync(bounded.Token).ConfigureAwait(false);
+                    applied = status.PolicyRevisionApplied;
+                    if (applied >= revision)
+                    {
+                        return new PolicyApplyWait(true, applied, null);
+                    }
+                    if (status.PolicyApplyError is { } error && status.PolicyApplyErrorRevision >= revision)
+                    {
+                        return new PolicyApplyWait(false, applied, error);
+                    }
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && e is OperationCanceledException or AgentTimeoutException)
+                {
+                    return new PolicyApplyWait(false, applied, null);
+                }
+                remaining = timeout - clock.Elapsed;
+            }
+            if (remaining <= TimeSpan.Zero)
+            {
+                return new PolicyApplyWait(false, applied, null);
+            }
+            await Task.Delay(delay < remaining ? delay : remaining, ct).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+        }
     }
 
     /// <summary><c>DELETE /v1/policy</c>: one imported resource by name (and namespace), or all of them.</summary>
@@ -211,6 +258,7 @@ public sealed class AgentClient : IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken ct)
     {
+        var request = message.Method + " /v1/" + message.RequestUri?.OriginalString.Split('?')[0];
         try
         {
             using (message)
@@ -221,6 +269,11 @@ public sealed class AgentClient : IDisposable
         catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
             throw new AgentUnavailableException(SocketPath, e.InnerException ?? e);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            // HttpClient.Timeout: say so (a bare cancellation would end the CLI silently).
+            throw new AgentTimeoutException(SocketPath, request, _http.Timeout, e);
         }
     }
 

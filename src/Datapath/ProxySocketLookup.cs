@@ -30,6 +30,7 @@ public sealed unsafe class ProxySocketLookup : IDisposable
     private readonly BpfObjectFile _object;
     private readonly int _listenersFd;
     private int _linkFd;
+    private bool _disposed;
 
     private ProxySocketLookup(BpfObjectFile obj, int linkFd)
     {
@@ -46,11 +47,7 @@ public sealed unsafe class ProxySocketLookup : IDisposable
     /// <exception cref="DatapathException">The object is missing, the verifier refused it, or the kernel refused the link.</exception>
     public static ProxySocketLookup Attach(string bpfObjectDir, string bpfRoot)
     {
-        ArgumentNullException.ThrowIfNull(bpfObjectDir);
-        ArgumentNullException.ThrowIfNull(bpfRoot);
-        var root = Path.GetFullPath(bpfRoot);
-        BpfFs.EnsureDirectory(root);
-        var obj = BpfObjectFile.Load(Path.Combine(bpfObjectDir, "sk-lookup.o"), root);
+        var obj = LoadObject(bpfObjectDir, bpfRoot);
         var netnsFd = -1;
         try
         {
@@ -81,6 +78,74 @@ public sealed unsafe class ProxySocketLookup : IDisposable
     }
 
     /// <summary>
+    /// Loads the program and its maps without attaching it anywhere (for
+    /// <see cref="TestRun"/>: the program decides, the stack never asks it).
+    /// </summary>
+    public static ProxySocketLookup Load(string bpfObjectDir, string bpfRoot) => new(LoadObject(bpfObjectDir, bpfRoot), -1);
+
+    private static BpfObjectFile LoadObject(string bpfObjectDir, string bpfRoot)
+    {
+        ArgumentNullException.ThrowIfNull(bpfObjectDir);
+        ArgumentNullException.ThrowIfNull(bpfRoot);
+        var root = Path.GetFullPath(bpfRoot);
+        BpfFs.EnsureDirectory(root);
+        return BpfObjectFile.Load(Path.Combine(bpfObjectDir, "sk-lookup.o"), root);
+    }
+
+    /// <summary>
+    /// Runs the program once (BPF_PROG_TEST_RUN) for a connection from
+    /// <paramref name="remote"/> to <paramref name="local"/> and returns the
+    /// cookie of the socket it selected, 0 when it selected none.
+    /// </summary>
+    public ulong TestRun(System.Net.IPEndPoint remote, System.Net.IPEndPoint local, ProtocolType protocol = ProtocolType.Tcp)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        ArgumentNullException.ThrowIfNull(local);
+        if (remote.AddressFamily != local.AddressFamily)
+        {
+            throw new ArgumentException("both ends must be of one address family", nameof(local));
+        }
+        /* struct bpf_sk_lookup: cookie u64 @0, family @8, protocol @12, remote_ip4 @16,
+         * remote_ip6 @20, remote_port (be16) @36, local_ip4 @40, local_ip6 @44,
+         * local_port (host order) @60, ingress_ifindex @64; 72 bytes */
+        const int Size = 72;
+        var ctx = new byte[Size];
+        var v4 = remote.AddressFamily == AddressFamily.InterNetwork;
+        BitConverter.TryWriteBytes(ctx.AsSpan(8), v4 ? 2u : 10u);
+        BitConverter.TryWriteBytes(ctx.AsSpan(12), (uint)protocol);
+        remote.Address.TryWriteBytes(ctx.AsSpan(v4 ? 16 : 20), out _);
+        local.Address.TryWriteBytes(ctx.AsSpan(v4 ? 40 : 44), out _);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(ctx.AsSpan(36), (ushort)remote.Port);
+        BitConverter.TryWriteBytes(ctx.AsSpan(60), (uint)local.Port);
+        var ctxOut = new byte[Size];
+        fixed (byte* cin = ctx)
+        fixed (byte* cout = ctxOut)
+        {
+            var opts = new BpfTestRunOpts
+            {
+                Size = (nuint)sizeof(BpfTestRunOpts),
+                CtxIn = cin,
+                CtxSizeIn = Size,
+                CtxOut = cout,
+                CtxSizeOut = Size,
+                Repeat = 1,
+            };
+            LibBpf.Check(LibBpf.ProgTestRunOpts(_object.ProgramFd(ProgramName), &opts), "BPF_PROG_TEST_RUN of " + ProgramName);
+        }
+        return BitConverter.ToUInt64(ctxOut, 0);
+    }
+
+    /// <summary>The kernel's cookie of a socket (SO_COOKIE), as <see cref="TestRun"/> reports it.</summary>
+    public static ulong SocketCookie(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        const int SoCookie = 57;
+        var value = new byte[8];
+        socket.GetRawSocketOption(1 /* SOL_SOCKET */, SoCookie, value);
+        return BitConverter.ToUInt64(value);
+    }
+
+    /// <summary>
     /// Registers a proxy listener: a TCP socket in LISTEN state, bound to
     /// <c>0.0.0.0:proxyPort</c> or <c>[::]:proxyPort</c> in this namespace.
     /// Replaces an earlier registration of the same port and family.
@@ -89,7 +154,7 @@ public sealed unsafe class ProxySocketLookup : IDisposable
     public void Register(ushort proxyPort, Socket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        ObjectDisposedException.ThrowIf(_linkFd < 0, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         uint key = KeyOf(socket.AddressFamily, proxyPort);
         ulong fd = (ulong)socket.SafeHandle.DangerousGetHandle();
         var ret = LibBpf.MapUpdateElem(_listenersFd, &key, &fd, 0 /* BPF_ANY */);
@@ -111,6 +176,7 @@ public sealed unsafe class ProxySocketLookup : IDisposable
     /// <summary>Detaches the program (closes the link) and closes the object; the pinned map stays.</summary>
     public void Dispose()
     {
+        _disposed = true;
         if (_linkFd >= 0)
         {
             _ = Libc.Close(_linkFd);

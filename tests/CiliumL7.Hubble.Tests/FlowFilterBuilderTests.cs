@@ -21,6 +21,52 @@ public sealed class FlowFilterBuilderTests
         Assert.Equal(["""{ "verdict": [ "DROPPED", "AUDIT" ] }"""], Render(b.Whitelist));
     }
 
+    [Theory]
+    [InlineData("http-header", "X-Fleet:empire", """{ "http_header": [ { "key": "X-Fleet", "value": "empire" } ] }""")]
+    [InlineData("http-header", "X-Time:12:30", """{ "http_header": [ { "key": "X-Time", "value": "12:30" } ] }""")]
+    [InlineData("node-label", "zone=a", """{ "node_labels": [ "zone=a" ] }""")]
+    [InlineData("from-workload", "Deployment/deathstar", """{ "source_workload": [ { "name": "deathstar", "kind": "Deployment" } ] }""")]
+    [InlineData("to-workload", "deathstar", """{ "destination_workload": [ { "name": "deathstar" } ] }""")]
+    [InlineData("to-cluster", "default", """{ "destination_cluster_name": [ "default" ] }""")]
+    [InlineData("interface", "lxc12", """{ "interface": [ { "name": "lxc12" } ] }""")]
+    [InlineData("snat-ip", "192.0.2.1", """{ "source_ip_xlated": [ "192.0.2.1" ] }""")]
+    [InlineData("trace-id", "abc", """{ "trace_id": [ "abc" ] }""")]
+    [InlineData("ip-trace-id", "42", """{ "ip_trace_id": [ "42" ] }""")]
+    public void Add_NewerFlag_FillsHubblesFilterField(string flag, string value, string expected)
+    {
+        var b = new FlowFilterBuilder();
+        b.Add(flag, value);
+
+        Assert.Equal([expected], Render(b.Whitelist));
+    }
+
+    [Theory]
+    [InlineData("http-header", "no-colon")]
+    [InlineData("http-header", ":value")]
+    [InlineData("ip-trace-id", "0")]
+    [InlineData("ip-trace-id", "x")]
+    [InlineData("workload", "/")]
+    public void Add_NewerFlagBadValue_SaysWhatItWants(string flag, string value)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new FlowFilterBuilder().Add(flag, value));
+
+        Assert.Contains(value, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_UndirectedWorkload_BuildsSourceAndDestinationFilters()
+    {
+        var b = new FlowFilterBuilder();
+        b.Add("workload", "deathstar");
+
+        Assert.Equal(
+            [
+                """{ "source_workload": [ { "name": "deathstar" } ] }""",
+                """{ "destination_workload": [ { "name": "deathstar" } ] }""",
+            ],
+            Render(b.Whitelist));
+    }
+
     [Fact]
     public void Add_UndirectedPod_BuildsSourceAndDestinationFilters()
     {

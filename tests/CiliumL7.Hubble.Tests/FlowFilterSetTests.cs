@@ -56,6 +56,52 @@ public sealed class FlowFilterSetTests
         Assert.Equal(expected, selected);
     }
 
+    /// <summary>The newer FlowFilter fields (hubble observe --http-header, --workload, --cluster, --node-label, --interface, --snat-ip, --trace-id, --ip-trace-id, --encrypted/--unencrypted).</summary>
+    /// <remarks>0: request with headers, workload, cluster, node labels, interface, trace ids, SNAT address; 1: the same flow with none of those set.</remarks>
+    [Theory]
+    [InlineData("""{"http_header":[{"key":"X-Fleet","value":"empire"}]}""", new[] { 0 })]
+    [InlineData("""{"http_header":[{"key":"x-fleet","value":"empire"}]}""", new[] { 0 })]
+    [InlineData("""{"http_header":[{"key":"X-Fleet","value":"Empire"}]}""", new int[0])]
+    [InlineData("""{"http_header":[{"key":"X-Other","value":"empire"},{"key":"X-Fleet","value":"empire"}]}""", new[] { 0 })]
+    [InlineData("""{"source_workload":[{"name":"tiefighter"}]}""", new[] { 0 })]
+    [InlineData("""{"source_workload":[{"kind":"Deployment","name":"tiefighter"}]}""", new[] { 0 })]
+    [InlineData("""{"source_workload":[{"kind":"DaemonSet"}]}""", new int[0])]
+    [InlineData("""{"destination_workload":[{"kind":"Deployment"}]}""", new[] { 0 })]
+    [InlineData("""{"source_cluster_name":["default"]}""", new[] { 0 })]
+    [InlineData("""{"destination_cluster_name":["other"]}""", new int[0])]
+    [InlineData("""{"node_labels":["kubernetes.io/hostname=node-a"]}""", new[] { 0 })]
+    [InlineData("""{"node_labels":["zone in (b,c)"]}""", new int[0])]
+    [InlineData("""{"interface":[{"name":"lxc1234"}]}""", new[] { 0 })]
+    [InlineData("""{"interface":[{"index":7}]}""", new int[0])]
+    [InlineData("""{"source_ip_xlated":["192.0.2.0/24"]}""", new[] { 0 })]
+    [InlineData("""{"trace_id":["4bf92f3577b34da6a3ce929d0e0e4736"]}""", new[] { 0 })]
+    [InlineData("""{"ip_trace_id":["42"]}""", new[] { 0 })]
+    [InlineData("""{"ip_trace_id":["43"]}""", new int[0])]
+    [InlineData("""{"encrypted":[false]}""", new[] { 1 })]
+    [InlineData("""{"encrypted":[true]}""", new[] { 0 })]
+    public void Matches_NewerFilterFields_SelectExpectedFlows(string filterJson, int[] expected)
+    {
+        var full = DeathStarFlows.ExhaustPortRequest();
+        var bare = full.Clone();
+        full.L7.Http.Headers.Add(new HTTPHeader { Key = "X-Fleet", Value = "empire" });
+        full.Source.Workloads.Add(new Workload { Kind = "Deployment", Name = "tiefighter" });
+        full.Destination.Workloads.Add(new Workload { Kind = "Deployment", Name = "deathstar" });
+        full.Source.ClusterName = "default";
+        full.Destination.ClusterName = "default";
+        full.NodeLabels.Add("kubernetes.io/hostname=node-a");
+        full.NodeLabels.Add("zone=a");
+        full.Interface = new NetworkInterface { Index = 12, Name = "lxc1234" };
+        full.IP.SourceXlated = "192.0.2.7";
+        full.IP.Encrypted = true;
+        full.TraceContext = new TraceContext { Parent = new TraceParent { TraceId = "4bf92f3577b34da6a3ce929d0e0e4736" } };
+        full.IpTraceId = new IPTraceID { TraceId = 42 };
+        var set = FlowFilterSet.Compile([JsonParser.Default.Parse<FlowFilter>(filterJson)], null);
+
+        var selected = new[] { full, bare }.Select((f, i) => (f, i)).Where(x => set.Matches(x.f)).Select(x => x.i);
+
+        Assert.Equal(expected, selected);
+    }
+
     [Fact]
     public void Matches_WhitelistOrAndBlacklistMinus_CombineLikeHubble()
     {
@@ -87,18 +133,18 @@ public sealed class FlowFilterSetTests
     [Fact]
     public void Compile_FilterWithFieldUnknownToUs_IsRejectedNotIgnored()
     {
-        // A newer hubble's FlowFilter.http_header (field 32): ignoring it would widen the result.
+        // A field a future hubble may add (here 41, unknown to us): ignoring it would widen the result.
         var output = new MemoryStream();
         var coded = new CodedOutputStream(output);
         coded.WriteTag(5, WireFormat.WireType.Varint);
         coded.WriteEnum((int)Verdict.Dropped);
-        coded.WriteTag(32, WireFormat.WireType.LengthDelimited);
+        coded.WriteTag(41, WireFormat.WireType.LengthDelimited);
         coded.WriteBytes(ByteString.CopyFromUtf8("\n\u0004user"));
         coded.Flush();
         var filter = FlowFilter.Parser.ParseFrom(output.ToArray());
 
         var e = Assert.Throws<ArgumentException>(() => FlowFilterSet.Compile([filter], null));
 
-        Assert.Contains("whitelist[0]: FlowFilter field 32 is not supported", e.Message);
+        Assert.Contains("whitelist[0]: FlowFilter field 41 is not supported", e.Message);
     }
 }

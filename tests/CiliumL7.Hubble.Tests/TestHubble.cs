@@ -48,6 +48,8 @@ internal sealed class TestHubble : IAsyncDisposable
 
     public Api.Peers.Peer.PeerClient PeerClient() => new(Track(HubbleChannel.Create("unix://" + SocketPath)));
 
+    public Api.Health.Health.HealthClient HealthClient() => new(Track(HubbleChannel.Create("127.0.0.1:" + Server.TcpPort)));
+
     public void PublishAll(IEnumerable<Flow> flows)
     {
         foreach (var flow in flows)

@@ -191,6 +191,9 @@ internal static class AgentApi
             Identities = identities.Count(i => i.ReferenceCount > 0),
             Policies = agent.Policies.All().Count,
             PolicyRevision = agent.Policies.Revision,
+            PolicyRevisionApplied = agent.Policies.AppliedRevision,
+            PolicyApplyError = agent.Policies.ApplyError,
+            PolicyApplyErrorRevision = agent.Policies.ApplyErrorRevision,
             PolicyErrors = agent.Policies.Errors(),
             RecentDrops = agent.Drops.Last(10),
         };

@@ -21,6 +21,9 @@ internal sealed class PolicyStore
     private readonly Dictionary<string, FileEntry> _files = new(StringComparer.Ordinal);
     private List<PolicyDocument> _imported = [];
     private long _revision = 1;
+    private long _appliedRevision;
+    private string? _applyError;
+    private long _applyErrorRevision;
     private long _importErrors;
 
     public PolicyStore(IPolicyValidator validator, string statePath)
@@ -33,6 +36,35 @@ internal sealed class PolicyStore
     public event Action? Changed;
 
     public long Revision { get { lock (_lock) { return _revision; } } }
+
+    /// <summary>The newest revision the regenerator has put in force (datapath and proxy); 0 before the first.</summary>
+    public long AppliedRevision { get { lock (_lock) { return _appliedRevision; } } }
+
+    /// <summary>Why the last regeneration failed (the previous state stays in force); null after a success.</summary>
+    public string? ApplyError { get { lock (_lock) { return _applyError; } } }
+
+    /// <summary>Records that the policies of <paramref name="revision"/> (or newer) are in force.</summary>
+    public void MarkApplied(long revision)
+    {
+        lock (_lock)
+        {
+            _appliedRevision = Math.Max(_appliedRevision, revision);
+            _applyError = null;
+        }
+    }
+
+    /// <summary>The revision whose regeneration failed with <see cref="ApplyError"/>.</summary>
+    public long ApplyErrorRevision { get { lock (_lock) { return _applyErrorRevision; } } }
+
+    /// <summary>Records that regenerating <paramref name="revision"/> failed; <see cref="AppliedRevision"/> stays where it was.</summary>
+    public void MarkApplyFailed(long revision, string message)
+    {
+        lock (_lock)
+        {
+            _applyError = message;
+            _applyErrorRevision = revision;
+        }
+    }
 
     /// <summary>Policy imports rejected so far (API imports and directory files), for <c>cilium_policy_import_errors_total</c>.</summary>
     public long ImportErrors => Interlocked.Read(ref _importErrors);

@@ -55,50 +55,64 @@ internal sealed class PolicyRegenerator : BackgroundService
         _signal.Writer.TryWrite(true);
     }
 
-    /// <summary>Runs one regeneration now, on the caller's thread.</summary>
+    /// <summary>Runs one regeneration now, on the caller's thread; the store learns the revision applied (or why it failed).</summary>
     public void RegenerateNow()
     {
         lock (_signal)
         {
-            // :: Step 1: resolve (pure; a failure leaves the previous state in force).
             var revision = _policies.Revision;
             var endpoints = _endpoints.List();
-            var computation = _engine.Compute(_policies.All(), endpoints);
-
-            // :: Step 2: identities the policies need (CIDRs) into the ipcache, before any entry names them.
-            _datapath.SyncIpcache(computation.CidrIdentities);
-            _endpoints.PersistIdentities();
-
-            // :: Step 3: the proxy gets the new policy and opens new listeners before packets are redirected there.
-            _proxy.Prepare(computation, endpoints);
-
-            // :: Step 4: each endpoint's policy map, flipped in one step (the cookies' policy names recorded first, for Hubble).
-            _cookies.Update(computation);
-            var flags = new Dictionary<int, (bool, bool)>();
-            var entries = 0;
-            foreach (var endpoint in endpoints)
+            try
             {
-                var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
-                try
-                {
-                    _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision);
-                }
-                catch (Exception e)
-                {
-                    Log.DatapathFailed(_logger, $"apply policy of endpoint {endpoint.Id}", e);
-                    continue;
-                }
-                flags[endpoint.Id] = (state.IngressEnforced, state.EgressEnforced);
-                entries += state.Entries.Count;
+                Regenerate(revision, endpoints);
             }
-            _endpoints.SetEnforcement(flags);
-
-            // :: Step 5: listeners no entry points at any more are closed.
-            var redirects = _proxy.Finish(computation);
-            LastComputation = computation;
-            Interlocked.Increment(ref _applied);
-            Log.Regenerated(_logger, revision, endpoints.Count, entries, redirects);
+            catch (Exception e)
+            {
+                _policies.MarkApplyFailed(revision, e.Message);
+                throw;
+            }
         }
+    }
+
+    private void Regenerate(long revision, IReadOnlyList<EndpointModel> endpoints)
+    {
+        // :: Step 1: resolve (pure; a failure leaves the previous state in force).
+        var computation = _engine.Compute(_policies.All(), endpoints);
+
+        // :: Step 2: identities the policies need (CIDRs) into the ipcache, before any entry names them.
+        _datapath.SyncIpcache(computation.CidrIdentities);
+        _endpoints.PersistIdentities();
+
+        // :: Step 3: the proxy gets the new policy and opens new listeners before packets are redirected there.
+        _proxy.Prepare(computation, endpoints);
+
+        // :: Step 4: each endpoint's policy map, flipped in one step (the cookies' policy names recorded first, for Hubble).
+        _cookies.Update(computation);
+        var flags = new Dictionary<int, (bool, bool)>();
+        var entries = 0;
+        foreach (var endpoint in endpoints)
+        {
+            var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
+            try
+            {
+                _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision);
+            }
+            catch (Exception e)
+            {
+                Log.DatapathFailed(_logger, $"apply policy of endpoint {endpoint.Id}", e);
+                continue;
+            }
+            flags[endpoint.Id] = (state.IngressEnforced, state.EgressEnforced);
+            entries += state.Entries.Count;
+        }
+        _endpoints.SetEnforcement(flags);
+
+        // :: Step 5: listeners no entry points at any more are closed.
+        var redirects = _proxy.Finish(computation);
+        LastComputation = computation;
+        _policies.MarkApplied(revision);
+        Interlocked.Increment(ref _applied);
+        Log.Regenerated(_logger, revision, endpoints.Count, entries, redirects);
     }
 
     /// <summary>The last computation applied (for the proxy's peer resolver and status).</summary>

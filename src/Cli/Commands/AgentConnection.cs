@@ -68,7 +68,7 @@ internal static class AgentConnection
     public static AgentClient Connect(ParseResult result, Option<string?> host) =>
         new(AgentClient.ResolveSocketPath(result.GetValue(host)));
 
-    /// <summary>Runs an agent call, printing client errors the way a user can act on.</summary>
+    /// <summary>Runs an agent call, printing client errors the way a user can act on (never a silent non-zero exit).</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try
@@ -87,6 +87,21 @@ internal static class AgentConnection
             {
                 Console.Error.WriteLine("  " + error);
             }
+            return 1;
+        }
+        catch (AgentTimeoutException e)
+        {
+            Console.Error.WriteLine("Error: " + e.Message);
+            return 1;
+        }
+        catch (HttpRequestException e)
+        {
+            Console.Error.WriteLine("Error: the request to the ciliuml7 agent failed: " + e.Message + " (check `ciliuml7 status` and the agent log)");
+            return 1;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            Console.Error.WriteLine("Error: the ciliuml7 agent's answer could not be read: " + e.Message + " (is the CLI the same version as the agent?)");
             return 1;
         }
         catch (ArgumentException e)

@@ -36,43 +36,29 @@ internal static class AgentPolicyCommands
     private static Command Import(Option<string?> host)
     {
         var files = new Argument<string[]>("files") { Description = "Policy files (YAML, one or more resources each)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("import", "Import policy files into the agent (validated; survives restarts)");
+        var waitTimeout = new Option<TimeSpan>("--wait-timeout")
+        {
+            Description = "How long to wait, per file, for the agent to accept and apply the policy (e.g. 30s, 2m)",
+            DefaultValueFactory = _ => PolicyImporter.DefaultWaitTimeout,
+            CustomParser = PolicyImporter.ParseWaitTimeout,
+        };
+        var noWait = new Option<bool>("--no-wait") { Description = "Return once the agent accepted the policy, without waiting until it is applied" };
+        var command = new Command("import",
+            "Import policy files into the agent (validated; survives restarts) and wait until they are applied.\n" +
+            "Exit codes: 0 applied (or accepted, with --no-wait); 1 rejected, unreadable or failed to apply; " +
+            "3 the agent did not confirm within --wait-timeout (it may still apply the policy).");
         command.Arguments.Add(files);
+        command.Options.Add(waitTimeout);
+        command.Options.Add(noWait);
         command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
         {
-            using var client = AgentConnection.Connect(pr, host);
+            var hostText = pr.GetValue(host);
+            using var client = new AgentClient(AgentClient.ResolveSocketPath(hostText), Timeout.InfiniteTimeSpan);
+            var importer = new PolicyImporter(client, pr.GetValue(waitTimeout), !pr.GetValue(noWait), hostText, Console.Out, Console.Error);
             var status = 0;
             foreach (var file in pr.GetValue(files)!)
             {
-                string text;
-                try
-                {
-                    text = await File.ReadAllTextAsync(file, ct).ConfigureAwait(false);
-                }
-                catch (IOException e)
-                {
-                    Console.Error.WriteLine($"Error: {file}: {e.Message}");
-                    status = 1;
-                    continue;
-                }
-                try
-                {
-                    var result = await client.ImportPolicyAsync(text, file, ct).ConfigureAwait(false);
-                    foreach (var name in result.Imported)
-                    {
-                        Console.WriteLine($"Imported {name} from {file}");
-                    }
-                    Console.WriteLine($"Revision: {result.Revision}");
-                }
-                catch (AgentException e)
-                {
-                    Console.Error.WriteLine($"Error: {file} rejected: {e.Message}");
-                    foreach (var error in e.Errors)
-                    {
-                        Console.Error.WriteLine("  " + error);
-                    }
-                    status = 1;
-                }
+                status = Math.Max(status, await importer.ImportAsync(file, ct).ConfigureAwait(false));
             }
             return status;
         }));

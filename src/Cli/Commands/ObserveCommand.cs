@@ -67,6 +67,18 @@ internal static class ObserveCommand
         AddFilter(command, filterFlags, "drop-reason-desc", "Drops with this reason (POLICY_DENIED, POLICY_DENY)");
         AddFilter(command, filterFlags, "node-name", "Flows observed on this node (glob)");
         AddFilter(command, filterFlags, "uuid", "The flow with this UUID");
+        AddFilter(command, filterFlags, "http-header", "Show only HTTP flows with this request header (key:value)");
+        AddFilter(command, filterFlags, "node-label", "Flows observed on nodes matching this label selector");
+        AddFilter(command, filterFlags, "workload", "Flows from or to this workload ([kind/]name)");
+        AddFilter(command, filterFlags, "from-workload", "Flows from this workload ([kind/]name)");
+        AddFilter(command, filterFlags, "to-workload", "Flows to this workload ([kind/]name)");
+        AddFilter(command, filterFlags, "cluster", "Flows from or to endpoints of this cluster");
+        AddFilter(command, filterFlags, "from-cluster", "Flows from endpoints of this cluster");
+        AddFilter(command, filterFlags, "to-cluster", "Flows to endpoints of this cluster");
+        AddFilter(command, filterFlags, "interface", "Flows observed at this network interface");
+        AddFilter(command, filterFlags, "snat-ip", "Flows whose source was translated to this IP or prefix");
+        AddFilter(command, filterFlags, "trace-id", "Flows with this trace ID");
+        AddFilter(command, filterFlags, "ip-trace-id", "Flows with this IP trace ID");
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {

@@ -93,7 +93,11 @@ internal static class StatusCommand
         o.WriteLine($"IPAM:                    IPv4 pod CIDR {s.Agent.PodCidr}");
         o.WriteLine($"Endpoints:               {s.Endpoints}");
         o.WriteLine($"Identities:              {s.Identities} in use");
-        o.WriteLine($"Policies:                {s.Policies} in force (revision {s.PolicyRevision}, directory {s.Agent.PolicyDir})");
+        o.WriteLine($"Policies:                {s.Policies} in force (revision {s.PolicyRevision}{(s.PolicyRevisionApplied >= s.PolicyRevision ? "" : $", applied {s.PolicyRevisionApplied}: regenerating")}, directory {s.Agent.PolicyDir})");
+        if (s.PolicyApplyError is { } applyError)
+        {
+            o.WriteLine($"Policy apply error:      {applyError} (the previous policy stays in force)");
+        }
         if (s.PolicyErrors.Count > 0)
         {
             o.WriteLine($"Policy errors:           {s.PolicyErrors.Count} source(s) rejected (last good version kept):");

@@ -24,6 +24,15 @@ public sealed record StatusModel
     /// <summary>Policy revision.</summary>
     public long PolicyRevision { get; init; }
 
+    /// <summary>The newest policy revision in force in the datapath and proxy (equal to <see cref="PolicyRevision"/> once applied).</summary>
+    public long PolicyRevisionApplied { get; init; }
+
+    /// <summary>Why the last policy regeneration failed (the previous policy stays in force); null when it succeeded.</summary>
+    public string? PolicyApplyError { get; init; }
+
+    /// <summary>The policy revision whose regeneration failed with <see cref="PolicyApplyError"/>.</summary>
+    public long PolicyApplyErrorRevision { get; init; }
+
     /// <summary>Policy sources rejected by validation.</summary>
     public IReadOnlyList<PolicyErrorModel> PolicyErrors { get; init; } = [];
 

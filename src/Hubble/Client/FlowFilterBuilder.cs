@@ -40,6 +40,8 @@ public sealed class FlowFilterBuilder
         "label", "from-label", "to-label", "port", "from-port", "to-port", "identity", "from-identity", "to-identity",
         "verdict", "type", "protocol", "http-status", "http-method", "http-path", "http-url", "dns-query",
         "traffic-direction", "drop-reason-desc", "node-name", "uuid",
+        "http-header", "node-label", "workload", "from-workload", "to-workload", "cluster", "from-cluster", "to-cluster",
+        "interface", "snat-ip", "trace-id", "ip-trace-id",
     ];
 
     /// <summary><c>--not</c>: the next flag goes to the blacklist.</summary>
@@ -152,9 +154,50 @@ public sealed class FlowFilterBuilder
                 }
                 t.Both(f => f.DropReasonDesc.Add(reason));
                 break;
+            case "http-header":
+                var colon = value.IndexOf(':', StringComparison.Ordinal);
+                if (colon <= 0)
+                {
+                    throw new ArgumentException($"invalid --http-header value: {value} (want key:value, e.g. X-Fleet:empire)");
+                }
+                var header = new HTTPHeader { Key = value[..colon], Value = value[(colon + 1)..] };
+                t.Both(f => f.HttpHeader.Add(header));
+                break;
+            case "node-label": t.Both(f => f.NodeLabels.Add(value)); break;
+            case "workload":
+                var workload = ParseWorkload(value);
+                t.Either(f => f.SourceWorkload.Add(workload), f => f.DestinationWorkload.Add(workload));
+                break;
+            case "from-workload": var fromWorkload = ParseWorkload(value); t.Both(f => f.SourceWorkload.Add(fromWorkload)); break;
+            case "to-workload": var toWorkload = ParseWorkload(value); t.Both(f => f.DestinationWorkload.Add(toWorkload)); break;
+            case "cluster": t.Either(f => f.SourceClusterName.Add(value), f => f.DestinationClusterName.Add(value)); break;
+            case "from-cluster": t.Both(f => f.SourceClusterName.Add(value)); break;
+            case "to-cluster": t.Both(f => f.DestinationClusterName.Add(value)); break;
+            case "interface": t.Both(f => f.Interface.Add(new NetworkInterface { Name = value })); break;
+            case "snat-ip": t.Both(f => f.SourceIpXlated.Add(value)); break;
+            case "trace-id": t.Both(f => f.TraceId.Add(value)); break;
+            case "ip-trace-id":
+                if (!ulong.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ipTraceId) || ipTraceId == 0)
+                {
+                    throw new ArgumentException($"invalid --ip-trace-id value: {value} (want a positive number)");
+                }
+                t.Both(f => f.IpTraceId.Add(ipTraceId));
+                break;
             default:
                 throw new ArgumentException($"unknown filter flag --{flag}");
         }
+    }
+
+    /// <summary>"[kind/]name", e.g. "Deployment/deathstar" or "deathstar".</summary>
+    private static Workload ParseWorkload(string value)
+    {
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        var workload = slash < 0 ? new Workload { Name = value } : new Workload { Kind = value[..slash], Name = value[(slash + 1)..] };
+        if (workload.Name.Length == 0 && workload.Kind.Length == 0)
+        {
+            throw new ArgumentException($"invalid workload \"{value}\": want [kind/]name");
+        }
+        return workload;
     }
 
     private static uint ParseIdentity(string value)

@@ -40,6 +40,17 @@ internal sealed class CompiledFlowFilter
     private TCPFlags[] _tcpFlags = [];
     private Regex[] _nodeNames = [];
     private IPVersion[] _ipVersions = [];
+    private IpMatcher[] _sourceIpsXlated = [];
+    private Workload[] _sourceWorkloads = [];
+    private Workload[] _destinationWorkloads = [];
+    private string[] _sourceClusters = [];
+    private string[] _destinationClusters = [];
+    private NetworkInterface[] _interfaces = [];
+    private HTTPHeader[] _httpHeaders = [];
+    private LabelSelector[] _nodeLabels = [];
+    private string[] _traceIds = [];
+    private ulong[] _ipTraceIds = [];
+    private bool[] _encrypted = [];
 
     private CompiledFlowFilter()
     {
@@ -78,6 +89,17 @@ internal sealed class CompiledFlowFilter
             _tcpFlags = [.. filter.TcpFlags],
             _nodeNames = Each(filter.NodeName, where + ".node_name", errors, GlobRegex),
             _ipVersions = [.. filter.IpVersion],
+            _sourceIpsXlated = Each(filter.SourceIpXlated, where + ".source_ip_xlated", errors, IpMatcher.Parse),
+            _sourceWorkloads = [.. filter.SourceWorkload],
+            _destinationWorkloads = [.. filter.DestinationWorkload],
+            _sourceClusters = [.. filter.SourceClusterName],
+            _destinationClusters = [.. filter.DestinationClusterName],
+            _interfaces = [.. filter.Interface],
+            _httpHeaders = [.. filter.HttpHeader],
+            _nodeLabels = Each(filter.NodeLabels, where + ".node_labels", errors, LabelSelector.Parse),
+            _traceIds = [.. filter.TraceId],
+            _ipTraceIds = [.. filter.IpTraceId],
+            _encrypted = [.. filter.Encrypted],
         };
         return c;
     }
@@ -100,6 +122,16 @@ internal sealed class CompiledFlowFilter
         if (_sourceIdentities.Length > 0 && (flow.Source is null || Array.IndexOf(_sourceIdentities, flow.Source.Identity) < 0)) { return false; }
         if (_destinationIdentities.Length > 0 && (flow.Destination is null || Array.IndexOf(_destinationIdentities, flow.Destination.Identity) < 0)) { return false; }
         if (_nodeNames.Length > 0 && !MatchRegex(_nodeNames, flow.NodeName)) { return false; }
+        if (_nodeLabels.Length > 0 && !MatchAnySelector(_nodeLabels, flow.NodeLabels)) { return false; }
+        if (_sourceIpsXlated.Length > 0 && !MatchIp(_sourceIpsXlated, flow.IP?.SourceXlated)) { return false; }
+        if (_sourceWorkloads.Length > 0 && !MatchWorkload(_sourceWorkloads, flow.Source)) { return false; }
+        if (_destinationWorkloads.Length > 0 && !MatchWorkload(_destinationWorkloads, flow.Destination)) { return false; }
+        if (_sourceClusters.Length > 0 && (flow.Source is null || Array.IndexOf(_sourceClusters, flow.Source.ClusterName) < 0)) { return false; }
+        if (_destinationClusters.Length > 0 && (flow.Destination is null || Array.IndexOf(_destinationClusters, flow.Destination.ClusterName) < 0)) { return false; }
+        if (_interfaces.Length > 0 && !MatchInterface(_interfaces, flow.Interface)) { return false; }
+        if (_encrypted.Length > 0 && (flow.IP is null || Array.IndexOf(_encrypted, flow.IP.Encrypted) < 0)) { return false; }
+        if (_traceIds.Length > 0 && (flow.TraceContext?.Parent is not { TraceId.Length: > 0 } parent || Array.IndexOf(_traceIds, parent.TraceId) < 0)) { return false; }
+        if (_ipTraceIds.Length > 0 && (flow.IpTraceId is not { TraceId: > 0 } ipTrace || Array.IndexOf(_ipTraceIds, ipTrace.TraceId) < 0)) { return false; }
 
         // :: Verdict and event kind.
         if (_verdicts.Length > 0 && Array.IndexOf(_verdicts, flow.Verdict) < 0) { return false; }
@@ -121,6 +153,7 @@ internal sealed class CompiledFlowFilter
         if (_httpPaths.Length > 0 && (http is null || !MatchRegex(_httpPaths, UrlPath(http.Url)))) { return false; }
         if (_httpUrls.Length > 0 && (http is null || !MatchRegex(_httpUrls, http.Url))) { return false; }
         if (_dnsQueries.Length > 0 && (flow.L7?.Dns is null || !MatchRegex(_dnsQueries, flow.L7.Dns.Query))) { return false; }
+        if (_httpHeaders.Length > 0 && (http is null || !MatchHeader(_httpHeaders, http.Headers))) { return false; }
         return true;
     }
 
@@ -241,6 +274,70 @@ internal sealed class CompiledFlowFilter
             if (s.Matches(endpoint.Labels))
             {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool MatchAnySelector(LabelSelector[] selectors, IList<string> labels)
+    {
+        foreach (var s in selectors)
+        {
+            if (s.Matches(labels))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A workload filter matches when its non-empty kind and name both equal one of the endpoint's workloads.</summary>
+    private static bool MatchWorkload(Workload[] filters, Api.Endpoint? endpoint)
+    {
+        if (endpoint is null)
+        {
+            return false;
+        }
+        foreach (var w in endpoint.Workloads)
+        {
+            foreach (var f in filters)
+            {
+                if ((f.Kind.Length == 0 || f.Kind == w.Kind) && (f.Name.Length == 0 || f.Name == w.Name))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static bool MatchInterface(NetworkInterface[] filters, NetworkInterface? actual)
+    {
+        if (actual is null)
+        {
+            return false;
+        }
+        foreach (var f in filters)
+        {
+            if ((f.Index == 0 || f.Index == actual.Index) && (f.Name.Length == 0 || f.Name == actual.Name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A header filter matches a header of the flow with the same name (any case) and exactly the same value.</summary>
+    private static bool MatchHeader(HTTPHeader[] filters, IList<HTTPHeader> headers)
+    {
+        foreach (var h in headers)
+        {
+            foreach (var f in filters)
+            {
+                if (string.Equals(f.Key, h.Key, StringComparison.OrdinalIgnoreCase) && f.Value == h.Value)
+                {
+                    return true;
+                }
             }
         }
         return false;

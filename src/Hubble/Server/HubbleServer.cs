@@ -238,10 +238,12 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, _stopping.Token));
         builder.Services.AddSingleton(new PeerService(node, _stopping.Token));
+        builder.Services.AddSingleton(new HealthService(_stopping.Token));
         var app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<ObserverService>();
         app.MapGrpcService<PeerService>();
+        app.MapGrpcService<HealthService>();
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

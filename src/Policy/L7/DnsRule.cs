@@ -36,7 +36,7 @@ public sealed class DnsRule
             }
             else
             {
-                _pattern = new Regex(ToRegex(p), RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+                _pattern = LinearRegex.Compile(ToRegex(p), RegexOptions.IgnoreCase);
             }
         }
     }

@@ -4,18 +4,25 @@ namespace CiliumL7.Policy.L7;
 
 /// <summary>
 /// Full-match test of one HTTP field: a plain literal pattern is compared as a
-/// string (no regex built: NonBacktracking construction is costly), anything
-/// else runs the anchored, linear-time regex.
+/// string (no regex built); a case-sensitive pattern with a literal head or foot
+/// (<c>/svc1/v1/[a-z]+</c>, <c>/t/[a-z]+/1</c>) compares them and runs the shared
+/// regex of its middle on the rest (<see cref="RegexLiterals.TrySplit"/>); anything else runs
+/// the anchored, linear-time regex of the whole pattern. Regexes come from
+/// <see cref="LinearRegex"/>, one instance per distinct pattern.
 /// </summary>
 internal sealed class FieldMatcher
 {
     private readonly string? _literal;
+    private readonly string _head;
+    private readonly string _foot;
     private readonly Regex? _regex;
     private readonly StringComparison _comparison;
 
-    private FieldMatcher(string? literal, Regex? regex, StringComparison comparison)
+    private FieldMatcher(string? literal, string head, string foot, Regex? regex, StringComparison comparison)
     {
         _literal = literal;
+        _head = head;
+        _foot = foot;
         _regex = regex;
         _comparison = comparison;
     }
@@ -28,10 +35,35 @@ internal sealed class FieldMatcher
             return null;
         }
         var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        return RegexLiterals.Literal(pattern) is { } literal
-            ? new FieldMatcher(literal, null, comparison)
-            : new FieldMatcher(null, HttpRule.CompileAnchored(pattern, ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), comparison);
+        if (RegexLiterals.Literal(pattern) is { } literal)
+        {
+            return new FieldMatcher(literal, "", "", null, comparison);
+        }
+        // Case-insensitive regex matching follows Unicode case equivalences, which an
+        // ordinal comparison of the head would not: only case-sensitive fields are split.
+        if (!ignoreCase && RegexLiterals.TrySplit(pattern, out var head, out var middle, out var foot))
+        {
+            return new FieldMatcher(null, head, foot, HttpRule.CompileAnchored(middle), comparison);
+        }
+        return new FieldMatcher(null, "", "", HttpRule.CompileAnchored(pattern, ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), comparison);
     }
 
-    public bool IsMatch(string value) => _literal is not null ? string.Equals(_literal, value, _comparison) : _regex!.IsMatch(value);
+    /// <summary>The compiled regex this matcher runs (null for a literal); shared between matchers.</summary>
+    internal Regex? Regex => _regex;
+
+    public bool IsMatch(string value)
+    {
+        if (_literal is not null)
+        {
+            return string.Equals(_literal, value, _comparison);
+        }
+        if (_head.Length == 0 && _foot.Length == 0)
+        {
+            return _regex!.IsMatch(value);
+        }
+        return value.Length >= _head.Length + _foot.Length
+            && value.StartsWith(_head, StringComparison.Ordinal)
+            && value.EndsWith(_foot, StringComparison.Ordinal)
+            && _regex!.IsMatch(value.AsSpan(_head.Length, value.Length - _head.Length - _foot.Length));
+    }
 }

@@ -117,23 +117,9 @@ public sealed class HttpRule
         return true;
     }
 
-    /// <summary>Compiles <paramref name="pattern"/> as a full-match, NonBacktracking regex; null for "any".</summary>
-    public static Regex? CompileAnchored(string? pattern, RegexOptions extra = RegexOptions.None)
-    {
-        if (string.IsNullOrEmpty(pattern))
-        {
-            return null;
-        }
-        if (RegexCache.Count > 100_000)
-        {
-            RegexCache.Clear(); // bound the cache if policies churn through many distinct patterns
-        }
-        return RegexCache.GetOrAdd(("^(?:" + pattern + @")\z", extra), static k =>
-            new Regex(k.Item1, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | k.Item2));
-    }
-
-    // Compiled regexes are immutable and thread-safe: re-resolving the same policies reuses them.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, RegexOptions), Regex> RegexCache = new();
+    /// <summary>Compiles <paramref name="pattern"/> as a full-match, NonBacktracking regex (shared per distinct pattern); null for "any".</summary>
+    public static Regex? CompileAnchored(string? pattern, RegexOptions extra = RegexOptions.None) =>
+        string.IsNullOrEmpty(pattern) ? null : LinearRegex.Compile(LinearRegex.Anchor(pattern), extra);
 
     private readonly record struct HeaderCondition(string Name, string? Value)
     {

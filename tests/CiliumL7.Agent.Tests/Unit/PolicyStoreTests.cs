@@ -111,4 +111,20 @@ public sealed class PolicyStoreTests : IDisposable
 
         Assert.Empty(store.ScanDirectory(policies));
     }
+
+    [Fact]
+    public void MarkApplied_AfterFailure_ClearsErrorAndNeverGoesBack()
+    {
+        var store = NewStore();
+        var (_, _, revision) = store.Import(Rule1, "rule1.yaml");
+
+        store.MarkApplyFailed(revision, "boom");
+        var failed = (store.AppliedRevision, store.ApplyError, store.ApplyErrorRevision);
+        store.MarkApplied(revision);
+        store.MarkApplied(revision - 1);
+
+        Assert.Equal((0L, "boom", revision), failed);
+        Assert.Equal(revision, store.AppliedRevision);
+        Assert.Null(store.ApplyError);
+    }
 }

@@ -71,7 +71,7 @@ internal static class L7Reader
             {
                 return null;
             }
-            if (RegexCheck.Explain(text) is { } problem)
+            if (RegexCheck.Explain(text, ignoreCase: name == "host") is { } problem)
             {
                 ctx.Error(n, path + "." + name, text, problem);
             }

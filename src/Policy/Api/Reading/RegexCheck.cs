@@ -8,8 +8,12 @@ namespace CiliumL7.Policy.Api.Reading;
 /// </summary>
 internal static class RegexCheck
 {
-    /// <summary>Null when <paramref name="pattern"/> is usable; else the reason, phrased to follow the quoted value.</summary>
-    public static string? Explain(string pattern)
+    /// <summary>
+    /// Null when <paramref name="pattern"/> is usable; else the reason, phrased to follow the quoted value.
+    /// The check compiles exactly what the proxy will match with (shared, so the proxy's rules reuse it);
+    /// <paramref name="ignoreCase"/> is true for <c>host</c>.
+    /// </summary>
+    public static string? Explain(string pattern, bool ignoreCase = false)
     {
         if (L7.RegexLiterals.Literal(pattern) is not null)
         {
@@ -25,7 +29,7 @@ internal static class RegexCheck
         }
         try
         {
-            _ = L7.HttpRule.CompileAnchored(pattern);
+            _ = L7.FieldMatcher.Create(pattern, ignoreCase);
         }
         catch (NotSupportedException ex)
         {
