@@ -88,7 +88,8 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
     /// <summary>
     /// Reports events a producer lost before they reached the ring (e.g. its queue was
     /// full) as <c>hubble_lost_events_total{source="<paramref name="source"/>"}</c>, read at scrape time.
-    /// Hubble's sources: <c>OBSERVER_EVENTS_QUEUE</c>, <c>PERF_EVENT_RING_BUFFER</c>.
+    /// Hubble's sources: <c>OBSERVER_EVENTS_QUEUE</c> (also reported to GetFlows followers as
+    /// LostEvents when it grows), <c>PERF_EVENT_RING_BUFFER</c>.
     /// </summary>
     public void AddLostEventsSource(string source, Func<long> count)
     {
@@ -236,7 +237,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         });
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, _stopping.Token));
+        builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, () => _ringMetrics.LostEvents("OBSERVER_EVENTS_QUEUE"), _stopping.Token));
         builder.Services.AddSingleton(new PeerService(node, _stopping.Token));
         builder.Services.AddSingleton(new HealthService(_stopping.Token));
         var app = builder.Build();
