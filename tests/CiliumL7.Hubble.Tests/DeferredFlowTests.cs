@@ -26,6 +26,37 @@ public sealed class DeferredFlowTests
     }
 
     [Fact]
+    public void ObserveHttp_MixedSequenceTwice_SameMetricsAsObserve()
+    {
+        (L7FlowType Type, Verdict Verdict, TrafficDirection Direction, uint Code)[] sequence =
+        [
+            (L7FlowType.Request, Verdict.Forwarded, TrafficDirection.Ingress, 0),
+            (L7FlowType.Response, Verdict.Forwarded, TrafficDirection.Ingress, 200),
+            (L7FlowType.Request, Verdict.Dropped, TrafficDirection.Ingress, 0),
+            (L7FlowType.Response, Verdict.Forwarded, TrafficDirection.Ingress, 403),
+            (L7FlowType.Request, Verdict.Forwarded, TrafficDirection.Egress, 0),
+            (L7FlowType.Response, Verdict.Forwarded, TrafficDirection.Egress, 200),
+        ];
+        var built = new MetricsRegistry();
+        var builtMetrics = new FlowMetrics(built);
+        var counted = new MetricsRegistry();
+        var countedMetrics = new FlowMetrics(counted);
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var (type, verdict, direction, code) in sequence)
+            {
+                builtMetrics.Observe(Build(type, verdict, direction, code));
+                countedMetrics.ObserveHttp(type, verdict, direction, "PUT", "HTTP/1.1", code, type == L7FlowType.Response ? 1_500_000ul : 0);
+                countedMetrics.ObserveHttp(type, verdict, direction, "PUT", "HTTP/1.1", code, type == L7FlowType.Response ? 1_500_000ul : 0);
+                builtMetrics.Observe(Build(type, verdict, direction, code));
+            }
+        }
+
+        Assert.Equal(built.Render(), counted.Render());
+        Assert.Contains("hubble_http_requests_total{method=\"PUT\",protocol=\"HTTP/1.1\",status=\"403\",reporter=\"server\"} 4\n", counted.Render(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Publish_Deferred_BuiltOnEveryReadWithFixedUuidNodeNameAndCountedOnce()
     {
         await using var hubble = await TestHubble.StartAsync();

@@ -21,6 +21,8 @@ public sealed class FlowMetrics
     private readonly CounterFamily _dnsResponses;
     private readonly CounterFamily _policyVerdicts;
     private readonly CounterFamily _ciliumDrops;
+    private HttpSeriesSet? _lastHttpRequest;
+    private HttpSeriesSet? _lastHttpResponse;
 
     /// <summary>Creates the families in <paramref name="registry"/>.</summary>
     public FlowMetrics(MetricsRegistry registry)
@@ -98,14 +100,31 @@ public sealed class FlowMetrics
     /// </summary>
     public void ObserveHttp(L7FlowType type, Verdict verdict, TrafficDirection direction, string method, string protocol, uint code, ulong latencyNs)
     {
-        _flowsProcessed.WithLabels("L7", "HTTP", ProtoEnumName<Verdict>.Of(verdict)).Inc();
-        if (verdict == Verdict.Dropped)
+        // The series of the previous request / response flow, reused while the labels are the
+        // same strings (methods and protocols come from Kestrel's interned constants): no hashing.
+        ref var slot = ref type == L7FlowType.Request ? ref _lastHttpRequest : ref _lastHttpResponse;
+        var children = Volatile.Read(ref slot);
+        if (children is null || !children.Matches(verdict, direction, method, protocol, code))
         {
-            _drops.WithLabels(ProtoEnumName<DropReason>.Of(DropReason.Unknown), "HTTP").Inc();
+            children = HttpSeries(type, verdict, direction, method, protocol, code);
+            Volatile.Write(ref slot, children);
         }
+        children.Processed.Inc();
+        children.Drops?.Inc();
+        children.PolicyVerdicts?.Inc();
+        children.Requests?.Inc();
+        children.Duration?.Observe(latencyNs / 1e9);
+    }
+
+    private HttpSeriesSet HttpSeries(L7FlowType type, Verdict verdict, TrafficDirection direction, string method, string protocol, uint code)
+    {
+        var processed = _flowsProcessed.WithLabels("L7", "HTTP", ProtoEnumName<Verdict>.Of(verdict));
+        var drops = verdict == Verdict.Dropped ? _drops.WithLabels(ProtoEnumName<DropReason>.Of(DropReason.Unknown), "HTTP") : null;
+        Counter? policyVerdicts = null, requests = null;
+        Histogram? duration = null;
         if (type == L7FlowType.Request)
         {
-            _policyVerdicts.WithLabels(Lower(direction), "l7/http", ProtoEnumName<Verdict>.LowerOf(verdict)).Inc();
+            policyVerdicts = _policyVerdicts.WithLabels(Lower(direction), "l7/http", ProtoEnumName<Verdict>.LowerOf(verdict));
         }
         else if (type == L7FlowType.Response)
         {
@@ -116,9 +135,10 @@ public sealed class FlowMetrics
                 _ => "unknown",
             };
             var status = code < StatusText.Length ? StatusText[code] : code.ToString(CultureInfo.InvariantCulture);
-            _httpRequests.WithLabels(method, protocol, status, reporter).Inc();
-            _httpDuration.WithLabels(method, reporter).Observe(latencyNs / 1e9);
+            requests = _httpRequests.WithLabels(method, protocol, status, reporter);
+            duration = _httpDuration.WithLabels(method, reporter);
         }
+        return new HttpSeriesSet(verdict, direction, method, protocol, code, processed, drops, policyVerdicts, requests, duration);
     }
 
     /// <summary>Hubble's protocol label: the L7 protocol if any, else the L4 one.</summary>
