@@ -6,11 +6,15 @@
 #   import_s   seconds from `policy import` start to the agent logging
 #              "Regenerated policy revision R" for the imported revision
 #   cli_s      seconds the CLI took (exit code in parentheses)
+#   cpu_s      agent CPU seconds (user+sys) from import to applied: the cost
+#              itself, unlike the wall times, hardly moved by other load
 #   idle_mb    agent RSS before the import (pods created, no policy)
 #   after_mb   agent RSS 2 s after the policy was applied
 #   peak_mb    agent VmHWM (peak RSS) at that point
 #
 #   bash perf/policy-apply.sh [N...]          default: 1 1000 10000
+#   PA_TASKSET=1 bash perf/policy-apply.sh     agent pinned to CPU 1, as perf/run.sh runs it
+#   PA_SHOW=1 ...                               also print the CLI output and the agent log
 # Needs root and `make build`. Everything it creates is removed on exit.
 set -uo pipefail
 
@@ -40,7 +44,7 @@ hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 # one_run N OCTET: prints "N import_s cli_s(rc) idle_mb after_mb peak_mb"
 one_run() {
 	local n=$1 octet=$2
-	local dir=$WORK/n$n node=pan$n-$RUN_ID state bpf sock pid i rev t0 t1 t2 rc idle after peak
+	local dir=$WORK/n$n node=pan$n-$RUN_ID state bpf sock pid i rev t0 t1 t2 rc idle after peak c0 c1
 	mkdir -p "$dir/policies" "$dir/rules"
 	state=$dir/state bpf=/sys/fs/bpf/ciliuml7-pa$n-$RUN_ID sock=$dir/state/agent.sock
 	ip netns add "$node" || perf_die "ip netns add $node"
@@ -50,7 +54,7 @@ one_run() {
 	perf_on_cleanup "timeout 60 nsenter --net=/var/run/netns/$node '$BIN/ciliuml7-agent' cleanup --state-dir '$state' --bpf-root '$bpf' --policy-dir '$dir/policies'"
 	perf_ns "$node" ip link set lo up
 	perf_ns "$node" ip route add blackhole "10.244.$octet.0/24"
-	perf_spawn "$node" "$dir/agent.log" "$BIN/ciliuml7-agent" --state-dir "$state" --bpf-root "$bpf" \
+	perf_spawn "$node" "$dir/agent.log" ${PA_TASKSET:+taskset -c "$PA_TASKSET"} "$BIN/ciliuml7-agent" --state-dir "$state" --bpf-root "$bpf" \
 		--policy-dir "$dir/policies" --pod-cidr "10.244.$octet.0/24" --node-name "pa-$n-$RUN_ID"
 	pid=$PERF_SPAWNED
 	cli() { timeout -k 5 600 nsenter --net="/var/run/netns/$node" "$BIN/ciliuml7" "$@" -H "unix://$sock"; }
@@ -69,6 +73,7 @@ one_run() {
 	rules_render "$dir/rules.txt" "$dir/rules"
 	rev=$(cli status -o json | jq -r '.policyRevision')
 	rev=$((rev + 1))
+	c0=$(perf_cpu_ticks "$pid")
 	t0=$(date +%s.%N)
 	cli policy import "$dir/rules/cnp.yaml" >"$dir/import.out" 2>&1
 	rc=$?
@@ -78,21 +83,23 @@ one_run() {
 		sleep 0.1
 	done
 	t2=$(date +%s.%N)
+	c1=$(perf_cpu_ticks "$pid")
 	grep -q "Regenerated policy revision $rev " "$dir/agent.log" || perf_warn "N=$n: revision $rev never applied: $(tail -n 5 "$dir/agent.log")"
 	[ "$rc" = 0 ] || perf_warn "N=$n: policy import exited $rc: $(head -c 300 "$dir/import.out")"
-	[ -n "${PA_SHOW:-}" ] && cat "$dir/import.out" >&2
+	[ -n "${PA_SHOW:-}" ] && cat "$dir/import.out" "$dir/agent.log" >&2
 	sleep 2
 	after=$(perf_rss_kb "$pid")
 	peak=$(hwm_kb "$pid")
-	printf '%-6s %9s %9s %8s %9s %8s\n' "$n" \
+	printf '%-6s %9s %9s %6s %8s %9s %8s\n' "$n" \
 		"$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')" \
 		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')($rc)" \
+		"$(perf_ticks_to_s $((c1 - c0)))" \
 		"$(mb "$idle")" "$(mb "$after")" "$(mb "${peak:-0}")"
 	perf_kill_pid "$pid"
 	perf_untrack_pid "$pid"
 }
 
-printf '%-6s %9s %9s %8s %9s %8s\n' rules import_s cli_s idle_mb after_mb peak_mb
+printf '%-6s %9s %9s %6s %8s %9s %8s\n' rules import_s cli_s cpu_s idle_mb after_mb peak_mb
 octet=$((200 + RANDOM % 50))
 for n in "${COUNTS[@]}"; do
 	one_run "$n" "$octet"

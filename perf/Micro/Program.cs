@@ -8,6 +8,8 @@ namespace CiliumL7.Perf.Micro;
 /// Policy engine microbenchmarks. Quick run (short job):
 /// <c>dotnet run -c Release --project perf/Micro -- --filter '*' --job short</c>.
 /// <c>-- --stopwatch</c> times ten warm resolutions without BenchmarkDotNet;
+/// <c>-- --import [N...]</c> times parse+validate and resolve of the perf CNP with N rules
+/// and reports the managed heap they leave behind;
 /// <c>-- --flows S</c> / <c>-- --grpc-follow S</c> measure flows/s of the flow pipeline (see <see cref="FlowThroughput"/>).
 /// </summary>
 internal static class Program
@@ -34,6 +36,11 @@ internal static class Program
                 cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
                 Console.WriteLine($"resolve #{i}: {wall:F1} ms wall, {cpu.TotalMilliseconds:F1} ms CPU (all threads, incl. GC), {snapshot.Endpoints.Count} endpoints, {snapshot.Endpoints.Values.Sum(e => e.Entries.Length)} entries");
             }
+            return;
+        }
+        if (args is ["--import", .. var counts])
+        {
+            ImportStopwatch.Run(counts.Length == 0 ? [1, 1_000, 10_000] : [.. counts.Select(int.Parse)]);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -55,6 +55,11 @@ internal sealed class CniPlugin
             stdout.WriteLine(CniJson.Error(version, new CniException(CniException.TryAgainLater, "ciliuml7 agent is not running or not reachable", e.Message)));
             return 1;
         }
+        catch (AgentTimeoutException e)
+        {
+            stdout.WriteLine(CniJson.Error(version, new CniException(CniException.TryAgainLater, "ciliuml7 agent did not answer in time", e.Message)));
+            return 1;
+        }
         catch (AgentException e)
         {
             var details = e.Errors.Count > 0 ? string.Join("; ", e.Errors) : null;
@@ -153,7 +158,7 @@ internal sealed class CniPlugin
         {
             await agent.ReleaseIpAsync(ip).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AgentException or AgentUnavailableException)
+        catch (Exception e) when (e is AgentException or AgentUnavailableException or AgentTimeoutException)
         {
             // best effort: the original error is what the runtime needs to see
         }

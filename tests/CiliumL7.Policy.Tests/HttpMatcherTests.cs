@@ -135,4 +135,48 @@ public sealed class HttpRuleSetIndexTests
         Assert.True(set.Judge(new TraceHttpRequest("POST", "/v1/request-landing")).Allowed);
         Assert.False(set.Judge(new TraceHttpRequest("PUT", "/v1/request-landing")).Allowed);
     }
+
+    [Theory]
+    [InlineData("/t/abc/5", "ns/foot-5")]
+    [InlineData("/t/abc/7", "ns/any-under-t")]
+    [InlineData("/t/abc/7?x=1", "ns/any-under-t")]
+    [InlineData("/t/abc/f1999", "ns/any-under-t")]
+    [InlineData("/u/abc/7", null)]
+    [InlineData("/t/ABC/5", "ns/any-under-t")]
+    [InlineData("/t/abc/55", "ns/any-under-t")]
+    public void Judge_ManyRulesBehindOnePrefix_FootIndexKeepsPolicyOrder(string target, string? expected)
+    {
+        var rules = new List<HttpRule>
+        {
+            new(null, "/t/[a-z]+/5", null, null, "ns/foot-5"),
+            new(null, "/t/.*", null, null, "ns/any-under-t"),
+            new(null, "/t/[a-z]+/7", null, null, "ns/foot-7"),
+        };
+        for (var i = 0; i < 2000; i++)
+        {
+            rules.Add(new HttpRule("GET", "/t/[a-z]+/f" + i, null, null, "ns/filler"));
+        }
+        var set = new HttpRuleSet(rules, "ns/decider");
+
+        var verdict = set.Judge(new TraceHttpRequest("GET", target));
+
+        Assert.Equal(expected is not null, verdict.Allowed);
+        Assert.Equal(expected ?? "ns/decider", verdict.PolicyName);
+    }
+
+    [Fact]
+    public void Judge_ThousandsOfRulesBehindOnePrefix_EachFoundByItsFoot()
+    {
+        var rules = new List<HttpRule>();
+        for (var i = 0; i < 5000; i++)
+        {
+            rules.Add(new HttpRule("GET", "/tenant/[a-z]+/svc" + i, null, null, "ns/p" + i));
+        }
+        var set = new HttpRuleSet(rules, "ns/decider");
+
+        Assert.Equal("ns/p4999", set.Judge(new TraceHttpRequest("GET", "/tenant/acme/svc4999")).PolicyName);
+        Assert.Equal("ns/p0", set.Judge(new TraceHttpRequest("GET", "/tenant/acme/svc0")).PolicyName);
+        Assert.False(set.Judge(new TraceHttpRequest("GET", "/tenant/acme/svc5000")).Allowed);
+        Assert.False(set.Judge(new TraceHttpRequest("GET", "/tenant/ACME/svc1")).Allowed);
+    }
 }

@@ -113,4 +113,25 @@ public sealed class RegexSplitTests
         Assert.True(matcher.IsMatch("API7.Example.com"));
         Assert.False(matcher.IsMatch("apix.example.com"));
     }
+
+    [Fact]
+    public void Compile_RegexNoRuleHolds_IsCollectedAndOneInUseIsShared()
+    {
+        var tag = Guid.NewGuid().ToString("N");
+        var held = FieldMatcher.Create("(held" + tag + ")+", ignoreCase: false)!;
+        CompileAndDrop("(dropped" + tag + ")+");
+        for (var i = 0; i < 300; i++)
+        {
+            CompileAndDrop("(filler" + tag + "x" + i + ")+"); // pushes both out of the recent set
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(LinearRegex.IsAlive(LinearRegex.Anchor("(dropped" + tag + ")+"), RegexOptions.None));
+        Assert.Same(held.Regex, HttpRule.CompileAnchored("(held" + tag + ")+"));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void CompileAndDrop(string pattern) => _ = HttpRule.CompileAnchored(pattern);
 }

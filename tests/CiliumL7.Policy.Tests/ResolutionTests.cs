@@ -92,6 +92,38 @@ public sealed class ResolutionTests
     }
 
     [Fact]
+    public void Resolve_PeersAllowedSameRules_ShareOneSetAndAPeerWithMoreGetsItsOwn()
+    {
+        var w = new World();
+        var api = w.Pod("api", "app=api");
+        var api2 = w.Pod("api2", "app=api,tier=2");
+        var a = w.Pod("a", "role=client,app=a");
+        var b = w.Pod("b", "role=client,app=b");
+        var c = w.Pod("c", "role=client,app=c");
+        var snap = w.Resolve(Manifests.Cnp("""
+            endpointSelector: {matchLabels: {app: api}}
+            ingress:
+            - fromEndpoints: [{matchLabels: {role: client}}]
+              toPorts: [{ports: [{port: "80", protocol: TCP}, {port: "81", protocol: TCP}], rules: {http: [{method: GET, path: "/public/[a-z]+"}]}}]
+            - fromEndpoints: [{matchLabels: {app: c}}]
+              toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET, path: /admin}]}}]
+            """));
+        var p = snap.Endpoints[api.Id];
+        var p2 = snap.Endpoints[api2.Id];
+
+        var forA = p.GetHttpRules(In, 80, Tcp, a.Identity)!;
+        var forC = p.GetHttpRules(In, 80, Tcp, c.Identity)!;
+        Assert.Same(forA, p.GetHttpRules(In, 80, Tcp, b.Identity));
+        Assert.Same(forA, p.GetHttpRules(In, 81, Tcp, a.Identity));
+        Assert.Same(forA, p2.GetHttpRules(In, 80, Tcp, b.Identity));
+        Assert.NotSame(forA, forC);
+        Assert.False(forA.Judge(new TraceHttpRequest("GET", "/admin")).Allowed);
+        Assert.True(forC.Judge(new TraceHttpRequest("GET", "/admin")).Allowed);
+        Assert.True(forA.Judge(new TraceHttpRequest("GET", "/public/x")).Allowed);
+        Assert.False(p.GetHttpRules(In, 81, Tcp, c.Identity)!.Judge(new TraceHttpRequest("GET", "/admin")).Allowed);
+    }
+
+    [Fact]
     public void Resolve_PortRangeAllowPlusL7PortInside_StillRedirects_Cve2024_52529()
     {
         var w = new World();

@@ -36,10 +36,10 @@ internal static class AgentPolicyCommands
     private static Command Import(Option<string?> host)
     {
         var files = new Argument<string[]>("files") { Description = "Policy files (YAML, one or more resources each)", Arity = ArgumentArity.OneOrMore };
-        var waitTimeout = new Option<TimeSpan>("--wait-timeout")
+        var waitTimeout = new Option<TimeSpan?>("--wait-timeout")
         {
-            Description = "How long to wait, per file, for the agent to accept and apply the policy (e.g. 30s, 2m)",
-            DefaultValueFactory = _ => PolicyImporter.DefaultWaitTimeout,
+            Description = "How long to wait, per file, for the agent to accept and apply the policy (e.g. 30s, 2m; default 60s)",
+            HelpName = "duration",
             CustomParser = PolicyImporter.ParseWaitTimeout,
         };
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the agent accepted the policy, without waiting until it is applied" };
@@ -54,7 +54,7 @@ internal static class AgentPolicyCommands
         {
             var hostText = pr.GetValue(host);
             using var client = new AgentClient(AgentClient.ResolveSocketPath(hostText), Timeout.InfiniteTimeSpan);
-            var importer = new PolicyImporter(client, pr.GetValue(waitTimeout), !pr.GetValue(noWait), hostText, Console.Out, Console.Error);
+            var importer = new PolicyImporter(client, pr.GetValue(waitTimeout) ?? PolicyImporter.DefaultWaitTimeout, !pr.GetValue(noWait), hostText, Console.Out, Console.Error);
             var status = 0;
             foreach (var file in pr.GetValue(files)!)
             {

@@ -112,7 +112,7 @@ internal sealed class PolicyImporter
     }
 
     /// <summary>Parses <c>--wait-timeout</c>: a Go-style duration (<c>90s</c>, <c>2m</c>, <c>1m30s</c>) or plain seconds.</summary>
-    public static TimeSpan ParseWaitTimeout(ArgumentResult result)
+    public static TimeSpan? ParseWaitTimeout(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)

@@ -48,6 +48,9 @@ internal sealed class FieldMatcher
         return new FieldMatcher(null, "", "", HttpRule.CompileAnchored(pattern, ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), comparison);
     }
 
+    /// <summary>A literal every match ends with, when the pattern was split ("" otherwise).</summary>
+    internal string Foot => _foot;
+
     /// <summary>The compiled regex this matcher runs (null for a literal); shared between matchers.</summary>
     internal Regex? Regex => _regex;
 

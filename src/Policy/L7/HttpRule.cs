@@ -65,6 +65,7 @@ public sealed class HttpRule
         {
             LiteralPath = RegexLiterals.Literal(path);
             PathPrefix = RegexLiterals.Prefix(path);
+            PathFoot = _path?.Foot ?? "";
         }
         Method = method;
         Path = path;
@@ -76,6 +77,9 @@ public sealed class HttpRule
 
     /// <summary>A literal every matching target starts with ("" = unknown).</summary>
     internal string PathPrefix { get; } = "";
+
+    /// <summary>A literal every matching target ends with ("" = unknown).</summary>
+    internal string PathFoot { get; } = "";
 
     /// <summary>The field path of the rule in its policy, when known.</summary>
     public string? RulePath { get; }

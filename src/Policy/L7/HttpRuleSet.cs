@@ -12,12 +12,13 @@ public sealed class HttpRuleSet
 
     // Matching stays nearly flat in the number of rules: rules whose path is a plain literal
     // are found by one lookup of the whole target; regex paths are grouped by their literal
-    // prefix and found by one lookup per distinct prefix length; only rules with no path or
-    // no literal prefix are scanned. All index lists are ascending (policy order).
+    // prefix (one lookup per distinct prefix length) and, inside a group, by their literal
+    // foot (one lookup per distinct foot length); only rules with neither are scanned.
+    // All index lists are ascending (policy order).
     private readonly Dictionary<string, int[]> _byLiteralPath;
-    private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _byPrefix;
+    private readonly Dictionary<string, HttpRuleBucket>.AlternateLookup<ReadOnlySpan<char>> _byPrefix;
     private readonly int[] _prefixLengths;
-    private readonly int[] _scan;
+    private readonly HttpRuleBucket _scan;
 
     // A second set that must allow too (the destination's ingress rules, when the egress proxy
     // forwards to a local endpoint whose ingress redirects the same port); null for none.
@@ -47,19 +48,23 @@ public sealed class HttpRuleSet
             list.Add(i);
         }
         _byLiteralPath = Freeze(literal);
-        var byPrefix = Freeze(prefixed);
+        var byPrefix = new Dictionary<string, HttpRuleBucket>(prefixed.Count, StringComparer.Ordinal);
+        foreach (var (prefix, list) in prefixed)
+        {
+            byPrefix[prefix] = new HttpRuleBucket(list, _rules);
+        }
         _byPrefix = byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
         _prefixLengths = [.. byPrefix.Keys.Select(k => k.Length).Distinct().Order()];
-        _scan = [.. scan];
+        _scan = new HttpRuleBucket(scan, _rules);
     }
 
     private HttpRuleSet(string? deciderName, bool allowAll)
     {
         _rules = [];
         _byLiteralPath = [];
-        _byPrefix = new Dictionary<string, int[]>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        _byPrefix = new Dictionary<string, HttpRuleBucket>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _prefixLengths = [];
-        _scan = [];
+        _scan = new HttpRuleBucket([], _rules);
         DeciderName = deciderName;
         IsAllowAll = allowAll;
     }
@@ -134,13 +139,30 @@ public sealed class HttpRuleSet
             {
                 break;
             }
-            if (_byPrefix.TryGetValue(target.AsSpan(0, length), out var candidates))
+            if (_byPrefix.TryGetValue(target.AsSpan(0, length), out var bucket))
+            {
+                best = FirstIn(bucket, target, best, request);
+            }
+        }
+        best = FirstIn(_scan, target, best, request);
+        return best == int.MaxValue ? -1 : best;
+    }
+
+    private int FirstIn(HttpRuleBucket bucket, string target, int best, IHttpRequestFacts request)
+    {
+        best = FirstIn(bucket.NoFoot, best, request);
+        foreach (var length in bucket.FootLengths)
+        {
+            if (length > target.Length)
+            {
+                break;
+            }
+            if (bucket.ByFoot.TryGetValue(target.AsSpan(target.Length - length), out var candidates))
             {
                 best = FirstIn(candidates, best, request);
             }
         }
-        best = FirstIn(_scan, best, request);
-        return best == int.MaxValue ? -1 : best;
+        return best;
     }
 
     private int FirstIn(int[] indexes, int best, IHttpRequestFacts request)

@@ -13,7 +13,7 @@ namespace CiliumL7.Policy.Resolution;
 ///  4. deny wins: covered allows become denies, partial overlaps get explicit denies
 /// </code>
 /// </summary>
-internal sealed class DirectionBuilder(TrafficDirection direction)
+internal sealed class DirectionBuilder(TrafficDirection direction, L7SetCache sets)
 {
     private readonly Dictionary<PortKey, Dictionary<uint, PeerAccumulator>> _allows = [];
     private readonly List<(uint Peer, PortKey Port, string Policy, string Path)> _denies = [];
@@ -206,7 +206,23 @@ internal sealed class DirectionBuilder(TrafficDirection direction)
         }
     }
 
-    private static object BuildSet(L7Parser parser, bool wildcard, string wildcardBy, List<object> rules, string decider)
+    private object BuildSet(L7Parser parser, bool wildcard, string wildcardBy, List<object> rules, string decider)
+    {
+        if (wildcard)
+        {
+            return Build(parser, wildcard, wildcardBy, rules, decider);
+        }
+        // Peers allowed the same rules share one immutable set (see L7SetCache).
+        if (sets.TryGet(parser, decider, rules, out var key, out var shared))
+        {
+            return shared!;
+        }
+        var set = Build(parser, wildcard, wildcardBy, rules, decider);
+        sets.Add(key, set);
+        return set;
+    }
+
+    private static object Build(L7Parser parser, bool wildcard, string wildcardBy, List<object> rules, string decider)
     {
         switch (parser)
         {

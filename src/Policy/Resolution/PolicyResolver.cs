@@ -47,6 +47,7 @@ public static class PolicyResolver
 
         // :: Step 3: contributions per rule, applied to every subject it selects.
         var builders = new Dictionary<uint, (DirectionBuilder Ingress, DirectionBuilder Egress)>();
+        var sets = new L7SetCache();
         foreach (var policy in policies)
         {
             var scope = policy.IsClusterwide ? null : policy.Namespace ?? "default";
@@ -66,7 +67,7 @@ public static class PolicyResolver
                 {
                     if (!builders.TryGetValue(subject, out var b))
                     {
-                        builders[subject] = b = (new DirectionBuilder(TrafficDirection.Ingress), new DirectionBuilder(TrafficDirection.Egress));
+                        builders[subject] = b = (new DirectionBuilder(TrafficDirection.Ingress, sets), new DirectionBuilder(TrafficDirection.Egress, sets));
                     }
                     b.Ingress.Enforced |= rule.EnforcesIngress;
                     b.Egress.Enforced |= rule.EnforcesEgress;
@@ -85,7 +86,7 @@ public static class PolicyResolver
         {
             if (!perIdentity.TryGetValue(ep.Identity, out var resolved))
             {
-                resolved = Distil(builders.TryGetValue(ep.Identity, out var b) ? b : null);
+                resolved = Distil(builders.TryGetValue(ep.Identity, out var b) ? b : null, sets);
                 perIdentity[ep.Identity] = resolved;
             }
             result[ep.Id] = new EndpointPolicy(ep.Id, ep.Identity, resolved.In, resolved.Eg, resolved.Entries, resolved.L7);
@@ -94,12 +95,12 @@ public static class PolicyResolver
         return new PolicySnapshot(Interlocked.Increment(ref s_revision), result.ToImmutable(), cidrMap, [.. policies]);
     }
 
-    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, object>) Distil((DirectionBuilder Ingress, DirectionBuilder Egress)? builders)
+    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, object>) Distil((DirectionBuilder Ingress, DirectionBuilder Egress)? builders, L7SetCache sets)
     {
         var entries = new List<L4PolicyEntry>();
         var l7 = new Dictionary<L7Key, object>();
-        var ingress = builders?.Ingress ?? new DirectionBuilder(TrafficDirection.Ingress);
-        var egress = builders?.Egress ?? new DirectionBuilder(TrafficDirection.Egress);
+        var ingress = builders?.Ingress ?? new DirectionBuilder(TrafficDirection.Ingress, sets);
+        var egress = builders?.Egress ?? new DirectionBuilder(TrafficDirection.Egress, sets);
         ingress.Emit(entries, l7);
         egress.Emit(entries, l7);
         entries.Sort(static (a, b) =>

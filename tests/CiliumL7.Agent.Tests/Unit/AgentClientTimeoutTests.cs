@@ -45,4 +45,24 @@ public sealed class AgentClientTimeoutTests : IDisposable
         Assert.False(wait.Applied);
         Assert.Null(wait.Error);
     }
+
+    [Fact]
+    public async Task PolicyImporter_AgentNeverAnswers_ExitsThreeNamingFileTimeoutAndWhatToDo()
+    {
+        var file = Path.Combine(_dir, "big.yaml");
+        await File.WriteAllTextAsync(file, "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: big\n");
+        using var client = new AgentClient(SocketPath, Timeout.InfiniteTimeSpan);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var importer = new CiliumL7.Cli.PolicyImporter(client, TimeSpan.FromMilliseconds(300), wait: true, "unix://" + SocketPath, output, error);
+
+        var exit = await importer.ImportAsync(file, CancellationToken.None);
+
+        Assert.Equal(CiliumL7.Cli.PolicyImporter.ExitTimedOut, exit);
+        Assert.Equal("", output.ToString());
+        var text = error.ToString();
+        Assert.Contains(file + ": the agent at unix://" + SocketPath + " did not answer the import within 0.3s", text, StringComparison.Ordinal);
+        Assert.Contains("--wait-timeout 1.2s", text, StringComparison.Ordinal);
+        Assert.Contains("ciliuml7 policy get -H unix://" + SocketPath, text, StringComparison.Ordinal);
+    }
 }
