@@ -32,10 +32,14 @@ internal static class FlowThroughput
                 NodeName = "bench",
                 TcpEndPoint = null,
                 UnixSocketPath = grpc ? socket : null,
+                RingCapacity = int.TryParse(Environment.GetEnvironmentVariable("FLOWBENCH_RING"), out var ring) ? ring : 4095,
             });
             await hubble.StartAsync();
             using var sink = new AgentFlowSink();
-            sink.Observer = FlowSamples.Feed(hubble, dir);
+            if (Environment.GetEnvironmentVariable("FLOWBENCH_QUEUE_ONLY") != "1")
+            {
+                sink.Observer = FlowSamples.Feed(hubble, dir); // FLOWBENCH_QUEUE_ONLY=1: only the queue and its thread (the baseline)
+            }
 
             using var stop = new CancellationTokenSource();
             long received = 0, lostSeen = 0;
@@ -104,7 +108,7 @@ internal static class FlowThroughput
             var published = (long)id * 2;
             sink.Flush(TimeSpan.FromSeconds(60));
             var elapsed = watch.Elapsed.TotalSeconds;
-            var handled = hubble.Ring.SeenFlows;
+            var handled = sink.Observer is null ? published - sink.Lost : hubble.Ring.SeenFlows;
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             if (follower is not null)
             {

@@ -75,7 +75,7 @@ internal static class AgentHost
 
         // :: Step 3: Hubble (flow ring + Observer on <state-dir>/hubble.sock and --hubble-listen-address, /metrics, export), fed by the proxy and the datapath.
         var cookies = new PolicyCookieNames();
-        var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, cookies, loggerFactory).ConfigureAwait(false);
+        var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, cookies, loggerFactory, () => policies.Revision).ConfigureAwait(false);
         AgentEventFeed.Attach(hubble.AgentEvents, endpoints, policies, DateTimeOffset.UtcNow);
 
         // :: Step 3b: ClusterIP services (socket LB), fed with the endpoints.

@@ -17,10 +17,13 @@ internal sealed class AgentFlowSink : IFlowSink, IFlowEventHandler, IDisposable
     private long _recentCount;
     private IFlowEventHandler? _observer;
 
+    /// <summary>How long the consumer lets a batch gather after handling one (Hubble readers see a flow within about this).</summary>
+    public const int BatchIntervalMs = 5;
+
     public AgentFlowSink(int capacity = 1024, int queueCapacity = BackgroundFlowSink.DefaultCapacity)
     {
         _recent = new L7FlowEvent[capacity];
-        _queue = new BackgroundFlowSink(this, queueCapacity);
+        _queue = new BackgroundFlowSink(this, queueCapacity, BatchIntervalMs);
     }
 
     /// <summary>Called on the consumer thread for every flow (after it is recorded).</summary>

@@ -28,13 +28,19 @@ internal sealed class HubbleFlows : IFlowEventHandler
 
     // Touched only by the flow consumer thread (OnFlow).
     private readonly Dictionary<Proxy.PeerInfo, Endpoint> _peerEndpoints = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<string, CiliumL7.Hubble.Api.Policy> _policies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ulong Revision, CiliumL7.Hubble.Api.Policy Policy)> _policies = new(StringComparer.Ordinal);
+    private readonly Func<long>? _policyRevision;
     private readonly IFlowPublisher _publisher;
     private readonly EndpointManager _endpoints;
     private readonly PolicyCookieNames _cookies;
 
-    public HubbleFlows(IFlowPublisher publisher, EndpointManager endpoints, PolicyCookieNames cookies)
+    /// <param name="publisher">Where the flows go (the node's Hubble server).</param>
+    /// <param name="endpoints">Local endpoints, for the datapath events' endpoint records.</param>
+    /// <param name="cookies">Rule cookie → policy, for the datapath events' *_allowed_by / *_denied_by.</param>
+    /// <param name="policyRevision">The agent's policy revision, written into every named policy's <c>revision</c>; null: 0.</param>
+    public HubbleFlows(IFlowPublisher publisher, EndpointManager endpoints, PolicyCookieNames cookies, Func<long>? policyRevision = null)
     {
+        _policyRevision = policyRevision;
         _publisher = publisher;
         _endpoints = endpoints;
         _cookies = cookies;
@@ -43,42 +49,16 @@ internal sealed class HubbleFlows : IFlowEventHandler
     /// <summary>
     /// An L7 request or response from the proxy, on the flow consumer thread (never the
     /// request thread). Endpoint and policy records are built once per peer / policy and
-    /// shared by the flows that name them (published flows are never mutated).
+    /// shared by the flows that name them (published flows are never mutated); the flow
+    /// goes into the ring in its compact form (<see cref="L7HttpFlow"/>), built when read.
     /// </summary>
     public void OnFlow(in L7FlowEvent e)
     {
         var request = e.Type == ProxyFlowType.Request;
         var client = request ? e.Source : e.Destination;
         var server = request ? e.Destination : e.Source;
-        var clientPeer = new FlowPeer(client.Address.ToString(), client.Port, CachedEndpoint(client.Peer));
-        var serverPeer = new FlowPeer(server.Address.ToString(), server.Port, CachedEndpoint(server.Peer));
-        var verdict = e.Verdict switch
-        {
-            FlowVerdict.Dropped => Verdict.Dropped,
-            FlowVerdict.Error => Verdict.Error,
-            _ => Verdict.Forwarded,
-        };
-        var direction = e.Direction == PolicyDirection.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress;
-        var http = e.Http;
-        var flow = request
-            ? FlowBuilder.HttpRequest(clientPeer, serverPeer, direction, verdict, http.Method, http.Url, http.Protocol, e.Time)
-            : FlowBuilder.HttpResponse(clientPeer, serverPeer, direction, verdict, (uint)http.Code, http.Method, http.Url,
-                TimeSpan.FromTicks(e.LatencyNs / 100), http.Protocol, e.Time);
-        flow.ProxyPort = e.ProxyPort;
-        var headers = http.Headers;
-        if (headers is not null)
-        {
-            var target = flow.L7.Http.Headers;
-            for (var i = 0; i < headers.Count; i++)
-            {
-                target.Add(new HTTPHeader { Key = headers[i].Key, Value = headers[i].Value }); // values "HIDDEN" under --proxy-redact-header-values
-            }
-        }
-        if (e.PolicyName is { Length: > 0 } name)
-        {
-            flow = FlowBuilder.AddPolicy(flow, CachedPolicy(name), denied: verdict == Verdict.Dropped);
-        }
-        _publisher.Publish(flow);
+        var policy = e.PolicyName is { Length: > 0 } name ? CachedPolicy(name) : null;
+        _publisher.Publish(new L7HttpFlow(e, CachedEndpoint(client.Peer), CachedEndpoint(server.Peer), policy));
     }
 
     /// <summary>The Endpoint record of a proxy peer, built once per <see cref="Proxy.PeerInfo"/> object (they are swapped whole per regeneration).</summary>
@@ -96,19 +76,33 @@ internal sealed class HubbleFlows : IFlowEventHandler
         return endpoint;
     }
 
+    /// <summary>The Policy record of a proxy policy name at the current revision (rebuilt when the revision moves).</summary>
     private CiliumL7.Hubble.Api.Policy CachedPolicy(string name)
     {
-        if (!_policies.TryGetValue(name, out var policy))
+        var revision = Revision();
+        if (_policies.TryGetValue(name, out var cached) && cached.Revision == revision)
         {
-            if (_policies.Count >= CacheLimit)
-            {
-                _policies.Clear();
-            }
-            var slash = name.IndexOf('/', StringComparison.Ordinal);
-            policy = slash < 0 ? FlowBuilder.Policy(name, "", "CiliumClusterwideNetworkPolicy") : FlowBuilder.Policy(name[(slash + 1)..], name[..slash]);
-            _policies.Add(name, policy);
+            return cached.Policy;
         }
+        if (_policies.Count >= CacheLimit)
+        {
+            _policies.Clear();
+        }
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        var policy = slash < 0
+            ? FlowBuilder.Policy(name, "", "CiliumClusterwideNetworkPolicy", revision)
+            : FlowBuilder.Policy(name[(slash + 1)..], name[..slash], revision: revision);
+        _policies[name] = (revision, policy);
         return policy;
+    }
+
+    private ulong Revision() => _policyRevision is { } read ? (ulong)Math.Max(0, read()) : 0;
+
+    private CiliumL7.Hubble.Api.Policy AtRevision(CiliumL7.Hubble.Api.Policy policy)
+    {
+        var copy = policy.Clone();
+        copy.Revision = Revision();
+        return copy;
     }
 
     /// <summary>
@@ -142,7 +136,7 @@ internal sealed class HubbleFlows : IFlowEventHandler
             flow = FlowBuilder.Drop(source, destination, (CiliumL7.Hubble.Api.DropReason)(int)e.Reason, direction, l4, e.Time);
             if (e.Reason == CiliumL7.Datapath.Events.DropReason.PolicyDeny && _cookies.TryGet(e.RuleCookie, out var deny))
             {
-                flow = FlowBuilder.AddPolicy(flow, deny.Clone(), denied: true); // default deny (133) has no deciding policy
+                flow = FlowBuilder.AddPolicy(flow, AtRevision(deny), denied: true); // default deny (133) has no deciding policy
             }
         }
         else
@@ -155,7 +149,7 @@ internal sealed class HubbleFlows : IFlowEventHandler
             }
             if (_cookies.TryGet(e.RuleCookie, out var allow))
             {
-                flow = FlowBuilder.AddPolicy(flow, allow.Clone(), denied: false);
+                flow = FlowBuilder.AddPolicy(flow, AtRevision(allow), denied: false);
             }
         }
         _publisher.Publish(flow);

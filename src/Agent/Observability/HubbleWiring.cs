@@ -13,7 +13,7 @@ namespace CiliumL7.Agent.Observability;
 /// <summary>Starts the node's Hubble server and connects the flow producers to it.</summary>
 internal static class HubbleWiring
 {
-    public static async Task<HubbleServer> StartAsync(AgentOptions options, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies, ILoggerFactory loggers)
+    public static async Task<HubbleServer> StartAsync(AgentOptions options, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies, ILoggerFactory loggers, Func<long>? policyRevision = null)
     {
         var logger = loggers.CreateLogger("CiliumL7.Agent.Hubble");
         var socket = HubbleServerOptions.SocketPathIn(options.StateDir);
@@ -68,7 +68,7 @@ internal static class HubbleWiring
             try
             {
                 await hubble.StartAsync().ConfigureAwait(false);
-                Connect(hubble, endpoints, flows, datapath, cookies);
+                Connect(hubble, endpoints, flows, datapath, cookies, policyRevision);
                 return hubble;
             }
             catch (Exception e) when (i < attempts.Count - 1 && e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
@@ -101,9 +101,9 @@ internal static class HubbleWiring
         }
     }
 
-    private static void Connect(HubbleServer hubble, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies)
+    private static void Connect(HubbleServer hubble, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies, Func<long>? policyRevision)
     {
-        var feed = new HubbleFlows(hubble, endpoints, cookies);
+        var feed = new HubbleFlows(hubble, endpoints, cookies, policyRevision);
         flows.Observer = feed;
         hubble.AddLostEventsSource("OBSERVER_EVENTS_QUEUE", () => flows.Lost);
         if (datapath is BpfNodeDatapath bpf)

@@ -21,6 +21,8 @@ public sealed class FlowMetrics
     private readonly CounterFamily _dnsResponses;
     private readonly CounterFamily _policyVerdicts;
     private readonly CounterFamily _ciliumDrops;
+    private HttpSeriesSet? _lastHttpRequest;
+    private HttpSeriesSet? _lastHttpResponse;
 
     /// <summary>Creates the families in <paramref name="registry"/>.</summary>
     public FlowMetrics(MetricsRegistry registry)
@@ -90,6 +92,53 @@ public sealed class FlowMetrics
                 _dnsResponses.WithLabels(FlowText.DnsRcode(dns.Rcode), qtypes).Inc();
             }
         }
+    }
+
+    /// <summary>
+    /// Counts an L7 HTTP flow (event type 129) from its facts, exactly as <see cref="Observe"/>
+    /// counts the flow <see cref="FlowBuilder"/> builds from them, without building it.
+    /// </summary>
+    public void ObserveHttp(L7FlowType type, Verdict verdict, TrafficDirection direction, string method, string protocol, uint code, ulong latencyNs)
+    {
+        // The series of the previous request / response flow, reused while the labels are the
+        // same strings (methods and protocols come from Kestrel's interned constants): no hashing.
+        ref var slot = ref type == L7FlowType.Request ? ref _lastHttpRequest : ref _lastHttpResponse;
+        var children = Volatile.Read(ref slot);
+        if (children is null || !children.Matches(verdict, direction, method, protocol, code))
+        {
+            children = HttpSeries(type, verdict, direction, method, protocol, code);
+            Volatile.Write(ref slot, children);
+        }
+        children.Processed.Inc();
+        children.Drops?.Inc();
+        children.PolicyVerdicts?.Inc();
+        children.Requests?.Inc();
+        children.Duration?.Observe(latencyNs / 1e9);
+    }
+
+    private HttpSeriesSet HttpSeries(L7FlowType type, Verdict verdict, TrafficDirection direction, string method, string protocol, uint code)
+    {
+        var processed = _flowsProcessed.WithLabels("L7", "HTTP", ProtoEnumName<Verdict>.Of(verdict));
+        var drops = verdict == Verdict.Dropped ? _drops.WithLabels(ProtoEnumName<DropReason>.Of(DropReason.Unknown), "HTTP") : null;
+        Counter? policyVerdicts = null, requests = null;
+        Histogram? duration = null;
+        if (type == L7FlowType.Request)
+        {
+            policyVerdicts = _policyVerdicts.WithLabels(Lower(direction), "l7/http", ProtoEnumName<Verdict>.LowerOf(verdict));
+        }
+        else if (type == L7FlowType.Response)
+        {
+            var reporter = direction switch
+            {
+                TrafficDirection.Ingress => "server",
+                TrafficDirection.Egress => "client",
+                _ => "unknown",
+            };
+            var status = code < StatusText.Length ? StatusText[code] : code.ToString(CultureInfo.InvariantCulture);
+            requests = _httpRequests.WithLabels(method, protocol, status, reporter);
+            duration = _httpDuration.WithLabels(method, reporter);
+        }
+        return new HttpSeriesSet(verdict, direction, method, protocol, code, processed, drops, policyVerdicts, requests, duration);
     }
 
     /// <summary>Hubble's protocol label: the L7 protocol if any, else the L4 one.</summary>

@@ -16,7 +16,7 @@ namespace CiliumL7.Hubble.Ring;
 /// The slot array has capacity + 1 entries (a power of two), so the capacity
 /// is 2^n - 1 as in Hubble; one slot of slack absorbs a write in progress.
 /// A published <see cref="Flow"/> is shared by every reader: never mutate it
-/// after <see cref="Publish"/>.
+/// after <see cref="Publish(Flow)"/>. A <see cref="DeferredFlow"/> is built per read.
 /// </remarks>
 public sealed class FlowRing
 {
@@ -64,8 +64,23 @@ public sealed class FlowRing
     public long Publish(Flow flow)
     {
         ArgumentNullException.ThrowIfNull(flow);
+        return Append(flow, null);
+    }
+
+    /// <summary>
+    /// Appends a flow that is built only when read (see <see cref="DeferredFlow"/>).
+    /// Safe from any number of threads. Returns the flow's sequence number.
+    /// </summary>
+    public long Publish(DeferredFlow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        return Append(null, flow);
+    }
+
+    private long Append(Flow? flow, DeferredFlow? deferred)
+    {
         var seq = Interlocked.Increment(ref _next) - 1;
-        var slot = new RingSlot(seq, flow);
+        var slot = new RingSlot(seq, flow, deferred);
         ref var cell = ref _slots[seq & _mask];
         var current = Volatile.Read(ref cell);
         // A writer stalled for a whole lap must not overwrite a newer flow.
@@ -105,7 +120,21 @@ public sealed class FlowRing
             return null;
         }
         var slot = Volatile.Read(ref _slots[sequence & _mask]);
-        return slot is not null && slot.Seq == sequence ? slot.Flow : null;
+        return slot is not null && slot.Seq == sequence ? slot.Read() : null;
+    }
+
+    /// <summary>
+    /// The time of the flow at <paramref name="sequence"/> without building it: null when
+    /// it was overwritten or is not yet written (or has no time).
+    /// </summary>
+    public DateTimeOffset? TryGetTime(long sequence)
+    {
+        if (sequence < OldestSequence)
+        {
+            return null;
+        }
+        var slot = Volatile.Read(ref _slots[sequence & _mask]);
+        return slot is not null && slot.Seq == sequence ? slot.Time : null;
     }
 
     internal RingReadStatus TryRead(long sequence, out Flow? flow)
@@ -131,7 +160,7 @@ public sealed class FlowRing
         {
             return RingReadStatus.Overwritten;
         }
-        flow = slot.Flow;
+        flow = slot.Read();
         return RingReadStatus.Ok;
     }
 

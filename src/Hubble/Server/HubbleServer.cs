@@ -55,7 +55,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         StartedAt = DateTimeOffset.UtcNow;
     }
 
-    /// <summary>The flow ring (read it with a <see cref="FlowRingReader"/>; publish through <see cref="Publish"/>).</summary>
+    /// <summary>The flow ring (read it with a <see cref="FlowRingReader"/>; publish through <see cref="Publish(Flow)"/>).</summary>
     public FlowRing Ring { get; }
 
     /// <summary>The node's agent events (GetAgentEvents); publish with <see cref="AgentEventBuffer.Publish"/>.</summary>
@@ -88,7 +88,8 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
     /// <summary>
     /// Reports events a producer lost before they reached the ring (e.g. its queue was
     /// full) as <c>hubble_lost_events_total{source="<paramref name="source"/>"}</c>, read at scrape time.
-    /// Hubble's sources: <c>OBSERVER_EVENTS_QUEUE</c>, <c>PERF_EVENT_RING_BUFFER</c>.
+    /// Hubble's sources: <c>OBSERVER_EVENTS_QUEUE</c> (also reported to GetFlows followers as
+    /// LostEvents when it grows), <c>PERF_EVENT_RING_BUFFER</c>.
     /// </summary>
     public void AddLostEventsSource(string source, Func<long> count)
     {
@@ -115,16 +116,30 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
     }
 
     /// <summary>
+    /// Stamps uuid and node name, counts the flow in metrics from its compact form and appends
+    /// it to the ring, where it is built into a <see cref="Flow"/> only when read.
+    /// </summary>
+    public void Publish(DeferredFlow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        flow.Stamp(NewGuid(), _options.NodeName);
+        flow.Count(FlowMetrics);
+        Ring.Publish(flow);
+    }
+
+    /// <summary>
     /// A random (version 4) UUID from a fast PRNG: unique per flow is all Hubble needs, and
     /// Guid.NewGuid's kernel randomness costs more than the rest of Publish.
     /// </summary>
-    internal static string NewUuid()
+    internal static string NewUuid() => NewGuid().ToString();
+
+    private static Guid NewGuid()
     {
         Span<byte> bytes = stackalloc byte[16];
         Random.Shared.NextBytes(bytes);
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40); // version 4 (Guid's little-endian field layout)
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
-        return new Guid(bytes).ToString();
+        return new Guid(bytes);
     }
 
     /// <summary>Binds the listeners and starts the exporter.</summary>
@@ -222,7 +237,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         });
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, _stopping.Token));
+        builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, () => _ringMetrics.LostEvents("OBSERVER_EVENTS_QUEUE"), _stopping.Token));
         builder.Services.AddSingleton(new PeerService(node, _stopping.Token));
         builder.Services.AddSingleton(new HealthService(_stopping.Token));
         var app = builder.Build();

@@ -10,4 +10,14 @@ public interface IFlowPublisher
     /// afterwards. Empty time, uuid and node_name are stamped here.
     /// </summary>
     void Publish(Flow flow);
+
+    /// <summary>
+    /// Publishes a flow that is built only when read (see <see cref="Ring.DeferredFlow"/>).
+    /// The default builds it at once and publishes the result.
+    /// </summary>
+    void Publish(Ring.DeferredFlow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        Publish(flow.Build());
+    }
 }

@@ -12,6 +12,20 @@ internal sealed class RingMetricsSource : IMetricsSource
 
     public RingMetricsSource(FlowRing ring) => _ring = ring;
 
+    /// <summary>Sum of the registered sources named <paramref name="source"/>.</summary>
+    public long LostEvents(string source)
+    {
+        var total = 0L;
+        foreach (var (name, count) in _lostSources)
+        {
+            if (name == source)
+            {
+                total += count();
+            }
+        }
+        return total;
+    }
+
     /// <summary>Adds a <c>hubble_lost_events_total{source=…}</c> sample read at scrape time.</summary>
     public void AddLostEvents(string source, Func<long> count)
     {

@@ -23,11 +23,16 @@ internal sealed class FlowStreamer
 {
     private readonly FlowRing _ring;
     private readonly string _nodeName;
+    private readonly Func<long>? _queueLost;
 
-    public FlowStreamer(FlowRing ring, string nodeName)
+    /// <param name="ring">The node's ring.</param>
+    /// <param name="nodeName">Stamped on every response.</param>
+    /// <param name="queueLost">Events lost before the ring (the producers' queue; Hubble's OBSERVER_EVENTS_QUEUE), reported to followers as they grow.</param>
+    public FlowStreamer(FlowRing ring, string nodeName, Func<long>? queueLost = null)
     {
         _ring = ring;
         _nodeName = nodeName;
+        _queueLost = queueLost;
     }
 
     public async Task RunAsync(GetFlowsRequest request, Func<GetFlowsResponse, bool, Task> emit, CancellationToken cancellationToken)
@@ -80,6 +85,7 @@ internal sealed class FlowStreamer
             untilReached.CancelAfter(end - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
         using var waitToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, untilReached.Token);
+        var queueLostSeen = _queueLost?.Invoke() ?? 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (!reader.TryRead(out var ringEvent))
@@ -97,6 +103,16 @@ internal sealed class FlowStreamer
                 {
                     return;
                 }
+            }
+            if (_queueLost is not null && _queueLost() is var queueLost && queueLost > queueLostSeen)
+            {
+                // Events the producers' queue refused since the last look: told before the next flow.
+                if (pending is not null)
+                {
+                    await emit(pending, true).ConfigureAwait(false);
+                }
+                pending = LostEventsResponse(queueLost - queueLostSeen, LostEventSource.ObserverEventsQueue);
+                queueLostSeen = queueLost;
             }
             GetFlowsResponse? next;
             if (ringEvent.Flow is not { } flow)
@@ -209,9 +225,9 @@ internal sealed class FlowStreamer
         Time = flow.Time,
     };
 
-    private GetFlowsResponse LostEventsResponse(long lost) => new()
+    private GetFlowsResponse LostEventsResponse(long lost, LostEventSource source = LostEventSource.HubbleRingBuffer) => new()
     {
-        LostEvents = new LostEvent { Source = LostEventSource.HubbleRingBuffer, NumEventsLost = (ulong)lost },
+        LostEvents = new LostEvent { Source = source, NumEventsLost = (ulong)lost },
         NodeName = _nodeName,
         Time = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
     };

@@ -34,13 +34,19 @@ public sealed class ObserverService : Api.Observer.ObserverBase
 
     /// <summary>As above, with the node's agent events for GetAgentEvents.</summary>
     public ObserverService(FlowRing ring, AgentEventBuffer agentEvents, HubbleNode node, CancellationToken stopping = default)
+        : this(ring, agentEvents, node, null, stopping)
+    {
+    }
+
+    /// <summary>As above; <paramref name="queueLost"/> counts events lost before the ring (reported to followers as OBSERVER_EVENTS_QUEUE lost events).</summary>
+    public ObserverService(FlowRing ring, AgentEventBuffer agentEvents, HubbleNode node, Func<long>? queueLost, CancellationToken stopping = default)
     {
         ArgumentNullException.ThrowIfNull(agentEvents);
         _agentEvents = new AgentEventStreamer(agentEvents, node.Name);
         _ring = ring;
         _node = node;
         _stopping = stopping;
-        _streamer = new FlowStreamer(ring, node.Name);
+        _streamer = new FlowStreamer(ring, node.Name, queueLost);
     }
 
     /// <inheritdoc/>
@@ -157,11 +163,11 @@ public sealed class ObserverService : Api.Observer.ObserverBase
         long count = 0;
         for (var seq = _ring.SeenFlows - 1; seq >= _ring.OldestSequence; seq--)
         {
-            if (_ring.TryGet(seq) is not { Time: { } t })
+            if (_ring.TryGetTime(seq) is not { } t)
             {
                 continue;
             }
-            if (t.ToDateTimeOffset() < cutoff)
+            if (t < cutoff)
             {
                 break;
             }

@@ -28,11 +28,11 @@ public sealed class AgentFlowSinkTests : IDisposable
     }
 
     [Fact]
-    public void Publish_DeniedRequestAndResponse_HubbleFlowsInOrderWithPolicyHeadersAndEndpoints()
+    public void Publish_DeniedRequestAndResponse_HubbleFlowsInOrderWithPolicyRevisionHeadersAndEndpoints()
     {
         var published = new Collector();
         using var sink = new AgentFlowSink();
-        sink.Observer = new HubbleFlows(published, new EndpointManager(_dir, Ipv4Cidr.Parse("10.244.0.0/24")), new PolicyCookieNames());
+        sink.Observer = new HubbleFlows(published, new EndpointManager(_dir, Ipv4Cidr.Parse("10.244.0.0/24")), new PolicyCookieNames(), () => 5);
         var client = new FlowEndpoint(IPAddress.Parse("10.244.0.3"), 44396, Tiefighter);
         var server = new FlowEndpoint(IPAddress.Parse("10.244.0.7"), 80, Deathstar);
         var url = "http://deathstar.default.svc.cluster.local/v1/exhaust-port";
@@ -63,7 +63,7 @@ public sealed class AgentFlowSinkTests : IDisposable
         Assert.Equal(("10.244.0.3", "10.244.0.7", 44396u, 80u), (request.IP.Source, request.IP.Destination, request.L4.TCP.SourcePort, request.L4.TCP.DestinationPort));
         Assert.Equal(("tiefighter", 1001u, 3u), (request.Source.PodName, request.Source.Identity, request.Source.ID));
         Assert.Equal(["k8s:class=deathstar", "k8s:org=empire"], request.Destination.Labels);
-        Assert.Equal(("rule1", "default"), (Assert.Single(request.IngressDeniedBy).Name, request.IngressDeniedBy[0].Namespace));
+        Assert.Equal(("rule1", "default", 5ul), (Assert.Single(request.IngressDeniedBy).Name, request.IngressDeniedBy[0].Namespace, request.IngressDeniedBy[0].Revision));
         Assert.Equal(["Host", "X-Test"], request.L7.Http.Headers.Select(h => h.Key));
         Assert.Equal("HIDDEN", request.L7.Http.Headers[1].Value);
         Assert.Equal(15001u, request.ProxyPort);

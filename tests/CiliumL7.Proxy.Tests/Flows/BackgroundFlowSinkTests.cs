@@ -45,6 +45,42 @@ public sealed class BackgroundFlowSinkTests
     }
 
     [Fact]
+    public void Publish_SmallQueueManyLaps_EveryEventHandledOrCountedLostInOrder()
+    {
+        var handler = new Recorder();
+        using var sink = new BackgroundFlowSink(handler, capacity: 8, batchIntervalMs: 0);
+        const int PerThread = 50_000;
+        var threads = new Thread[2];
+        for (var t = 0; t < threads.Length; t++)
+        {
+            var thread = (ulong)t;
+            threads[t] = new Thread(() =>
+            {
+                for (var i = 0UL; i < PerThread; i++)
+                {
+                    sink.Publish(Event((thread << 32) | i));
+                }
+            });
+            threads[t].Start();
+        }
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.True(sink.Flush(Bounded));
+        var seen = handler.Ids();
+        Assert.Equal(2L * PerThread, seen.Count + sink.Lost);
+        Assert.Equal(seen.Count, sink.Handled);
+        for (var t = 0UL; t < 2; t++)
+        {
+            var mine = seen.Where(id => id >> 32 == t).Select(id => id & 0xFFFFFFFF).ToList();
+            Assert.Equal(mine.Order(), mine);
+            Assert.Equal(mine.Distinct().Count(), mine.Count);
+        }
+    }
+
+    [Fact]
     public void Publish_QueueFull_RefusedEventsCountedAsLostWithoutBlocking()
     {
         using var gate = new ManualResetEventSlim();
