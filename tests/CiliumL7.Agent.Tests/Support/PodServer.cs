@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace CiliumL7.Agent.Tests.Support;
@@ -13,7 +12,6 @@ namespace CiliumL7.Agent.Tests.Support;
 /// </summary>
 internal sealed class PodServer : IDisposable
 {
-    private const int CloneNewNet = 0x40000000;
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private int _accepted;
@@ -28,34 +26,18 @@ internal sealed class PodServer : IDisposable
 
     public static PodServer Start(string netnsPath, int port)
     {
-        Socket? socket = null;
-        Exception? error = null;
-        var thread = new Thread(() =>
+        var socket = PodSocket.CreateTcp(netnsPath);
+        try
         {
-            try
-            {
-                using var ns = File.OpenHandle(netnsPath);
-                if (SetNs((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
-                {
-                    throw new InvalidOperationException($"setns({netnsPath}) failed: errno {Marshal.GetLastPInvokeError()}");
-                }
-                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                s.Bind(new IPEndPoint(IPAddress.Any, port));
-                s.Listen(128);
-                socket = s;
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        if (error is not null)
-        {
-            throw error;
+            socket.Bind(new IPEndPoint(IPAddress.Any, port));
+            socket.Listen(128);
         }
-        return new PodServer(socket!);
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new PodServer(socket);
     }
 
     private async Task AcceptLoopAsync()
@@ -114,7 +96,4 @@ internal sealed class PodServer : IDisposable
         _stop.Cancel();
         _listener.Dispose();
     }
-
-    [DllImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static extern int SetNs(int fd, int nstype);
 }
