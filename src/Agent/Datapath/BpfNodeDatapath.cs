@@ -67,11 +67,13 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
     public DatapathStatusModel Status()
     {
         var attachments = new List<string>();
+        var missing = 0;
         lock (_lock)
         {
             foreach (var e in _endpoints.Values.OrderBy(e => e.Id))
             {
                 var attached = BpfDatapath.IsAttached(e.Ifindex);
+                missing += attached ? 0 : 1;
                 attachments.Add($"from-container,to-container@{e.HostInterface}{(attached ? "" : " (NOT ATTACHED)")}");
             }
         }
@@ -79,7 +81,6 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         var maps = Directory.Exists(_bpf.BpfRoot)
             ? Directory.EnumerateFiles(_bpf.BpfRoot).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith("prog_", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
             : [];
-        var missing = attachments.Count(a => a.EndsWith("(NOT ATTACHED)", StringComparison.Ordinal)) - (_lookup is null ? 1 : 0);
         var problems = new List<string>();
         if (missing > 0)
         {

@@ -114,7 +114,12 @@ public sealed class HttpRuleSet
             var index = FirstMatch(request);
             verdict = index >= 0 ? new L7Verdict(true, _rules[index].PolicyName) : new L7Verdict(false, DeciderName);
         }
-        return verdict.Allowed && _andThen is not null ? _andThen.Judge(request) is { Allowed: false } denied ? denied : verdict : verdict;
+        if (!verdict.Allowed || _andThen is null)
+        {
+            return verdict;
+        }
+        var next = _andThen.Judge(request);
+        return next.Allowed ? verdict : next;
     }
 
     /// <summary>The first rule (in policy order) matching the request, or null (for traces and flow attribution).</summary>

@@ -102,15 +102,22 @@ public sealed class FastPathForwardingTests
         Assert.Equal(3, backend.Heads.Count);
     }
 
+    /// <summary>A client connection whose first request left one upstream connection in the pool.</summary>
+    private static async Task<Socket> ClientWithPooledUpstreamAsync(ProxyHarness proxy)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.EndsWith("\r\n\r\nok", Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromMilliseconds(500))));
+        return socket;
+    }
+
     [Fact]
     public async Task Upstream_PooledConnectionClosedByBackend_RequestRetriedOnFreshConnection()
     {
         await using var backend = new ScriptedBackend(Response, CloseAfter);
         await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(proxy.EndPoint);
-        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\n"));
-        Assert.EndsWith("\r\n\r\nok", Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromMilliseconds(500))));
+        using var socket = await ClientWithPooledUpstreamAsync(proxy);
         backend.CloseAll(); // the upstream's idle timeout, while the client connection still holds it
         await Task.Delay(100);
         await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/2 HTTP/1.1\r\nHost: a\r\n\r\n"));
@@ -125,10 +132,7 @@ public sealed class FastPathForwardingTests
     {
         await using var backend = new ScriptedBackend(Response, CloseAfter);
         await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, PublicOnly());
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(proxy.EndPoint);
-        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /public/1 HTTP/1.1\r\nHost: a\r\n\r\n"));
-        Assert.EndsWith("\r\n\r\nok", Encoding.ASCII.GetString(await RawHttp.ReadAllAsync(socket, TimeSpan.FromMilliseconds(500))));
+        using var socket = await ClientWithPooledUpstreamAsync(proxy);
         backend.CloseAll(); // the upstream may have acted on a request it never answered: a POST is not repeated
         await Task.Delay(100);
         await socket.SendAsync(Encoding.ASCII.GetBytes("POST /public/2 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"));
