@@ -13,7 +13,7 @@ namespace CiliumL7.Agent.Api;
 
 /// <summary>
 /// The REST API (<c>/v1</c>) on the agent's unix socket: healthz, status,
-/// endpoint, identity, policy, ipam, drops (FACTS.md §8).
+/// endpoint, identity, policy, ipam, drops (the resources Cilium's agent API has).
 /// </summary>
 internal static class AgentApi
 {
@@ -83,9 +83,9 @@ internal static class AgentApi
             {
                 return NotFound($"endpoint \"{id}\" not found");
             }
-            var policy = agent.Datapath.ReadPolicy(endpoint.Id) ?? new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
-            var entries = policy.Entries.Select(e => e.Identity == 0 ? e : e with { IdentityLabels = LabelsOf(agent, e.Identity) }).ToList();
-            return Results.Json(policy with { Entries = entries }, ClientJsonContext.Readable.BpfPolicyModel);
+            var state = agent.Datapath.ReadPolicy(endpoint.Id) ?? EndpointMapState.Empty(endpoint.Id);
+            var policy = PolicyMapModels.ToModel(state, identity => LabelsOf(agent, identity));
+            return Results.Json(policy, ClientJsonContext.Readable.BpfPolicyModel);
         });
 
         v1.MapGet("/identity", () => Results.Json(agent.Endpoints.Identities(includeReserved: true), ClientJsonContext.Readable.ListIdentityModel));
