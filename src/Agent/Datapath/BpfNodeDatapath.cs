@@ -212,6 +212,31 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         }
     }
 
+    public void AttachUplink(int ifindex) => _bpf.AttachNetdev(ifindex);
+
+    public void UpsertRemoteIp(IPAddress ip, uint identity)
+    {
+        lock (_lock)
+        {
+            if (!IsEndpointPrefix(new IPNetwork(ip, 32)))
+            {
+                _bpf.UpsertIpcache(new IPNetwork(ip, 32), identity);
+            }
+        }
+    }
+
+    public void RemoveRemoteIp(IPAddress ip)
+    {
+        lock (_lock)
+        {
+            var prefix = new IPNetwork(ip, 32);
+            if (!IsEndpointPrefix(prefix) && !_cidrs.ContainsKey(prefix))
+            {
+                _bpf.DeleteIpcache(prefix);
+            }
+        }
+    }
+
     public BpfPolicyModel? ReadPolicy(int endpointId)
     {
         lock (_lock)
@@ -288,6 +313,7 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
     public static string ReasonName(DropReason reason) => reason switch
     {
         DropReason.PolicyDenied => "POLICY_DENIED",
+        DropReason.InvalidSourceIp => "INVALID_SIP",
         DropReason.PolicyDeny => "POLICY_DENY",
         DropReason.InvalidPacket => "INVALID_PACKET",
         DropReason.ProxyLookupFailed => "PROXY_LOOKUP_FAILED",
