@@ -12,6 +12,8 @@ nsenter --net=/var/run/netns/cl7-u etcd --name e --data-dir /var/run/ciliuml7/de
   --listen-client-urls http://172.31.0.254:2379 --advertise-client-urls http://172.31.0.254:2379 \
   --listen-peer-urls http://172.31.0.254:2380 --initial-advertise-peer-urls http://172.31.0.254:2380 \
   --initial-cluster e=http://172.31.0.254:2380 >/var/run/ciliuml7/demo-etcd.log 2>&1 &
+etcd_pid=$!
+pids=()
 for n in 1 2; do
   ip netns add cl7-n$n && ip -n cl7-n$n link set lo up
   ip -n cl7-u link add u$n type veth peer name und0 netns cl7-n$n
@@ -21,6 +23,7 @@ for n in 1 2; do
     --state-dir /var/run/ciliuml7/node$n --bpf-root /sys/fs/bpf/ciliuml7-node$n --policy-dir /var/run/ciliuml7/node$n/policies \
     --kvstore etcd --kvstore-opt etcd.address=http://172.31.0.254:2379 --cluster-name demo --ipv4-node 172.31.0.$n \
     >/var/run/ciliuml7/node$n.log 2>&1 &
+  pids+=($!)
 done
 N1="nsenter --net=/var/run/netns/cl7-n1 bin/ciliuml7 -H unix:///var/run/ciliuml7/node1/agent.sock"
 N2="nsenter --net=/var/run/netns/cl7-n2 bin/ciliuml7 -H unix:///var/run/ciliuml7/node2/agent.sock"
@@ -48,7 +51,7 @@ sleep 2
 for n in 1 2; do
   nsenter --net=/var/run/netns/cl7-n$n bin/ciliuml7-agent cleanup --state-dir /var/run/ciliuml7/node$n --bpf-root /sys/fs/bpf/ciliuml7-node$n --policy-dir /var/run/ciliuml7/node$n/policies --kvstore-opt etcd.address=http://172.31.0.254:2379
 done
-pid=$(pgrep -f "etcd --name e --data-dir /var/run/ciliuml7/demo-etcd" | head -1); [ -n "$pid" ] && kill $pid
+kill "$etcd_pid" 2>/dev/null
 for ns in tiefighter xwing deathstar cl7-n1 cl7-n2 cl7-u; do ip netns del $ns 2>/dev/null; done
 rm -rf /var/run/ciliuml7/demo-etcd /var/run/ciliuml7/demo-etcd.log /var/run/ciliuml7/node1 /var/run/ciliuml7/node2 /var/run/ciliuml7/node1.log /var/run/ciliuml7/node2.log
 for i in $(seq 1 $N); do ip netns del perf$i 2>/dev/null; done
