@@ -44,9 +44,7 @@ for i in $(seq 1 $N); do
 done
 
 # teardown (agents, etcd, namespaces, state)
-for n in 1 2; do
-  pid=$(pgrep -f "ciliuml7-agent --node-name node$n " | head -1); [ -n "$pid" ] && kill $pid
-done
+kill "${pids[@]}" 2>/dev/null
 sleep 2
 for n in 1 2; do
   nsenter --net=/var/run/netns/cl7-n$n bin/ciliuml7-agent cleanup --state-dir /var/run/ciliuml7/node$n --bpf-root /sys/fs/bpf/ciliuml7-node$n --policy-dir /var/run/ciliuml7/node$n/policies --kvstore-opt etcd.address=http://172.31.0.254:2379
