@@ -52,6 +52,22 @@ public sealed class CrossNodeTests
         Assert.Equal(new[] { n1.NodeName, n2.NodeName }.Order(StringComparer.Ordinal), nodes.Select(n => n.Name).Order(StringComparer.Ordinal));
         Assert.Contains(nodes, n => n.Name == n2.NodeName && n.PodCidr == n2.PodCidr && n.Ipv4 == TestCluster.NodeIp(1));
 
+        // :: Hubble's Peer service on either node lists every node of the cluster (what a relay discovers).
+        using (var channel = CiliumL7.Hubble.Client.HubbleChannel.ForUnixSocket(Path.Combine(n1.StateDir, "hubble.sock")))
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            var peers = new CiliumL7.Hubble.Api.Peers.Peer.PeerClient(channel);
+            using var call = peers.Notify(new CiliumL7.Hubble.Api.Peers.NotifyRequest(), cancellationToken: cts.Token);
+            var announced = new Dictionary<string, string>();
+            while (announced.Count < 2 && await call.ResponseStream.MoveNext(cts.Token))
+            {
+                Assert.Equal(CiliumL7.Hubble.Api.Peers.ChangeNotificationType.PeerAdded, call.ResponseStream.Current.Type);
+                announced[call.ResponseStream.Current.Name] = call.ResponseStream.Current.Address;
+            }
+            Assert.Equal("unix://" + Path.Combine(n2.StateDir, "hubble.sock"), announced[n2.NodeName]);
+            Assert.Equal("unix://" + Path.Combine(n1.StateDir, "hubble.sock"), announced[n1.NodeName]);
+        }
+
         // :: no policy: both ships land across the underlay.
         var before = AgentNode.Curl(xwing, url + "/v1/request-landing", 5, "-XPOST");
         Assert.True(before.ExitCode == 0, before.All + n1.AgentLog + n2.AgentLog);
