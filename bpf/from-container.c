@@ -5,6 +5,11 @@
  *
  *   0. a packet looped here by to-container for the proxy (mark 0x200):
  *      assign it to the proxy socket and let the stack deliver it;
+ *   S. the source address must be this endpoint's own (its ipcache row names
+ *      this endpoint), else drop INVALID_SIP: a node that receives the packet
+ *      takes the sender's identity from the ipcache by source address, so a pod
+ *      must not be able to send with another pod's address (IPv6 sources the
+ *      ipcache does not know pass: pods get no IPv6 from the agent);
  *   1. established (CT forward): pass, or back to the proxy socket when the
  *      connection was redirected;
  *   2. reply (CT reverse): pass, or to the proxy's upstream socket;
@@ -22,6 +27,27 @@
 #include "policy.h"
 #include "ct.h"
 #include "proxy.h"
+
+/*
+ * True when the packet's source address is the endpoint's own: its ipcache
+ * row (longest prefix) names this endpoint. An IPv6 source with no row at all
+ * is let through (the agent gives pods no IPv6 address to verify against).
+ */
+static __always_inline int
+cl7_source_is_endpoint(const struct cl7_packet *pkt, __u32 endpoint_id)
+{
+	struct cl7_ipcache_key key;
+	struct cl7_ipcache_value *val;
+
+	__builtin_memset(&key, 0, sizeof(key));
+	key.prefixlen = CL7_IPCACHE_PREFIX_FIXED + 128;
+	key.family = pkt->tuple.family;
+	__builtin_memcpy(key.addr, pkt->tuple.saddr, 16);
+	val = bpf_map_lookup_elem(&cl7_ipcache, &key);
+	if (!val)
+		return pkt->tuple.family == CL7_FAMILY_IPV6;
+	return val->endpoint_id == endpoint_id;
+}
 
 static __always_inline int cl7_to_proxy(struct cl7_ctx *c, struct __sk_buff *skb,
 					__u16 proxy_port, __u8 direction)
@@ -71,17 +97,9 @@ int cl7_from_container(struct __sk_buff *skb)
 	if (c.pkt.is_ndp)
 		return TC_ACT_OK;
 
-	/* 0b. source address: an IPv4 packet must carry the address the
-	 * ipcache gives this endpoint. The proxy identifies a sender by its
-	 * source address, so a borrowed one would get another pod's rules
-	 * there (Cilium's DROP_INVALID_SIP). Pods get IPv4 addresses only. */
-	if (c.pkt.tuple.family == CL7_FAMILY_IPV4) {
-		__u32 sip_identity, sip_endpoint;
-
-		cl7_ipcache_identity(CL7_FAMILY_IPV4, c.pkt.tuple.saddr, &sip_identity, &sip_endpoint);
-		if (sip_endpoint != c.src_endpoint)
-			return cl7_drop(&c, CL7_DROP_INVALID_SIP, CL7_DIR_EGRESS, NULL);
-	}
+	/* S. source address verification */
+	if (!cl7_source_is_endpoint(&c.pkt, ep->endpoint_id))
+		return cl7_drop(&c, CL7_DROP_INVALID_SIP, CL7_DIR_EGRESS, NULL);
 
 	/* 1. established */
 	ct = bpf_map_lookup_elem(&cl7_ct, &c.pkt.tuple);

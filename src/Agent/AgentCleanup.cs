@@ -13,11 +13,26 @@ internal static class AgentCleanup
 {
     private static readonly string[] StateFiles =
     [
-        "endpoints.json", "ipam.json", "identities.json", "policies.json", "redirects.json", "agent.sock", "hubble.sock",
+        "endpoints.json", "ipam.json", "identities.json", "policies.json", "redirects.json", "agent.sock", "hubble.sock", "kvstore-lease",
     ];
 
     public static int Run(AgentOptions options, TextWriter output)
     {
+        // 0. Kvstore mode (--kvstore-opt etcd.address=… given): the node leaves the cluster —
+        //    revoking its lease deletes its registration, ipcache entries and identity references.
+        if (options.KvStoreAddress is { } etcd)
+        {
+            try
+            {
+                var revoked = KvStore.KvStoreSync.RevokeAsync(etcd, options.StateDir).GetAwaiter().GetResult();
+                output.WriteLine(revoked ? $"left the cluster: revoked the node's lease in etcd {etcd}" : "no kvstore lease to revoke");
+            }
+            catch (KvStore.KvStoreUnavailableException e)
+            {
+                output.WriteLine($"could not revoke the node's lease ({e.Message}); its keys expire with the lease TTL");
+            }
+        }
+
         // 1. Endpoint veths: deleting the host side removes the pod side and the tc programs on it.
         var endpoints = StateFile.Read(Path.Combine(options.StateDir, "endpoints.json"), AgentStateJsonContext.Default.ListEndpointModel) ?? [];
         foreach (var endpoint in endpoints)

@@ -40,11 +40,11 @@ internal static class AgentComponents
         }
     }
 
-    public static IProxyIntegration CreateProxy(AgentOptions options, AgentFlowSink flows, INodeDatapath datapath, ILoggerFactory loggers)
+    public static IProxyIntegration CreateProxy(AgentOptions options, AgentFlowSink flows, INodeDatapath datapath, ILoggerFactory loggers, RemotePeers? remote = null)
     {
         try
         {
-            return new L7ProxyIntegration(new ProxyOptions { RedactHeaderValues = options.ProxyRedactHeaderValues, EmitFlows = !options.DisableFlows, Http1FastPath = options.ProxyHttp1FastPath }, flows, loggers, datapath as IProxyListenerRegistry);
+            return new L7ProxyIntegration(new ProxyOptions { RedactHeaderValues = options.ProxyRedactHeaderValues, EmitFlows = !options.DisableFlows, Http1FastPath = options.ProxyHttp1FastPath }, flows, loggers, datapath as IProxyListenerRegistry, remote);
         }
         catch (Exception e)
         {

@@ -16,4 +16,8 @@ internal sealed record AgentContext(
     IProxyIntegration Proxy,
     DropRecorder Drops,
     AgentFlowSink Flows,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt)
+{
+    /// <summary>The cluster state in etcd (kvstore mode); null on a standalone node.</summary>
+    public KvStore.KvStoreSync? KvStore { get; init; }
+}

@@ -3,6 +3,8 @@ using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
 using CiliumL7.Agent.Ipam;
+using CiliumL7.Agent.KvStore;
+using CiliumL7.Agent.KvStore.Etcd;
 using CiliumL7.Agent.L7;
 using CiliumL7.Agent.Logging;
 using CiliumL7.Agent.Node;
@@ -60,8 +62,18 @@ internal static class AgentHost
         var logger = loggerFactory.CreateLogger("CiliumL7.Agent");
         Log.Starting(logger, options.NodeName, options.StateDir, options.BpfRoot, options.PolicyDir, options.PodCidr);
 
-        // :: Step 1: state (identities, IPAM, endpoints, imported policies).
-        var endpoints = new EndpointManager(options.StateDir, Ipv4Cidr.Parse(options.PodCidr));
+        // :: Step 1: state (identities, IPAM, endpoints, imported policies). In kvstore mode the
+        //    identities are the cluster's (etcd); the state file seeds the cache so enforcement
+        //    starts with what it had even before etcd answers.
+        KvStoreSync? kvstore = null;
+        EtcdClient? etcd = null;
+        EtcdIdentityAllocator? clustered = null;
+        if (options.KvStore == "etcd" && options.KvStoreAddress is { } etcdAddress)
+        {
+            etcd = new EtcdClient(etcdAddress);
+            clustered = new EtcdIdentityAllocator(etcd, options.NodeName, () => kvstore?.Lease ?? 0);
+        }
+        var endpoints = new EndpointManager(options.StateDir, Ipv4Cidr.Parse(options.PodCidr), clustered);
         var policies = new PolicyStore(AgentComponents.CreateValidator(), Path.Combine(options.StateDir, "policies.json"));
         var (endpointCount, identityCount, allocationCount) = endpoints.Restore();
         policies.Restore();
@@ -83,16 +95,23 @@ internal static class AgentHost
 
         // :: Step 3: Hubble (flow ring + Observer on <state-dir>/hubble.sock and --hubble-listen-address, /metrics, export), fed by the proxy and the datapath.
         var cookies = new PolicyCookieNames();
-        var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, cookies, loggerFactory, () => policies.Revision).ConfigureAwait(false);
+        var peers = clustered is not null ? new ClusterPeers() : null;
+        var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, cookies, loggerFactory, () => policies.Revision, peers).ConfigureAwait(false);
         AgentEventFeed.Attach(hubble.AgentEvents, endpoints, policies, DateTimeOffset.UtcNow);
 
         // :: Step 3b: ClusterIP services (socket LB), fed with the endpoints.
         var services = ServiceWiring.Start(options, endpoints, loggerFactory);
 
         // :: Step 4: services of the host.
-        var proxy = AgentComponents.CreateProxy(options, flows, datapath, loggerFactory);
+        var remotePeers = clustered is not null ? new RemotePeers() : null;
+        var proxy = AgentComponents.CreateProxy(options, flows, datapath, loggerFactory, remotePeers);
         hubble.Metrics.AddSource(new AgentMetricsSource(endpoints, policies, proxy));
-        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow);
+        if (etcd is not null && clustered is not null)
+        {
+            kvstore = new KvStoreSync(options, etcd, clustered, endpoints, datapath, loggerFactory.CreateLogger("CiliumL7.Agent.KvStore"), remotePeers);
+            peers?.Attach(kvstore);
+        }
+        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow) { KvStore = kvstore };
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(context);
         builder.Services.AddSingleton(endpoints);
@@ -112,6 +131,13 @@ internal static class AgentHost
         policies.Changed += regenerator.Trigger;
         app.Services.GetRequiredService<PolicyDirectoryWatcher>().ScanNow();
 
+        // :: Step 4b: the cluster (kvstore mode): identities, ipcache and nodes follow etcd.
+        if (kvstore is not null && clustered is not null)
+        {
+            clustered.Changed += regenerator.Trigger;
+            kvstore.Start();
+        }
+
         // :: Step 5: API.
         AgentApi.Map(app, context, logger);
         ServiceApi.Map(app, services);
@@ -123,6 +149,11 @@ internal static class AgentHost
         }
         finally
         {
+            if (kvstore is not null)
+            {
+                await kvstore.DisposeAsync().ConfigureAwait(false);
+            }
+            etcd?.Dispose();
             await hubble.DisposeAsync().ConfigureAwait(false);
             datapath.Dispose();
             (proxy as IDisposable)?.Dispose();

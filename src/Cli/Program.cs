@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(ExecCommand.Create());
         AgentPolicyCommands.AddTo(root); // after PolicyCommands: joins the existing "policy" command
         root.Subcommands.Add(ServiceCommands.Create());
+        root.Subcommands.Add(NodeCommands.Create());
         root.Subcommands.Add(ObserveCommand.Create());
         args = AgentConnection.HoistGlobalHost(args);
         return root.Parse(args).Invoke();

@@ -104,6 +104,10 @@ public sealed class AgentClient : IDisposable
     public Task<bool> DeleteEndpointAsync(string id, CancellationToken ct = default) =>
         DeleteAsync("endpoint/" + Uri.EscapeDataString(id), ct);
 
+    /// <summary><c>GET /v1/nodes</c>: the nodes of the cluster (just this one on a standalone node).</summary>
+    public async Task<IReadOnlyList<NodeModel>> ListNodesAsync(CancellationToken ct = default) =>
+        await GetAsync("nodes", ClientJsonContext.Readable.ListNodeModel, ct).ConfigureAwait(false);
+
     /// <summary><c>GET /v1/identity</c>.</summary>
     public async Task<IReadOnlyList<IdentityModel>> ListIdentitiesAsync(CancellationToken ct = default) =>
         await GetAsync("identity", ClientJsonContext.Readable.ListIdentityModel, ct).ConfigureAwait(false);

@@ -28,6 +28,8 @@ namespace CiliumL7.Client;
 [JsonSerializable(typeof(StatusModel))]
 [JsonSerializable(typeof(BpfPolicyModel))]
 [JsonSerializable(typeof(ErrorModel))]
+[JsonSerializable(typeof(NodeModel))]
+[JsonSerializable(typeof(List<NodeModel>))]
 [JsonSerializable(typeof(List<DropEventModel>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(JsonNode))]

@@ -93,6 +93,8 @@ internal static class AgentApi
             return Results.Json(policy, ClientJsonContext.Readable.BpfPolicyModel);
         });
 
+        v1.MapGet("/nodes", () => Results.Json(agent.KvStore?.Nodes() ?? [LocalNode(agent)], ClientJsonContext.Readable.ListNodeModel));
+
         v1.MapGet("/identity", () => Results.Json(agent.Endpoints.Identities(includeReserved: true), ClientJsonContext.Readable.ListIdentityModel));
 
         v1.MapGet("/policy", () => Results.Json(Policy(agent), ClientJsonContext.Readable.PolicyModel));
@@ -216,8 +218,18 @@ internal static class AgentApi
             PolicyApplyErrorRevision = agent.Policies.ApplyErrorRevision,
             PolicyErrors = agent.Policies.Errors(),
             RecentDrops = agent.Drops.Last(10),
+            KvStore = agent.KvStore?.Status() ?? new KvStoreStatusModel { State = "Disabled", Message = "standalone node" },
         };
     }
+
+    private static NodeModel LocalNode(AgentContext agent) => new()
+    {
+        Name = agent.Options.NodeName,
+        PodCidr = agent.Endpoints.PodCidr.ToString(),
+        AgentSocket = agent.Options.SocketPath,
+        HubbleAddress = agent.Options.HubbleListenAddress?.ToString(),
+        Local = true,
+    };
 
     private static IResult NotFound(string message) => Error(HttpStatusCode.NotFound, message, []);
 

@@ -77,6 +77,27 @@ internal sealed record AgentOptions
     /// <summary>The proxy emits no L7 flow events (<c>--disable-flows</c>; to measure their cost).</summary>
     public bool DisableFlows { get; init; }
 
+    /// <summary>The kvstore (<c>--kvstore etcd</c>); null: a standalone node.</summary>
+    public string? KvStore { get; init; }
+
+    /// <summary>etcd client URL (<c>--kvstore-opt etcd.address=http://127.0.0.1:2379</c>).</summary>
+    public Uri? KvStoreAddress { get; init; }
+
+    /// <summary>TTL of the node's lease: its registration, ipcache entries and identity references vanish this long after the agent stops refreshing it.</summary>
+    public TimeSpan KvStoreLeaseTtl { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often this agent deletes identities no node references (<c>--identity-gc-interval</c>; 0 = never).</summary>
+    public TimeSpan IdentityGcInterval { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Cluster name (<c>--cluster-name</c>), part of the ipcache and node keys.</summary>
+    public string ClusterName { get; init; } = "default";
+
+    /// <summary>Cluster id 0-255 (<c>--cluster-id</c>).</summary>
+    public int ClusterId { get; init; }
+
+    /// <summary>This node's IPv4 address (<c>--ipv4-node</c>); other nodes route this node's pod CIDR through it. Default: the first global address outside the pods' veths.</summary>
+    public IPAddress? NodeIpv4 { get; init; }
+
     /// <summary>True for <c>ciliuml7-agent cleanup</c>.</summary>
     public bool Cleanup { get; init; }
 
@@ -109,6 +130,15 @@ internal sealed record AgentOptions
           --hubble-export-allowlist JSON     export only flows matching these FlowFilters (object or array)
           --hubble-export-denylist JSON      do not export flows matching these FlowFilters
           --hubble-metrics-server ADDR:PORT  Prometheus /metrics ("" disables)         default 127.0.0.1:9962
+
+        Cluster (kvstore mode; without --kvstore the node is standalone):
+          --kvstore etcd                     identities, ipcache and nodes in etcd
+          --kvstore-opt etcd.address=URL     etcd client URL, e.g. http://127.0.0.1:2379
+          --kvstore-lease-ttl DURATION       TTL of the node's lease (15m, 30s, ...)   default 15m
+          --identity-gc-interval DURATION    delete identities no node uses (0: never) default 15m
+          --cluster-name NAME                cluster name                              default default
+          --cluster-id N                     cluster id 0-255                          default 0
+          --ipv4-node ADDR                   this node's address (routes to its pods)  default first global address
 
         cleanup removes every program, pin, route, rule, link and file the agent created.
         """;
@@ -162,6 +192,13 @@ internal sealed record AgentOptions
                 "--hubble-export-allowlist" => options with { HubbleExportAllowList = FlowFilterFlag.Parse(arg, Value()) },
                 "--hubble-export-denylist" => options with { HubbleExportDenyList = FlowFilterFlag.Parse(arg, Value()) },
                 "--hubble-metrics-server" => options with { HubbleMetricsServer = EndPointOrNull(arg, Value()) },
+                "--kvstore" => options with { KvStore = KvStoreKind(Value()) },
+                "--kvstore-opt" => WithKvStoreOpts(options, Value()),
+                "--kvstore-lease-ttl" => options with { KvStoreLeaseTtl = Duration(arg, Value(), allowZero: false) },
+                "--identity-gc-interval" => options with { IdentityGcInterval = Duration(arg, Value(), allowZero: true) },
+                "--cluster-name" => options with { ClusterName = ClusterNameOf(Value()) },
+                "--cluster-id" => options with { ClusterId = IntRange(arg, Value(), 0, 255) },
+                "--ipv4-node" => options with { NodeIpv4 = Ipv4(arg, Value()) },
                 _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
             };
         }
@@ -178,6 +215,77 @@ internal sealed record AgentOptions
         }
         return options with { ProxyPortMin = min, ProxyPortMax = max };
     }
+
+    private static string? KvStoreKind(string value) => value switch
+    {
+        "" => null,
+        "etcd" => "etcd",
+        _ => throw new ArgumentException($"--kvstore \"{value}\" is not supported; use --kvstore etcd (or \"\" for a standalone node)"),
+    };
+
+    private static AgentOptions WithKvStoreOpts(AgentOptions options, string value)
+    {
+        foreach (var pair in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = eq < 0 ? pair : pair[..eq];
+            var v = eq < 0 ? "" : pair[(eq + 1)..];
+            if (key != "etcd.address")
+            {
+                throw new ArgumentException($"--kvstore-opt \"{pair}\": unknown option \"{key}\"; supported: etcd.address=http://HOST:PORT");
+            }
+            var text = v.Contains("://", StringComparison.Ordinal) ? v : "http://" + v;
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "http")
+            {
+                throw new ArgumentException($"--kvstore-opt etcd.address \"{v}\" is not an etcd client URL like http://127.0.0.1:2379 (plain http; TLS is not supported)");
+            }
+            options = options with { KvStoreAddress = uri };
+        }
+        return options;
+    }
+
+    /// <summary>"15m", "30s", "500ms", "1h" or plain seconds.</summary>
+    internal static TimeSpan Duration(string flag, string value, bool allowZero)
+    {
+        var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
+        foreach (var (suffix, seconds) in units)
+        {
+            if (value.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(value[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
+            {
+                return Check(TimeSpan.FromSeconds(n * seconds));
+            }
+        }
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) && plain >= 0)
+        {
+            return Check(TimeSpan.FromSeconds(plain));
+        }
+        throw new ArgumentException($"{flag} \"{value}\" is not a duration like 15m, 30s or 500ms");
+
+        TimeSpan Check(TimeSpan t) => t > TimeSpan.Zero || allowZero ? t : throw new ArgumentException($"{flag} \"{value}\" must be more than 0");
+    }
+
+    private static string ClusterNameOf(string value)
+    {
+        if (value.Length is 0 or > 32 || !value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') || value[0] == '-' || value[^1] == '-')
+        {
+            throw new ArgumentException($"--cluster-name \"{value}\" must be 1-32 characters of a-z, 0-9 and '-', not starting or ending with '-'");
+        }
+        return value;
+    }
+
+    private static int IntRange(string flag, string value, int min, int max)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
+        {
+            throw new ArgumentException($"{flag} \"{value}\" is not a whole number between {min} and {max}");
+        }
+        return n;
+    }
+
+    private static IPAddress Ipv4(string flag, string value) =>
+        IPAddress.TryParse(value, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? ip
+            : throw new ArgumentException($"{flag} \"{value}\" is not an IPv4 address");
 
     private static bool Bool(string flag, string? inlineValue) => inlineValue switch
     {
@@ -231,9 +339,13 @@ internal sealed record AgentOptions
         {
             throw new ArgumentException($"--service-cidr \"{ServiceCidr}\" is not a CIDR (e.g. 10.96.0.0/16)");
         }
-        if (string.IsNullOrWhiteSpace(NodeName))
+        if (string.IsNullOrWhiteSpace(NodeName) || NodeName.Contains('/', StringComparison.Ordinal))
         {
-            throw new ArgumentException("--node-name must not be empty");
+            throw new ArgumentException($"--node-name \"{NodeName}\" must not be empty or contain '/'");
+        }
+        if (KvStore is not null && KvStoreAddress is null)
+        {
+            throw new ArgumentException("--kvstore etcd needs --kvstore-opt etcd.address=http://HOST:PORT");
         }
     }
 }

@@ -222,6 +222,31 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         }
     }
 
+    public void AttachUplink(int ifindex) => _bpf.AttachNetdev(ifindex);
+
+    public void UpsertRemoteIp(IPAddress ip, uint identity)
+    {
+        lock (_lock)
+        {
+            if (!IsEndpointPrefix(new IPNetwork(ip, 32)))
+            {
+                _bpf.UpsertIpcache(new IPNetwork(ip, 32), identity);
+            }
+        }
+    }
+
+    public void RemoveRemoteIp(IPAddress ip)
+    {
+        lock (_lock)
+        {
+            var prefix = new IPNetwork(ip, 32);
+            if (!IsEndpointPrefix(prefix) && !_cidrs.ContainsKey(prefix))
+            {
+                _bpf.DeleteIpcache(prefix);
+            }
+        }
+    }
+
     public EndpointMapState? ReadPolicy(int endpointId)
     {
         lock (_lock)
@@ -298,9 +323,9 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
     public static string ReasonName(DropReason reason) => reason switch
     {
         DropReason.PolicyDenied => "POLICY_DENIED",
+        DropReason.InvalidSourceIp => "INVALID_SIP",
         DropReason.PolicyDeny => "POLICY_DENY",
         DropReason.InvalidPacket => "INVALID_PACKET",
-        DropReason.InvalidSourceIp => "INVALID_SIP",
         DropReason.ProxyLookupFailed => "PROXY_LOOKUP_FAILED",
         DropReason.ProxySetFailed => "PROXY_SET_FAILED",
         _ => reason.ToString().ToUpperInvariant(),

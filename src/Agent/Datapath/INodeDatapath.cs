@@ -28,6 +28,15 @@ internal interface INodeDatapath : IDisposable
     /// <summary>Makes the ipcache hold exactly these CIDR identities (besides the endpoints' addresses).</summary>
     void SyncIpcache(IReadOnlyDictionary<System.Net.IPNetwork, uint> cidrIdentities);
 
+    /// <summary>Attaches from-netdev to the node's uplink (a cluster's underlay): packets from other nodes for the proxy's sockets reach them.</summary>
+    void AttachUplink(int ifindex);
+
+    /// <summary>Maps a pod address of another node to its identity (no local endpoint) in the ipcache.</summary>
+    void UpsertRemoteIp(System.Net.IPAddress ip, uint identity);
+
+    /// <summary>Removes a pod address of another node from the ipcache.</summary>
+    void RemoveRemoteIp(System.Net.IPAddress ip);
+
     /// <summary>The endpoint's policy as the datapath holds it; null when unknown.</summary>
     EndpointMapState? ReadPolicy(int endpointId);
 }

@@ -52,6 +52,18 @@ internal sealed class NullDatapath : INodeDatapath
     {
     }
 
+    public void AttachUplink(int ifindex)
+    {
+    }
+
+    public void UpsertRemoteIp(System.Net.IPAddress ip, uint identity)
+    {
+    }
+
+    public void RemoveRemoteIp(System.Net.IPAddress ip)
+    {
+    }
+
     public EndpointMapState? ReadPolicy(int endpointId)
     {
         lock (_policies)

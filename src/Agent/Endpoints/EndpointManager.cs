@@ -17,11 +17,15 @@ internal sealed class EndpointManager
     private readonly object _lock = new();
     private readonly string _stateDir;
     private readonly Ipv4Ipam _ipam;
-    private readonly IdentityStore _identities = new();
+    private readonly IdentityStore _identities;
+
+    /// <summary>Status of an endpoint whose identity waits for the kvstore (it holds reserved:init meanwhile).</summary>
+    public const string WaitingForIdentity = "waiting-for-identity";
     private readonly SortedDictionary<int, EndpointModel> _endpoints = [];
 
-    public EndpointManager(string stateDir, Ipv4Cidr podCidr)
+    public EndpointManager(string stateDir, Ipv4Cidr podCidr, KvStore.EtcdIdentityAllocator? clustered = null)
     {
+        _identities = new IdentityStore(clustered);
         _stateDir = stateDir;
         _ipam = new Ipv4Ipam(podCidr);
     }
@@ -63,7 +67,9 @@ internal sealed class EndpointManager
                     problems.Add($"endpoint {endpoint.Id} (pod {endpoint.Namespace}/{endpoint.Name}, container {endpoint.ContainerId}) not restored: ipv4 {endpoint.Ipv4} belongs to endpoint {first.Id} (pod {first.Namespace}/{first.Name}); delete the pod and add it again");
                     continue;
                 }
-                var identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(endpoint.Labels));
+                var identity = endpoint.Status == WaitingForIdentity
+                    ? Policy.Identity.ReservedIdentity.Init
+                    : _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(endpoint.Labels));
                 _endpoints[endpoint.Id] = endpoint with { Identity = identity };
                 if (IPAddress.TryParse(endpoint.Ipv4, out var ip) && !_ipam.Restore(ip, endpoint.ContainerId))
                 {
@@ -77,6 +83,7 @@ internal sealed class EndpointManager
             {
                 PersistAll();
             }
+            _identities.RestoreDone();
             return (_endpoints.Count, _identities.Count, _ipam.Allocations().Count);
         }
     }
@@ -156,7 +163,22 @@ internal sealed class EndpointManager
                     : $"ipv4 {ip} is allocated to container {holder.Owner}, not {request.ContainerId}; allocate a free address with POST /v1/ipam");
             }
             var labels = EndpointLabels.Normalize(request.Labels, request.Namespace);
-            var identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(labels));
+            long identity;
+            var status = "ready";
+            try
+            {
+                identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(labels));
+            }
+            catch (KvStore.KvStoreUnavailableException)
+            {
+                // etcd is away and these labels are new: reserved:init until the kvstore is back (KvStoreSync retries).
+                identity = Policy.Identity.ReservedIdentity.Init;
+                status = WaitingForIdentity;
+            }
+            if (replaced is not null && replaced.Identity != identity && _endpoints.Values.Count(e => e.Identity == replaced.Identity) == 1)
+            {
+                _identities.Release(replaced.Identity);
+            }
             created = new EndpointModel
             {
                 Id = replaced?.Id ?? NextId(),
@@ -172,7 +194,7 @@ internal sealed class EndpointManager
                 ContainerId = request.ContainerId,
                 Netns = request.Netns,
                 PodInterface = request.PodInterface,
-                Status = "ready",
+                Status = status,
             };
             _endpoints[created.Id] = created;
             PersistAll();
@@ -194,10 +216,46 @@ internal sealed class EndpointManager
             }
             _endpoints.Remove(endpoint.Id);
             _ipam.ReleaseOwner(endpoint.ContainerId);
+            if (_identities.Clustered && !_endpoints.Values.Any(e => e.Identity == endpoint.Identity))
+            {
+                _identities.Release(endpoint.Identity);
+            }
             PersistAll();
         }
         Changed?.Invoke();
         return endpoint;
+    }
+
+    /// <summary>Gives endpoints that waited for the kvstore their identity; the ones that changed (their datapath rows need rewriting).</summary>
+    public List<EndpointModel> RetryPendingIdentities()
+    {
+        var changed = new List<EndpointModel>();
+        lock (_lock)
+        {
+            foreach (var endpoint in _endpoints.Values.Where(e => e.Status == WaitingForIdentity).ToList())
+            {
+                try
+                {
+                    var identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(endpoint.Labels));
+                    var updated = endpoint with { Identity = identity, Status = "ready" };
+                    _endpoints[endpoint.Id] = updated;
+                    changed.Add(updated);
+                }
+                catch (KvStore.KvStoreUnavailableException)
+                {
+                    break;
+                }
+            }
+            if (changed.Count > 0)
+            {
+                PersistAll();
+            }
+        }
+        if (changed.Count > 0)
+        {
+            Changed?.Invoke();
+        }
+        return changed;
     }
 
     public EndpointModel? Find(string selector)
@@ -255,6 +313,9 @@ internal sealed class EndpointManager
 
     /// <summary>The allocator shared with the policy resolver (CIDR identities are allocated there).</summary>
     public Policy.Identity.IIdentityAllocator Allocator => _identities.Allocator;
+
+    /// <summary>True when identities come from the kvstore.</summary>
+    public bool ClusteredIdentities => _identities.Clustered;
 
     /// <summary>Persists identities allocated outside this class (CIDR identities from resolution).</summary>
     public void PersistIdentities()

@@ -1,3 +1,4 @@
+using CiliumL7.Agent.KvStore;
 using CiliumL7.Client.Models;
 using CiliumL7.Policy.Identity;
 
@@ -11,10 +12,27 @@ namespace CiliumL7.Agent.Identity;
 /// resolver, which allocates CIDR identities in it. Identities are never
 /// released while the agent runs (a later pod with the same labels gets the
 /// same number).
+/// In kvstore mode the allocator is the cluster's (<see cref="EtcdIdentityAllocator"/>):
+/// the file seeds its cache, and an identity no local endpoint uses any more is
+/// released (its reference in etcd deleted; the cluster's GC removes it later).
 /// </summary>
 internal sealed class IdentityStore
 {
-    private InMemoryIdentityAllocator _allocator = new();
+    private readonly EtcdIdentityAllocator? _clustered;
+    private IIdentityAllocator _allocator = new InMemoryIdentityAllocator();
+    private bool _restoring;
+
+    public IdentityStore(EtcdIdentityAllocator? clustered = null)
+    {
+        _clustered = clustered;
+        if (clustered is not null)
+        {
+            _allocator = clustered;
+        }
+    }
+
+    /// <summary>True when identities are the cluster's (kvstore mode).</summary>
+    public bool Clustered => _clustered is not null;
 
     /// <summary>The allocator the policy resolver uses.</summary>
     public IIdentityAllocator Allocator => _allocator;
@@ -23,6 +41,8 @@ internal sealed class IdentityStore
     public static IReadOnlyList<(long Id, string Label)> Reserved { get; } = BuildReserved();
 
     public int Count => _allocator.All.Count;
+
+    public IIdentityAllocator Current => _allocator;
 
     /// <summary>Replaces the allocator with one holding <paramref name="persisted"/> (call before anything is allocated).</summary>
     public void Restore(IEnumerable<IdentityModel> persisted)
@@ -37,13 +57,38 @@ internal sealed class IdentityStore
                 existing.Add(new((uint)identity.Id, labels));
             }
         }
-        _allocator = new InMemoryIdentityAllocator(existing);
+        if (_clustered is not null)
+        {
+            _clustered.Seed(existing);
+            _restoring = true;
+        }
+        else
+        {
+            _allocator = new InMemoryIdentityAllocator(existing);
+        }
+    }
+
+    /// <summary>Restoration is over: from now on a label set not cached asks the kvstore.</summary>
+    public void RestoreDone() => _restoring = false;
+
+    /// <summary>Releases one endpoint's reference (kvstore mode only; standalone identities are kept for the process's life).</summary>
+    public void Release(long id)
+    {
+        if (_clustered is not null && id is >= ReservedIdentity.FirstAllocatable and <= uint.MaxValue)
+        {
+            _clustered.Release((uint)id);
+        }
     }
 
     /// <summary>The identity for these security-relevant labels, allocating one if needed.</summary>
     public long GetOrAllocate(IReadOnlyList<string> securityLabels)
     {
-        return _allocator.GetOrAllocate(new LabelSet(securityLabels.Select(l => Label.Parse(l))));
+        var labels = new LabelSet(securityLabels.Select(l => Label.Parse(l)));
+        if (_restoring && _clustered is not null && _clustered.TryAdopt(labels, out var adopted))
+        {
+            return adopted;
+        }
+        return _allocator.GetOrAllocate(labels);
     }
 
     public IReadOnlyList<string>? LabelsOf(long id) =>

@@ -6,13 +6,17 @@ using CiliumL7.Proxy;
 namespace CiliumL7.Agent.L7;
 
 /// <summary>
-/// The proxy's ipcache: local endpoint addresses (exact), then the policies'
-/// CIDR identities (longest prefix), else world. Rebuilt per regeneration and
+/// The proxy's ipcache: local endpoint addresses (exact), then other nodes'
+/// pods (exact, kvstore mode), then the policies' CIDR identities (longest
+/// prefix), else world. Rebuilt per regeneration and
 /// swapped whole; lookups never lock or allocate.
 /// </summary>
 internal sealed class AgentPeerResolver : IPeerResolver
 {
+    private readonly RemotePeers? _remote;
     private volatile State _state = new(FrozenDictionary<IPAddress, PeerInfo>.Empty, []);
+
+    public AgentPeerResolver(RemotePeers? remote = null) => _remote = remote;
 
     public PeerInfo? Resolve(IPAddress address)
     {
@@ -22,6 +26,10 @@ internal sealed class AgentPeerResolver : IPeerResolver
             address = address.MapToIPv4();
         }
         if (state.Endpoints.TryGetValue(address, out var peer))
+        {
+            return peer;
+        }
+        if (_remote is not null && _remote.TryGet(address, out peer))
         {
             return peer;
         }

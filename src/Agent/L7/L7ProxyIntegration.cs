@@ -23,9 +23,9 @@ internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
     private readonly Dictionary<ushort, RedirectSpec> _open = [];
     private readonly List<string> _problems = [];
 
-    public L7ProxyIntegration(ProxyOptions options, AgentFlowSink flows, ILoggerFactory loggers, IProxyListenerRegistry? listeners = null)
+    public L7ProxyIntegration(ProxyOptions options, AgentFlowSink flows, ILoggerFactory loggers, IProxyListenerRegistry? listeners = null, RemotePeers? remote = null)
     {
-        _peers = new AgentPeerResolver();
+        _peers = new AgentPeerResolver(remote);
         _logger = loggers.CreateLogger("CiliumL7.Agent.Proxy");
         Flows = flows;
         _proxy = new L7Proxy(options, _peers, flows, loggers) { ListenerRegistry = listeners };

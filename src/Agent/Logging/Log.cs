@@ -107,4 +107,22 @@ internal static partial class Log
 
     [LoggerMessage(6000, LogLevel.Warning, "Hubble: {Reason}; retrying with Observer TCP {Tcp}, metrics {Metrics}")]
     public static partial void HubbleListenerRetry(ILogger logger, string reason, string tcp, string metrics);
+
+    [LoggerMessage(7000, LogLevel.Information, "KVStore: connected to etcd {Endpoint} (version {Version}), lease {Lease:x}, cluster {Cluster}, node {Node} at {NodeIp}")]
+    public static partial void KvStoreConnected(ILogger logger, string endpoint, string version, long lease, string cluster, string node, string nodeIp);
+
+    [LoggerMessage(7001, LogLevel.Warning, "KVStore: etcd {Endpoint} unreachable ({Reason}); enforcement goes on with the last known identities and ipcache; retrying")]
+    public static partial void KvStoreUnreachable(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(7002, LogLevel.Information, "KVStore: node {Node} joined ({Ip}, pod CIDR {Cidr})")]
+    public static partial void KvStoreNodeJoined(ILogger logger, string node, string ip, string cidr);
+
+    [LoggerMessage(7003, LogLevel.Information, "KVStore: node {Node} left")]
+    public static partial void KvStoreNodeLeft(ILogger logger, string node);
+
+    [LoggerMessage(7004, LogLevel.Warning, "KVStore: {What} failed: {Reason}")]
+    public static partial void KvStoreProblem(ILogger logger, string what, string reason);
+
+    [LoggerMessage(7005, LogLevel.Information, "KVStore: identity garbage collection deleted {Count} unused identities")]
+    public static partial void KvStoreIdentityGc(ILogger logger, int count);
 }

@@ -13,7 +13,7 @@ namespace CiliumL7.Agent.Observability;
 /// <summary>Starts the node's Hubble server and connects the flow producers to it.</summary>
 internal static class HubbleWiring
 {
-    public static async Task<HubbleServer> StartAsync(AgentOptions options, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies, ILoggerFactory loggers, Func<long>? policyRevision = null)
+    public static async Task<HubbleServer> StartAsync(AgentOptions options, EndpointManager endpoints, AgentFlowSink flows, INodeDatapath datapath, PolicyCookieNames cookies, ILoggerFactory loggers, Func<long>? policyRevision = null, CiliumL7.Hubble.Services.IPeerSource? peers = null)
     {
         var logger = loggers.CreateLogger("CiliumL7.Agent.Hubble");
         var socket = HubbleServerOptions.SocketPathIn(options.StateDir);
@@ -44,6 +44,7 @@ internal static class HubbleWiring
             Export = export,
             MetricsEndPoint = metrics,
             LoggerFactory = loggers,
+            Peers = peers,
         });
 
         // Taken ports cost those listeners only (metrics first, then the TCP Observer), never the agent.

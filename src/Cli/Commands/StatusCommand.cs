@@ -75,7 +75,9 @@ internal static class StatusCommand
     public static void Print(StatusModel s, TextWriter o)
     {
         var uptime = TimeSpan.FromSeconds(Math.Round(s.Agent.UptimeSeconds));
-        o.WriteLine($"KVStore:                 Disabled   (standalone node)");
+        o.WriteLine(s.KvStore is { State: not "Disabled" } kv
+            ? $"KVStore:                 {(kv.State == "Failure" ? "Unreachable" : kv.State)}   etcd {kv.Endpoint} (cluster {kv.Cluster}, {kv.Nodes} nodes, {kv.RemoteIps} remote pod IPs){Why(kv.Message)}"
+            : "KVStore:                 Disabled   (standalone node)");
         o.WriteLine($"Kubernetes:              Disabled   (standalone node)");
         o.WriteLine($"CiliumL7:                {s.Agent.State}   {s.Agent.Version} (node {s.Agent.NodeName}, pid {s.Agent.Pid}, up {uptime})");
         o.WriteLine($"Datapath:                {s.Datapath.State}   {s.Datapath.Attachments.Count} program attachments, {s.Datapath.Maps.Count} maps pinned under {s.Datapath.BpfRoot}{Why(s.Datapath.Message)}");

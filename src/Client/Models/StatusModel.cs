@@ -39,6 +39,9 @@ public sealed record StatusModel
     /// <summary>The most recent datapath drops (newest last).</summary>
     public IReadOnlyList<DropEventModel> RecentDrops { get; init; } = [];
 
+    /// <summary>The kvstore (etcd) connection; Disabled on a standalone node.</summary>
+    public KvStoreStatusModel? KvStore { get; init; }
+
     /// <summary>Hubble's flow ring, as <c>ciliuml7 status</c> found it (null when not asked).</summary>
     public HubbleStatusModel? Hubble { get; init; }
 }

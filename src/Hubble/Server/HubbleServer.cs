@@ -247,7 +247,7 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
             o.MaxReceiveMessageSize = MaxRequestBytes;
         });
         builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, () => _ringMetrics.LostEvents("OBSERVER_EVENTS_QUEUE"), _stopping.Token));
-        builder.Services.AddSingleton(new PeerService(node, _stopping.Token));
+        builder.Services.AddSingleton(new PeerService(node, _options.Peers, _stopping.Token));
         builder.Services.AddSingleton(new HealthService(_stopping.Token));
         var app = builder.Build();
         app.UseRouting();

@@ -37,4 +37,7 @@ public sealed class HubbleServerOptions
 
     /// <summary>The conventional socket path under a state directory.</summary>
     public static string SocketPathIn(string stateDirectory) => Path.Combine(stateDirectory, "hubble.sock");
+
+    /// <summary>The cluster's nodes for the Peer service (null: this node only).</summary>
+    public Services.IPeerSource? Peers { get; init; }
 }

@@ -22,20 +22,20 @@ internal sealed class AgentNode : IAsyncDisposable
     private readonly List<string> _extraNetns = [];
     private readonly List<IDisposable> _disposables = [];
     private Process? _agent;
-    private readonly IReadOnlyList<string> _agentArgs;
+    private readonly List<string> _agentArgs;
     private bool _addedHostBlackhole;
 
-    private AgentNode(ITestOutputHelper? output, IReadOnlyList<string>? agentArgs)
+    private AgentNode(ITestOutputHelper? output, IReadOnlyList<string>? agentArgs, string? podCidr)
     {
         _output = output;
-        _agentArgs = agentArgs ?? [];
+        _agentArgs = [.. agentArgs ?? []];
         Suffix = Cmd.Suffix();
         NodeNetns = "l7n-" + Suffix;
         TempDir = Directory.CreateTempSubdirectory("ciliuml7-agent-test-").FullName;
         StateDir = Path.Combine(TempDir, "state");
         PolicyDir = Path.Combine(TempDir, "policies");
         BpfRoot = "/sys/fs/bpf/ciliuml7-test-" + Suffix;
-        PodCidr = $"10.244.{Random.Shared.Next(1, 250)}.0/24";
+        PodCidr = podCidr ?? $"10.244.{Random.Shared.Next(1, 250)}.0/24";
         Directory.CreateDirectory(PolicyDir);
         Client = new AgentClient(Socket, TimeSpan.FromSeconds(20));
     }
@@ -57,6 +57,8 @@ internal sealed class AgentNode : IAsyncDisposable
     public string PodCidr { get; }
 
     public string Socket => Path.Combine(StateDir, "agent.sock");
+
+    public string NodeName => "node-" + Suffix;
 
     public AgentClient Client { get; }
 
@@ -84,14 +86,15 @@ internal sealed class AgentNode : IAsyncDisposable
     }
 
     /// <summary>Creates the node netns and starts the agent in it (with <paramref name="agentArgs"/> appended to its flags).</summary>
-    public static async Task<AgentNode> StartAsync(ITestOutputHelper? output = null, IReadOnlyList<string>? agentArgs = null)
+    /// <remarks><paramref name="prepare"/> runs once the node netns exists, before the agent starts (e.g. to wire an underlay); what it returns is appended to the agent's flags.</remarks>
+    public static async Task<AgentNode> StartAsync(ITestOutputHelper? output = null, IReadOnlyList<string>? agentArgs = null, string? podCidr = null, Func<AgentNode, IEnumerable<string>>? prepare = null)
     {
         Privileged.Require();
         if (!File.Exists(Bin("ciliuml7-agent")) || !File.Exists(Bin("ciliuml7-cni")) || !File.Exists(Bin("ciliuml7")))
         {
             throw new InvalidOperationException("bin/ciliuml7, bin/ciliuml7-agent and bin/ciliuml7-cni are required: run `make build` first");
         }
-        var node = new AgentNode(output, agentArgs);
+        var node = new AgentNode(output, agentArgs, podCidr);
         try
         {
             Cmd.Check("ip", "netns", "add", node.NodeNetns);
@@ -106,6 +109,10 @@ internal sealed class AgentNode : IAsyncDisposable
             // Forwarding off, as on a fresh host: the agent must turn it on, and cleanup must turn it off again.
             Cmd.Check("nsenter", "--net=" + node.NodeNetnsPath, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward");
             node.InitialIpForward = node.ReadIpForward();
+            if (prepare is not null)
+            {
+                node._agentArgs.AddRange(prepare(node));
+            }
             await node.StartAgentAsync().ConfigureAwait(false);
             return node;
         }
@@ -129,7 +136,7 @@ internal sealed class AgentNode : IAsyncDisposable
         {
             "--net=" + NodeNetnsPath, Bin("ciliuml7-agent"),
             "--state-dir", StateDir, "--bpf-root", BpfRoot, "--policy-dir", PolicyDir,
-            "--pod-cidr", PodCidr, "--node-name", "node-" + Suffix,
+            "--pod-cidr", PodCidr, "--node-name", NodeName,
         }.Concat(_agentArgs))
         {
             psi.ArgumentList.Add(a);

@@ -1,0 +1,19 @@
+using System.Collections.Frozen;
+using System.Net;
+using CiliumL7.Proxy;
+
+namespace CiliumL7.Agent.L7;
+
+/// <summary>
+/// The other nodes' pods as the proxy sees them (kvstore mode): address →
+/// identity, namespace, pod, labels — the same rows the ipcache BPF map gets.
+/// Replaced whole on every change; lookups never lock.
+/// </summary>
+internal sealed class RemotePeers
+{
+    private volatile FrozenDictionary<IPAddress, PeerInfo> _peers = FrozenDictionary<IPAddress, PeerInfo>.Empty;
+
+    public bool TryGet(IPAddress address, out PeerInfo peer) => _peers.TryGetValue(address, out peer!);
+
+    public void Replace(IEnumerable<KeyValuePair<IPAddress, PeerInfo>> peers) => _peers = peers.ToFrozenDictionary();
+}
