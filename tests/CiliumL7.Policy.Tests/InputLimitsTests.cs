@@ -103,4 +103,29 @@ public sealed class InputLimitsTests
         var text = File.ReadAllText(TestSupport.RepoPaths.Combine("examples", "deathstar", "sw_l3_l4_l7_policy.yaml"));
         Assert.Null(YamlInputGuard.Check(text));
     }
+
+    [Fact]
+    public void ParseText_RegexTooLargeForLinearEngine_SaysTooLargeNotBackreferences()
+    {
+        var yaml = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: big-regex
+            spec:
+              endpointSelector: {}
+              ingress:
+              - toPorts:
+                - ports:
+                  - port: "80"
+                    protocol: TCP
+                  rules:
+                    http:
+                    - path: "/(a{1000}){1000}"
+            """;
+        var message = Assert.Single(PolicyParser.ParseText(yaml, "regex.yaml").Errors).Message;
+
+        Assert.Contains("is too large for the linear-time (RE2-like) regex engine (it would need", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("backreference", message, StringComparison.Ordinal);
+    }
 }
