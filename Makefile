@@ -8,7 +8,7 @@ BPF_HDR := $(wildcard bpf/include/*.h bpf/lib/*.h)
 BPF_MULTIARCH := -idirafter /usr/include/$(shell uname -m)-linux-gnu
 DOTNET_FLAGS := -c $(CONFIG) --nologo -v quiet -clp:ErrorsOnly
 
-.PHONY: all build bootstrap bpf dotnet test demo run bench bench-quick clean
+.PHONY: all build bootstrap bpf dotnet test demo run bench bench-quick fuzz clean
 
 all: build
 
@@ -46,6 +46,10 @@ demo: build
 ## run: the tutorial's world, left running (Ctrl-C tears it down)
 run: build
 	@bash scripts/run.sh
+
+## fuzz: each fuzz target for FUZZ_SECONDS (default 60); not part of `make test`
+fuzz:
+	@bash fuzz/run.sh
 
 bench-quick: build
 	@bash perf/run.sh --quick

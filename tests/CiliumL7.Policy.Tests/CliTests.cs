@@ -108,6 +108,49 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Validate_DnsKafkaAndFqdnRules_WarnWhatHappensToTheTrafficExitZero()
+    {
+        var dir = Directory.CreateTempSubdirectory("ciliuml7-validate-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "p.yaml"), Manifests.Cnp("""
+                endpointSelector: {matchLabels: {app: client}}
+                egress:
+                - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, k8s-app: kube-dns}}]
+                  toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.cilium.io"}]}}]
+                - toEndpoints: [{matchLabels: {app: kafka}}]
+                  toPorts: [{ports: [{port: "9092", protocol: TCP}], rules: {kafka: [{role: produce, topic: plans}]}}]
+                - toFQDNs: [{matchName: docs.cilium.io}]
+                """));
+
+            var (exit, _, stderr) = Run("policy", "validate", dir.FullName);
+
+            Assert.Equal(0, exit);
+            var expected = new (Enforcement.RuleKind Kind, string Path)[]
+            {
+                (Enforcement.RuleKind.DnsRules, "spec.egress[0].toPorts[0].rules.dns"),
+                (Enforcement.RuleKind.KafkaRules, "spec.egress[1].toPorts[0].rules.kafka"),
+                (Enforcement.RuleKind.ToFqdns, "spec.egress[2].toFQDNs"),
+            };
+            foreach (var (kind, path) in expected)
+            {
+                if (Enforcement.UnenforcedRuleKinds.Find(kind) is { } entry)
+                {
+                    Assert.Contains($": {path}: WARNING: {entry.Effect}.", stderr, StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.DoesNotContain(path + ": WARNING", stderr, StringComparison.Ordinal);
+                }
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Trace_DnsAndKafkaRules_AreJudged()
     {
         var dir = Directory.CreateTempSubdirectory("ciliuml7-trace-");
@@ -122,11 +165,18 @@ public sealed class CliTests
                   toPorts: [{ports: [{port: "9092", protocol: TCP}], rules: {kafka: [{role: produce, topic: plans}]}}]
                 """));
             string[] dns = ["policy", "trace", dir.FullName, "--src", "app=client", "--dst", "k8s-app=kube-dns", "--dst-namespace", "kube-system", "--dport", "53", "--protocol", "UDP"];
-            Assert.Equal("verdict: ALLOWED", LastLine(Run([.. dns, "--dns-query", "docs.cilium.io"]).Out));
-            Assert.Equal("verdict: DENIED", LastLine(Run([.. dns, "--dns-query", "evil.com"]).Out));
             string[] kafka = ["policy", "trace", dir.FullName, "--src", "app=client", "--dst", "app=kafka", "--dport", "9092", "--kafka-api-key", "produce"];
-            Assert.Equal("verdict: ALLOWED", LastLine(Run([.. kafka, "--kafka-topic", "plans"]).Out));
-            Assert.Equal("verdict: DENIED", LastLine(Run([.. kafka, "--kafka-topic", "plans", "--kafka-topic", "secrets"]).Out));
+            // Until a kind is enforced, the trace says what the datapath does (drop), never "allowed".
+            var dnsOff = Enforcement.UnenforcedRuleKinds.Find(Enforcement.RuleKind.DnsRules);
+            var kafkaOff = Enforcement.UnenforcedRuleKinds.Find(Enforcement.RuleKind.KafkaRules);
+            Assert.Equal(dnsOff is null ? "verdict: ALLOWED" : "verdict: DROPPED", LastLine(Run([.. dns, "--dns-query", "docs.cilium.io"]).Out));
+            Assert.Equal(dnsOff is null ? "verdict: DENIED" : "verdict: DROPPED", LastLine(Run([.. dns, "--dns-query", "evil.com"]).Out));
+            Assert.Equal(kafkaOff is null ? "verdict: ALLOWED" : "verdict: DROPPED", LastLine(Run([.. kafka, "--kafka-topic", "plans"]).Out));
+            Assert.Equal(kafkaOff is null ? "verdict: DENIED" : "verdict: DROPPED", LastLine(Run([.. kafka, "--kafka-topic", "plans", "--kafka-topic", "secrets"]).Out));
+            if (dnsOff is not null)
+            {
+                Assert.Contains(dnsOff.Effect + ": DROPPED (the rules would say: query docs.cilium.io: allowed by", Run([.. dns, "--dns-query", "docs.cilium.io"]).Out, StringComparison.Ordinal);
+            }
             Assert.Equal("verdict: DROPPED", LastLine(Run("policy", "trace", dir.FullName, "--src", "app=client", "--dst", "app=web", "--dport", "80").Out));
         }
         finally

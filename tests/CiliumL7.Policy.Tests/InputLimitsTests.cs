@@ -103,4 +103,55 @@ public sealed class InputLimitsTests
         var text = File.ReadAllText(TestSupport.RepoPaths.Combine("examples", "deathstar", "sw_l3_l4_l7_policy.yaml"));
         Assert.Null(YamlInputGuard.Check(text));
     }
+
+    [Fact]
+    public void ParseText_RegexTooLargeForLinearEngine_SaysTooLargeNotBackreferences()
+    {
+        var yaml = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: big-regex
+            spec:
+              endpointSelector: {}
+              ingress:
+              - toPorts:
+                - ports:
+                  - port: "80"
+                    protocol: TCP
+                  rules:
+                    http:
+                    - path: "/(a{1000}){1000}"
+            """;
+        var message = Assert.Single(PolicyParser.ParseText(yaml, "regex.yaml").Errors).Message;
+
+        Assert.Contains("is too large for the linear-time (RE2-like) regex engine (it would need", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("backreference", message, StringComparison.Ordinal);
+    }
+
+    // Found by `make fuzz` (policy-yaml): YamlDotNet threw InvalidOperationException / ArgumentException (not
+    // YamlException), which escaped policy validate, the REST import and the policy directory scan.
+    [Theory]
+    [InlineData("scanner-invalid-operation.yaml")]
+    [InlineData("load-unsupported-event.yaml")]
+    [InlineData("global-tag-not-uri.yaml")]
+    public void ParseText_FuzzFindingYamlReaderException_SyntaxErrorNotException(string file)
+    {
+        var text = File.ReadAllText(TestSupport.RepoPaths.Combine("tests", "CiliumL7.Policy.Tests", "Fuzz", file));
+
+        var result = PolicyParser.ParseText(text, "fuzz.yaml");
+
+        Assert.Contains("YAML syntax error", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseText_FuzzFindingLongName_EveryMessageShort()
+    {
+        var text = File.ReadAllText(TestSupport.RepoPaths.Combine("tests", "CiliumL7.Policy.Tests", "Fuzz", "long-name.yaml"));
+
+        var result = PolicyParser.ParseText(text, "fuzz.yaml");
+
+        Assert.NotEmpty(result.Errors);
+        Assert.All(result.Errors, e => Assert.True(e.ToString().Length < 2_000, Echo.Truncate(e.ToString(), 2_000)));
+    }
 }

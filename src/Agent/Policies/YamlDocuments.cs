@@ -29,6 +29,11 @@ internal static class YamlDocuments
             errors.Add($"{source}: line {e.Start.Line}, column {e.Start.Column}: invalid YAML: {e.InnerException?.Message ?? e.Message}");
             return (documents, errors);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            errors.Add($"{source}: invalid YAML: {e.Message}; check quoting, brackets, tags and anchors");
+            return (documents, errors);
+        }
         var index = 0;
         foreach (var doc in stream.Documents)
         {

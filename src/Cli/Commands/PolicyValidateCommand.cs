@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CiliumL7.Policy.Api;
+using CiliumL7.Policy.Enforcement;
 
 namespace CiliumL7.Cli;
 
@@ -28,6 +29,14 @@ internal static class PolicyValidateCommand
         foreach (var r in result.Resources)
         {
             stdout.WriteLine($"{r.Source}:{r.Line}: {r.Kind} {r.QualifiedName}: valid ({Summary(r)})");
+        }
+        // Valid but not enforced yet: a warning saying what happens to the traffic (the exit code stays 0).
+        foreach (var r in result.Resources)
+        {
+            foreach (var warning in UnenforcedRuleWarnings.Find(r))
+            {
+                stderr.WriteLine(warning);
+            }
         }
         foreach (var e in result.Errors)
         {

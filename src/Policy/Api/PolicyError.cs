@@ -49,15 +49,15 @@ public sealed record PolicyError
                 sb.Append(' ');
                 if (Namespace is not null)
                 {
-                    sb.Append(Namespace).Append('/');
+                    sb.Append(Limits.Echo.Truncate(Namespace)).Append('/');
                 }
-                sb.Append(Name);
+                sb.Append(Limits.Echo.Truncate(Name));
             }
             sb.Append(": ");
         }
         if (FieldPath.Length > 0)
         {
-            sb.Append(FieldPath).Append(": ");
+            sb.Append(Limits.Echo.Truncate(FieldPath, 400)).Append(": ");
         }
         sb.Append(Message);
         return sb.ToString();

@@ -65,6 +65,12 @@ public static class PolicyParser
             errors.Add(SyntaxError(sourceName, yaml, ex));
             return new PolicyParseResult { Resources = resources, Errors = errors };
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's tree builder throws these on some malformed documents (found by make fuzz).
+            errors.Add(new PolicyError { Source = sourceName, Message = "YAML syntax error the reader cannot place exactly (" + Limits.Echo.Truncate(ex.Message) + "); check quoting, brackets, tags and anchors." });
+            return new PolicyParseResult { Resources = resources, Errors = errors };
+        }
         foreach (var doc in stream.Documents)
         {
             if (doc.RootNode is null || YamlNodes.IsNull(doc.RootNode))

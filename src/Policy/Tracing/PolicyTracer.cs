@@ -68,6 +68,12 @@ public static class PolicyTracer
         }
         lines.Add("  L3/L4: allowed on " + portText + " by " + by + ", redirected to the " + e.Parser.ToString().ToUpperInvariant() + " proxy");
         var (allowed, rulePath, decider, text) = JudgeL7(policy, direction, peer, e.Parser, request);
+        if (Enforcement.UnenforcedRuleKinds.Find(e.Parser) is { } unenforced)
+        {
+            // What the datapath does: the redirect has no proxy behind it, so the traffic is dropped.
+            lines.Add("  L7: " + unenforced.Effect + ": DROPPED (the rules would say: " + text + ")");
+            return new TraceStep { Direction = direction, Enforced = enforced, SelectedBy = selectedBy, Entry = e, Parser = e.Parser, Verdict = TraceVerdict.Dropped, Lines = lines };
+        }
         lines.Add("  L7: " + text);
         return new TraceStep
         {

@@ -15,6 +15,35 @@ internal sealed class CanonicalTargetTransformer(ProxyRequestContext request) : 
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         proxyRequest.RequestUri = new Uri(destinationPrefix + request.PathAndQuery, Verbatim);
-        return base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var pending = base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        return pending.IsCompletedSuccessfully ? JoinRepeatedFields(httpContext, proxyRequest) : AwaitThenJoin(pending, httpContext, proxyRequest);
+    }
+
+    private static async ValueTask AwaitThenJoin(ValueTask pending, HttpContext httpContext, HttpRequestMessage proxyRequest)
+    {
+        await pending.ConfigureAwait(false);
+        await JoinRepeatedFields(httpContext, proxyRequest).ConfigureAwait(false);
+    }
+
+    // A header sent in several fields goes upstream as the one joined field the rules judged (RepeatedFields).
+    private static ValueTask JoinRepeatedFields(HttpContext httpContext, HttpRequestMessage proxyRequest)
+    {
+        foreach (var (name, values) in httpContext.Request.Headers)
+        {
+            if (values.Count < 2)
+            {
+                continue;
+            }
+            var joined = RepeatedFields.Join(name, values);
+            if (proxyRequest.Headers.Remove(name))
+            {
+                proxyRequest.Headers.TryAddWithoutValidation(name, joined);
+            }
+            else if (proxyRequest.Content?.Headers.Remove(name) == true)
+            {
+                proxyRequest.Content.Headers.TryAddWithoutValidation(name, joined);
+            }
+        }
+        return ValueTask.CompletedTask;
     }
 }

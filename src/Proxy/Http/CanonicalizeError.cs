@@ -22,6 +22,10 @@ internal enum CanonicalizeError
     MultipleHost,
     MissingHost,
     ContentLengthWithTransferEncoding,
+    InvalidContentLength,
+    InvalidTransferEncoding,
+    TransferEncodingNotAllowed,
+    InvalidHeaderName,
     InvalidHeaderValue,
     UnsupportedMethod,
 }

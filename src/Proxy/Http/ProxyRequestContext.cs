@@ -237,6 +237,11 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         {
             return CanonicalizeError.ContentLengthWithTransferEncoding;
         }
+        var framing = FramingRules.Check(head, Protocol);
+        if (framing != CanonicalizeError.None)
+        {
+            return framing;
+        }
         var upgrade = head["Upgrade"];
         if (upgrade.Count > 0)
         {
@@ -307,7 +312,7 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         var values = _head[name];
         if (values.Count > 0)
         {
-            value = values.Count == 1 ? values[0] ?? string.Empty : values.ToString();
+            value = RepeatedFields.Join(name, values); // not StringValues.ToString(): that drops empty values
             return true;
         }
         value = string.Empty;

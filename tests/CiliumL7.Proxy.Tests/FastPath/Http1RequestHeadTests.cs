@@ -22,7 +22,6 @@ public sealed class Http1RequestHeadTests
         Assert.Equal(HeadParseStatus.Complete, Parse(raw, out _));
 
     [Theory]
-    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello")]
     [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\nhello")]
     [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n")]
     [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 9999999999999999\r\n\r\n")]
@@ -76,11 +75,23 @@ public sealed class Http1RequestHeadTests
         Assert.Equal(49, head.Length);
     }
 
+    [Theory]
+    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello")]
+    [InlineData("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: -0\r\n\r\n")]
+    public void TryParse_SignedContentLength_Refused(string raw) =>
+        Assert.Equal(HeadParseStatus.Refused, Parse(raw, out _));
+
     [Fact]
-    public void Indexer_RepeatedField_AllValuesCaseInsensitive()
+    public void TryParse_RepeatedFieldAnyCase_HandOffSoItIsForwardedJoinedAsJudged()
     {
-        Assert.Equal(HeadParseStatus.Complete, Parse("GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nx-a: 2\r\n\r\n", out var head));
-        Assert.Equal("1,2", head["X-A"].ToString());
+        Assert.Equal(HeadParseStatus.HandOff, Parse("GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nx-a: 2\r\n\r\n", out _));
+    }
+
+    [Fact]
+    public void Indexer_Fields_CaseInsensitive()
+    {
+        Assert.Equal(HeadParseStatus.Complete, Parse("GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\r\n", out var head));
+        Assert.Equal("1", head["x-a"].ToString());
         Assert.Equal("a", head["host"].ToString());
         Assert.Equal(0, head["Missing"].Count);
     }

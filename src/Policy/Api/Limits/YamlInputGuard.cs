@@ -75,6 +75,12 @@ public static class YamlInputGuard
         {
             return null; // a syntax error: the full parser reports it with its line
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these (not a YamlException) on some malformed input (a broken plain scalar, a
+            // global tag that is not a URI); the tree builder would too, so the text is refused here.
+            return $"line {parser.Current?.Start.Line ?? 1}: YAML syntax error the reader cannot place exactly (near this line: a broken plain scalar, bracket or alias); check quoting, brackets and anchors.";
+        }
         return null;
     }
 

@@ -31,6 +31,13 @@ internal static class RegexCheck
         {
             _ = L7.FieldMatcher.Create(pattern, ignoreCase);
         }
+        catch (NotSupportedException ex) when (ex.Message.Contains("larger than the configured limit", StringComparison.Ordinal))
+        {
+            // "... could result in an automata as large as '5000005' nodes, which is larger than the configured limit of '10000'."
+            var numbers = Regex.Matches(ex.Message, "'([0-9]+)'");
+            var size = numbers.Count == 2 ? $" (it would need {numbers[0].Groups[1].Value} states; the limit is {numbers[1].Groups[1].Value})" : "";
+            return "is too large for the linear-time (RE2-like) regex engine" + size + "; use smaller counted repetitions such as {n} or split it into several rules.";
+        }
         catch (NotSupportedException ex)
         {
             var construct = ex.Message;

@@ -26,6 +26,10 @@ internal static class FastResponses
     public static void WriteUpstreamError(PipeWriter output, int status, bool close) =>
         Write(output, status == 504 ? "HTTP/1.1 504 Gateway Timeout\r\nContent-Length: 0\r\n"u8 : "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n"u8, close);
 
+    /// <summary>An empty 400 Bad Request that closes the connection (a head whose framing is refused).</summary>
+    public static void WriteBadRequest(PipeWriter output) =>
+        Write(output, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"u8, close: true);
+
     private static void Write(PipeWriter output, ReadOnlySpan<byte> statusAndFields, bool close)
     {
         output.Write(statusAndFields);

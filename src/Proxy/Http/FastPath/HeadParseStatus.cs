@@ -11,4 +11,10 @@ internal enum HeadParseStatus
 
     /// <summary>Something the fast path leaves to Kestrel: a chunked body, <c>Expect</c>, an upgrade, a limit, anything unusual or malformed.</summary>
     HandOff,
+
+    /// <summary>
+    /// Framing two parsers could read differently that Kestrel would accept leniently and normalize
+    /// (<c>Content-Length: +0</c>): the fast path answers 400 and closes (see <see cref="FramingRules"/>).
+    /// </summary>
+    Refused,
 }

@@ -130,6 +130,14 @@ internal sealed class Http1FastConnection : IDisposable
                 continue;
             }
             headStarted = 0;
+            if (parsed == HeadParseStatus.Refused)
+            {
+                _input.AdvanceTo(buffer.End);
+                _runtime.Counters.ParseError();
+                FastResponses.WriteBadRequest(_output);
+                await FlushAsync().ConfigureAwait(false);
+                return false;
+            }
             if (parsed != HeadParseStatus.Complete)
             {
                 _input.AdvanceTo(buffer.Start); // Kestrel reads the same bytes (limits, bodies, upgrades, malformed…)

@@ -181,6 +181,22 @@ internal sealed class Http1RequestHead : RequestHead
         return Parse(span[..Length]);
     }
 
+    private bool HasRepeatedName()
+    {
+        for (var i = 1; i < _count; i++)
+        {
+            var name = _fields[i].Name;
+            for (var j = 0; j < i; j++)
+            {
+                if (string.Equals(_fields[j].Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /// <summary>A LF without its CR, or a CR followed by anything but LF: Kestrel refuses such a head at once.</summary>
     private static bool HasBareLineEnd(ReadOnlySpan<byte> span)
     {
@@ -223,6 +239,10 @@ internal sealed class Http1RequestHead : RequestHead
             lineEnd = rest.IndexOf("\r\n"u8);
             if (lineEnd == 0)
             {
+                if (!(same && _count == previousCount) && HasRepeatedName())
+                {
+                    return HeadParseStatus.HandOff; // Kestrel's path forwards repeated fields joined, as judged (RepeatedFields)
+                }
                 _sameFields = same && _count == previousCount;
                 _previousCount = _count;
                 return HeadParseStatus.Complete;
@@ -254,6 +274,10 @@ internal sealed class Http1RequestHead : RequestHead
                 case FieldKind.HandOff:
                     return HeadParseStatus.HandOff;
                 case FieldKind.ContentLength:
+                    if (!value.IsEmpty && value[0] is (byte)'+' or (byte)'-')
+                    {
+                        return HeadParseStatus.Refused; // Kestrel would read "+0" as 0: refused, not normalized
+                    }
                     if (contentLength || value.IsEmpty || value.Length > 15 || value.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
                     {
                         return HeadParseStatus.HandOff; // repeated, empty, signed, huge or not a number: Kestrel decides

@@ -1,0 +1,46 @@
+using CiliumL7.Policy.Resolution;
+
+namespace CiliumL7.Policy.Enforcement;
+
+/// <summary>
+/// The ONE list of rule kinds that parse and validate but are not enforced
+/// yet. <c>policy validate</c> warns for each rule of such a kind and
+/// <c>policy trace</c> reports what the datapath really does (the traffic is
+/// dropped, never "allowed"). When a kind is enforced end to end, delete its
+/// entry here: the warnings go away and the trace judges its L7 rules.
+/// </summary>
+public static class UnenforcedRuleKinds
+{
+    /// <summary>Every kind not enforced yet.</summary>
+    public static IReadOnlyList<UnenforcedRuleKind> All { get; } =
+    [
+        new(RuleKind.DnsRules, "rules.dns",
+            "DNS rules are not enforced yet: the DNS traffic this port rule redirects is dropped (no DNS proxy listens), so pods get no DNS answers through it"),
+        new(RuleKind.KafkaRules, "rules.kafka",
+            "Kafka rules are not enforced yet: the Kafka traffic this port rule redirects is dropped (no Kafka proxy listens), so the connection fails"),
+        new(RuleKind.ToFqdns, "toFQDNs",
+            "toFQDNs is not enforced yet: no address is learned for these names, so this rule allows nothing and connections to them are dropped"),
+    ];
+
+    /// <summary>The entry for <paramref name="kind"/>, or null when that kind is enforced.</summary>
+    public static UnenforcedRuleKind? Find(RuleKind kind)
+    {
+        foreach (var entry in All)
+        {
+            if (entry.Kind == kind)
+            {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The entry for the rule kind a redirect to <paramref name="parser"/> serves, or null when it is enforced.</summary>
+    public static UnenforcedRuleKind? Find(L7Parser parser) => parser switch
+    {
+        L7Parser.Dns => Find(RuleKind.DnsRules),
+        L7Parser.Kafka => Find(RuleKind.KafkaRules),
+        L7Parser.Http or L7Parser.None => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(parser), parser, "unknown L7 parser"),
+    };
+}
