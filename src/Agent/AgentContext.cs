@@ -16,4 +16,8 @@ internal sealed record AgentContext(
     IProxyIntegration Proxy,
     DropRecorder Drops,
     AgentFlowSink Flows,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt)
+{
+    /// <summary>The FQDN cache behind toFQDNs (learns from the DNS proxy).</summary>
+    public Fqdn.FqdnManager? Fqdn { get; init; }
+}

@@ -29,6 +29,8 @@ namespace CiliumL7.Client;
 [JsonSerializable(typeof(BpfPolicyModel))]
 [JsonSerializable(typeof(ErrorModel))]
 [JsonSerializable(typeof(List<DropEventModel>))]
+[JsonSerializable(typeof(List<FqdnCacheEntryModel>))]
+[JsonSerializable(typeof(FqdnCleanResult))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(JsonNode))]
 public sealed partial class ClientJsonContext : JsonSerializerContext

@@ -77,6 +77,9 @@ internal sealed record AgentOptions
     /// <summary>The proxy emits no L7 flow events (<c>--disable-flows</c>; to measure their cost).</summary>
     public bool DisableFlows { get; init; }
 
+    /// <summary>The <c>--tofqdns-*</c> flags (FQDN cache for toFQDNs).</summary>
+    public Fqdn.FqdnOptions Fqdn { get; init; } = new();
+
     /// <summary>True for <c>ciliuml7-agent cleanup</c>.</summary>
     public bool Cleanup { get; init; }
 
@@ -109,6 +112,13 @@ internal sealed record AgentOptions
           --hubble-export-allowlist JSON     export only flows matching these FlowFilters (object or array)
           --hubble-export-denylist JSON      do not export flows matching these FlowFilters
           --hubble-metrics-server ADDR:PORT  Prometheus /metrics ("" disables)         default 127.0.0.1:9962
+
+        toFQDNs (names learned from DNS answers the DNS proxy allowed):
+          --tofqdns-min-ttl SECONDS                   a learned address lives at least this long (0 = the answer's TTL)  default 0
+          --tofqdns-endpoint-max-ip-per-hostname N    addresses kept per name and endpoint         default 50
+          --tofqdns-endpoint-max-names N              names kept per endpoint                      default 1000
+          --tofqdns-max-deferred-connection-deletes N expired addresses kept for open connections  default 10000
+          --tofqdns-idle-connection-grace-period D    an idle connection keeps an expired address this long (10s, 2m)  default 0s
 
         cleanup removes every program, pin, route, rule, link and file the agent created.
         """;
@@ -162,6 +172,11 @@ internal sealed record AgentOptions
                 "--hubble-export-allowlist" => options with { HubbleExportAllowList = FlowFilterFlag.Parse(arg, Value()) },
                 "--hubble-export-denylist" => options with { HubbleExportDenyList = FlowFilterFlag.Parse(arg, Value()) },
                 "--hubble-metrics-server" => options with { HubbleMetricsServer = EndPointOrNull(arg, Value()) },
+                "--tofqdns-min-ttl" => options with { Fqdn = options.Fqdn with { MinTtl = TimeSpan.FromSeconds(Int(arg, Value(), 0)) } },
+                "--tofqdns-endpoint-max-ip-per-hostname" => options with { Fqdn = options.Fqdn with { MaxIpsPerHostname = Int(arg, Value(), 1) } },
+                "--tofqdns-endpoint-max-names" => options with { Fqdn = options.Fqdn with { MaxNamesPerEndpoint = Int(arg, Value(), 1) } },
+                "--tofqdns-max-deferred-connection-deletes" => options with { Fqdn = options.Fqdn with { MaxDeferredConnectionDeletes = Int(arg, Value(), 0) } },
+                "--tofqdns-idle-connection-grace-period" => options with { Fqdn = options.Fqdn with { IdleConnectionGracePeriod = Duration(arg, Value()) } },
                 _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
             };
         }
@@ -193,6 +208,23 @@ internal sealed record AgentOptions
             throw new ArgumentException($"{flag} \"{value}\" is not a whole number >= {min}");
         }
         return n;
+    }
+
+    /// <summary>A Go-style duration as Cilium's flags take it: "0s", "30s", "2m", "1h", or plain seconds.</summary>
+    private static TimeSpan Duration(string flag, string value)
+    {
+        var (number, unit) = value.Length > 0 && char.IsLetter(value[^1]) ? (value[..^1], value[^1]) : (value, 's');
+        if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 86400 * 7)
+        {
+            throw new ArgumentException($"{flag} \"{value}\" is not a duration like 0s, 30s, 2m or 1h");
+        }
+        return unit switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            _ => throw new ArgumentException($"{flag} \"{value}\" is not a duration like 0s, 30s, 2m or 1h"),
+        };
     }
 
     private static int RingSize(string flag, string value)

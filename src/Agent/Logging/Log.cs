@@ -104,4 +104,10 @@ internal static partial class Log
 
     [LoggerMessage(6000, LogLevel.Warning, "Hubble: {Reason}; retrying with Observer TCP {Tcp}, metrics {Metrics}")]
     public static partial void HubbleListenerRetry(ILogger logger, string reason, string tcp, string metrics);
+
+    [LoggerMessage(7000, LogLevel.Warning, "FQDN cache: expiry/persistence pass failed (retried in a second)")]
+    public static partial void FqdnCollectFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(7001, LogLevel.Information, "FQDN cache: {Entries} learned entries restored from the state directory")]
+    public static partial void FqdnRestored(ILogger logger, int entries);
 }

@@ -29,6 +29,9 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
         _proxyPorts = proxyPorts;
     }
 
+    /// <summary>The identities of learned names (the FQDN cache), for <c>toFQDNs</c>; null selects nothing.</summary>
+    public IFqdnIdentities? Fqdns { get; set; }
+
     public PolicyComputation Compute(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<EndpointModel> endpoints)
     {
         // :: Step 1: parse (documents were validated when they were accepted).
@@ -57,7 +60,7 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
             var labels = new LabelSet(EndpointLabels.SecurityRelevant(e.Labels).Select(l => Label.Parse(l)));
             infos.Add(new EndpointInfo((uint)e.Id, e.Namespace, e.Name, labels, (uint)e.Identity));
         }
-        var snapshot = PolicyResolver.Resolve(resources, infos, _endpoints.Allocator);
+        var snapshot = PolicyResolver.Resolve(resources, infos, _endpoints.Allocator, Fqdns);
 
         // :: Step 3: map entries per endpoint; proxy ports for redirects.
         var states = new Dictionary<int, BpfPolicyModel>();

@@ -90,6 +90,10 @@ internal static class StatusCommand
                 ? $"Hubble:                  {HubbleStatus.Format(new ServerStatusResponse { NumFlows = h.NumFlows, MaxFlows = h.MaxFlows, FlowsRate = h.FlowsRate })}"
                 : $"Hubble:                  {h.State}   {h.Message}");
         }
+        if (s.Fqdn is { } f)
+        {
+            o.WriteLine($"FQDN cache:              {f.Names} names, {f.Entries} entries, {f.Zombies} kept for open connections, {f.AnswersLearned} DNS answers learned");
+        }
         o.WriteLine($"IPAM:                    IPv4 pod CIDR {s.Agent.PodCidr}");
         o.WriteLine($"Endpoints:               {s.Endpoints}");
         o.WriteLine($"Identities:              {s.Identities} in use");
