@@ -119,7 +119,7 @@ internal sealed class PolicyRegenerator : BackgroundService
         var entries = 0;
         foreach (var endpoint in endpoints)
         {
-            var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
+            var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : EndpointMapState.Empty(endpoint.Id);
             if (previous is not null && previous.Endpoints.TryGetValue(endpoint.Id, out var before) && SameState(before, state))
             {
                 flags[endpoint.Id] = (state.IngressEnforced, state.EgressEnforced);
@@ -148,7 +148,7 @@ internal sealed class PolicyRegenerator : BackgroundService
         Log.Regenerated(_logger, revision, endpoints.Count, entries, redirects);
     }
 
-    private static bool SameState(BpfPolicyModel a, BpfPolicyModel b) =>
+    private static bool SameState(EndpointMapState a, EndpointMapState b) =>
         a.IngressEnforced == b.IngressEnforced && a.EgressEnforced == b.EgressEnforced && a.Entries.SequenceEqual(b.Entries);
 
     /// <summary>The last computation applied (for the proxy's peer resolver and status).</summary>

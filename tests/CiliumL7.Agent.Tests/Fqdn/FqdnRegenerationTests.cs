@@ -62,7 +62,7 @@ public sealed class FqdnRegenerationTests : IDisposable
 
         var id = endpoints.Allocator.Cidrs[IPNetwork.Parse("198.51.100.10/32")];
         var after = datapath.ReadPolicy(tie.Id)!;
-        Assert.Contains(after.Entries, e => e.Direction == "egress" && e.Identity == id && e.Port == 80 && e.Protocol == 6 && e.Action == "allow");
+        Assert.Contains(after.Entries, e => e.Direction == CiliumL7.Policy.TrafficDirection.Egress && e.Identity == id && e.Port == 80 && e.Protocol == 6 && e.Action == CiliumL7.Policy.Resolution.PolicyAction.Allow);
         Assert.DoesNotContain(datapath.ReadPolicy(xwing.Id)!.Entries, e => e.Identity == id);
         Assert.Equal(regenerator.LastComputation!.CidrIdentities[IPNetwork.Parse("198.51.100.10/32")], id); // ipcache row in the same pass
 
