@@ -103,7 +103,11 @@ internal static class AgentHost
         {
             resolver.Fqdns = fqdn;
         }
-        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow) { Fqdn = fqdn };
+        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow)
+        {
+            Fqdn = fqdn,
+            PolicyWarnings = () => engine is ResolverPolicyEngine r ? r.Warnings : [],
+        };
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(context);
         builder.Services.AddSingleton(endpoints);

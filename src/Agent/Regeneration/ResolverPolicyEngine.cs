@@ -30,6 +30,9 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
         _proxyPorts = proxyPorts;
     }
 
+    /// <summary>Warnings about the policies in force (toFQDNs without a DNS rule), for <c>status</c> and the log.</summary>
+    public IReadOnlyList<string> Warnings { get; private set; } = [];
+
     /// <summary>The identities of learned names (the FQDN cache), for <c>toFQDNs</c>; null selects nothing.</summary>
     public IFqdnIdentities? Fqdns { get; set; }
 
@@ -53,6 +56,8 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
         {
             _parsed.Remove(stale);
         }
+
+        Warnings = FqdnWarnings.Check(resources);
 
         // :: Step 2: resolve for the local endpoints.
         var infos = new List<EndpointInfo>(endpoints.Count);

@@ -93,6 +93,10 @@ internal static class StatusCommand
         if (s.Fqdn is { } f)
         {
             o.WriteLine($"FQDN cache:              {f.Names} names, {f.Entries} entries, {f.Zombies} kept for open connections, {f.AnswersLearned} DNS answers learned");
+            foreach (var w in f.Warnings)
+            {
+                o.WriteLine("  warning: " + w);
+            }
         }
         o.WriteLine($"IPAM:                    IPv4 pod CIDR {s.Agent.PodCidr}");
         o.WriteLine($"Endpoints:               {s.Endpoints}");

@@ -14,4 +14,7 @@ public sealed record FqdnStatusModel
 
     /// <summary>Allowed DNS answers learned from since the agent started.</summary>
     public long AnswersLearned { get; init; }
+
+    /// <summary>toFQDNs rules that cannot learn (no DNS rule lets the proxy see lookups), with the fix.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
