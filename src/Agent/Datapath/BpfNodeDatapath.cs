@@ -300,6 +300,7 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         DropReason.PolicyDenied => "POLICY_DENIED",
         DropReason.PolicyDeny => "POLICY_DENY",
         DropReason.InvalidPacket => "INVALID_PACKET",
+        DropReason.InvalidSourceIp => "INVALID_SIP",
         DropReason.ProxyLookupFailed => "PROXY_LOOKUP_FAILED",
         DropReason.ProxySetFailed => "PROXY_SET_FAILED",
         _ => reason.ToString().ToUpperInvariant(),
