@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using CiliumL7.Hubble.Api;
+using CiliumL7.Proxy.Dns;
 
 namespace CiliumL7.Agent.Configuration;
 
@@ -74,6 +75,15 @@ internal sealed record AgentOptions
     /// </summary>
     public bool ProxyInlineCompletions { get; init; } = true;
 
+    /// <summary>What a denied DNS query gets (<c>--tofqdns-dns-reject-response-code refused|nameError</c>, default refused).</summary>
+    public DnsRejectResponseCode DnsRejectResponseCode { get; init; } = DnsRejectResponseCode.Refused;
+
+    /// <summary>Longest hold of an allowed DNS answer while toFQDNs updates the datapath (<c>--tofqdns-proxy-response-max-delay</c>, default 100ms).</summary>
+    public TimeSpan DnsProxyResponseMaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Time a DNS server has to answer a forwarded query before the pod gets SERVFAIL (<c>--dns-proxy-upstream-timeout</c>, default 5s).</summary>
+    public TimeSpan DnsProxyUpstreamTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The proxy emits no L7 flow events (<c>--disable-flows</c>; to measure their cost).</summary>
     public bool DisableFlows { get; init; }
 
@@ -101,6 +111,12 @@ internal sealed record AgentOptions
           --disable-flows     the proxy emits no L7 flow events (to measure their cost)
           --proxy-http1-fast-path=true|false  plain HTTP/1.1 requests skip Kestrel+YARP  default true
           --proxy-inline-completions=true|false  socket completions on the event threads   default true
+
+        DNS proxy (pods whose egress has DNS rules):
+          --tofqdns-dns-reject-response-code refused|nameError  answer to a denied query  default refused
+          --tofqdns-proxy-response-max-delay DURATION  longest hold of an allowed answer while
+                                             toFQDNs updates the datapath (e.g. 100ms, 1s)  default 100ms
+          --dns-proxy-upstream-timeout DURATION  DNS server answer time, then SERVFAIL     default 5s
 
         Hubble (flows, metrics):
           --hubble-listen-address ADDR:PORT  Observer gRPC over TCP (":4244" = all addresses; "" disables)
@@ -164,6 +180,9 @@ internal sealed record AgentOptions
                 "--disable-flows" => options with { DisableFlows = Bool(arg, inlineValue) },
                 "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
                 "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
+                "--tofqdns-dns-reject-response-code" => options with { DnsRejectResponseCode = RejectCode(arg, Value()) },
+                "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = Duration(arg, Value()) },
+                "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = Duration(arg, Value(), allowZero: false) },
                 "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
                 "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
                 "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },
@@ -200,6 +219,27 @@ internal sealed record AgentOptions
         "false" => false,
         _ => throw new ArgumentException($"{flag} \"{inlineValue}\" is not true or false"),
     };
+
+    private static DnsRejectResponseCode RejectCode(string flag, string value) => value switch
+    {
+        "refused" => DnsRejectResponseCode.Refused,
+        "nameError" => DnsRejectResponseCode.NameError,
+        _ => throw new ArgumentException($"{flag} \"{value}\" is not refused or nameError"),
+    };
+
+    /// <summary>A Go-style duration: "100ms", "2s", "1m", or a bare number of milliseconds.</summary>
+    private static TimeSpan Duration(string flag, string value, bool allowZero = true)
+    {
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 1.0)
+            : value.EndsWith('s') ? (value[..^1], 1000.0)
+            : value.EndsWith('m') ? (value[..^1], 60_000.0)
+            : (value, 1.0);
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) || n < 0 || (!allowZero && n == 0) || n * unit > 3_600_000)
+        {
+            throw new ArgumentException($"{flag} \"{value}\" is not a duration like 100ms, 2s or 1m (at most 1h{(allowZero ? "" : ", more than 0")})");
+        }
+        return TimeSpan.FromMilliseconds(n * unit);
+    }
 
     private static int Int(string flag, string value, int min)
     {
