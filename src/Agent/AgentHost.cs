@@ -97,6 +97,10 @@ internal static class AgentHost
         var fqdn = new FqdnManager(options.Fqdn, endpoints.Allocator, Path.Combine(options.StateDir, "fqdn.json"));
         Log.FqdnRestored(logger, fqdn.Restore());
         fqdn.ConnectionPeers = datapath.ActiveConnectionPeers;
+        if (proxy is L7ProxyIntegration l7)
+        {
+            l7.FqdnLearner = fqdn; // the DNS proxy holds each allowed answer until its addresses are plumbed
+        }
         fqdn.LiveEndpoints = () => endpoints.List().Select(e => (uint)e.Id).ToHashSet();
         var engine = AgentComponents.CreateEngine(options, endpoints);
         if (engine is ResolverPolicyEngine resolver)

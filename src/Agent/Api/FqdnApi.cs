@@ -38,6 +38,11 @@ internal static class FqdnApi
     public static FqdnStatusModel Status(FqdnManager fqdn)
     {
         var (entries, names, zombies) = fqdn.Counts();
-        return new FqdnStatusModel { Entries = entries, Names = names, Zombies = zombies, AnswersLearned = fqdn.Learned };
+        var (plumbed, p50, p99, max) = fqdn.HoldTimes.Snapshot();
+        return new FqdnStatusModel
+        {
+            Entries = entries, Names = names, Zombies = zombies, AnswersLearned = fqdn.Learned,
+            AnswersPlumbed = plumbed, HoldP50Ms = Math.Round(p50, 3), HoldP99Ms = Math.Round(p99, 3), HoldMaxMs = Math.Round(max, 3),
+        };
     }
 }

@@ -58,6 +58,9 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
     /// <summary>The endpoints that exist; entries of others are dropped by <see cref="Collect"/>.</summary>
     public Func<IReadOnlyCollection<uint>>? LiveEndpoints { get; set; }
 
+    /// <summary>How long answers that needed a datapath write were held.</summary>
+    public HoldTimes HoldTimes { get; } = new();
+
     /// <summary>Answers learned (for status).</summary>
     public long Learned => Interlocked.Read(ref _learned);
 
@@ -68,7 +71,22 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
     {
         try
         {
-            return LearnCore(observation) ? new ValueTask(Task.Run(() => Regenerate?.Invoke(), cancellationToken)) : ValueTask.CompletedTask;
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (!LearnCore(observation))
+            {
+                return ValueTask.CompletedTask; // nothing new: the answer goes out at once
+            }
+            return new ValueTask(Task.Run(() =>
+            {
+                try
+                {
+                    Regenerate?.Invoke();
+                }
+                finally
+                {
+                    HoldTimes.Record(start);
+                }
+            }, cancellationToken));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -17,4 +17,16 @@ public sealed record FqdnStatusModel
 
     /// <summary>toFQDNs rules that cannot learn (no DNS rule lets the proxy see lookups), with the fix.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Answers held until the datapath was written (new name or address).</summary>
+    public long AnswersPlumbed { get; init; }
+
+    /// <summary>Hold time of those answers, median over the last 4096 (ms).</summary>
+    public double HoldP50Ms { get; init; }
+
+    /// <summary>Hold time, 99th percentile over the last 4096 (ms).</summary>
+    public double HoldP99Ms { get; init; }
+
+    /// <summary>Hold time, maximum over the last 4096 (ms).</summary>
+    public double HoldMaxMs { get; init; }
 }
