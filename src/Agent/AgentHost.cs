@@ -97,6 +97,7 @@ internal static class AgentHost
         var fqdn = new FqdnManager(options.Fqdn, endpoints.Allocator, Path.Combine(options.StateDir, "fqdn.json"));
         Log.FqdnRestored(logger, fqdn.Restore());
         fqdn.ConnectionPeers = datapath.ActiveConnectionPeers;
+        fqdn.PersistIdentities = endpoints.PersistIdentities;
         if (proxy is L7ProxyIntegration l7)
         {
             l7.FqdnLearner = fqdn; // the DNS proxy holds each allowed answer until its addresses are plumbed

@@ -55,6 +55,9 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
     /// <summary>Addresses with a live connection (the datapath's conntrack); set by the agent.</summary>
     public Func<TimeSpan, IReadOnlySet<IPAddress>>? ConnectionPeers { get; set; }
 
+    /// <summary>Persists the identity allocator (so learned addresses keep their numbers across a restart); set by the agent.</summary>
+    public Action? PersistIdentities { get; set; }
+
     /// <summary>The endpoints that exist; entries of others are dropped by <see cref="Collect"/>.</summary>
     public Func<IReadOnlyCollection<uint>>? LiveEndpoints { get; set; }
 
@@ -324,6 +327,7 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
         }
         try
         {
+            PersistIdentities?.Invoke(); // identities first: fqdn.json never names an address whose identity is not on disk
             StateFile.Write(_statePath, list, AgentStateJsonContext.Default.ListPersistedFqdnEntry);
         }
         catch (IOException)
