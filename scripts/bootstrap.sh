@@ -19,6 +19,8 @@ want h2load nghttp2-client
 want haproxy haproxy
 want nginx nginx
 want dig dnsutils
+want dnsmasq dnsmasq-base
+want dnsperf dnsperf
 want iperf3 iperf3
 want jq jq
 want etcd etcd-server

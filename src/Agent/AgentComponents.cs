@@ -44,7 +44,15 @@ internal static class AgentComponents
     {
         try
         {
-            return new L7ProxyIntegration(new ProxyOptions { RedactHeaderValues = options.ProxyRedactHeaderValues, EmitFlows = !options.DisableFlows, Http1FastPath = options.ProxyHttp1FastPath }, flows, loggers, datapath as IProxyListenerRegistry, remote);
+            return new L7ProxyIntegration(new ProxyOptions
+            {
+                RedactHeaderValues = options.ProxyRedactHeaderValues,
+                EmitFlows = !options.DisableFlows,
+                Http1FastPath = options.ProxyHttp1FastPath,
+                DnsRejectResponseCode = options.DnsRejectResponseCode,
+                DnsResponseMaxDelay = options.DnsProxyResponseMaxDelay,
+                DnsUpstreamTimeout = options.DnsProxyUpstreamTimeout,
+            }, flows, loggers, datapath as IProxyListenerRegistry, remote);
         }
         catch (Exception e)
         {

@@ -20,4 +20,10 @@ internal sealed record AgentContext(
 {
     /// <summary>The cluster state in etcd (kvstore mode); null on a standalone node.</summary>
     public KvStore.KvStoreSync? KvStore { get; init; }
+
+    /// <summary>The FQDN cache behind toFQDNs (learns from the DNS proxy).</summary>
+    public Fqdn.FqdnManager? Fqdn { get; init; }
+
+    /// <summary>Warnings about the policies in force (e.g. toFQDNs without a DNS rule).</summary>
+    public Func<IReadOnlyList<string>>? PolicyWarnings { get; init; }
 }

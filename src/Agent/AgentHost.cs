@@ -2,6 +2,7 @@ using CiliumL7.Agent.Api;
 using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.Fqdn;
 using CiliumL7.Agent.Ipam;
 using CiliumL7.Agent.KvStore;
 using CiliumL7.Agent.KvStore.Etcd;
@@ -111,7 +112,27 @@ internal static class AgentHost
             kvstore = new KvStoreSync(options, etcd, clustered, endpoints, datapath, loggerFactory.CreateLogger("CiliumL7.Agent.KvStore"), remotePeers);
             peers?.Attach(kvstore);
         }
-        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow) { KvStore = kvstore };
+        // :: Step 4b: the FQDN cache (toFQDNs), restored before the first regeneration so learned names stay allowed.
+        var fqdn = new FqdnManager(options.Fqdn, endpoints.Allocator, Path.Combine(options.StateDir, "fqdn.json"));
+        Log.FqdnRestored(logger, fqdn.Restore());
+        fqdn.ConnectionPeers = datapath.ActiveConnectionPeers;
+        fqdn.PersistIdentities = endpoints.PersistIdentities;
+        if (proxy is L7ProxyIntegration l7)
+        {
+            l7.FqdnLearner = fqdn; // the DNS proxy holds each allowed answer until its addresses are plumbed
+        }
+        fqdn.LiveEndpoints = () => endpoints.List().Select(e => (uint)e.Id).ToHashSet();
+        var engine = AgentComponents.CreateEngine(options, endpoints);
+        if (engine is ResolverPolicyEngine resolver)
+        {
+            resolver.Fqdns = fqdn;
+        }
+        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow)
+        {
+            KvStore = kvstore,
+            Fqdn = fqdn,
+            PolicyWarnings = () => engine is ResolverPolicyEngine r ? r.Warnings : [],
+        };
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(context);
         builder.Services.AddSingleton(endpoints);
@@ -119,7 +140,10 @@ internal static class AgentHost
         builder.Services.AddSingleton(datapath);
         builder.Services.AddSingleton(cookies);
         builder.Services.AddSingleton(proxy);
-        builder.Services.AddSingleton(AgentComponents.CreateEngine(options, endpoints));
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(fqdn);
+        builder.Services.AddSingleton(options.Fqdn);
+        builder.Services.AddHostedService<FqdnCollector>();
         builder.Services.AddSingleton<PolicyRegenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyRegenerator>());
         builder.Services.AddSingleton<PolicyDirectoryWatcher>();
@@ -127,6 +151,7 @@ internal static class AgentHost
 
         var app = builder.Build();
         var regenerator = app.Services.GetRequiredService<PolicyRegenerator>();
+        fqdn.Regenerate = regenerator.RegenerateChanged;
         endpoints.Changed += regenerator.Trigger;
         policies.Changed += regenerator.Trigger;
         app.Services.GetRequiredService<PolicyDirectoryWatcher>().ScanNow();
@@ -141,6 +166,7 @@ internal static class AgentHost
         // :: Step 5: API.
         AgentApi.Map(app, context, logger);
         ServiceApi.Map(app, services);
+        FqdnApi.Map(app, fqdn);
         app.Lifetime.ApplicationStarted.Register(() => Log.Listening(logger, options.SocketPath));
         app.Lifetime.ApplicationStopping.Register(() => Log.ShuttingDown(logger));
         try

@@ -19,6 +19,7 @@ internal static class Program
         root.Subcommands.Add(ServiceCommands.Create());
         root.Subcommands.Add(NodeCommands.Create());
         root.Subcommands.Add(ObserveCommand.Create());
+        root.Subcommands.Add(FqdnCommands.Create());
         args = AgentConnection.HoistGlobalHost(args);
         return root.Parse(args).Invoke();
     }

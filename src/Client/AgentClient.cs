@@ -219,6 +219,26 @@ public sealed class AgentClient : IDisposable
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
+    /// <summary><c>GET /v1/fqdn/cache</c>: learned names per endpoint, and expired addresses kept for open connections.</summary>
+    public async Task<IReadOnlyList<FqdnCacheEntryModel>> ListFqdnCacheAsync(CancellationToken ct = default) =>
+        await GetAsync("fqdn/cache", ClientJsonContext.Readable.ListFqdnCacheEntryModel, ct).ConfigureAwait(false);
+
+    /// <summary><c>DELETE /v1/fqdn/cache</c> (optionally one endpoint, or names matching a pattern): forgets learned names.</summary>
+    public Task<FqdnCleanResult> CleanFqdnCacheAsync(long? endpointId = null, string? matchPattern = null, CancellationToken ct = default)
+    {
+        var query = new List<string>();
+        if (endpointId is { } id)
+        {
+            query.Add("endpoint=" + id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (matchPattern is not null)
+        {
+            query.Add("matchpattern=" + Uri.EscapeDataString(matchPattern));
+        }
+        var path = "fqdn/cache" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
+        return ReadAsync(new HttpRequestMessage(HttpMethod.Delete, path), ClientJsonContext.Readable.FqdnCleanResult, ct);
+    }
+
     private Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
         ReadAsync(new HttpRequestMessage(HttpMethod.Get, path), type, ct);
 

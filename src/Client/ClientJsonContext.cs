@@ -31,6 +31,8 @@ namespace CiliumL7.Client;
 [JsonSerializable(typeof(NodeModel))]
 [JsonSerializable(typeof(List<NodeModel>))]
 [JsonSerializable(typeof(List<DropEventModel>))]
+[JsonSerializable(typeof(List<FqdnCacheEntryModel>))]
+[JsonSerializable(typeof(FqdnCleanResult))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(JsonNode))]
 public sealed partial class ClientJsonContext : JsonSerializerContext

@@ -341,6 +341,29 @@ public sealed unsafe class BpfDatapath : IDisposable
         return removed;
     }
 
+    /// <summary>
+    /// Both addresses of every tracked connection whose last packet is at most
+    /// <paramref name="window"/> old (last_seen is refreshed at most once a
+    /// second, so a window under two seconds can miss a live connection).
+    /// </summary>
+    public IReadOnlySet<IPAddress> ActiveConnectionPeers(TimeSpan window)
+    {
+        ulong now = (ulong)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
+        ulong limit = (ulong)window.Ticks * 100;
+        var peers = new HashSet<IPAddress>();
+        foreach (var (key, entry) in Connections.Entries())
+        {
+            if (entry.LastSeenNs > now || now - entry.LastSeenNs <= limit)
+            {
+                var k = key;
+                int length = k.Family == AbiConstants.FamilyIPv4 ? 4 : 16;
+                peers.Add(new IPAddress(new ReadOnlySpan<byte>(k.Saddr, length)));
+                peers.Add(new IPAddress(new ReadOnlySpan<byte>(k.Daddr, length)));
+            }
+        }
+        return peers;
+    }
+
     /// <summary>Starts consuming the event ring buffer; dispose the reader to stop.</summary>
     public DatapathEventReader OpenEventReader(int capacity = 65536) => new(EventsMapFd, capacity);
 

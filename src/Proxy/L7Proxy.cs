@@ -52,6 +52,7 @@ public sealed class L7Proxy : IAsyncDisposable
 
         // One factory per protocol folder; adding a protocol adds a line here.
         Register(new HttpListenerFactory(_runtime, _services, _loggerFactory));
+        Register(new Dns.DnsListenerFactory(_runtime, _services, _loggerFactory));
     }
 
     /// <summary>True when redirects of <paramref name="type"/> can be served.</summary>
@@ -77,6 +78,20 @@ public sealed class L7Proxy : IAsyncDisposable
         get => _runtime.ListenerRegistry;
         set => _runtime.ListenerRegistry = value;
     }
+
+    /// <summary>
+    /// Learns the addresses of allowed DNS answers for toFQDNs; the DNS proxy holds each
+    /// answer until it completes (at most <see cref="ProxyOptions.DnsResponseMaxDelay"/>).
+    /// Default: learns nothing.
+    /// </summary>
+    public Dns.IFqdnLearner FqdnLearner
+    {
+        get => _runtime.FqdnLearner;
+        set => _runtime.FqdnLearner = value ?? Dns.NullFqdnLearner.Instance;
+    }
+
+    /// <summary>DNS queries in flight now (bounded by the options).</summary>
+    public int DnsQueriesInFlight => _runtime.DnsAdmission.InFlight;
 
     /// <summary>The redirects currently listening.</summary>
     public IReadOnlyList<ProxyRedirect> Redirects
@@ -207,6 +222,7 @@ public sealed class L7Proxy : IAsyncDisposable
             CountRedirects();
             _runtime.Upstreams.Dispose();
             _runtime.FastUpstreams.Dispose();
+            _runtime.UdpReplies.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);
         }
         finally

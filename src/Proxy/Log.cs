@@ -32,4 +32,19 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Debug, "L7 proxy policy snapshot replaced")]
     public static partial void PolicyReplaced(ILogger logger);
+
+    [LoggerMessage(1101, LogLevel.Debug, "DNS query from {Client} on proxy port {ProxyPort} not forwarded: {Reason}")]
+    public static partial void DnsRejected(ILogger logger, System.Net.IPEndPoint client, ushort proxyPort, string reason);
+
+    [LoggerMessage(1102, LogLevel.Debug, "DNS server {Server} failed: {Error} (SERVFAIL to the client)")]
+    public static partial void DnsUpstreamFailed(ILogger logger, System.Net.IPEndPoint server, string error);
+
+    [LoggerMessage(1103, LogLevel.Warning, "toFQDNs learning of {Name} took longer than {MaxDelayMs} ms: the answer was released before the datapath was updated")]
+    public static partial void DnsLearnSlow(ILogger logger, string name, double maxDelayMs);
+
+    [LoggerMessage(1104, LogLevel.Warning, "toFQDNs learning of {Name} failed")]
+    public static partial void DnsLearnFailed(ILogger logger, string name, Exception exception);
+
+    [LoggerMessage(1105, LogLevel.Warning, "DNS proxy port {ProxyPort}: receive failed")]
+    public static partial void DnsReceiveFailed(ILogger logger, ushort proxyPort, Exception exception);
 }

@@ -85,6 +85,28 @@ public sealed record ProxyOptions
     /// <summary>Most distinct client addresses with their own upstream pool (transparent mode).</summary>
     public int MaxUpstreamPools { get; init; } = 4096;
 
+    /// <summary>What a denied DNS query is answered with (REFUSED unless <c>nameError</c>).</summary>
+    public Dns.DnsRejectResponseCode DnsRejectResponseCode { get; init; } = Dns.DnsRejectResponseCode.Refused;
+
+    /// <summary>
+    /// Longest time an allowed DNS answer is held while the <see cref="Dns.IFqdnLearner"/> writes
+    /// what it unlocks (<c>--tofqdns-proxy-response-max-delay</c>); the answer goes out as soon
+    /// as the learner completes, or when this passes.
+    /// </summary>
+    public TimeSpan DnsResponseMaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Time the DNS server has to answer a forwarded query; SERVFAIL beyond.</summary>
+    public TimeSpan DnsUpstreamTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Idle time after which a client's DNS-over-TCP connection is closed.</summary>
+    public TimeSpan DnsTcpIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>DNS queries in flight in the whole proxy; past it a query gets SERVFAIL at once.</summary>
+    public int DnsMaxQueriesInFlight { get; init; } = 4096;
+
+    /// <summary>DNS queries in flight per client address (pod); past it a query gets SERVFAIL at once.</summary>
+    public int DnsMaxQueriesInFlightPerClient { get; init; } = 256;
+
     private static IPAddress[] DefaultListenAddresses() =>
         System.Net.Sockets.Socket.OSSupportsIPv6 ? [IPAddress.Any, IPAddress.IPv6Any] : [IPAddress.Any];
 }

@@ -61,6 +61,15 @@ internal sealed class ProxyRuntime(
         set => _policy = value;
     }
 
+    /// <summary>Learns the addresses of allowed DNS answers for toFQDNs (the agent sets its own; default learns nothing).</summary>
+    public Dns.IFqdnLearner FqdnLearner { get; set; } = Dns.NullFqdnLearner.Instance;
+
+    /// <summary>The DNS queries in flight (bounded in total and per client).</summary>
+    public Dns.DnsAdmission DnsAdmission { get; } = new(options.DnsMaxQueriesInFlight, options.DnsMaxQueriesInFlightPerClient);
+
+    /// <summary>Sockets UDP answers go out from (the original destination's address and port).</summary>
+    public Transport.UdpReplySockets UdpReplies { get; } = new(options.TransparentListeners, options.NetworkNamespace);
+
     /// <summary>Told about each listening socket (the agent's sk_lookup registration); null when nobody asks.</summary>
     public IProxyListenerRegistry? ListenerRegistry { get; set; }
 

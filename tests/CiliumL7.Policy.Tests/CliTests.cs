@@ -151,6 +151,35 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Trace_DstFqdn_AllowedOnlyForMatchingNameAndPort()
+    {
+        var dir = Directory.CreateTempSubdirectory("ciliuml7-trace-fqdn-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "p.yaml"), Manifests.Cnp("""
+                endpointSelector: {matchLabels: {app: client}}
+                egress:
+                - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system}}]
+                  toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.empire.test"}]}}]
+                - toFQDNs: [{matchName: api.empire.test}]
+                  toPorts: [{ports: [{port: "80", protocol: TCP}]}]
+                """));
+            string[] trace = ["policy", "trace", dir.FullName, "--src", "app=client", "--dport", "80"];
+            var (exit, stdout, _) = Run([.. trace, "--dst-fqdn", "api.empire.test"]);
+            Assert.Equal(0, exit);
+            Assert.Contains("an address learned for api.empire.test", stdout, StringComparison.Ordinal);
+            Assert.Equal("verdict: ALLOWED", LastLine(stdout));
+            Assert.Equal("verdict: DROPPED", LastLine(Run([.. trace, "--dst-fqdn", "www.empire.test"]).Out));
+            Assert.Equal("verdict: DROPPED", LastLine(Run("policy", "trace", dir.FullName, "--src", "app=client", "--dport", "443", "--dst-fqdn", "api.empire.test").Out));
+            Assert.Equal(2, Run([.. trace]).Exit); // no destination at all
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Trace_DnsAndKafkaRules_AreJudged()
     {
         var dir = Directory.CreateTempSubdirectory("ciliuml7-trace-");

@@ -209,6 +209,7 @@ internal static class AgentApi
             },
             Datapath = agent.Datapath.Status(),
             Proxy = agent.Proxy.Status(),
+            Fqdn = agent.Fqdn is { } fqdn ? FqdnApi.Status(fqdn) with { Warnings = agent.PolicyWarnings?.Invoke() ?? [] } : null,
             Endpoints = agent.Endpoints.List().Count,
             Identities = identities.Count(i => i.ReferenceCount > 0),
             Policies = agent.Policies.All().Count,

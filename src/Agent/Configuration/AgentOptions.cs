@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using CiliumL7.Hubble.Api;
+using CiliumL7.Proxy.Dns;
 
 namespace CiliumL7.Agent.Configuration;
 
@@ -74,6 +75,15 @@ internal sealed record AgentOptions
     /// </summary>
     public bool ProxyInlineCompletions { get; init; } = true;
 
+    /// <summary>What a denied DNS query gets (<c>--tofqdns-dns-reject-response-code refused|nameError</c>, default refused).</summary>
+    public DnsRejectResponseCode DnsRejectResponseCode { get; init; } = DnsRejectResponseCode.Refused;
+
+    /// <summary>Longest hold of an allowed DNS answer while toFQDNs updates the datapath (<c>--tofqdns-proxy-response-max-delay</c>, default 100ms).</summary>
+    public TimeSpan DnsProxyResponseMaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Time a DNS server has to answer a forwarded query before the pod gets SERVFAIL (<c>--dns-proxy-upstream-timeout</c>, default 5s).</summary>
+    public TimeSpan DnsProxyUpstreamTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The proxy emits no L7 flow events (<c>--disable-flows</c>; to measure their cost).</summary>
     public bool DisableFlows { get; init; }
 
@@ -98,6 +108,9 @@ internal sealed record AgentOptions
     /// <summary>This node's IPv4 address (<c>--ipv4-node</c>); other nodes route this node's pod CIDR through it. Default: the first global address outside the pods' veths.</summary>
     public IPAddress? NodeIpv4 { get; init; }
 
+    /// <summary>The <c>--tofqdns-*</c> flags (FQDN cache for toFQDNs).</summary>
+    public Fqdn.FqdnOptions Fqdn { get; init; } = new();
+
     /// <summary>True for <c>ciliuml7-agent cleanup</c>.</summary>
     public bool Cleanup { get; init; }
 
@@ -120,6 +133,12 @@ internal sealed record AgentOptions
           --proxy-http1-fast-path=true|false  plain HTTP/1.1 requests skip Kestrel+YARP  default true
           --proxy-inline-completions=true|false  socket completions on the event threads   default true
 
+        DNS proxy (pods whose egress has DNS rules):
+          --tofqdns-dns-reject-response-code refused|nameError  answer to a denied query  default refused
+          --tofqdns-proxy-response-max-delay DURATION  longest hold of an allowed answer while
+                                             toFQDNs updates the datapath (e.g. 100ms, 1s)  default 100ms
+          --dns-proxy-upstream-timeout DURATION  DNS server answer time, then SERVFAIL     default 5s
+
         Hubble (flows, metrics):
           --hubble-listen-address ADDR:PORT  Observer gRPC over TCP (":4244" = all addresses; "" disables)
                                              default 127.0.0.1:4244 (unix socket <state-dir>/hubble.sock always)
@@ -139,6 +158,13 @@ internal sealed record AgentOptions
           --cluster-name NAME                cluster name                              default default
           --cluster-id N                     cluster id 0-255                          default 0
           --ipv4-node ADDR                   this node's address (routes to its pods)  default first global address
+
+        toFQDNs (names learned from DNS answers the DNS proxy allowed):
+          --tofqdns-min-ttl SECONDS                   a learned address lives at least this long (0 = the answer's TTL)  default 0
+          --tofqdns-endpoint-max-ip-per-hostname N    addresses kept per name and endpoint         default 50
+          --tofqdns-endpoint-max-names N              names kept per endpoint                      default 1000
+          --tofqdns-max-deferred-connection-deletes N expired addresses kept for open connections  default 10000
+          --tofqdns-idle-connection-grace-period D    an idle connection keeps an expired address this long (10s, 2m)  default 0s
 
         cleanup removes every program, pin, route, rule, link and file the agent created.
         """;
@@ -184,6 +210,9 @@ internal sealed record AgentOptions
                 "--disable-flows" => options with { DisableFlows = Bool(arg, inlineValue) },
                 "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
                 "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
+                "--tofqdns-dns-reject-response-code" => options with { DnsRejectResponseCode = RejectCode(arg, Value()) },
+                "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = Duration(arg, Value()) },
+                "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = Duration(arg, Value(), allowZero: false) },
                 "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
                 "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
                 "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },
@@ -199,6 +228,11 @@ internal sealed record AgentOptions
                 "--cluster-name" => options with { ClusterName = ClusterNameOf(Value()) },
                 "--cluster-id" => options with { ClusterId = IntRange(arg, Value(), 0, 255) },
                 "--ipv4-node" => options with { NodeIpv4 = Ipv4(arg, Value()) },
+                "--tofqdns-min-ttl" => options with { Fqdn = options.Fqdn with { MinTtl = TimeSpan.FromSeconds(Int(arg, Value(), 0)) } },
+                "--tofqdns-endpoint-max-ip-per-hostname" => options with { Fqdn = options.Fqdn with { MaxIpsPerHostname = Int(arg, Value(), 1) } },
+                "--tofqdns-endpoint-max-names" => options with { Fqdn = options.Fqdn with { MaxNamesPerEndpoint = Int(arg, Value(), 1) } },
+                "--tofqdns-max-deferred-connection-deletes" => options with { Fqdn = options.Fqdn with { MaxDeferredConnectionDeletes = Int(arg, Value(), 0) } },
+                "--tofqdns-idle-connection-grace-period" => options with { Fqdn = options.Fqdn with { IdleConnectionGracePeriod = Duration(arg, Value()) } },
                 _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
             };
         }
@@ -294,6 +328,27 @@ internal sealed record AgentOptions
         _ => throw new ArgumentException($"{flag} \"{inlineValue}\" is not true or false"),
     };
 
+    private static DnsRejectResponseCode RejectCode(string flag, string value) => value switch
+    {
+        "refused" => DnsRejectResponseCode.Refused,
+        "nameError" => DnsRejectResponseCode.NameError,
+        _ => throw new ArgumentException($"{flag} \"{value}\" is not refused or nameError"),
+    };
+
+    /// <summary>A Go-style duration: "100ms", "2s", "1m", or a bare number of milliseconds.</summary>
+    private static TimeSpan Duration(string flag, string value, bool allowZero = true)
+    {
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 1.0)
+            : value.EndsWith('s') ? (value[..^1], 1000.0)
+            : value.EndsWith('m') ? (value[..^1], 60_000.0)
+            : (value, 1.0);
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) || n < 0 || (!allowZero && n == 0) || n * unit > 3_600_000)
+        {
+            throw new ArgumentException($"{flag} \"{value}\" is not a duration like 100ms, 2s or 1m (at most 1h{(allowZero ? "" : ", more than 0")})");
+        }
+        return TimeSpan.FromMilliseconds(n * unit);
+    }
+
     private static int Int(string flag, string value, int min)
     {
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min)
@@ -301,6 +356,23 @@ internal sealed record AgentOptions
             throw new ArgumentException($"{flag} \"{value}\" is not a whole number >= {min}");
         }
         return n;
+    }
+
+    /// <summary>A Go-style duration as Cilium's flags take it: "0s", "30s", "2m", "1h", or plain seconds.</summary>
+    private static TimeSpan Duration(string flag, string value)
+    {
+        var (number, unit) = value.Length > 0 && char.IsLetter(value[^1]) ? (value[..^1], value[^1]) : (value, 's');
+        if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 86400 * 7)
+        {
+            throw new ArgumentException($"{flag} \"{value}\" is not a duration like 0s, 30s, 2m or 1h");
+        }
+        return unit switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            _ => throw new ArgumentException($"{flag} \"{value}\" is not a duration like 0s, 30s, 2m or 1h"),
+        };
     }
 
     private static int RingSize(string flag, string value)

@@ -255,6 +255,8 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         }
     }
 
+    public IReadOnlySet<IPAddress> ActiveConnectionPeers(TimeSpan window) => _bpf.ActiveConnectionPeers(window);
+
     public void Dispose()
     {
         _stop.Cancel();

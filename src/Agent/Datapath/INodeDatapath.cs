@@ -39,4 +39,11 @@ internal interface INodeDatapath : IDisposable
 
     /// <summary>The endpoint's policy as the datapath holds it; null when unknown.</summary>
     EndpointMapState? ReadPolicy(int endpointId);
+
+    /// <summary>
+    /// Addresses (either end) of the tracked connections that carried a packet
+    /// within <paramref name="window"/>: the FQDN cache keeps an expired address
+    /// while a connection to it is alive. Empty without a datapath.
+    /// </summary>
+    IReadOnlySet<System.Net.IPAddress> ActiveConnectionPeers(TimeSpan window);
 }

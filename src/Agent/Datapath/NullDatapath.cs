@@ -72,6 +72,8 @@ internal sealed class NullDatapath : INodeDatapath
         }
     }
 
+    public IReadOnlySet<System.Net.IPAddress> ActiveConnectionPeers(TimeSpan window) => new HashSet<System.Net.IPAddress>();
+
     public void Dispose()
     {
     }

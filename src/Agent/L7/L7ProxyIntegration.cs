@@ -37,6 +37,13 @@ internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
     /// <summary>The proxy's request counters (cilium_policy_l7_total, cilium_proxy_redirects).</summary>
     public CiliumL7.Proxy.Metrics.ProxyCounters Counters => _proxy.Counters;
 
+    /// <summary>The agent's FQDN cache: learns every allowed DNS answer before the proxy releases it.</summary>
+    public CiliumL7.Proxy.Dns.IFqdnLearner FqdnLearner
+    {
+        get => _proxy.FqdnLearner;
+        set => _proxy.FqdnLearner = value;
+    }
+
     public void Prepare(PolicyComputation computation, IReadOnlyList<EndpointModel> endpoints)
     {
         _peers.Update(endpoints, computation.CidrIdentities);

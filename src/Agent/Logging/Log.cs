@@ -125,4 +125,10 @@ internal static partial class Log
 
     [LoggerMessage(7005, LogLevel.Information, "KVStore: identity garbage collection deleted {Count} unused identities")]
     public static partial void KvStoreIdentityGc(ILogger logger, int count);
+
+    [LoggerMessage(7100, LogLevel.Warning, "FQDN cache: expiry/persistence pass failed (retried in a second)")]
+    public static partial void FqdnCollectFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(7101, LogLevel.Information, "FQDN cache: {Entries} learned entries restored from the state directory")]
+    public static partial void FqdnRestored(ILogger logger, int entries);
 }

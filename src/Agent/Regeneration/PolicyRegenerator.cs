@@ -74,14 +74,41 @@ internal sealed class PolicyRegenerator : BackgroundService
         }
     }
 
-    private void Regenerate(long revision, IReadOnlyList<EndpointModel> endpoints)
+    /// <summary>
+    /// Runs one regeneration now and writes only the endpoints whose map state
+    /// differs from what was last applied (the FQDN learner's path: a DNS answer
+    /// is held until this returns, so it skips the debounce and identity persistence).
+    /// </summary>
+    public void RegenerateChanged()
     {
+        lock (_signal)
+        {
+            var revision = _policies.Revision;
+            var endpoints = _endpoints.List();
+            try
+            {
+                Regenerate(revision, endpoints, onlyChanged: true);
+            }
+            catch (Exception e)
+            {
+                _policies.MarkApplyFailed(revision, e.Message);
+                throw;
+            }
+        }
+    }
+
+    private void Regenerate(long revision, IReadOnlyList<EndpointModel> endpoints, bool onlyChanged = false)
+    {
+        var previous = onlyChanged ? LastComputation : null;
         // :: Step 1: resolve (pure; a failure leaves the previous state in force).
         var computation = _engine.Compute(_policies.All(), endpoints);
 
         // :: Step 2: identities the policies need (CIDRs) into the ipcache, before any entry names them.
         _datapath.SyncIpcache(computation.CidrIdentities);
-        _endpoints.PersistIdentities();
+        if (!onlyChanged)
+        {
+            _endpoints.PersistIdentities();
+        }
 
         // :: Step 3: the proxy gets the new policy and opens new listeners before packets are redirected there.
         _proxy.Prepare(computation, endpoints);
@@ -93,6 +120,12 @@ internal sealed class PolicyRegenerator : BackgroundService
         foreach (var endpoint in endpoints)
         {
             var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : EndpointMapState.Empty(endpoint.Id);
+            if (previous is not null && previous.Endpoints.TryGetValue(endpoint.Id, out var before) && SameState(before, state))
+            {
+                flags[endpoint.Id] = (state.IngressEnforced, state.EgressEnforced);
+                entries += state.Entries.Count;
+                continue;
+            }
             try
             {
                 _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision);
@@ -114,6 +147,9 @@ internal sealed class PolicyRegenerator : BackgroundService
         Interlocked.Increment(ref _applied);
         Log.Regenerated(_logger, revision, endpoints.Count, entries, redirects);
     }
+
+    private static bool SameState(EndpointMapState a, EndpointMapState b) =>
+        a.IngressEnforced == b.IngressEnforced && a.EgressEnforced == b.EgressEnforced && a.Entries.SequenceEqual(b.Entries);
 
     /// <summary>The last computation applied (for the proxy's peer resolver and status).</summary>
     public PolicyComputation? LastComputation { get; private set; }

@@ -30,6 +30,12 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
         _proxyPorts = proxyPorts;
     }
 
+    /// <summary>Warnings about the policies in force (toFQDNs without a DNS rule), for <c>status</c> and the log.</summary>
+    public IReadOnlyList<string> Warnings { get; private set; } = [];
+
+    /// <summary>The identities of learned names (the FQDN cache), for <c>toFQDNs</c>; null selects nothing.</summary>
+    public IFqdnIdentities? Fqdns { get; set; }
+
     public PolicyComputation Compute(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<EndpointModel> endpoints)
     {
         // :: Step 1: parse (documents were validated when they were accepted).
@@ -51,6 +57,8 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
             _parsed.Remove(stale);
         }
 
+        Warnings = FqdnWarnings.Check(resources);
+
         // :: Step 2: resolve for the local endpoints.
         var infos = new List<EndpointInfo>(endpoints.Count);
         foreach (var e in endpoints)
@@ -58,7 +66,7 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
             var labels = new LabelSet(EndpointLabels.SecurityRelevant(e.Labels).Select(l => Label.Parse(l)));
             infos.Add(new EndpointInfo((uint)e.Id, e.Namespace, e.Name, labels, (uint)e.Identity));
         }
-        var snapshot = PolicyResolver.Resolve(resources, infos, _endpoints.Allocator);
+        var snapshot = PolicyResolver.Resolve(resources, infos, _endpoints.Allocator, Fqdns);
 
         // :: Step 3: map entries per endpoint; proxy ports for redirects.
         var states = new Dictionary<int, EndpointMapState>();

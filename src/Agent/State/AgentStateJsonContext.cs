@@ -11,4 +11,5 @@ namespace CiliumL7.Agent.State;
 [JsonSerializable(typeof(List<IpamAllocation>))]
 [JsonSerializable(typeof(List<IdentityModel>))]
 [JsonSerializable(typeof(List<PersistedRedirect>))]
+[JsonSerializable(typeof(List<CiliumL7.Agent.Fqdn.PersistedFqdnEntry>))]
 internal sealed partial class AgentStateJsonContext : JsonSerializerContext;

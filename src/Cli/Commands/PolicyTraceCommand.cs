@@ -22,7 +22,8 @@ internal static class PolicyTraceCommand
         var paths = new Argument<string[]>("paths") { Description = "Policy files or directories", Arity = ArgumentArity.OneOrMore };
         var src = new Option<string>("--src") { Description = "Source pod labels, k=v,k=v", Required = true };
         var srcNs = new Option<string>("--src-namespace") { Description = "Source namespace", DefaultValueFactory = _ => "default" };
-        var dst = new Option<string>("--dst") { Description = "Destination pod labels, k=v,k=v", Required = true };
+        var dst = new Option<string?>("--dst") { Description = "Destination pod labels, k=v,k=v (or --dst-fqdn)" };
+        var dstFqdn = new Option<string?>("--dst-fqdn") { Description = "Destination outside the cluster by name: an address an allowed DNS answer for NAME gave the source (toFQDNs)" };
         var dstNs = new Option<string>("--dst-namespace") { Description = "Destination namespace", DefaultValueFactory = _ => "default" };
         var dport = new Option<int>("--dport") { Description = "Destination port", Required = true };
         var protocol = new Option<string>("--protocol") { Description = "TCP or UDP", DefaultValueFactory = _ => "TCP" };
@@ -39,7 +40,7 @@ internal static class PolicyTraceCommand
 
         var command = new Command("trace", "Trace a request from a pod with --src labels to a pod with --dst labels through the policies (egress of the source, ingress of the destination, L7)");
         command.Arguments.Add(paths);
-        foreach (var o in new Option[] { src, srcNs, dst, dstNs, dport, protocol, method, path, host, headers, dnsQuery, kafkaKey, kafkaTopic, kafkaClient, kafkaVersion, output })
+        foreach (var o in new Option[] { src, srcNs, dst, dstFqdn, dstNs, dport, protocol, method, path, host, headers, dnsQuery, kafkaKey, kafkaTopic, kafkaClient, kafkaVersion, output })
         {
             command.Options.Add(o);
         }
@@ -74,10 +75,16 @@ internal static class PolicyTraceCommand
             var hs = parseResult.GetValue(headers) ?? [];
             TraceHttpRequest? http = m is null && p is null && h is null && hs.Length == 0 ? null : new TraceHttpRequest(m ?? "GET", p ?? "/", h, hs);
             LabelSet srcLabels, dstLabels;
+            var fqdn = parseResult.GetValue(dstFqdn);
+            if ((fqdn is null) == (parseResult.GetValue(dst) is null))
+            {
+                stderr.WriteLine("give exactly one destination: --dst k=v,... (a pod) or --dst-fqdn NAME (an address learned from a DNS answer)");
+                return 2;
+            }
             try
             {
                 srcLabels = ParseLabels(parseResult.GetValue(src)!, parseResult.GetValue(srcNs) ?? "default");
-                dstLabels = ParseLabels(parseResult.GetValue(dst)!, parseResult.GetValue(dstNs) ?? "default");
+                dstLabels = fqdn is null ? ParseLabels(parseResult.GetValue(dst)!, parseResult.GetValue(dstNs) ?? "default") : LabelSet.Empty;
             }
             catch (FormatException ex)
             {
@@ -86,7 +93,7 @@ internal static class PolicyTraceCommand
             }
             var request = new TraceRequest
             {
-                Source = srcLabels, Destination = dstLabels, Port = (ushort)port, Protocol = proto,
+                Source = srcLabels, Destination = dstLabels, DestinationFqdn = fqdn, Port = (ushort)port, Protocol = proto,
                 Http = http, DnsQuery = parseResult.GetValue(dnsQuery), Kafka = kafka,
             };
             return Run(parseResult.GetValue(paths) ?? [], request, parseResult.GetValue(output) == "json", stdout, stderr);
@@ -114,7 +121,9 @@ internal static class PolicyTraceCommand
         }
         stdout.WriteLine($"Tracing {Protocols.Name(request.Protocol)} to port {request.Port}");
         stdout.WriteLine($"  from {request.Source} (identity {result.SourceIdentity})");
-        stdout.WriteLine($"  to   {request.Destination} (identity {result.DestinationIdentity})");
+        stdout.WriteLine(request.DestinationFqdn is { } name
+            ? $"  to   an address learned for {name} (toFQDNs; identity {result.DestinationIdentity})"
+            : $"  to   {request.Destination} (identity {result.DestinationIdentity})");
         foreach (var line in result.Egress.Lines)
         {
             stdout.WriteLine(line);

@@ -53,6 +53,10 @@ internal static class PolicyValidateCommand
             stderr.WriteLine("no policy resources found in " + string.Join(", ", paths));
             return 1;
         }
+        foreach (var w in FqdnWarnings.Check(result.Resources))
+        {
+            stderr.WriteLine("warning: " + w);
+        }
         return 0;
     }
 

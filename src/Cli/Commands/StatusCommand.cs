@@ -92,6 +92,14 @@ internal static class StatusCommand
                 ? $"Hubble:                  {HubbleStatus.Format(new ServerStatusResponse { NumFlows = h.NumFlows, MaxFlows = h.MaxFlows, FlowsRate = h.FlowsRate })}"
                 : $"Hubble:                  {h.State}   {h.Message}");
         }
+        if (s.Fqdn is { } f)
+        {
+            o.WriteLine($"FQDN cache:              {f.Names} names, {f.Entries} entries, {f.Zombies} kept for open connections, {f.AnswersLearned} DNS answers learned, {f.AnswersPlumbed} held for the datapath (p50 {f.HoldP50Ms} ms, p99 {f.HoldP99Ms} ms)");
+            foreach (var w in f.Warnings)
+            {
+                o.WriteLine("  warning: " + w);
+            }
+        }
         o.WriteLine($"IPAM:                    IPv4 pod CIDR {s.Agent.PodCidr}");
         o.WriteLine($"Endpoints:               {s.Endpoints}");
         o.WriteLine($"Identities:              {s.Identities} in use");

@@ -44,4 +44,7 @@ public sealed record StatusModel
 
     /// <summary>Hubble's flow ring, as <c>ciliuml7 status</c> found it (null when not asked).</summary>
     public HubbleStatusModel? Hubble { get; init; }
+
+    /// <summary>The FQDN cache (toFQDNs); null when the agent has none.</summary>
+    public FqdnStatusModel? Fqdn { get; init; }
 }

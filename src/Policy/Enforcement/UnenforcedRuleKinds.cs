@@ -14,12 +14,8 @@ public static class UnenforcedRuleKinds
     /// <summary>Every kind not enforced yet.</summary>
     public static IReadOnlyList<UnenforcedRuleKind> All { get; } =
     [
-        new(RuleKind.DnsRules, "rules.dns",
-            "DNS rules are not enforced yet: the DNS traffic this port rule redirects is dropped (no DNS proxy listens), so pods get no DNS answers through it"),
         new(RuleKind.KafkaRules, "rules.kafka",
             "Kafka rules are not enforced yet: the Kafka traffic this port rule redirects is dropped (no Kafka proxy listens), so the connection fails"),
-        new(RuleKind.ToFqdns, "toFQDNs",
-            "toFQDNs is not enforced yet: no address is learned for these names, so this rule allows nothing and connections to them are dropped"),
     ];
 
     /// <summary>The entry for <paramref name="kind"/>, or null when that kind is enforced.</summary>

@@ -90,7 +90,22 @@ internal static class ContributionFactory
 
     private static uint[]? EgressPeers(EgressRule r, ResolveContext ctx, string? scope, bool clusterwide) =>
         Endpoints(r.ToEndpoints, ctx, scope, clusterwide) ?? Cidrs(r.ToCidr, r.ToCidrSet, ctx) ?? EntitiesOf(r.ToEntities, ctx) ?? Nodes(r.ToNodes)
-        ?? (r.ToServices is not null || r.ToFqdns is not null ? [] : null); // services / FQDN identities: not resolved yet
+        ?? Fqdns(r.ToFqdns, ctx)
+        ?? (r.ToServices is not null ? [] : null); // services: not resolved yet
+
+    private static uint[]? Fqdns(IReadOnlyList<FqdnSelector>? selectors, ResolveContext ctx)
+    {
+        if (selectors is null)
+        {
+            return null;
+        }
+        var ids = new SortedSet<uint>();
+        foreach (var s in selectors)
+        {
+            ids.UnionWith(ctx.Fqdn(s));
+        }
+        return [.. ids]; // empty until a DNS answer taught a matching name: nothing allowed
+    }
 
     private static uint[]? Endpoints(IReadOnlyList<EndpointSelector>? selectors, ResolveContext ctx, string? scope, bool clusterwide)
     {

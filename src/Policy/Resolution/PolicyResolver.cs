@@ -20,7 +20,11 @@ public static class PolicyResolver
     private static long s_revision;
 
     /// <summary>Resolves <paramref name="policies"/> for <paramref name="endpoints"/>.</summary>
-    public static PolicySnapshot Resolve(IReadOnlyList<PolicyResource> policies, IReadOnlyList<EndpointInfo> endpoints, IIdentityAllocator identities)
+    /// <param name="policies">The resources in force.</param>
+    /// <param name="endpoints">The local endpoints.</param>
+    /// <param name="identities">The allocator (CIDR identities are allocated in it).</param>
+    /// <param name="fqdns">The identities of learned names, for <c>toFQDNs</c> (null: toFQDNs selects nothing).</param>
+    public static PolicySnapshot Resolve(IReadOnlyList<PolicyResource> policies, IReadOnlyList<EndpointInfo> endpoints, IIdentityAllocator identities, IFqdnIdentities? fqdns = null)
     {
         // :: Step 1: CIDR identities for every CIDR peer (so that LPM in the ipcache finds them).
         foreach (var policy in policies)
@@ -44,7 +48,7 @@ public static class PolicyResolver
         {
             universe[id] = ReservedIdentity.LabelsOf(id);
         }
-        var ctx = new ResolveContext(new IdentityIndex(universe), new IdentityIndex(locals), cidrs, universe);
+        var ctx = new ResolveContext(new IdentityIndex(universe), new IdentityIndex(locals), cidrs, universe, fqdns);
 
         // :: Step 3: contributions per rule, applied to every subject it selects.
         var builders = new Dictionary<uint, (DirectionBuilder Ingress, DirectionBuilder Egress)>();

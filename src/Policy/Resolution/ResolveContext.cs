@@ -4,8 +4,11 @@ using CiliumL7.Policy.Identity;
 namespace CiliumL7.Policy.Resolution;
 
 /// <summary>What selector expansion needs during one resolution.</summary>
-internal sealed class ResolveContext(IdentityIndex universe, IdentityIndex locals, IReadOnlyDictionary<IPNetwork, uint> cidrs, IReadOnlyDictionary<uint, LabelSet> all)
+internal sealed class ResolveContext(IdentityIndex universe, IdentityIndex locals, IReadOnlyDictionary<IPNetwork, uint> cidrs, IReadOnlyDictionary<uint, LabelSet> all, IFqdnIdentities? fqdns = null)
 {
+    /// <summary>The learned-name identities of <c>toFQDNs</c> selectors (none without an FQDN cache).</summary>
+    public uint[] Fqdn(Api.FqdnSelector selector) => fqdns?.Select(selector) ?? [];
+
     private readonly Dictionary<string, uint[]> _entityCache = new(StringComparer.Ordinal);
 
     public IdentityIndex Universe { get; } = universe;

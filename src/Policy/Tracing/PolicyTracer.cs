@@ -21,6 +21,10 @@ public static class PolicyTracer
     {
         var identities = new InMemoryIdentityAllocator();
         var srcId = identities.GetOrAllocate(request.Source);
+        if (request.DestinationFqdn is { } fqdn)
+        {
+            return TraceToFqdn(policies, request, identities, srcId, fqdn);
+        }
         var dstId = identities.GetOrAllocate(request.Destination);
         var endpoints = new List<EndpointInfo>
         {
@@ -36,6 +40,16 @@ public static class PolicyTracer
         }
         var ingress = Step(policies, snapshot.Endpoints[DestinationEndpointId], request.Destination, TrafficDirection.Ingress, srcId, request);
         return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Ingress = ingress, Verdict = ingress.Verdict };
+    }
+
+    /// <summary>Egress only: the destination is an address learned for <paramref name="fqdn"/> (a CIDR identity outside the cluster).</summary>
+    private static TraceResult TraceToFqdn(IReadOnlyList<PolicyResource> policies, TraceRequest request, InMemoryIdentityAllocator identities, uint srcId, string fqdn)
+    {
+        var dstId = identities.GetOrAllocateCidr(System.Net.IPNetwork.Parse("0.0.0.1/32")); // stands for "an address the answer gave"
+        var endpoints = new List<EndpointInfo> { new(SourceEndpointId, request.Source.Namespace ?? "default", "source", request.Source, srcId) };
+        var snapshot = PolicyResolver.Resolve(policies, endpoints, identities, new TraceFqdnIdentities(fqdn, dstId));
+        var egress = Step(policies, snapshot.Endpoints[SourceEndpointId], request.Source, TrafficDirection.Egress, dstId, request);
+        return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Verdict = egress.Verdict };
     }
 
     private static TraceStep Step(IReadOnlyList<PolicyResource> policies, EndpointPolicy policy, LabelSet self, TrafficDirection direction, uint peer, TraceRequest request)

@@ -9,8 +9,14 @@ public sealed record TraceRequest
     /// <summary>The source pod's labels, including the namespace label.</summary>
     public required LabelSet Source { get; init; }
 
-    /// <summary>The destination pod's labels, including the namespace label.</summary>
+    /// <summary>The destination pod's labels, including the namespace label (empty with <see cref="DestinationFqdn"/>).</summary>
     public required LabelSet Destination { get; init; }
+
+    /// <summary>
+    /// A destination outside the cluster reached by name: an address that an
+    /// allowed DNS answer for this name gave the source (what <c>toFQDNs</c> selects).
+    /// </summary>
+    public string? DestinationFqdn { get; init; }
 
     /// <summary>The destination port.</summary>
     public required ushort Port { get; init; }
