@@ -143,6 +143,12 @@ PERF_WALL=$(($(date -u +%s) - RUN_STARTED))
 	echo "tools=$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); $(h2load --version 2>&1 | head -1); $(haproxy -v 2>/dev/null | head -1 | awk '{print $1, $2, $3}'); $(nginx -v 2>&1)"
 	echo "command=bash perf/run.sh $([ "$MODE" = quick ] && echo --quick) (reps=$REPS)"
 	echo "rate_target=${RATE_TARGET:-n/a}"
+	# provenance: what was measured, with which runtime settings
+	echo "git_rev=$(git -C "$PERF_ROOT/.." describe --always --dirty 2>/dev/null || echo n/a)"
+	echo "agent_runtimeconfig=$(jq -c '.runtimeOptions.configProperties // {}' "${CILIUML7_BIN:-$PERF_ROOT/../bin}/ciliuml7-agent.runtimeconfig.json" 2>/dev/null || echo n/a)"
+	echo "agent_extra_env=${PERF_AGENT_ENV:-none}"
+	echo "agent_flags=${CL7_AGENT_FLAGS_USED:-defaults}"
+	echo "dotnet_env=$(env | grep -E '^DOTNET_' | sort | tr '\n' ' ' | sed 's/ $//')"
 	cat "$PERF_WORK/imports.env" 2>/dev/null
 	for p in $PEERS; do
 		echo "mode_$p=${PEER_MODE_OF[$p]:-not run}"
@@ -174,4 +180,5 @@ if [ "$MODE" = full ] && [ "${PERF_NO_MICRO:-0}" != 1 ]; then
 		perf_log "microbenchmarks: perf/Micro not present, skipped"
 	fi
 fi
+perf_log "provenance: $(grep -E '^(git_rev|agent_extra_env|agent_flags|dotnet_env|load_start|load_end|kernel)=' "$META" | tr '\n' ' ')"
 report_summary "$AGG_CSV" "$MODE"

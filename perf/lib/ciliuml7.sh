@@ -56,6 +56,7 @@ cl7_agent_start() {
 		--state-dir "${CL7_STATE[$node]}" --bpf-root "${CL7_BPF_ROOT[$node]}" \
 		--policy-dir "$dir/policies" --pod-cidr "${CL7_CIDR[$node]}" --node-name "perf-$node-$RUN_ID" "$@"
 	CL7_AGENT_PID[$node]=$PERF_SPAWNED
+	[ "$node" = cl7 ] && CL7_AGENT_FLAGS_USED="--state-dir/--bpf-root/--policy-dir/--pod-cidr/--node-name per node${*:+ $*}"
 	[ "${PERF_PROFILE:-0}" = 1 ] && perf_on_cleanup "rm -f /tmp/perf-$PERF_SPAWNED.map /tmp/perfinfo-$PERF_SPAWNED.map"
 	for ((i = 0; i < 300; i++)); do
 		kill -0 "${CL7_AGENT_PID[$node]}" 2>/dev/null ||

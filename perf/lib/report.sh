@@ -57,7 +57,8 @@ report_results_md() { # AGG META RESULTS_MD
 # tables) / direct / itself.
 report_summary() { # AGG MODE
 	awk -F, -v mode="$2" '
-		{ rpc[$1, $2] = $8; rps[$1, $2] = $5; p99[$1, $2] = $13; ref[$1, $2] = $23 }
+		{ rpc[$1, $2] = $8; rps[$1, $2] = $5; p99[$1, $2] = $13; rss[$1, $2] = $15; vsh[$1, $2] = $17; ref[$1, $2] = $23 }
+		function v(x) { return (x ~ /^[0-9.]+$/) ? x : "n/a" }
 		function r(a, b) { return (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
 		END {
 			hr = ref["h1", "ciliuml7"]; if (hr == "") hr = "haproxy"
@@ -71,6 +72,10 @@ report_summary() { # AGG MODE
 				d = r(p99["h1", "ciliuml7"], p99["h1", hr]); how = "closed-loop h1 p99 vs " hr " (no fixed-rate run in this mode)"
 			}
 			printf "HAProxy reference (its better mode): %s; p99 ratio from %s; rules10k_vs_1 = CiliumL7 rps/cpu-s with 10,000 rules (last matches) / with 1 rule\n", hr, how > "/dev/stderr"
-			printf "summary: rps_per_cpu_vs_haproxy=%s rps_vs_direct=%s rules10k_vs_1=%s p99_vs_haproxy=%s\n", a, b, c, d
+			h2 = v(vsh["h2", "ciliuml7"]); cps = v(vsh["cps", "ciliuml7"])
+			idle = (rss["idle", "ciliuml7"] ~ /^[0-9]+$/) ? sprintf("%.0f", rss["idle", "ciliuml7"] / 1024) : "n/a"
+			# the idiomatic HAProxy 10k configuration (path_beg/map + one regex) is not a peer yet: n/a until it is
+			idio = r(rpc["rules10k", "ciliuml7"], rpc["rules10k", "haproxy-idiomatic"])
+			printf "summary: rps_per_cpu_vs_haproxy=%s rps_vs_direct=%s h2_vs_haproxy=%s cps_vs_haproxy=%s p99_vs_haproxy=%s idle_rss_mb=%s rules10k_vs_1=%s rules10k_vs_haproxy_idiomatic=%s\n", a, b, h2, cps, d, idle, c, idio
 		}' "$1"
 }

@@ -37,6 +37,7 @@ END {
 	printf "- Date: %s; run: `%s`, %s repetitions per peer and scenario, interleaved (A B C A B C …), %s s in all.\n", m["date"], m["command"], m["reps"], m["wall_s"]
 	printf "- Machine: %s CPUs (%s), %s, kernel %s. Tools: %s.\n", m["cpus"], m["cpu_model"], m["mem"], m["kernel"], m["tools"]
 	printf "- Noise: load average %s at the start, %s at the end; the whole machine was %s%% busy during the run (the proxy's CPU 1 is not reserved: other processes on the host can take time from it, which lowers raw RPS more than RPS per proxy CPU-second).\n", m["load_start"], m["load_end"], m["machine_busy_pct"]
+	printf "- Provenance: git `%s`; agent runtime config `%s`; agent flags %s; extra agent environment `%s`; `DOTNET_*` in the harness environment: `%s`.\n", m["git_rev"], m["agent_runtimeconfig"], m["agent_flags"], m["agent_extra_env"], (m["dotnet_env"] == "" ? "none" : m["dotnet_env"])
 	print "- Placement: proxy under test `taskset -c 1`, one worker/thread; wrk/h2load and the nginx backend (1 worker) on CPU 0. CPU = utime+stime from /proc/PID/stat summed over the peer's processes; RSS = VmRSS summed."
 	print "- Ratios: \"vs HAProxy\" divides by HAProxy's better mode in the same scenario (`haproxy` reverse proxy or `haproxy-tp` behind the eBPF redirect: higher RPS/CPU-s, lower p99, lower RSS; the generated CSV names it); \"vs direct\" by the direct (no proxy) row."
 	print ""

@@ -125,8 +125,16 @@ public sealed class AgentClient : IDisposable
     }
 
     /// <summary>
-    /// Polls <c>GET /v1/status</c> until the agent reports policy <paramref name="revision"/> (or a newer one)
-    /// in force, reports that regenerating it failed, or <paramref name="timeout"/> passes.
+    /// How long the agent holds <c>GET /v1/status?wait-applied=N</c> before answering with
+    /// the state it has (below the client's request timeout).
+    /// </summary>
+    public static readonly TimeSpan WaitAppliedLimit = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Asks <c>GET /v1/status?wait-applied=N</c> (the agent answers as soon as policy
+    /// <paramref name="revision"/> or a newer one is in force, or regenerating it failed)
+    /// until that is reported or <paramref name="timeout"/> passes; an agent that answers
+    /// at once (no long-poll support) is polled with a growing delay.
     /// </summary>
     public async Task<PolicyApplyWait> WaitForPolicyAppliedAsync(long revision, TimeSpan timeout, CancellationToken ct = default)
     {
@@ -142,7 +150,8 @@ public sealed class AgentClient : IDisposable
                 bounded.CancelAfter(remaining);
                 try
                 {
-                    var status = await GetStatusAsync(bounded.Token).ConfigureAwait(false);
+                    var status = await GetAsync("status?wait-applied=" + revision.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ClientJsonContext.Readable.StatusModel, bounded.Token).ConfigureAwait(false);
                     applied = status.PolicyRevisionApplied;
                     if (applied >= revision)
                     {

@@ -22,7 +22,22 @@ internal static class AgentApi
     {
         var v1 = app.MapGroup("/v1");
         v1.MapGet("/healthz", () => Results.Text("ok\n"));
-        v1.MapGet("/status", () => Results.Json(Status(agent), ClientJsonContext.Readable.StatusModel));
+        v1.MapGet("/status", async (HttpContext http) =>
+        {
+            // ?wait-applied=N: answer once policy revision N is in force (or failed), at most
+            // WaitAppliedLimit later, so `policy import` learns it at once instead of polling.
+            if (http.Request.Query["wait-applied"] is { Count: > 0 } wait)
+            {
+                if (!long.TryParse(wait[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var revision))
+                {
+                    return BadRequest($"GET /v1/status: wait-applied=\"{wait[0]}\" is not a policy revision (use a number from `policy import`)");
+                }
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+                bounded.CancelAfter(AgentClient.WaitAppliedLimit);
+                await agent.Policies.WaitAppliedAsync(revision, bounded.Token).ConfigureAwait(false);
+            }
+            return Results.Json(Status(agent), ClientJsonContext.Readable.StatusModel);
+        });
         v1.MapGet("/drops", () => Results.Json(agent.Drops.Last(1024), ClientJsonContext.Readable.ListDropEventModel));
 
         v1.MapGet("/endpoint", () => Results.Json(agent.Endpoints.List(), ClientJsonContext.Readable.ListEndpointModel));

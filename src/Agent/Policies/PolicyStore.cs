@@ -30,6 +30,7 @@ internal sealed class PolicyStore
     private string? _applyError;
     private long _applyErrorRevision;
     private long _importErrors;
+    private TaskCompletionSource _applyChanged = NewSignal();
 
     public PolicyStore(IPolicyValidator validator, string statePath)
     {
@@ -51,11 +52,48 @@ internal sealed class PolicyStore
     /// <summary>Records that the policies of <paramref name="revision"/> (or newer) are in force.</summary>
     public void MarkApplied(long revision)
     {
+        TaskCompletionSource changed;
         lock (_lock)
         {
             _appliedRevision = Math.Max(_appliedRevision, revision);
             _applyError = null;
+            changed = SwapSignal();
         }
+        changed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes once <paramref name="revision"/> (or newer) is applied or its
+    /// regeneration failed, or when <paramref name="ct"/> is cancelled (then
+    /// without an exception: the caller reads the state it has). Lets
+    /// <c>GET /v1/status?wait-applied=N</c> answer the moment the revision is in
+    /// force instead of the client polling.
+    /// </summary>
+    public async Task WaitAppliedAsync(long revision, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Task signal;
+            lock (_lock)
+            {
+                if (_appliedRevision >= revision || (_applyError is not null && _applyErrorRevision >= revision))
+                {
+                    return;
+                }
+                signal = _applyChanged.Task;
+            }
+            await signal.WaitAsync(ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Under the lock: a fresh signal for the next change; the caller completes the returned one outside the lock.</summary>
+    private TaskCompletionSource SwapSignal()
+    {
+        var changed = _applyChanged;
+        _applyChanged = NewSignal();
+        return changed;
     }
 
     /// <summary>The revision whose regeneration failed with <see cref="ApplyError"/>.</summary>
@@ -64,11 +102,14 @@ internal sealed class PolicyStore
     /// <summary>Records that regenerating <paramref name="revision"/> failed; <see cref="AppliedRevision"/> stays where it was.</summary>
     public void MarkApplyFailed(long revision, string message)
     {
+        TaskCompletionSource changed;
         lock (_lock)
         {
             _applyError = message;
             _applyErrorRevision = revision;
+            changed = SwapSignal();
         }
+        changed.TrySetResult();
     }
 
     /// <summary>Policy imports rejected so far (API imports and directory files), for <c>cilium_policy_import_errors_total</c>.</summary>

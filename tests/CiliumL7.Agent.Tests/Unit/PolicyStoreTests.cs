@@ -127,4 +127,48 @@ public sealed class PolicyStoreTests : IDisposable
         Assert.Equal(revision, store.AppliedRevision);
         Assert.Null(store.ApplyError);
     }
+
+    [Fact]
+    public async Task WaitAppliedAsync_RevisionApplied_CompletesOnlyThen()
+    {
+        var store = NewStore();
+        var (_, _, revision) = store.Import(Rule1, "rule1.yaml");
+
+        var wait = store.WaitAppliedAsync(revision, CancellationToken.None);
+        store.MarkApplied(revision - 1);
+        var pendingAfterOlder = wait.IsCompleted;
+        store.MarkApplied(revision);
+        await wait;
+
+        Assert.False(pendingAfterOlder);
+        Assert.Equal(revision, store.AppliedRevision);
+    }
+
+    [Fact]
+    public async Task WaitAppliedAsync_RegenerationFails_CompletesWithError()
+    {
+        var store = NewStore();
+        var (_, _, revision) = store.Import(Rule1, "rule1.yaml");
+
+        var wait = store.WaitAppliedAsync(revision, CancellationToken.None);
+        store.MarkApplyFailed(revision, "map full");
+        await wait;
+
+        Assert.Equal("map full", store.ApplyError);
+        Assert.True(store.AppliedRevision < revision);
+    }
+
+    [Fact]
+    public async Task WaitAppliedAsync_Cancelled_ReturnsWithoutThrowing()
+    {
+        var store = NewStore();
+        var (_, _, revision) = store.Import(Rule1, "rule1.yaml");
+        using var cts = new CancellationTokenSource();
+
+        var wait = store.WaitAppliedAsync(revision, cts.Token);
+        cts.Cancel();
+        await wait;
+
+        Assert.True(store.AppliedRevision < revision);
+    }
 }
