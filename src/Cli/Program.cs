@@ -18,6 +18,7 @@ internal static class Program
         AgentPolicyCommands.AddTo(root); // after PolicyCommands: joins the existing "policy" command
         root.Subcommands.Add(ServiceCommands.Create());
         root.Subcommands.Add(ObserveCommand.Create());
+        root.Subcommands.Add(ConnectivityCommand.Create());
         args = AgentConnection.HoistGlobalHost(args);
         return root.Parse(args).Invoke();
     }
