@@ -19,6 +19,7 @@ internal static class Program
         root.Subcommands.Add(ServiceCommands.Create());
         root.Subcommands.Add(ObserveCommand.Create());
         root.Subcommands.Add(ConnectivityCommand.Create());
+        root.Subcommands.Add(HubbleUiCommand.Create());
         args = AgentConnection.HoistGlobalHost(args);
         return root.Parse(args).Invoke();
     }

@@ -59,6 +59,9 @@ internal sealed record AgentOptions
     /// <summary>Prometheus /metrics address (<c>--hubble-metrics-server</c>); null: not served.</summary>
     public IPEndPoint? HubbleMetricsServer { get; init; } = new(IPAddress.Loopback, 9962);
 
+    /// <summary>Hubble UI address (<c>--hubble-ui-listen-address</c>); null: not served.</summary>
+    public IPEndPoint? HubbleUiListenAddress { get; init; }
+
     /// <summary>Replace HTTP header values in flows with "HIDDEN".</summary>
     public bool ProxyRedactHeaderValues { get; init; }
 
@@ -109,6 +112,7 @@ internal sealed record AgentOptions
           --hubble-export-allowlist JSON     export only flows matching these FlowFilters (object or array)
           --hubble-export-denylist JSON      do not export flows matching these FlowFilters
           --hubble-metrics-server ADDR:PORT  Prometheus /metrics ("" disables)         default 127.0.0.1:9962
+          --hubble-ui-listen-address ADDR:PORT  the Hubble UI (service map, flows)     default off (e.g. 127.0.0.1:12000)
 
         cleanup removes every program, pin, route, rule, link and file the agent created.
         """;
@@ -162,6 +166,7 @@ internal sealed record AgentOptions
                 "--hubble-export-allowlist" => options with { HubbleExportAllowList = FlowFilterFlag.Parse(arg, Value()) },
                 "--hubble-export-denylist" => options with { HubbleExportDenyList = FlowFilterFlag.Parse(arg, Value()) },
                 "--hubble-metrics-server" => options with { HubbleMetricsServer = EndPointOrNull(arg, Value()) },
+                "--hubble-ui-listen-address" => options with { HubbleUiListenAddress = EndPointOrNull(arg, Value()) },
                 _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
             };
         }
