@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib-world.sh"
 
 PASS=0
 FAIL=0
-trap 'world_down' EXIT
+trap 'world_down; ui_hint' EXIT
 trap 'exit 130' INT TERM
 
 # expect DESCRIPTION EXPECT_EXIT EXPECT_TEXT POD -- CMD...
@@ -46,6 +46,15 @@ cli policy import "$ROOT/examples/deathstar/sw_l3_l4_policy.yaml" | sed 's/^/  |
 expect "the tiefighter lands" 0 "Ship landed" tiefighter -- "${landing[@]}"
 expect "the xwing's SYN is dropped: connection timed out (curl exit 28)" 28 "" xwing -- "${landing_timeout[@]}"
 expect "L3/L4 policy cannot stop the tiefighter from exploding the Death Star" 0 "Panic: deathstar exploded" tiefighter -- "${exhaust[@]}"
+
+# How to watch the same world in the Hubble UI (printed last, after the teardown).
+ui_hint() {
+	echo
+	info "See it in the Hubble UI (service map + live flows)"
+	say "  make run                       # the same world, left running"
+	say "  bin/ciliuml7 hubble ui         # in another terminal (--server unix://$STATE_DIR/hubble.sock if not the default)"
+	say "  open http://127.0.0.1:12000    # (or start the agent with --hubble-ui-listen-address 127.0.0.1:12000)"
+}
 
 info "Step 3: L7 policy — the tiefighter may only request landing"
 say "  \$ ciliuml7 policy import examples/deathstar/sw_l3_l4_l7_policy.yaml"

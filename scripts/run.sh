@@ -19,6 +19,7 @@ ${c_bold}The Death Star is up.${c_off} In another terminal (as root), from $ROOT
   bin/ciliuml7 exec tiefighter -- curl -s -XPUT deathstar.default.svc.cluster.local/v1/exhaust-port
   bin/ciliuml7 observe --verdict DROPPED
   bin/ciliuml7 observe -f
+  bin/ciliuml7 hubble ui --server unix://$STATE_DIR/hubble.sock   # then open http://127.0.0.1:12000
 
 Policy files dropped into $POLICY_DIR are applied too. Agent logs follow; Ctrl-C tears everything down.
 

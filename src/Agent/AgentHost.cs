@@ -99,6 +99,9 @@ internal static class AgentHost
         var peers = clustered is not null ? new ClusterPeers() : null;
         var hubble = await HubbleWiring.StartAsync(options, endpoints, flows, datapath, cookies, loggerFactory, () => policies.Revision, peers).ConfigureAwait(false);
         AgentEventFeed.Attach(hubble.AgentEvents, endpoints, policies, DateTimeOffset.UtcNow);
+        var hubbleUi = options.HubbleUiListenAddress is { } uiAddress
+            ? await CiliumL7.Hubble.Ui.HubbleUiServer.StartAsync(uiAddress, "unix://" + Path.Combine(options.StateDir, "hubble.sock")).ConfigureAwait(false)
+            : null;
 
         // :: Step 3b: ClusterIP services (socket LB), fed with the endpoints.
         var services = ServiceWiring.Start(options, endpoints, loggerFactory);
@@ -180,6 +183,10 @@ internal static class AgentHost
                 await kvstore.DisposeAsync().ConfigureAwait(false);
             }
             etcd?.Dispose();
+            if (hubbleUi is not null)
+            {
+                await hubbleUi.DisposeAsync().ConfigureAwait(false);
+            }
             await hubble.DisposeAsync().ConfigureAwait(false);
             datapath.Dispose();
             (proxy as IDisposable)?.Dispose();

@@ -20,6 +20,8 @@ internal static class Program
         root.Subcommands.Add(NodeCommands.Create());
         root.Subcommands.Add(ObserveCommand.Create());
         root.Subcommands.Add(FqdnCommands.Create());
+        root.Subcommands.Add(ConnectivityCommand.Create());
+        root.Subcommands.Add(HubbleUiCommand.Create());
         args = AgentConnection.HoistGlobalHost(args);
         return root.Parse(args).Invoke();
     }

@@ -60,6 +60,9 @@ internal sealed record AgentOptions
     /// <summary>Prometheus /metrics address (<c>--hubble-metrics-server</c>); null: not served.</summary>
     public IPEndPoint? HubbleMetricsServer { get; init; } = new(IPAddress.Loopback, 9962);
 
+    /// <summary>Hubble UI address (<c>--hubble-ui-listen-address</c>); null: not served.</summary>
+    public IPEndPoint? HubbleUiListenAddress { get; init; }
+
     /// <summary>Replace HTTP header values in flows with "HIDDEN".</summary>
     public bool ProxyRedactHeaderValues { get; init; }
 
@@ -149,6 +152,7 @@ internal sealed record AgentOptions
           --hubble-export-allowlist JSON     export only flows matching these FlowFilters (object or array)
           --hubble-export-denylist JSON      do not export flows matching these FlowFilters
           --hubble-metrics-server ADDR:PORT  Prometheus /metrics ("" disables)         default 127.0.0.1:9962
+          --hubble-ui-listen-address ADDR:PORT  the Hubble UI (service map, flows)     default off (e.g. 127.0.0.1:12000)
 
         Cluster (kvstore mode; without --kvstore the node is standalone):
           --kvstore etcd                     identities, ipcache and nodes in etcd
@@ -233,6 +237,7 @@ internal sealed record AgentOptions
                 "--tofqdns-endpoint-max-names" => options with { Fqdn = options.Fqdn with { MaxNamesPerEndpoint = Int(arg, Value(), 1) } },
                 "--tofqdns-max-deferred-connection-deletes" => options with { Fqdn = options.Fqdn with { MaxDeferredConnectionDeletes = Int(arg, Value(), 0) } },
                 "--tofqdns-idle-connection-grace-period" => options with { Fqdn = options.Fqdn with { IdleConnectionGracePeriod = Duration(arg, Value()) } },
+                "--hubble-ui-listen-address" => options with { HubbleUiListenAddress = EndPointOrNull(arg, Value()) },
                 _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
             };
         }

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CiliumL7.Client;
+using CiliumL7.Client.Models;
+using CiliumL7.Connectivity.Model;
+
+namespace CiliumL7.Connectivity.Deployment;
+
+/// <summary>
+/// What a run deploys and removes: three pods through the agent and the CNI plugin
+/// (<c>ciliuml7 endpoint create</c>), an echo server in each, the echo service, and the world host.
+/// Everything made is recorded as it is made; <see cref="DisposeAsync"/> removes exactly that,
+/// also after a failure or a cancellation.
+/// </summary>
+internal sealed class TestDeployment : IAsyncDisposable
+{
+    public const string EchoServiceName = "echo-same-node";
+
+    private static readonly (string Name, string Labels, Peer Peer)[] PodSpecs =
+    [
+        ("client", "kind=client,name=client", Peer.Client),
+        ("client2", "kind=client,name=client2,other=client", Peer.Client2),
+        ("echo-same-node", "kind=echo,name=echo-same-node", Peer.Echo),
+    ];
+
+    private readonly ConnectivityOptions _options;
+    private readonly Action<string> _log;
+    private readonly Dictionary<Peer, TestPod> _pods = [];
+    private readonly List<Process> _servers = [];
+    private readonly List<(string Name, string Netns)> _attempted = [];
+    private readonly string _id = Convert.ToHexString(Guid.NewGuid().ToByteArray())[..6].ToLowerInvariant();
+    private bool _serviceCreated;
+    private bool _worldCreated;
+
+    public TestDeployment(ConnectivityOptions options, Action<string> log)
+    {
+        _options = options;
+        _log = log;
+    }
+
+    public string WorldNetns => $"cl7ct-{_id}-world";
+
+    public string WorldInterface => "cl7w" + _id;
+
+    public string? ServiceVip { get; private set; }
+
+    public TestPod Pod(Peer peer) => _pods[peer];
+
+    /// <summary>The address curl connects to for <paramref name="peer"/>.</summary>
+    public string Address(Peer peer) => peer switch
+    {
+        Peer.Client or Peer.Client2 or Peer.Echo => _pods[peer].Ip,
+        Peer.EchoService => ServiceVip ?? throw new InvalidOperationException("the echo service has no VIP"),
+        Peer.World => WorldHost.Ip,
+        Peer.World2 => WorldHost.Ip2,
+        Peer.Host => throw new InvalidOperationException("the host is not a destination of any test"),
+        _ => throw new ArgumentOutOfRangeException(nameof(peer), peer, "unknown peer"),
+    };
+
+    /// <summary>The network namespace curl runs in for <paramref name="peer"/> (null: the node itself).</summary>
+    public string? Netns(Peer peer) => peer switch
+    {
+        Peer.Client or Peer.Client2 or Peer.Echo => _pods[peer].Netns,
+        Peer.World or Peer.World2 => WorldNetns,
+        Peer.Host => null,
+        Peer.EchoService => throw new InvalidOperationException("a service does not run commands"),
+        _ => throw new ArgumentOutOfRangeException(nameof(peer), peer, "unknown peer"),
+    };
+
+    public async Task DeployAsync(CancellationToken ct)
+    {
+        // :: Step 1: leftovers of an interrupted earlier run in the test namespace go first.
+        await RemoveLeftoversAsync(ct).ConfigureAwait(false);
+
+        // :: Step 2: the pods, through the agent and the CNI plugin, each with an echo server.
+        foreach (var (name, labels, peer) in PodSpecs)
+        {
+            var netns = $"cl7ct-{_id}-{name}";
+            _attempted.Add((name, netns));
+            _log($"✨ Creating pod {_options.TestNamespace}/{name} ({labels}) in netns {netns}");
+            var json = await Cli(["endpoint", "create", "--netns", netns, "--name", name, "--namespace", _options.TestNamespace, "--labels", labels, "-o", "json"], ct).ConfigureAwait(false);
+            var endpoint = JsonSerializer.Deserialize(json, ClientJsonContext.Default.EndpointModel)
+                ?? throw new InvalidOperationException($"endpoint create {name}: empty answer");
+            _pods[peer] = new TestPod(name, labels, netns, endpoint.Ipv4 ?? throw new InvalidOperationException($"pod {name} got no IPv4 address"));
+            StartEchoServer(netns, name);
+        }
+
+        // :: Step 3: the service in front of the echo pod.
+        _log($"✨ Creating service {_options.TestNamespace}/{EchoServiceName} on port {TestPorts.Http}");
+        _serviceCreated = true;
+        var service = await Cli(["service", "create", EchoServiceName, "--namespace", _options.TestNamespace, "--port", TestPorts.Http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--selector", "kind=echo", "-o", "json"], ct).ConfigureAwait(false);
+        using (var doc = JsonDocument.Parse(service))
+        {
+            ServiceVip = doc.RootElement.GetProperty("vip").GetString();
+        }
+
+        // :: Step 4: the world host, in its own namespace, with an echo server.
+        _log($"✨ Creating world host {WorldHost.Ip}, {WorldHost.Ip2} in netns {WorldNetns}");
+        _worldCreated = true;
+        await WorldHost.CreateAsync(WorldNetns, WorldInterface, ct).ConfigureAwait(false);
+        StartEchoServer(WorldNetns, "world");
+
+        // :: Step 5: wait (bounded) until every server answers, before any policy exists.
+        _log("⌛ Waiting for the echo servers");
+        foreach (var peer in new[] { Peer.Echo, Peer.Client, Peer.Client2, Peer.World })
+        {
+            var from = peer == Peer.Client ? Peer.Client2 : Peer.Client;
+            await WaitForAsync(from, Address(peer), ct).ConfigureAwait(false);
+        }
+        await WaitForAsync(Peer.Client, ServiceVip!, ct).ConfigureAwait(false);
+    }
+
+    private async Task WaitForAsync(Peer from, string ip, CancellationToken ct)
+    {
+        var url = $"http://{ip}:{TestPorts.Http}/healthz";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            var r = await ProcessRunner.RunAsync("ip", ["netns", "exec", Netns(from)!, "curl", "-s", "-o", "/dev/null", "--fail", "--max-time", "1", url], TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+            if (r.ExitCode == 0)
+            {
+                return;
+            }
+            await Task.Delay(100, ct).ConfigureAwait(false);
+        }
+        throw new InvalidOperationException($"{url} did not answer from pod {Pod(from).Name} within 20s (is the echo server running? is the agent's datapath up?)");
+    }
+
+    private void StartEchoServer(string netns, string name)
+    {
+        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in new[] { "netns", "exec", netns, _options.CliPath, "connectivity", "echo-server", "--listen", TestPorts.Http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--listen", TestPorts.Other.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", name })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the echo server in " + netns);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _servers.Add(process);
+    }
+
+    private async Task RemoveLeftoversAsync(CancellationToken ct)
+    {
+        using var client = new AgentClient(_options.AgentSocket);
+        var endpoints = await client.ListEndpointsAsync(ct).ConfigureAwait(false);
+        foreach (var e in endpoints.Where(e => e.Namespace == _options.TestNamespace))
+        {
+            _log($"🔥 Removing pod {e.Namespace}/{e.Name} left by an earlier run");
+            await ProcessRunner.RunAsync(_options.CliPath, ["-H", "unix://" + _options.AgentSocket, "endpoint", "delete", e.Name, "--namespace", e.Namespace], TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        }
+        await ProcessRunner.RunAsync(_options.CliPath, ["-H", "unix://" + _options.AgentSocket, "service", "delete", EchoServiceName, "--namespace", _options.TestNamespace], TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+    }
+
+    private Task<string> Cli(string[] args, CancellationToken ct) =>
+        ProcessRunner.CheckAsync(_options.CliPath, ["-H", "unix://" + _options.AgentSocket, .. args], ct);
+
+    /// <summary>Removes what was made, in reverse order; never throws (each step is attempted).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var none = CancellationToken.None;
+        foreach (var server in _servers)
+        {
+            try
+            {
+                if (!server.HasExited)
+                {
+                    server.Kill();
+                }
+                await server.WaitForExitAsync(none).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            server.Dispose();
+        }
+        if (_worldCreated)
+        {
+            _log($"🔥 Deleting world host netns {WorldNetns}");
+            // Deleting the namespace deletes the veth pair and with it the node's routes to the world.
+            await ProcessRunner.RunAsync("ip", ["netns", "del", WorldNetns], TimeSpan.FromSeconds(30), none).ConfigureAwait(false);
+            await ProcessRunner.RunAsync("ip", ["link", "del", WorldInterface], TimeSpan.FromSeconds(30), none).ConfigureAwait(false);
+        }
+        if (_serviceCreated)
+        {
+            _log($"🔥 Deleting service {_options.TestNamespace}/{EchoServiceName}");
+            await ProcessRunner.RunAsync(_options.CliPath, ["-H", "unix://" + _options.AgentSocket, "service", "delete", EchoServiceName, "--namespace", _options.TestNamespace], TimeSpan.FromSeconds(30), none).ConfigureAwait(false);
+        }
+        foreach (var pod in _attempted)
+        {
+            _log($"🔥 Deleting pod {_options.TestNamespace}/{pod.Name}");
+            var r = await ProcessRunner.RunAsync(_options.CliPath, ["-H", "unix://" + _options.AgentSocket, "endpoint", "delete", pod.Name, "--namespace", _options.TestNamespace], TimeSpan.FromSeconds(30), none).ConfigureAwait(false);
+            if (r.ExitCode != 0)
+            {
+                _log($"⚠️  endpoint delete {pod.Name} failed ({r.ExitCode}): {r.Stderr.Trim()}; removing its netns");
+            }
+            await ProcessRunner.RunAsync("ip", ["netns", "del", pod.Netns], TimeSpan.FromSeconds(30), none).ConfigureAwait(false);
+        }
+    }
+}

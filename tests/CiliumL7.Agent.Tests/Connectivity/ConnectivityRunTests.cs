@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using CiliumL7.Agent.Tests.Support;
+using CiliumL7.TestSupport;
+using Xunit.Abstractions;
+
+namespace CiliumL7.Agent.Tests.Connectivity;
+
+/// <summary>
+/// <c>ciliuml7 connectivity test</c> (bin/ciliuml7) against a fresh real agent in its own node netns:
+/// every test green with its flows, a failure reported with exit 1 and the flows seen, and a
+/// Ctrl-C that still removes everything the run made.
+/// </summary>
+public sealed partial class ConnectivityRunTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public async Task ConnectivityTest_FreshAgent_AllTestsGreenAndNothingLeft()
+    {
+        await using var node = await StartNodeAsync();
+        var junit = Path.Combine(node.TempDir, "junit.xml");
+        var r = Run(node, ["connectivity", "test", "--junit-file", junit]);
+        output.WriteLine(r.All);
+
+        var lines = r.Stdout.TrimEnd().Split('\n');
+        Assert.True(r.ExitCode == 0, r.All + "\nagent log:\n" + node.AgentLog);
+        Assert.Matches(@"^✅ All (\d+) tests \((\d+) actions\) successful, (\d+) tests skipped$", lines[^1]);
+        var m = SummaryRegex().Match(lines[^1]);
+        Assert.True(int.Parse(m.Groups[1].Value) >= 25, lines[^1]);
+        Assert.Contains("⏭️", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("DNS proxy not in this build", r.Stdout, StringComparison.Ordinal);
+
+        var suite = XDocument.Load(junit).Root!.Element("testsuite")!;
+        Assert.Equal("0", suite.Attribute("failures")!.Value);
+        Assert.True(suite.Elements("testcase").Count() >= 30);
+        await AssertNothingLeftAsync(node, r.Stdout);
+    }
+
+    [SkippableFact]
+    public async Task ConnectivityTest_DenyPolicyAlreadyInTestNamespace_FailsWithExpectedActualAndFlows()
+    {
+        await using var node = await StartNodeAsync();
+        // A deny rule the run does not know about: client2 can no longer reach the echo pod.
+        var policy = Path.Combine(node.TempDir, "deny.yaml");
+        await File.WriteAllTextAsync(policy, """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: sabotage
+              namespace: ciliuml7-test
+            spec:
+              endpointSelector:
+                matchLabels: {kind: echo}
+              ingress:
+              - fromEntities: [all]
+              ingressDeny:
+              - fromEndpoints:
+                - matchLabels: {other: client}
+            """);
+        Assert.Equal(0, node.Cli("policy", "import", policy).ExitCode);
+        var junit = Path.Combine(node.TempDir, "junit.xml");
+        var r = Run(node, ["connectivity", "test", "--test", "^no-policies$", "-o", "json", "--junit-file", junit]);
+        output.WriteLine(r.All);
+
+        Assert.Equal(1, r.ExitCode);
+        using var report = JsonDocument.Parse(r.Stdout);
+        var root = report.RootElement;
+        Assert.False(root.GetProperty("success").GetBoolean());
+        Assert.Equal(1, root.GetProperty("failed").GetInt32());
+        Assert.StartsWith("❌ 1/1 tests failed (1/", root.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        var failed = root.GetProperty("results")[0].GetProperty("actions").EnumerateArray().Single(a => !a.GetProperty("passed").GetBoolean());
+        Assert.Equal("pod-to-pod-client2", failed.GetProperty("name").GetString());
+        Assert.Equal(28, failed.GetProperty("exitCode").GetInt32());
+        Assert.Contains("curl", failed.GetProperty("command").GetString(), StringComparison.Ordinal);
+        Assert.Contains(failed.GetProperty("failures").EnumerateArray(), f => f.GetString()!.Contains("expected exit 0", StringComparison.Ordinal));
+        Assert.Contains(failed.GetProperty("flows").EnumerateArray(), f => f.GetString()!.Contains("Policy denied by denylist DROPPED", StringComparison.Ordinal) || f.GetString()!.Contains("DROPPED", StringComparison.Ordinal));
+        Assert.Equal("1", XDocument.Load(junit).Root!.Element("testsuite")!.Attribute("failures")!.Value);
+        await AssertNothingLeftAsync(node, r.Stderr);
+    }
+
+    [SkippableFact]
+    public async Task ConnectivityTest_Interrupted_RemovesEverythingItMade()
+    {
+        await using var node = await StartNodeAsync();
+        var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--net=" + node.NodeNetnsPath, AgentNode.Bin("ciliuml7"), "-H", "unix://" + node.Socket, "connectivity", "test" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(psi)!;
+        var stdout = new System.Text.StringBuilder();
+        var started = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (stdout)
+            {
+                stdout.AppendLine(e.Data);
+            }
+            if (e.Data?.StartsWith("✅ [2/", StringComparison.Ordinal) == true)
+            {
+                started.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            Assert.True(await Task.WhenAny(started.Task, Task.Delay(TimeSpan.FromSeconds(120))) == started.Task, "the run did not get to its second test");
+            // Mid-run, with the third test's policy being imported or in force: Ctrl-C.
+            await Task.Delay(1500);
+            Assert.Equal(0, Cmd.Run("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExitCode);
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(90)), "the run did not finish after SIGINT");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+        process.WaitForExit();
+        var text = stdout.ToString();
+        output.WriteLine(text);
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("🛑 Interrupted", text, StringComparison.Ordinal);
+        Assert.Contains("(interrupted)", text.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
+        await AssertNothingLeftAsync(node, text);
+    }
+
+    private static async Task<AgentNode> StartNodeAsync()
+    {
+        Privileged.Require();
+        var node = await AgentNode.StartAsync();
+        // The node's own address (host-to-pod needs a source address in the node netns).
+        Cmd.Check("ip", "-n", node.NodeNetns, "addr", "add", $"172.31.{Random.Shared.Next(1, 250)}.1/32", "dev", "lo");
+        return node;
+    }
+
+    private static Cmd.Result Run(AgentNode node, string[] args) =>
+        Cmd.Run("nsenter", ["--net=" + node.NodeNetnsPath, AgentNode.Bin("ciliuml7"), "-H", "unix://" + node.Socket, .. args], TimeSpan.FromMinutes(8));
+
+    private static async Task AssertNothingLeftAsync(AgentNode node, string text)
+    {
+        var id = NetnsRegex().Match(text);
+        Assert.True(id.Success, "no netns named in the output:\n" + text);
+        var netns = Cmd.Run("ip", ["netns", "list"]).Stdout;
+        Assert.DoesNotContain("cl7ct-" + id.Groups[1].Value, netns, StringComparison.Ordinal);
+        var endpoints = await node.Client.ListEndpointsAsync();
+        Assert.DoesNotContain(endpoints, e => e.Namespace == "ciliuml7-test");
+        var policy = await node.Client.GetPolicyAsync();
+        Assert.DoesNotContain(policy.Policies, p => p.Namespace == "ciliuml7-test");
+        Assert.DoesNotContain("198.51.100", Cmd.Run("ip", ["-n", node.NodeNetns, "route"]).Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("echo-same-node", node.Cli("service", "list").Stdout, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^✅ All (\d+) tests")]
+    private static partial Regex SummaryRegex();
+
+    [GeneratedRegex(@"netns cl7ct-([0-9a-f]{6})-")]
+    private static partial Regex NetnsRegex();
+}
