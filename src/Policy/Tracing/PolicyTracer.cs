@@ -1,3 +1,4 @@
+using System.Net;
 using CiliumL7.Policy.Api;
 using CiliumL7.Policy.Identity;
 using CiliumL7.Policy.L7;
@@ -20,23 +21,58 @@ public static class PolicyTracer
     public static TraceResult Trace(IReadOnlyList<PolicyResource> policies, TraceRequest request)
     {
         var identities = new InMemoryIdentityAllocator();
-        var srcId = identities.GetOrAllocate(request.Source);
-        var dstId = identities.GetOrAllocate(request.Destination);
-        var endpoints = new List<EndpointInfo>
+        var (srcId, srcLocal) = Identify(identities, request.Source, request.SourceAddress);
+        var (dstId, dstLocal) = Identify(identities, request.Destination, request.DestinationAddress);
+        var endpoints = new List<EndpointInfo>();
+        if (srcLocal)
         {
-            new(SourceEndpointId, request.Source.Namespace ?? "default", "source", request.Source, srcId),
-            new(DestinationEndpointId, request.Destination.Namespace ?? "default", "destination", request.Destination, dstId),
-        };
+            endpoints.Add(new(SourceEndpointId, request.Source.Namespace ?? "default", "source", request.Source, srcId));
+        }
+        if (dstLocal)
+        {
+            endpoints.Add(new(DestinationEndpointId, request.Destination.Namespace ?? "default", "destination", request.Destination, dstId));
+        }
         var snapshot = PolicyResolver.Resolve(policies, endpoints, identities);
 
-        var egress = Step(policies, snapshot.Endpoints[SourceEndpointId], request.Source, TrafficDirection.Egress, dstId, request);
+        var egress = srcLocal
+            ? Step(policies, snapshot.Endpoints[SourceEndpointId], request.Source, TrafficDirection.Egress, dstId, request)
+            : Outside(TrafficDirection.Egress, "Egress from source: " + Describe(request.Source, request.SourceAddress) + " is not a pod: no egress policy applies");
         if (egress.Verdict != TraceVerdict.Allowed)
         {
             return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Verdict = egress.Verdict };
         }
-        var ingress = Step(policies, snapshot.Endpoints[DestinationEndpointId], request.Destination, TrafficDirection.Ingress, srcId, request);
+        var ingress = dstLocal
+            ? Step(policies, snapshot.Endpoints[DestinationEndpointId], request.Destination, TrafficDirection.Ingress, srcId, request)
+            : Outside(TrafficDirection.Ingress, "Ingress to destination: " + Describe(request.Destination, request.DestinationAddress) + " is not a pod: no ingress policy applies");
         return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Ingress = ingress, Verdict = ingress.Verdict };
     }
+
+    /// <summary>
+    /// A pod's labels get an allocated identity; a reserved label set
+    /// (<c>reserved:host</c>, ...) its reserved number; an address outside the
+    /// cluster a CIDR identity for its host prefix. Only pods have policies.
+    /// </summary>
+    private static (uint Id, bool Local) Identify(InMemoryIdentityAllocator identities, LabelSet labels, IPAddress? address)
+    {
+        if (address is not null)
+        {
+            var bits = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+            return (identities.GetOrAllocateCidr(new IPNetwork(address, bits)), false);
+        }
+        foreach (var (id, name) in ReservedIdentity.Names)
+        {
+            if (labels.Count > 0 && labels.All(l => l.Source == Label.SourceReserved) && labels.Any(l => l.Key == name))
+            {
+                return (id, false);
+            }
+        }
+        return (identities.GetOrAllocate(labels), true);
+    }
+
+    private static string Describe(LabelSet labels, IPAddress? address) => address is not null ? "world " + address : labels.ToString();
+
+    private static TraceStep Outside(TrafficDirection direction, string line)
+        => new() { Direction = direction, Enforced = false, SelectedBy = [], Verdict = TraceVerdict.Allowed, Lines = [line] };
 
     private static TraceStep Step(IReadOnlyList<PolicyResource> policies, EndpointPolicy policy, LabelSet self, TrafficDirection direction, uint peer, TraceRequest request)
     {
