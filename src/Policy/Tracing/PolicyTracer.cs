@@ -37,14 +37,17 @@ public static class PolicyTracer
         var egress = srcLocal
             ? Step(policies, snapshot.Endpoints[SourceEndpointId], request.Source, TrafficDirection.Egress, dstId, request)
             : Outside(TrafficDirection.Egress, "Egress from source: " + Describe(request.Source, request.SourceAddress) + " is not a pod: no egress policy applies");
-        if (egress.Verdict != TraceVerdict.Allowed)
+        if (egress.Verdict is TraceVerdict.Dropped or TraceVerdict.Denied)
         {
             return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Verdict = egress.Verdict };
         }
         var ingress = dstLocal
             ? Step(policies, snapshot.Endpoints[DestinationEndpointId], request.Destination, TrafficDirection.Ingress, srcId, request)
             : Outside(TrafficDirection.Ingress, "Ingress to destination: " + Describe(request.Destination, request.DestinationAddress) + " is not a pod: no ingress policy applies");
-        return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Ingress = ingress, Verdict = ingress.Verdict };
+        var verdict = ingress.Verdict is TraceVerdict.Dropped or TraceVerdict.Denied ? ingress.Verdict
+            : egress.Verdict == TraceVerdict.Audited || ingress.Verdict == TraceVerdict.Audited ? TraceVerdict.Audited
+            : TraceVerdict.Allowed;
+        return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Ingress = ingress, Verdict = verdict };
     }
 
     /// <summary>
@@ -74,7 +77,23 @@ public static class PolicyTracer
     private static TraceStep Outside(TrafficDirection direction, string line)
         => new() { Direction = direction, Enforced = false, SelectedBy = [], Verdict = TraceVerdict.Allowed, Lines = [line] };
 
+    /// <summary>One direction; in audit mode a drop or deny becomes AUDITED (let through, reported).</summary>
     private static TraceStep Step(IReadOnlyList<PolicyResource> policies, EndpointPolicy policy, LabelSet self, TrafficDirection direction, uint peer, TraceRequest request)
+    {
+        var step = Decide(policies, policy, self, direction, peer, request);
+        if (step.Verdict == TraceVerdict.Allowed || !policy.IsAudited(direction))
+        {
+            return step;
+        }
+        var by = direction == TrafficDirection.Ingress ? policy.Audit.IngressPolicies : policy.Audit.EgressPolicies;
+        var lines = new List<string>(step.Lines)
+        {
+            "  audit mode (" + string.Join(", ", by) + "): let through and reported as AUDIT; enforced, it would be " + step.Verdict.ToString().ToUpperInvariant(),
+        };
+        return step with { Verdict = TraceVerdict.Audited, WouldBe = step.Verdict, AuditedBy = by, Lines = lines };
+    }
+
+    private static TraceStep Decide(IReadOnlyList<PolicyResource> policies, EndpointPolicy policy, LabelSet self, TrafficDirection direction, uint peer, TraceRequest request)
     {
         var side = direction == TrafficDirection.Egress ? "Egress from source" : "Ingress to destination";
         var selectedBy = SelectingPolicies(policies, self, direction);
