@@ -1,3 +1,4 @@
+using CiliumL7.Agent.Observability;
 using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
@@ -16,4 +17,8 @@ internal sealed record AgentContext(
     IProxyIntegration Proxy,
     DropRecorder Drops,
     AgentFlowSink Flows,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt)
+{
+    /// <summary>Policy names of the datapath's cookies and of the audited directions (for status).</summary>
+    public PolicyCookieNames? Cookies { get; init; }
+}

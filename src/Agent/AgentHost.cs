@@ -84,7 +84,7 @@ internal static class AgentHost
         // :: Step 4: services of the host.
         var proxy = AgentComponents.CreateProxy(options, flows, datapath, loggerFactory);
         hubble.Metrics.AddSource(new AgentMetricsSource(endpoints, policies, proxy));
-        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow);
+        var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow) { Cookies = cookies };
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(context);
         builder.Services.AddSingleton(endpoints);

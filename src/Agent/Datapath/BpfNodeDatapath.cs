@@ -167,7 +167,8 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision)
+    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision,
+        bool ingressAudit = false, bool egressAudit = false)
     {
         var mapEntries = new List<PolicyMapEntry>(entries.Count);
         foreach (var e in entries)
@@ -182,10 +183,10 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
                 (ushort)e.ProxyPort,
                 ResolverPolicyEngine.Cookie(e.PolicyName)));
         }
-        _bpf.ApplyPolicy((uint)endpointId, mapEntries, ingressEnforced, egressEnforced, revision);
+        _bpf.ApplyPolicy((uint)endpointId, mapEntries, ingressEnforced, egressEnforced, revision, ingressAudit, egressAudit);
         lock (_lock)
         {
-            _applied[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced };
+            _applied[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced, IngressAudit = ingressAudit, EgressAudit = egressAudit };
         }
     }
 

@@ -40,11 +40,12 @@ internal sealed class NullDatapath : INodeDatapath
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision)
+    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision,
+        bool ingressAudit = false, bool egressAudit = false)
     {
         lock (_policies)
         {
-            _policies[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced };
+            _policies[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced, IngressAudit = ingressAudit, EgressAudit = egressAudit };
         }
     }
 

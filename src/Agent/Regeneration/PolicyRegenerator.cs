@@ -95,7 +95,7 @@ internal sealed class PolicyRegenerator : BackgroundService
             var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
             try
             {
-                _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision);
+                _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision, state.IngressAudit, state.EgressAudit);
             }
             catch (Exception e)
             {

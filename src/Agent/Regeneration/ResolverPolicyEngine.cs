@@ -29,6 +29,9 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
         _proxyPorts = proxyPorts;
     }
 
+    /// <summary>Audit every policy on every endpoint (<c>--policy-audit-mode</c>).</summary>
+    public bool AuditAll { get; init; }
+
     public PolicyComputation Compute(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<EndpointModel> endpoints)
     {
         // :: Step 1: parse (documents were validated when they were accepted).
@@ -55,7 +58,7 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
         foreach (var e in endpoints)
         {
             var labels = new LabelSet(EndpointLabels.SecurityRelevant(e.Labels).Select(l => Label.Parse(l)));
-            infos.Add(new EndpointInfo((uint)e.Id, e.Namespace, e.Name, labels, (uint)e.Identity));
+            infos.Add(new EndpointInfo((uint)e.Id, e.Namespace, e.Name, labels, (uint)e.Identity) { Audit = AuditAll || e.PolicyAuditMode });
         }
         var snapshot = PolicyResolver.Resolve(resources, infos, _endpoints.Allocator);
 
@@ -105,6 +108,8 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
                 EndpointId = e.Id,
                 IngressEnforced = policy.IngressEnforced,
                 EgressEnforced = policy.EgressEnforced,
+                IngressAudit = policy.Audit.Ingress,
+                EgressAudit = policy.Audit.Egress,
                 Entries = entries,
             };
         }
