@@ -27,6 +27,7 @@ internal sealed class SnapshotProxyPolicy : IProxyPolicy
     private readonly PolicySnapshot _snapshot;
     private readonly Dictionary<uint, EndpointPolicy> _byIdentity = [];
     private readonly ConcurrentDictionary<(RedirectKey Key, uint Remote), HttpRuleSet?> _egressToLocal = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpRuleSet, HttpRuleSet> _audited = [];
 
     public SnapshotProxyPolicy(PolicySnapshot snapshot)
     {
@@ -44,6 +45,11 @@ internal sealed class SnapshotProxyPolicy : IProxyPolicy
     {
         var source = _snapshot.GetEndpoint(key.EndpointId);
         var rules = source?.GetHttpRules(key.Direction, key.Port, Tcp, remoteIdentity);
+        if (source is not null && source.IsAudited(key.Direction))
+        {
+            // Audit mode: judged as enforced, a deny is let through and reported as AUDIT.
+            return _audited.GetValue(rules ?? DenyAll, static r => r.AsAudit());
+        }
         if (rules is null || key.Direction != TrafficDirection.Egress || !_byIdentity.ContainsKey(remoteIdentity))
         {
             return rules;

@@ -36,6 +36,7 @@ internal sealed class L7HttpFlow : DeferredFlow
     {
         FlowVerdict.Dropped => Verdict.Dropped,
         FlowVerdict.Error => Verdict.Error,
+        FlowVerdict.Audit => Verdict.Audit,
         _ => Verdict.Forwarded,
     };
 
@@ -77,7 +78,7 @@ internal sealed class L7HttpFlow : DeferredFlow
         }
         if (_policy is not null)
         {
-            flow = FlowBuilder.AddPolicy(flow, _policy, denied: verdict == Verdict.Dropped);
+            flow = FlowBuilder.AddPolicy(flow, _policy, denied: verdict is Verdict.Dropped or Verdict.Audit);
         }
         return flow;
     }

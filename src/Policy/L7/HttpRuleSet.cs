@@ -84,6 +84,21 @@ public sealed class HttpRuleSet
     /// <summary>The compiled rules, in policy order.</summary>
     public IReadOnlyList<HttpRule> Rules => _rules;
 
+    /// <summary>True for a set in audit mode: a request it would deny is allowed, marked <see cref="L7Verdict.Audited"/>.</summary>
+    public bool IsAudit { get; private set; }
+
+    /// <summary>This set in audit mode (judged the same; a deny becomes an audited allow).</summary>
+    public HttpRuleSet AsAudit()
+    {
+        if (IsAudit)
+        {
+            return this;
+        }
+        var audit = (HttpRuleSet)MemberwiseClone();
+        audit.IsAudit = true;
+        return audit;
+    }
+
     /// <summary>The set that must allow a request after this one (see <see cref="AndThen"/>); null for none.</summary>
     public HttpRuleSet? Next => _andThen;
 
@@ -103,6 +118,12 @@ public sealed class HttpRuleSet
 
     /// <summary>Judges one request: allowed when any rule matches (and the <see cref="Next"/> set allows).</summary>
     public L7Verdict Judge(IHttpRequestFacts request)
+    {
+        var verdict = JudgeEnforced(request);
+        return IsAudit && !verdict.Allowed ? new L7Verdict(true, verdict.PolicyName) { Audited = true } : verdict;
+    }
+
+    private L7Verdict JudgeEnforced(IHttpRequestFacts request)
     {
         L7Verdict verdict;
         if (IsAllowAll)
