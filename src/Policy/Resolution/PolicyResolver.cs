@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using CiliumL7.Policy.Api;
 using CiliumL7.Policy.Identity;
+using CiliumL7.Policy.L7;
 
 namespace CiliumL7.Policy.Resolution;
 
@@ -78,7 +79,7 @@ public static class PolicyResolver
         }
 
         // :: Step 4: distil per identity (and audit mode), then hand each endpoint its identity's result.
-        var perIdentity = new Dictionary<(uint, bool), (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, object> L7, AuditState Audit)>();
+        var perIdentity = new Dictionary<(uint, bool), (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, L7RuleSet> L7, AuditState Audit)>();
         var result = ImmutableDictionary.CreateBuilder<uint, EndpointPolicy>();
         foreach (var ep in endpoints)
         {
@@ -98,10 +99,10 @@ public static class PolicyResolver
     /// one selects it (audited ones then never widen it); else the audited policies,
     /// in audit mode; an endpoint that audits everything gets all of them in audit mode.
     /// </summary>
-    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, object>, AuditState) Distil(IdentityBuilders? builders, L7SetCache sets, bool endpointAudit)
+    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, L7RuleSet>, AuditState) Distil(IdentityBuilders? builders, L7SetCache sets, bool endpointAudit)
     {
         var entries = new List<L4PolicyEntry>();
-        var l7 = new Dictionary<L7Key, object>();
+        var l7 = new Dictionary<L7Key, L7RuleSet>();
         var (ingress, ingressAudit, ingressBy) = builders?.Choose(TrafficDirection.Ingress, endpointAudit) ?? (new DirectionBuilder(TrafficDirection.Ingress, sets), false, []);
         var (egress, egressAudit, egressBy) = builders?.Choose(TrafficDirection.Egress, endpointAudit) ?? (new DirectionBuilder(TrafficDirection.Egress, sets), false, []);
         ingress.Emit(entries, l7);
