@@ -1,5 +1,6 @@
 using CiliumL7.Policy.Api;
 using CiliumL7.Policy.Identity;
+using CiliumL7.Policy.L7;
 using CiliumL7.Policy.Resolution;
 using CiliumL7.Policy.Tracing;
 
@@ -128,5 +129,26 @@ public sealed class AuditModeTests
         Assert.True(snapshot.Endpoints[1].IsAudited(TrafficDirection.Ingress));
         Assert.Equal(["default/deny-xwing"], snapshot.Endpoints[1].Audit.IngressPolicies);
         Assert.False(snapshot.Endpoints[2].IsAudited(TrafficDirection.Ingress));
+    }
+
+    [Fact]
+    public void RedirectRules_AuditedDirection_DenyForwardedAsAuditedNamingPolicy()
+    {
+        var identities = new InMemoryIdentityAllocator();
+        var ds = Pod("k8s:org=empire,k8s:class=deathstar");
+        var tie = identities.GetOrAllocate(Pod("k8s:org=empire,k8s:class=tiefighter"));
+        var id = identities.GetOrAllocate(ds);
+        var snapshot = PolicyResolver.Resolve(Parse(Strict), [new EndpointInfo(1, "default", "ds", ds, id)], identities);
+        var rules = new RedirectRules(snapshot).Get<HttpRuleSet>(1, TrafficDirection.Ingress, 80, Protocols.Tcp, tie);
+
+        Assert.NotNull(rules);
+        Assert.True(rules.IsAudit);
+        var put = rules.Judge(new TraceHttpRequest("PUT", "/v1/exhaust-port"));
+        Assert.True(put.Allowed);
+        Assert.True(put.Audited);
+        Assert.Equal("default/strict", put.PolicyName);
+        var post = rules.Judge(new TraceHttpRequest("POST", "/v1/request-landing"));
+        Assert.True(post.Allowed);
+        Assert.False(post.Audited);
     }
 }
