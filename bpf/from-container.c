@@ -134,6 +134,7 @@ int cl7_from_container(struct __sk_buff *skb)
 	if (veg.verdict == CL7_POLICY_DENY)
 		return cl7_drop(&c, veg.reason, CL7_DIR_EGRESS, &veg);
 	vin.enforced = 0;
+	vin.audited = 0;
 	vin.verdict = CL7_POLICY_ALLOW;
 	if (c.dst_endpoint) {
 		cl7_policy_lookup(c.dst_endpoint, CL7_DIR_INGRESS, c.src_identity,
@@ -156,16 +157,10 @@ int cl7_from_container(struct __sk_buff *skb)
 		ct_flags |= CL7_CT_REDIRECT;
 	cl7_ct_create(&c, ct_flags, proxy_port, cookie ? cookie : vin.cookie);
 
-	if (veg.enforced)
-		cl7_emit(&c, CL7_EVENT_POLICY_VERDICT, CL7_REASON_FORWARDED,
-			 veg.verdict == CL7_POLICY_REDIRECT && proxy_port ?
-			 CL7_VERDICT_REDIRECTED : CL7_VERDICT_FORWARDED,
-			 CL7_DIR_EGRESS, &veg, veg.proxy_port, 0);
-	if (vin.enforced)
-		cl7_emit(&c, CL7_EVENT_POLICY_VERDICT, CL7_REASON_FORWARDED,
-			 vin.verdict == CL7_POLICY_REDIRECT && proxy_port ?
-			 CL7_VERDICT_REDIRECTED : CL7_VERDICT_FORWARDED,
-			 CL7_DIR_INGRESS, &vin, vin.proxy_port, 0);
+	cl7_emit_verdict(&c, &veg, CL7_DIR_EGRESS,
+			 veg.verdict == CL7_POLICY_REDIRECT && proxy_port, veg.proxy_port);
+	cl7_emit_verdict(&c, &vin, CL7_DIR_INGRESS,
+			 vin.verdict == CL7_POLICY_REDIRECT && proxy_port, vin.proxy_port);
 
 	if (proxy_port)
 		return cl7_to_proxy(&c, skb, proxy_port,

@@ -127,10 +127,7 @@ int cl7_to_container(struct __sk_buff *skb)
 
 	cl7_ct_create(&c, CL7_CT_TO_CONTAINER | (proxy_port ? CL7_CT_REDIRECT : 0),
 		      proxy_port, vin.cookie);
-	if (vin.enforced)
-		cl7_emit(&c, CL7_EVENT_POLICY_VERDICT, CL7_REASON_FORWARDED,
-			 proxy_port ? CL7_VERDICT_REDIRECTED : CL7_VERDICT_FORWARDED,
-			 CL7_DIR_INGRESS, &vin, proxy_port, 0);
+	cl7_emit_verdict(&c, &vin, CL7_DIR_INGRESS, proxy_port != 0, proxy_port);
 	if (proxy_port)
 		return cl7_loop_to_proxy(&c, skb, proxy_port);
 	cl7_count(CL7_REASON_FORWARDED, CL7_DIR_INGRESS, c.pkt.len);

@@ -96,6 +96,7 @@
 /* ---- Verdicts in events (Hubble Verdict numbers) ---- */
 #define CL7_VERDICT_FORWARDED		1
 #define CL7_VERDICT_DROPPED		2
+#define CL7_VERDICT_AUDIT		4	/* let through: only audited policies would drop it */
 #define CL7_VERDICT_REDIRECTED		5
 
 /* ---- Policy match types (Hubble policy_match_type) ---- */
@@ -118,6 +119,12 @@ struct cl7_endpoint {
 /* ---- cl7_ep_policy ---- */
 #define CL7_EP_INGRESS_ENFORCED	(1 << 0)
 #define CL7_EP_EGRESS_ENFORCED	(1 << 1)
+/* Audit mode: the direction's entries come from audited policies only; what
+ * they would drop (default deny, explicit deny) passes and is reported with
+ * verdict CL7_VERDICT_AUDIT. Costs nothing when unset: the flag is read with
+ * the enforcement flags, and only on the drop path. */
+#define CL7_EP_INGRESS_AUDIT	(1 << 2)
+#define CL7_EP_EGRESS_AUDIT	(1 << 3)
 
 struct cl7_ep_policy {
 	__u8 gen;		/* active generation: 0 or 1 */

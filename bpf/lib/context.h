@@ -21,7 +21,8 @@ struct cl7_verdict {
 	__u8 match_type;	/* CL7_MATCH_* */
 	__u8 enforced;		/* 1: the direction had enforcement on */
 	__u16 proxy_port;
-	__u16 pad;
+	__u8 audited;		/* 1: would drop (reason, cookie), let through by audit mode */
+	__u8 pad;
 	__u32 cookie;
 	__u32 revision;
 };

@@ -46,6 +46,24 @@ static __always_inline void cl7_emit(const struct cl7_ctx *c, __u8 type,
 	bpf_ringbuf_submit(ev, 0);
 }
 
+/* The policy-verdict event of a new connection, if the direction enforces
+ * policy: FORWARDED/REDIRECTED, or AUDIT with the drop reason it escaped. */
+static __always_inline void cl7_emit_verdict(const struct cl7_ctx *c,
+					     const struct cl7_verdict *v,
+					     __u8 direction, int redirected,
+					     __u16 proxy_port)
+{
+	if (!v->enforced)
+		return;
+	if (v->audited)
+		cl7_emit(c, CL7_EVENT_POLICY_VERDICT, v->reason, CL7_VERDICT_AUDIT,
+			 direction, v, proxy_port, 0);
+	else
+		cl7_emit(c, CL7_EVENT_POLICY_VERDICT, CL7_REASON_FORWARDED,
+			 redirected ? CL7_VERDICT_REDIRECTED : CL7_VERDICT_FORWARDED,
+			 direction, v, proxy_port, 0);
+}
+
 /* Count, report and drop. */
 static __always_inline int cl7_drop(const struct cl7_ctx *c, __u8 reason,
 				    __u8 direction, const struct cl7_verdict *v)

@@ -14,6 +14,9 @@
  *       exact port and "any port");
  *   [X] nothing matched: drop with POLICY_DENIED.
  * With enforcement off for the direction, everything is allowed.
+ * [AU] With the direction in audit mode (CL7_EP_*_AUDIT), a [D] or [X] drop
+ *      becomes a pass with v->audited set; reason and cookie say what would
+ *      have happened. Checked only where a drop is decided: no extra lookup.
  */
 #ifndef CL7_POLICY_H
 #define CL7_POLICY_H
@@ -28,6 +31,19 @@ static __always_inline __u8 cl7_match_type(int by_identity, __u8 l4_prefix)
 	if (l4_prefix <= CL7_POLICY_PREFIX_PROTO - CL7_POLICY_PREFIX_FIXED)
 		return by_identity ? CL7_MATCH_L3_PROTO : CL7_MATCH_PROTO_ONLY;
 	return by_identity ? CL7_MATCH_L3_L4 : CL7_MATCH_L4_ONLY;
+}
+
+/* [AU] a drop decided in an audited direction passes, marked audited */
+static __always_inline void cl7_policy_audit(struct cl7_verdict *v, __u8 flags,
+					     __u8 direction)
+{
+	__u8 audit = direction == CL7_DIR_INGRESS ? CL7_EP_INGRESS_AUDIT :
+						   CL7_EP_EGRESS_AUDIT;
+
+	if (v->verdict == CL7_POLICY_DENY && (flags & audit)) {
+		v->verdict = CL7_POLICY_ALLOW;
+		v->audited = 1;
+	}
 }
 
 static __always_inline void cl7_policy_lookup(__u32 endpoint_id, __u8 direction,
@@ -80,6 +96,7 @@ static __always_inline void cl7_policy_lookup(__u32 endpoint_id, __u8 direction,
 		v->verdict = CL7_POLICY_DENY;
 		v->reason = CL7_DROP_POLICY_DENY;
 		v->cookie = hit->cookie;
+		cl7_policy_audit(v, flags, direction);	/* [AU] */
 		return;
 	}
 
@@ -99,6 +116,7 @@ static __always_inline void cl7_policy_lookup(__u32 endpoint_id, __u8 direction,
 		/* [X] default deny */
 		v->verdict = CL7_POLICY_DENY;
 		v->reason = CL7_DROP_POLICY_DENIED;
+		cl7_policy_audit(v, flags, direction);	/* [AU] */
 		return;
 	}
 	v->verdict = hit->verdict == CL7_POLICY_REDIRECT ? CL7_POLICY_REDIRECT :

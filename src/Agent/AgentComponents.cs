@@ -16,7 +16,10 @@ internal static class AgentComponents
     public static IPolicyValidator CreateValidator() => new ParserPolicyValidator();
 
     public static IPolicyEngine CreateEngine(AgentOptions options, EndpointManager endpoints) =>
-        new ResolverPolicyEngine(endpoints, new ProxyPortAllocator(Path.Combine(options.StateDir, "redirects.json"), options.ProxyPortMin, options.ProxyPortMax));
+        new ResolverPolicyEngine(endpoints, new ProxyPortAllocator(Path.Combine(options.StateDir, "redirects.json"), options.ProxyPortMin, options.ProxyPortMax))
+        {
+            AuditAll = options.PolicyAuditMode,
+        };
 
     public static INodeDatapath CreateDatapath(AgentOptions options, DropRecorder drops, ILoggerFactory loggers)
     {

@@ -1,3 +1,4 @@
+using CiliumL7.Agent.Observability;
 using CiliumL7.Agent.Configuration;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
@@ -26,4 +27,7 @@ internal sealed record AgentContext(
 
     /// <summary>Warnings about the policies in force (e.g. toFQDNs without a DNS rule).</summary>
     public Func<IReadOnlyList<string>>? PolicyWarnings { get; init; }
+
+    /// <summary>Policy names of the datapath's cookies and of the audited directions (for status).</summary>
+    public PolicyCookieNames? Cookies { get; init; }
 }

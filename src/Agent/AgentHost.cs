@@ -133,6 +133,7 @@ internal static class AgentHost
         var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow)
         {
             KvStore = kvstore,
+            Cookies = cookies,
             Fqdn = fqdn,
             PolicyWarnings = () => engine is ResolverPolicyEngine r ? r.Warnings : [],
         };

@@ -100,6 +100,13 @@ public sealed class AgentClient : IDisposable
         return await ReadAsync(message, ClientJsonContext.Readable.EndpointModel, ct).ConfigureAwait(false);
     }
 
+    /// <summary><c>PATCH /v1/endpoint/{id}/config?audit=on|off</c>: the endpoint's audit mode.</summary>
+    public async Task<EndpointModel> SetEndpointAuditAsync(string id, bool on, CancellationToken ct = default)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Patch, "endpoint/" + Uri.EscapeDataString(id) + "/config?audit=" + (on ? "on" : "off"));
+        return await ReadAsync(message, ClientJsonContext.Readable.EndpointModel, ct).ConfigureAwait(false);
+    }
+
     /// <summary><c>DELETE /v1/endpoint/{id}</c>; false when there was no such endpoint.</summary>
     public Task<bool> DeleteEndpointAsync(string id, CancellationToken ct = default) =>
         DeleteAsync("endpoint/" + Uri.EscapeDataString(id), ct);

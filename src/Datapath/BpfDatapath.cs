@@ -189,7 +189,8 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// enforcement flags, (3) the old generation's entries are deleted. On a
     /// failure before (2) the old policy stays in force.
     /// </summary>
-    public void ApplyPolicy(uint endpointId, IReadOnlyList<PolicyMapEntry> entries, bool ingressEnforced, bool egressEnforced, uint revision = 0)
+    public void ApplyPolicy(uint endpointId, IReadOnlyList<PolicyMapEntry> entries, bool ingressEnforced, bool egressEnforced, uint revision = 0,
+        bool ingressAudit = false, bool egressAudit = false)
     {
         ArgumentNullException.ThrowIfNull(entries);
         lock (_policyGate)
@@ -217,7 +218,8 @@ public sealed unsafe class BpfDatapath : IDisposable
             }
 
             // :: Step 2: flip, one map update
-            byte flags = (byte)((ingressEnforced ? AbiConstants.EpIngressEnforced : 0) | (egressEnforced ? AbiConstants.EpEgressEnforced : 0));
+            byte flags = (byte)((ingressEnforced ? AbiConstants.EpIngressEnforced : 0) | (egressEnforced ? AbiConstants.EpEgressEnforced : 0)
+                | (ingressAudit ? AbiConstants.EpIngressAudit : 0) | (egressAudit ? AbiConstants.EpEgressAudit : 0));
             EndpointPolicies.Update(endpointId, new EndpointPolicyValue { Gen = newGen, Flags = flags, Revision = revision });
 
             // :: Step 3: the old generation goes

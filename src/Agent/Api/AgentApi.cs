@@ -96,6 +96,24 @@ internal static class AgentApi
             Log.EndpointDeleted(logger, endpoint.Id, endpoint.Namespace, endpoint.Name);
             return Results.Json(endpoint, ClientJsonContext.Readable.EndpointModel);
         });
+        v1.MapPatch("/endpoint/{id}/config", (string id, string? audit) =>
+        {
+            bool on;
+            switch (audit)
+            {
+                case "on" or "true" or "enabled":
+                    on = true;
+                    break;
+                case "off" or "false" or "disabled":
+                    on = false;
+                    break;
+                default:
+                    return BadRequest($"audit=\"{audit}\": use audit=on or audit=off");
+            }
+            return agent.Endpoints.SetAuditMode(Uri.UnescapeDataString(id), on) is { } e
+                ? Results.Json(e, ClientJsonContext.Readable.EndpointModel)
+                : NotFound($"endpoint \"{id}\" not found");
+        });
         v1.MapGet("/endpoint/{id}/bpf-policy", (string id) =>
         {
             var endpoint = agent.Endpoints.Find(Uri.UnescapeDataString(id));
@@ -228,6 +246,8 @@ internal static class AgentApi
             Endpoints = agent.Endpoints.List().Count,
             Identities = identities.Count(i => i.ReferenceCount > 0),
             Policies = agent.Policies.All().Count,
+            PolicyAuditMode = agent.Options.PolicyAuditMode,
+            AuditedPolicies = agent.Cookies?.AuditedSummary() ?? [],
             PolicyRevision = agent.Policies.Revision,
             PolicyRevisionApplied = agent.Policies.AppliedRevision,
             PolicyApplyError = agent.Policies.ApplyError,

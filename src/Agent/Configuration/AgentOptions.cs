@@ -87,6 +87,12 @@ internal sealed record AgentOptions
     /// <summary>Time a DNS server has to answer a forwarded query before the pod gets SERVFAIL (<c>--dns-proxy-upstream-timeout</c>, default 5s).</summary>
     public TimeSpan DnsProxyUpstreamTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Audit every policy on every endpoint (<c>--policy-audit-mode</c>, Cilium's flag):
+    /// evaluated, never dropped or denied; would-be drops are AUDIT flows.
+    /// </summary>
+    public bool PolicyAuditMode { get; init; }
+
     /// <summary>The proxy emits no L7 flow events (<c>--disable-flows</c>; to measure their cost).</summary>
     public bool DisableFlows { get; init; }
 
@@ -133,6 +139,7 @@ internal sealed record AgentOptions
           --proxy-ports A-B   proxy listener port range           default 15000-15999
           --proxy-redact-header-values   show HTTP header values in flows as HIDDEN
           --disable-flows     the proxy emits no L7 flow events (to measure their cost)
+          --policy-audit-mode audit every policy: nothing is dropped, would-be drops are AUDIT flows
           --proxy-http1-fast-path=true|false  plain HTTP/1.1 requests skip Kestrel+YARP  default true
           --proxy-inline-completions=true|false  socket completions on the event threads   default true
 
@@ -212,6 +219,7 @@ internal sealed record AgentOptions
                 "--proxy-ports" => WithProxyPorts(options, Value()),
                 "--proxy-redact-header-values" => options with { ProxyRedactHeaderValues = Bool(arg, inlineValue) },
                 "--disable-flows" => options with { DisableFlows = Bool(arg, inlineValue) },
+                "--policy-audit-mode" => options with { PolicyAuditMode = Bool(arg, inlineValue) },
                 "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
                 "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
                 "--tofqdns-dns-reject-response-code" => options with { DnsRejectResponseCode = RejectCode(arg, Value()) },

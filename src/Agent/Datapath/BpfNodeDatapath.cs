@@ -168,7 +168,8 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision)
+    public void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision,
+        bool ingressAudit = false, bool egressAudit = false)
     {
         var mapEntries = new List<PolicyMapEntry>(entries.Count);
         foreach (var e in entries)
@@ -183,10 +184,10 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
                 e.ProxyPort,
                 ResolverPolicyEngine.Cookie(e.PolicyName)));
         }
-        _bpf.ApplyPolicy((uint)endpointId, mapEntries, ingressEnforced, egressEnforced, revision);
+        _bpf.ApplyPolicy((uint)endpointId, mapEntries, ingressEnforced, egressEnforced, revision, ingressAudit, egressAudit);
         lock (_lock)
         {
-            _applied[endpointId] = new EndpointMapState(endpointId, ingressEnforced, egressEnforced, entries);
+            _applied[endpointId] = new EndpointMapState(endpointId, ingressEnforced, egressEnforced, entries) { IngressAudit = ingressAudit, EgressAudit = egressAudit };
         }
     }
 

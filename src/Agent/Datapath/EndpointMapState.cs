@@ -9,4 +9,10 @@ internal sealed record EndpointMapState(int EndpointId, bool IngressEnforced, bo
 {
     /// <summary>No policy: nothing enforced, no entries.</summary>
     public static EndpointMapState Empty(int endpointId) => new(endpointId, false, false, []);
+
+    /// <summary>Ingress audit mode: drops pass, reported as AUDIT.</summary>
+    public bool IngressAudit { get; init; }
+
+    /// <summary>Egress audit mode.</summary>
+    public bool EgressAudit { get; init; }
 }

@@ -40,11 +40,12 @@ internal sealed class NullDatapath : INodeDatapath
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision)
+    public void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision,
+        bool ingressAudit = false, bool egressAudit = false)
     {
         lock (_policies)
         {
-            _policies[endpointId] = new EndpointMapState(endpointId, ingressEnforced, egressEnforced, entries);
+            _policies[endpointId] = new EndpointMapState(endpointId, ingressEnforced, egressEnforced, entries) { IngressAudit = ingressAudit, EgressAudit = egressAudit };
         }
     }
 

@@ -12,6 +12,8 @@ internal static class PolicyMapModels
         EndpointId = state.EndpointId,
         IngressEnforced = state.IngressEnforced,
         EgressEnforced = state.EgressEnforced,
+        IngressAudit = state.IngressAudit,
+        EgressAudit = state.EgressAudit,
         Entries = [.. state.Entries.Select(e => new BpfPolicyEntryModel
         {
             Direction = e.Direction == TrafficDirection.Egress ? "egress" : "ingress",

@@ -203,6 +203,28 @@ internal sealed class EndpointManager
         return (created, replaced);
     }
 
+    /// <summary>Turns audit mode on or off for one endpoint; null when no such endpoint.</summary>
+    public EndpointModel? SetAuditMode(string selector, bool on)
+    {
+        EndpointModel? endpoint;
+        lock (_lock)
+        {
+            endpoint = FindLocked(selector);
+            if (endpoint is null)
+            {
+                return null;
+            }
+            if (endpoint.PolicyAuditMode == on)
+            {
+                return endpoint;
+            }
+            _endpoints[endpoint.Id] = endpoint = endpoint with { PolicyAuditMode = on };
+            PersistAll();
+        }
+        Changed?.Invoke();
+        return endpoint;
+    }
+
     /// <summary>Removes an endpoint and releases its address; null when no such endpoint.</summary>
     public EndpointModel? Delete(string selector)
     {

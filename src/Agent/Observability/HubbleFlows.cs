@@ -154,8 +154,29 @@ internal sealed class HubbleFlows : IFlowEventHandler
         }
         else
         {
-            var verdict = e.Verdict == DatapathVerdict.Redirected ? Verdict.Redirected : Verdict.Forwarded;
-            flow = FlowBuilder.PolicyVerdict(source, destination, verdict, direction, (CiliumL7.Hubble.Flows.PolicyMatchType)(uint)e.MatchType, l4: l4, time: e.Time);
+            var verdict = e.Verdict switch
+            {
+                DatapathVerdict.Redirected => Verdict.Redirected,
+                DatapathVerdict.Forwarded => Verdict.Forwarded,
+                DatapathVerdict.Audit => Verdict.Audit,
+                DatapathVerdict.Dropped => Verdict.Dropped,
+                _ => Verdict.Unknown,
+            };
+            var wouldBe = verdict == Verdict.Audit ? (CiliumL7.Hubble.Api.DropReason)(int)e.Reason : CiliumL7.Hubble.Api.DropReason.Unknown;
+            flow = FlowBuilder.PolicyVerdict(source, destination, verdict, direction, (CiliumL7.Hubble.Flows.PolicyMatchType)(uint)e.MatchType, wouldBe, l4, e.Time);
+            if (verdict == Verdict.Audit)
+            {
+                // Audit: name the policies that would have dropped it (an explicit deny by its cookie).
+                var endpoint = direction == TrafficDirection.Ingress ? e.DestinationEndpoint : e.SourceEndpoint;
+                IReadOnlyList<CiliumL7.Hubble.Api.Policy> by = _cookies.TryGet(e.RuleCookie, out var deny) && e.Reason == CiliumL7.Datapath.Events.DropReason.PolicyDeny
+                    ? [deny] : _cookies.Audited(endpoint, direction == TrafficDirection.Ingress);
+                foreach (var p in by)
+                {
+                    flow = FlowBuilder.AddPolicy(flow, AtRevision(p), denied: true);
+                }
+                _publisher.Publish(flow);
+                return;
+            }
             if (e.ProxyPort != 0 && verdict == Verdict.Redirected)
             {
                 flow.ProxyPort = e.ProxyPort;

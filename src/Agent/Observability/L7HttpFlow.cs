@@ -40,6 +40,7 @@ internal sealed class L7HttpFlow : DeferredFlow
         FlowVerdict.Forwarded => Verdict.Forwarded,
         FlowVerdict.Dropped => Verdict.Dropped,
         FlowVerdict.Error => Verdict.Error,
+        FlowVerdict.Audit => Verdict.Audit,
         _ => Verdict.Error,
     };
 
@@ -81,7 +82,7 @@ internal sealed class L7HttpFlow : DeferredFlow
         }
         if (_policy is not null)
         {
-            flow = FlowBuilder.AddPolicy(flow, _policy, denied: verdict == Verdict.Dropped);
+            flow = FlowBuilder.AddPolicy(flow, _policy, denied: verdict is Verdict.Dropped or Verdict.Audit);
         }
         return flow;
     }

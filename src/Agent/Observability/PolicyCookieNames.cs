@@ -16,6 +16,7 @@ namespace CiliumL7.Agent.Observability;
 internal sealed class PolicyCookieNames
 {
     private Snapshot _snapshot = new(FrozenDictionary<uint, HubblePolicy>.Empty);
+    private FrozenDictionary<(uint Endpoint, bool Ingress), HubblePolicy[]> _audited = FrozenDictionary<(uint, bool), HubblePolicy[]>.Empty;
 
     /// <summary>Records the policy names of one regeneration (replaces the names of the one before last).</summary>
     public void Update(IEnumerable<string?> policyNames)
@@ -50,7 +51,43 @@ internal sealed class PolicyCookieNames
             }
         }
         Update(names);
+        var audited = new Dictionary<(uint, bool), HubblePolicy[]>();
+        foreach (var (id, policy) in computation.Snapshot?.Endpoints ?? [])
+        {
+            if (policy.Audit.Ingress)
+            {
+                audited[(id, true)] = [.. policy.Audit.IngressPolicies.Select(ToPolicy)];
+            }
+            if (policy.Audit.Egress)
+            {
+                audited[(id, false)] = [.. policy.Audit.EgressPolicies.Select(ToPolicy)];
+            }
+        }
+        Volatile.Write(ref _audited, audited.ToFrozenDictionary());
     }
+
+    /// <summary>Every audited policy with the endpoint directions it audits: <c>default/strict: ingress of endpoints 1, 2</c>.</summary>
+    public IReadOnlyList<string> AuditedSummary()
+    {
+        var by = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var ((endpoint, ingress), policies) in Volatile.Read(ref _audited))
+        {
+            foreach (var p in policies)
+            {
+                var name = string.IsNullOrEmpty(p.Namespace) ? p.Name : p.Namespace + "/" + p.Name;
+                if (!by.TryGetValue(name, out var where))
+                {
+                    by[name] = where = new SortedSet<string>(StringComparer.Ordinal);
+                }
+                where.Add((ingress ? "ingress" : "egress") + " of endpoint " + endpoint.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return [.. by.Select(kv => kv.Key + ": " + string.Join(", ", kv.Value))];
+    }
+
+    /// <summary>The audited policies that decide <paramref name="endpointId"/>'s direction (for AUDIT flows without a deny cookie).</summary>
+    public IReadOnlyList<HubblePolicy> Audited(uint endpointId, bool ingress)
+        => Volatile.Read(ref _audited).TryGetValue((endpointId, ingress), out var list) ? list : [];
 
     /// <summary>The policy whose entry carried <paramref name="cookie"/>, if known.</summary>
     public bool TryGet(uint cookie, out HubblePolicy policy)

@@ -128,7 +128,7 @@ internal sealed class PolicyRegenerator : BackgroundService
             }
             try
             {
-                _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision);
+                _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision, state.IngressAudit, state.EgressAudit);
             }
             catch (Exception e)
             {

@@ -36,6 +36,9 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
     /// <summary>The identities of learned names (the FQDN cache), for <c>toFQDNs</c>; null selects nothing.</summary>
     public IFqdnIdentities? Fqdns { get; set; }
 
+    /// <summary>Audit every policy on every endpoint (<c>--policy-audit-mode</c>).</summary>
+    public bool AuditAll { get; init; }
+
     public PolicyComputation Compute(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<EndpointModel> endpoints)
     {
         // :: Step 1: parse (documents were validated when they were accepted).
@@ -64,7 +67,7 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
         foreach (var e in endpoints)
         {
             var labels = new LabelSet(EndpointLabels.SecurityRelevant(e.Labels).Select(l => Label.Parse(l)));
-            infos.Add(new EndpointInfo((uint)e.Id, e.Namespace, e.Name, labels, (uint)e.Identity));
+            infos.Add(new EndpointInfo((uint)e.Id, e.Namespace, e.Name, labels, (uint)e.Identity) { Audit = AuditAll || e.PolicyAuditMode });
         }
         var snapshot = PolicyResolver.Resolve(resources, infos, _endpoints.Allocator, Fqdns);
 
@@ -102,7 +105,11 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
                     proxyPort,
                     entry.PolicyName));
             }
-            states[e.Id] = new EndpointMapState(e.Id, policy.IngressEnforced, policy.EgressEnforced, entries);
+            states[e.Id] = new EndpointMapState(e.Id, policy.IngressEnforced, policy.EgressEnforced, entries)
+            {
+                IngressAudit = policy.Audit.Ingress,
+                EgressAudit = policy.Audit.Egress,
+            };
         }
         _proxyPorts.Retain(redirects);
         return new PolicyComputation(states, redirects, snapshot.CidrIdentities, snapshot);

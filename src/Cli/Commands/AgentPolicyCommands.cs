@@ -43,6 +43,7 @@ internal static class AgentPolicyCommands
             CustomParser = PolicyImporter.ParseWaitTimeout,
         };
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the agent accepted the policy, without waiting until it is applied" };
+        var audit = new Option<bool>("--audit") { Description = "Import in audit mode (annotation ciliuml7.io/audit: \"true\"): evaluated, never dropped; would-be drops are AUDIT flows" };
         var command = new Command("import",
             "Import policy files into the agent (validated; survives restarts) and wait until they are applied.\n" +
             "Exit codes: 0 applied (or accepted, with --no-wait); 1 rejected, unreadable or failed to apply; " +
@@ -50,11 +51,15 @@ internal static class AgentPolicyCommands
         command.Arguments.Add(files);
         command.Options.Add(waitTimeout);
         command.Options.Add(noWait);
+        command.Options.Add(audit);
         command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
         {
             var hostText = pr.GetValue(host);
             using var client = new AgentClient(AgentClient.ResolveSocketPath(hostText), Timeout.InfiniteTimeSpan);
-            var importer = new PolicyImporter(client, pr.GetValue(waitTimeout) ?? PolicyImporter.DefaultWaitTimeout, !pr.GetValue(noWait), hostText, Console.Out, Console.Error);
+            var importer = new PolicyImporter(client, pr.GetValue(waitTimeout) ?? PolicyImporter.DefaultWaitTimeout, !pr.GetValue(noWait), hostText, Console.Out, Console.Error)
+            {
+                Audit = pr.GetValue(audit),
+            };
             var status = 0;
             foreach (var file in pr.GetValue(files)!)
             {

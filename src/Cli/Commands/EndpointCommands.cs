@@ -22,6 +22,7 @@ internal static class EndpointCommands
         command.Subcommands.Add(Get(host));
         command.Subcommands.Add(CreateEndpoint(host));
         command.Subcommands.Add(Delete(host));
+        command.Subcommands.Add(Config(host));
         return command;
     }
 
@@ -40,6 +41,46 @@ internal static class EndpointCommands
                 return 0;
             }
             PrintTable(endpoints, Console.Out);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary><c>endpoint config ID audit=on|off</c>: audit mode for one endpoint.</summary>
+    private static Command Config(Option<string?> host)
+    {
+        var id = new Argument<string>("endpoint") { Description = "Endpoint id, pod name, NAMESPACE/POD or IP" };
+        var setting = new Argument<string>("setting") { Description = "audit=on or audit=off" };
+        var ns = new Option<string>("--namespace", "-n") { Description = "Pod namespace", DefaultValueFactory = _ => "default" };
+        var command = new Command("config", "Change an endpoint's configuration: audit=on (policies evaluated, nothing dropped, AUDIT flows) or audit=off");
+        command.Arguments.Add(id);
+        command.Arguments.Add(setting);
+        command.Options.Add(ns);
+        command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
+        {
+            var text = pr.GetValue(setting)!;
+            bool on;
+            switch (text.ToLowerInvariant())
+            {
+                case "audit=on" or "audit=true" or "audit=enabled":
+                    on = true;
+                    break;
+                case "audit=off" or "audit=false" or "audit=disabled":
+                    on = false;
+                    break;
+                default:
+                    Console.Error.WriteLine($"Error: \"{text}\" is not a setting this command knows; use audit=on or audit=off");
+                    return 2;
+            }
+            using var client = AgentConnection.Connect(pr, host);
+            var endpoint = await FindAsync(client, pr.GetValue(id)!, pr.GetValue(ns)!, ct).ConfigureAwait(false);
+            if (endpoint is null)
+            {
+                Console.Error.WriteLine($"Error: endpoint \"{pr.GetValue(id)}\" not found");
+                return 1;
+            }
+            var updated = await client.SetEndpointAuditAsync(endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), on, ct).ConfigureAwait(false);
+            Console.WriteLine($"Endpoint {updated.Id} ({updated.Namespace}/{updated.Name}): audit mode {(updated.PolicyAuditMode ? "on" : "off")}");
             return 0;
         }));
         return command;

@@ -10,6 +10,7 @@ internal static class PolicyCommand
         var command = new Command("policy", "Validate policy manifests and trace what they allow");
         command.Subcommands.Add(PolicyValidateCommand.Create());
         command.Subcommands.Add(PolicyTraceCommand.Create());
+        command.Subcommands.Add(PolicyGenerateCommand.Create());
         return command;
     }
 }

@@ -43,6 +43,9 @@ internal sealed class PolicyImporter
         _err = error;
     }
 
+    /// <summary>Import in audit mode (<c>--audit</c>): every document gets the <c>ciliuml7.io/audit: "true"</c> annotation.</summary>
+    public bool Audit { get; init; }
+
     /// <summary>Imports one file; returns its exit code (0, 1 or <see cref="ExitTimedOut"/>).</summary>
     public async Task<int> ImportAsync(string file, CancellationToken ct)
     {
@@ -56,6 +59,11 @@ internal sealed class PolicyImporter
         {
             _err.WriteLine($"Error: {file}: {e.Message}");
             return 1;
+        }
+
+        if (Audit)
+        {
+            text = CiliumL7.Policy.Api.AuditAnnotator.Annotate(text);
         }
 
         // :: Step 2: the agent validates and stores it (bounded by the same deadline).
@@ -84,7 +92,7 @@ internal sealed class PolicyImporter
         }
         foreach (var name in result.Imported)
         {
-            _out.WriteLine($"Imported {name} from {file}");
+            _out.WriteLine($"Imported {name} from {file}" + (Audit ? " (audit mode: evaluated, not enforced)" : ""));
         }
         _out.WriteLine($"Revision: {result.Revision}");
         if (!_wait)

@@ -103,6 +103,14 @@ internal static class StatusCommand
         o.WriteLine($"IPAM:                    IPv4 pod CIDR {s.Agent.PodCidr}");
         o.WriteLine($"Endpoints:               {s.Endpoints}");
         o.WriteLine($"Identities:              {s.Identities} in use");
+        if (s.PolicyAuditMode || s.AuditedPolicies.Count > 0)
+        {
+            o.WriteLine("Policy audit mode:       " + (s.PolicyAuditMode ? "agent-wide (--policy-audit-mode): nothing is dropped" : s.AuditedPolicies.Count + " audited polic" + (s.AuditedPolicies.Count == 1 ? "y" : "ies") + ": evaluated, not enforced"));
+            foreach (var a in s.AuditedPolicies)
+            {
+                o.WriteLine("                           " + a);
+            }
+        }
         o.WriteLine($"Policies:                {s.Policies} in force (revision {s.PolicyRevision}{(s.PolicyRevisionApplied >= s.PolicyRevision ? "" : $", applied {s.PolicyRevisionApplied}: regenerating")}, directory {s.Agent.PolicyDir})");
         if (s.PolicyApplyError is { } applyError)
         {

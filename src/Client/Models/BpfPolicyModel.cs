@@ -12,6 +12,12 @@ public sealed record BpfPolicyModel
     /// <summary>Egress enforcement flag as written to the datapath.</summary>
     public bool EgressEnforced { get; init; }
 
+    /// <summary>Ingress audit mode as written to the datapath (drops pass, reported as AUDIT).</summary>
+    public bool IngressAudit { get; init; }
+
+    /// <summary>Egress audit mode as written to the datapath.</summary>
+    public bool EgressAudit { get; init; }
+
     /// <summary>Policy map entries.</summary>
     public required IReadOnlyList<BpfPolicyEntryModel> Entries { get; init; }
 }

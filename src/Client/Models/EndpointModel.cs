@@ -54,4 +54,10 @@ public sealed record EndpointModel
 
     /// <summary>Whether egress policy is enforced.</summary>
     public bool PolicyEgressEnforced { get; init; }
+
+    /// <summary>
+    /// Audit mode for this endpoint (<c>endpoint config ID audit=on</c>): every
+    /// policy selecting it is evaluated, nothing is dropped, would-be drops are AUDIT flows.
+    /// </summary>
+    public bool PolicyAuditMode { get; init; }
 }

@@ -21,6 +21,12 @@ public sealed record StatusModel
     /// <summary>Number of policy resources in force.</summary>
     public int Policies { get; init; }
 
+    /// <summary>The agent audits every policy (<c>--policy-audit-mode</c>).</summary>
+    public bool PolicyAuditMode { get; init; }
+
+    /// <summary>Policies in audit mode and where: <c>default/strict: ingress of endpoint 1</c>.</summary>
+    public IReadOnlyList<string> AuditedPolicies { get; init; } = [];
+
     /// <summary>Policy revision.</summary>
     public long PolicyRevision { get; init; }
 

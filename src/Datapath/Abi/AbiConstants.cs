@@ -30,6 +30,12 @@ public static class AbiConstants
     /// <summary>CL7_EP_EGRESS_ENFORCED.</summary>
     public const byte EpEgressEnforced = 2;
 
+    /// <summary>CL7_EP_INGRESS_AUDIT: ingress drops pass, reported as AUDIT.</summary>
+    public const byte EpIngressAudit = 4;
+
+    /// <summary>CL7_EP_EGRESS_AUDIT: egress drops pass, reported as AUDIT.</summary>
+    public const byte EpEgressAudit = 8;
+
     /// <summary>CL7_IPCACHE_PREFIX_FIXED.</summary>
     public const uint IpcachePrefixFixed = 32;
 

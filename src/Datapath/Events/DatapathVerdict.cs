@@ -12,6 +12,9 @@ public enum DatapathVerdict : byte
     /// <summary>Dropped.</summary>
     Dropped = 2,
 
+    /// <summary>Let through by audit mode: only audited policies would have dropped it.</summary>
+    Audit = 4,
+
     /// <summary>Redirected to the proxy.</summary>
     Redirected = 5,
 }

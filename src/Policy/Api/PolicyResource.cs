@@ -27,6 +27,15 @@ public sealed record PolicyResource
     /// <summary><c>metadata.labels</c>.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The annotation that puts a policy in audit mode: <c>ciliuml7.io/audit: "true"</c>.</summary>
+    public const string AuditAnnotation = "ciliuml7.io/audit";
+
+    /// <summary>
+    /// Audit mode: the policy is evaluated but not enforced — what it would
+    /// drop or deny still flows and is reported with verdict AUDIT.
+    /// </summary>
+    public bool Audit { get; init; }
+
     /// <summary><c>namespace/name</c>, or <c>name</c> for a clusterwide policy (Hubble's policy name form).</summary>
     public string QualifiedName => _qualifiedName ??= Namespace is null ? Name : Namespace + "/" + Name;
 

@@ -23,6 +23,15 @@ public abstract class L7RuleSet
         IsAllowAll = allowAll;
     }
 
+    /// <summary>
+    /// True for a set in audit mode (<see cref="AsAudit"/>): a request it would deny
+    /// is allowed, the verdict marked <see cref="L7Verdict.Audited"/> naming the decider.
+    /// </summary>
+    public bool IsAudit { get; private protected set; }
+
+    /// <summary>This set in audit mode: judged the same, a deny becomes an audited allow.</summary>
+    public abstract L7RuleSet AsAudit();
+
     /// <summary>The protocol the set judges.</summary>
     public abstract L7Parser Parser { get; }
 

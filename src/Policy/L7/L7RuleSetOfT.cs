@@ -32,12 +32,25 @@ public abstract class L7RuleSet<TSelf, TRequest> : L7RuleSet
     public L7Verdict Judge(TRequest request)
     {
         var verdict = IsAllowAll ? new L7Verdict(true, DeciderName) : JudgeRules(request);
-        if (!verdict.Allowed || _next is null)
+        if (verdict.Allowed && _next is not null)
         {
-            return verdict;
+            var next = _next.Judge(request);
+            verdict = next.Allowed ? verdict : next;
         }
-        var next = _next.Judge(request);
-        return next.Allowed ? verdict : next;
+        // Audit mode: what would be denied is let through, and says so.
+        return IsAudit && !verdict.Allowed ? new L7Verdict(true, verdict.PolicyName) { Audited = true } : verdict;
+    }
+
+    /// <inheritdoc />
+    public sealed override L7RuleSet AsAudit()
+    {
+        if (IsAudit)
+        {
+            return this;
+        }
+        var audit = (TSelf)MemberwiseClone();
+        audit.IsAudit = true;
+        return audit;
     }
 
     /// <summary>A set that allows what both this set and <paramref name="next"/> allow (this one first).</summary>

@@ -7,4 +7,8 @@ namespace CiliumL7.Policy.L7;
 /// or of a policy that selected the port when nothing matched); null when no
 /// named policy applies.
 /// </param>
-public readonly record struct L7Verdict(bool Allowed, string? PolicyName);
+public readonly record struct L7Verdict(bool Allowed, string? PolicyName)
+{
+    /// <summary>Allowed only because the rules are in audit mode: enforced, <see cref="PolicyName"/> would have denied it.</summary>
+    public bool Audited { get; init; }
+}

@@ -22,6 +22,7 @@ public sealed class RedirectRules
     private readonly PolicySnapshot _snapshot;
     private readonly Dictionary<uint, EndpointPolicy> _byIdentity = [];
     private readonly ConcurrentDictionary<Key, L7RuleSet?> _egressToLocal = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<L7RuleSet, L7RuleSet> _audited = [];
 
     /// <summary>Indexes <paramref name="snapshot"/>'s ingress-enforced endpoints by identity.</summary>
     public RedirectRules(PolicySnapshot snapshot)
@@ -46,6 +47,17 @@ public sealed class RedirectRules
     /// whose remote peer has <paramref name="remoteIdentity"/>; null when nothing allows that peer (deny).
     /// </summary>
     public L7RuleSet? Get(uint endpointId, TrafficDirection direction, ushort port, byte proto, uint remoteIdentity)
+    {
+        var rules = GetEnforced(endpointId, direction, port, proto, remoteIdentity);
+        if (rules is null || _snapshot.GetEndpoint(endpointId) is not { } endpoint || !endpoint.IsAudited(direction))
+        {
+            return rules;
+        }
+        // Audit mode: judged as enforced; a deny is let through and reported as AUDIT.
+        return _audited.GetValue(rules, static r => r.AsAudit());
+    }
+
+    private L7RuleSet? GetEnforced(uint endpointId, TrafficDirection direction, ushort port, byte proto, uint remoteIdentity)
     {
         var source = _snapshot.GetEndpoint(endpointId);
         var rules = source?.GetRules(direction, port, proto, remoteIdentity);

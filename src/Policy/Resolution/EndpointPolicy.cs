@@ -16,8 +16,9 @@ public sealed class EndpointPolicy
     private readonly Dictionary<L7Key, L7RuleSet> _l7;
 
     internal EndpointPolicy(uint endpointId, uint identity, bool ingressEnforced, bool egressEnforced,
-        ImmutableArray<L4PolicyEntry> entries, Dictionary<L7Key, L7RuleSet> l7)
+        ImmutableArray<L4PolicyEntry> entries, Dictionary<L7Key, L7RuleSet> l7, AuditState? audit = null)
     {
+        Audit = audit ?? AuditState.None;
         EndpointId = endpointId;
         Identity = identity;
         IngressEnforced = ingressEnforced;
@@ -37,6 +38,16 @@ public sealed class EndpointPolicy
 
     /// <summary>True when some rule selects the endpoint for egress (default deny).</summary>
     public bool EgressEnforced { get; }
+
+    /// <summary>
+    /// Which directions are in audit mode (selected only by audited policies, or
+    /// the endpoint or agent audits everything) and the policies that would decide:
+    /// there, what the entries drop or the L7 rules deny still flows, reported as AUDIT.
+    /// </summary>
+    public AuditState Audit { get; }
+
+    /// <summary>True when <paramref name="direction"/> is in audit mode.</summary>
+    public bool IsAudited(TrafficDirection direction) => direction == TrafficDirection.Ingress ? Audit.Ingress : Audit.Egress;
 
     /// <summary>The distilled L4 entries, sorted by direction, protocol, port, identity.</summary>
     public ImmutableArray<L4PolicyEntry> Entries { get; }
@@ -92,7 +103,7 @@ public sealed class EndpointPolicy
 
     /// <summary>True when both policies hold the same entries and enforcement (the L7 sets are compared by reference).</summary>
     public bool SameAs(EndpointPolicy other) =>
-        IngressEnforced == other.IngressEnforced && EgressEnforced == other.EgressEnforced &&
+        IngressEnforced == other.IngressEnforced && EgressEnforced == other.EgressEnforced && Audit.Equals(other.Audit) &&
         Entries.AsSpan().SequenceEqual(other.Entries.AsSpan());
 
     private static bool MoreSpecific(L4PolicyEntry a, L4PolicyEntry b)

@@ -51,8 +51,11 @@ public static class PolicyResolver
         var ctx = new ResolveContext(new IdentityIndex(universe), new IdentityIndex(locals), cidrs, universe, fqdns);
 
         // :: Step 3: contributions per rule, applied to every subject it selects.
-        var builders = new Dictionary<uint, (DirectionBuilder Ingress, DirectionBuilder Egress)>();
+        // Three builders per identity: the enforcing policies, the audited ones, and
+        // (only when some endpoint audits everything) all of them.
+        var builders = new Dictionary<uint, IdentityBuilders>();
         var sets = new L7SetCache();
+        var anyEndpointAudit = endpoints.Any(e => e.Audit);
         foreach (var policy in policies)
         {
             var scope = policy.IsClusterwide ? null : policy.Namespace ?? "default";
@@ -72,40 +75,40 @@ public static class PolicyResolver
                 {
                     if (!builders.TryGetValue(subject, out var b))
                     {
-                        builders[subject] = b = (new DirectionBuilder(TrafficDirection.Ingress, sets), new DirectionBuilder(TrafficDirection.Egress, sets));
+                        builders[subject] = b = new IdentityBuilders(sets, anyEndpointAudit);
                     }
-                    b.Ingress.Enforced |= rule.EnforcesIngress;
-                    b.Egress.Enforced |= rule.EnforcesEgress;
-                    foreach (var c in contributions)
-                    {
-                        (c.Direction == TrafficDirection.Ingress ? b.Ingress : b.Egress).Add(c);
-                    }
+                    b.Add(policy, rule, contributions);
                 }
             }
         }
 
-        // :: Step 4: distil per identity, then hand each endpoint its identity's result.
-        var perIdentity = new Dictionary<uint, (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, L7RuleSet> L7)>();
+        // :: Step 4: distil per identity (and audit mode), then hand each endpoint its identity's result.
+        var perIdentity = new Dictionary<(uint, bool), (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, L7RuleSet> L7, AuditState Audit)>();
         var result = ImmutableDictionary.CreateBuilder<uint, EndpointPolicy>();
         foreach (var ep in endpoints)
         {
-            if (!perIdentity.TryGetValue(ep.Identity, out var resolved))
+            if (!perIdentity.TryGetValue((ep.Identity, ep.Audit), out var resolved))
             {
-                resolved = Distil(builders.TryGetValue(ep.Identity, out var b) ? b : null, sets);
-                perIdentity[ep.Identity] = resolved;
+                resolved = Distil(builders.TryGetValue(ep.Identity, out var b) ? b : null, sets, ep.Audit);
+                perIdentity[(ep.Identity, ep.Audit)] = resolved;
             }
-            result[ep.Id] = new EndpointPolicy(ep.Id, ep.Identity, resolved.In, resolved.Eg, resolved.Entries, resolved.L7);
+            result[ep.Id] = new EndpointPolicy(ep.Id, ep.Identity, resolved.In, resolved.Eg, resolved.Entries, resolved.L7, resolved.Audit);
         }
         var cidrMap = ImmutableDictionary.CreateRange(cidrs);
         return new PolicySnapshot(Interlocked.Increment(ref s_revision), result.ToImmutable(), cidrMap, [.. policies]);
     }
 
-    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, L7RuleSet>) Distil((DirectionBuilder Ingress, DirectionBuilder Egress)? builders, L7SetCache sets)
+    /// <summary>
+    /// Picks, per direction, what the endpoint enforces: the enforcing policies when
+    /// one selects it (audited ones then never widen it); else the audited policies,
+    /// in audit mode; an endpoint that audits everything gets all of them in audit mode.
+    /// </summary>
+    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, L7RuleSet>, AuditState) Distil(IdentityBuilders? builders, L7SetCache sets, bool endpointAudit)
     {
         var entries = new List<L4PolicyEntry>();
         var l7 = new Dictionary<L7Key, L7RuleSet>();
-        var ingress = builders?.Ingress ?? new DirectionBuilder(TrafficDirection.Ingress, sets);
-        var egress = builders?.Egress ?? new DirectionBuilder(TrafficDirection.Egress, sets);
+        var (ingress, ingressAudit, ingressBy) = builders?.Choose(TrafficDirection.Ingress, endpointAudit) ?? (new DirectionBuilder(TrafficDirection.Ingress, sets), false, []);
+        var (egress, egressAudit, egressBy) = builders?.Choose(TrafficDirection.Egress, endpointAudit) ?? (new DirectionBuilder(TrafficDirection.Egress, sets), false, []);
         ingress.Emit(entries, l7);
         egress.Emit(entries, l7);
         entries.Sort(static (a, b) =>
@@ -117,7 +120,8 @@ public static class PolicyResolver
             if (c == 0) c = a.RemoteIdentity.CompareTo(b.RemoteIdentity);
             return c;
         });
-        return (ingress.Enforced, egress.Enforced, [.. entries], l7);
+        var audit = ingressAudit || egressAudit ? new AuditState(ingressAudit, egressAudit, ingressBy, egressBy) : AuditState.None;
+        return (ingress.Enforced, egress.Enforced, [.. entries], l7, audit);
     }
 
     private static void AllocateCidrs(Rule rule, IIdentityAllocator identities)

@@ -1,3 +1,4 @@
+using System.Net;
 using CiliumL7.Policy.Api;
 using CiliumL7.Policy.Identity;
 using CiliumL7.Policy.L7;
@@ -20,26 +21,37 @@ public static class PolicyTracer
     public static TraceResult Trace(IReadOnlyList<PolicyResource> policies, TraceRequest request)
     {
         var identities = new InMemoryIdentityAllocator();
-        var srcId = identities.GetOrAllocate(request.Source);
-        if (request.DestinationFqdn is { } fqdn)
+        var (srcId, srcLocal) = Identify(identities, request.Source, request.SourceAddress);
+        if (request.DestinationFqdn is { } fqdn && srcLocal)
         {
             return TraceToFqdn(policies, request, identities, srcId, fqdn);
         }
-        var dstId = identities.GetOrAllocate(request.Destination);
-        var endpoints = new List<EndpointInfo>
+        var (dstId, dstLocal) = Identify(identities, request.Destination, request.DestinationAddress);
+        var endpoints = new List<EndpointInfo>();
+        if (srcLocal)
         {
-            new(SourceEndpointId, request.Source.Namespace ?? "default", "source", request.Source, srcId),
-            new(DestinationEndpointId, request.Destination.Namespace ?? "default", "destination", request.Destination, dstId),
-        };
+            endpoints.Add(new(SourceEndpointId, request.Source.Namespace ?? "default", "source", request.Source, srcId));
+        }
+        if (dstLocal)
+        {
+            endpoints.Add(new(DestinationEndpointId, request.Destination.Namespace ?? "default", "destination", request.Destination, dstId));
+        }
         var snapshot = PolicyResolver.Resolve(policies, endpoints, identities);
 
-        var egress = Step(policies, snapshot.Endpoints[SourceEndpointId], request.Source, TrafficDirection.Egress, dstId, request);
-        if (egress.Verdict != TraceVerdict.Allowed)
+        var egress = srcLocal
+            ? Step(policies, snapshot.Endpoints[SourceEndpointId], request.Source, TrafficDirection.Egress, dstId, request)
+            : Outside(TrafficDirection.Egress, "Egress from source: " + Describe(request.Source, request.SourceAddress) + " is not a pod: no egress policy applies");
+        if (egress.Verdict is TraceVerdict.Dropped or TraceVerdict.Denied)
         {
             return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Verdict = egress.Verdict };
         }
-        var ingress = Step(policies, snapshot.Endpoints[DestinationEndpointId], request.Destination, TrafficDirection.Ingress, srcId, request);
-        return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Ingress = ingress, Verdict = ingress.Verdict };
+        var ingress = dstLocal
+            ? Step(policies, snapshot.Endpoints[DestinationEndpointId], request.Destination, TrafficDirection.Ingress, srcId, request)
+            : Outside(TrafficDirection.Ingress, "Ingress to destination: " + Describe(request.Destination, request.DestinationAddress) + " is not a pod: no ingress policy applies");
+        var verdict = ingress.Verdict is TraceVerdict.Dropped or TraceVerdict.Denied ? ingress.Verdict
+            : egress.Verdict == TraceVerdict.Audited || ingress.Verdict == TraceVerdict.Audited ? TraceVerdict.Audited
+            : TraceVerdict.Allowed;
+        return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Ingress = ingress, Verdict = verdict };
     }
 
     /// <summary>Egress only: the destination is an address learned for <paramref name="fqdn"/> (a CIDR identity outside the cluster).</summary>
@@ -52,7 +64,50 @@ public static class PolicyTracer
         return new TraceResult { SourceIdentity = srcId, DestinationIdentity = dstId, Egress = egress, Verdict = egress.Verdict };
     }
 
+    /// <summary>
+    /// A pod's labels get an allocated identity; a reserved label set
+    /// (<c>reserved:host</c>, ...) its reserved number; an address outside the
+    /// cluster a CIDR identity for its host prefix. Only pods have policies.
+    /// </summary>
+    private static (uint Id, bool Local) Identify(InMemoryIdentityAllocator identities, LabelSet labels, IPAddress? address)
+    {
+        if (address is not null)
+        {
+            var bits = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+            return (identities.GetOrAllocateCidr(new IPNetwork(address, bits)), false);
+        }
+        foreach (var (id, name) in ReservedIdentity.Names)
+        {
+            if (labels.Count > 0 && labels.All(l => l.Source == Label.SourceReserved) && labels.Any(l => l.Key == name))
+            {
+                return (id, false);
+            }
+        }
+        return (identities.GetOrAllocate(labels), true);
+    }
+
+    private static string Describe(LabelSet labels, IPAddress? address) => address is not null ? "world " + address : labels.ToString();
+
+    private static TraceStep Outside(TrafficDirection direction, string line)
+        => new() { Direction = direction, Enforced = false, SelectedBy = [], Verdict = TraceVerdict.Allowed, Lines = [line] };
+
+    /// <summary>One direction; in audit mode a drop or deny becomes AUDITED (let through, reported).</summary>
     private static TraceStep Step(IReadOnlyList<PolicyResource> policies, EndpointPolicy policy, LabelSet self, TrafficDirection direction, uint peer, TraceRequest request)
+    {
+        var step = Decide(policies, policy, self, direction, peer, request);
+        if (step.Verdict == TraceVerdict.Allowed || !policy.IsAudited(direction))
+        {
+            return step;
+        }
+        var by = direction == TrafficDirection.Ingress ? policy.Audit.IngressPolicies : policy.Audit.EgressPolicies;
+        var lines = new List<string>(step.Lines)
+        {
+            "  audit mode (" + string.Join(", ", by) + "): let through and reported as AUDIT; enforced, it would be " + step.Verdict.ToString().ToUpperInvariant(),
+        };
+        return step with { Verdict = TraceVerdict.Audited, WouldBe = step.Verdict, AuditedBy = by, Lines = lines };
+    }
+
+    private static TraceStep Decide(IReadOnlyList<PolicyResource> policies, EndpointPolicy policy, LabelSet self, TrafficDirection direction, uint peer, TraceRequest request)
     {
         var side = direction == TrafficDirection.Egress ? "Egress from source" : "Ingress to destination";
         var selectedBy = SelectingPolicies(policies, self, direction);

@@ -1,3 +1,4 @@
+using System.Net;
 using CiliumL7.Policy.Identity;
 using CiliumL7.Policy.Resolution;
 
@@ -17,6 +18,15 @@ public sealed record TraceRequest
     /// allowed DNS answer for this name gave the source (what <c>toFQDNs</c> selects).
     /// </summary>
     public string? DestinationFqdn { get; init; }
+
+    /// <summary>
+    /// Set when the source is outside the cluster: its address (it gets a CIDR
+    /// identity, <see cref="Source"/> is ignored and no egress policy applies).
+    /// </summary>
+    public IPAddress? SourceAddress { get; init; }
+
+    /// <summary>Set when the destination is outside the cluster: its address (see <see cref="SourceAddress"/>).</summary>
+    public IPAddress? DestinationAddress { get; init; }
 
     /// <summary>The destination port.</summary>
     public required ushort Port { get; init; }

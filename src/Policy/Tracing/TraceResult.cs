@@ -18,6 +18,14 @@ public sealed record TraceResult
     /// <summary>The overall verdict.</summary>
     public required TraceVerdict Verdict { get; init; }
 
-    /// <summary><c>verdict: ALLOWED</c> / <c>verdict: DROPPED</c> / <c>verdict: DENIED</c>.</summary>
-    public string VerdictLine => "verdict: " + Verdict.ToString().ToUpperInvariant();
+    /// <summary>The audited step, if the verdict is <see cref="TraceVerdict.Audited"/>.</summary>
+    public TraceStep? AuditedStep => Verdict != TraceVerdict.Audited ? null
+        : Egress.Verdict == TraceVerdict.Audited ? Egress : Ingress;
+
+    /// <summary>
+    /// <c>verdict: ALLOWED</c> / <c>verdict: DROPPED</c> / <c>verdict: DENIED</c> /
+    /// <c>verdict: AUDITED (would be DENIED by default/strict)</c>.
+    /// </summary>
+    public string VerdictLine => "verdict: " + Verdict.ToString().ToUpperInvariant()
+        + (AuditedStep is { } a ? " (would be " + a.WouldBe.ToString()!.ToUpperInvariant() + " by " + string.Join(", ", a.AuditedBy) + ")" : "");
 }

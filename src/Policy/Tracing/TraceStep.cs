@@ -29,6 +29,12 @@ public sealed record TraceStep
     /// <summary>The policy named by the L7 decision.</summary>
     public string? L7PolicyName { get; init; }
 
+    /// <summary>For <see cref="TraceVerdict.Audited"/>: what enforcing would have done (Dropped or Denied).</summary>
+    public TraceVerdict? WouldBe { get; init; }
+
+    /// <summary>For <see cref="TraceVerdict.Audited"/>: the audited policies that would have decided.</summary>
+    public IReadOnlyList<string> AuditedBy { get; init; } = [];
+
     /// <summary>This step's outcome.</summary>
     public required TraceVerdict Verdict { get; init; }
 

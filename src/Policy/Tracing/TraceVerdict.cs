@@ -11,4 +11,10 @@ public enum TraceVerdict
 
     /// <summary>Allowed at L3/L4, refused at L7: 403 / REFUSED / Kafka error 29 (<c>verdict: DENIED</c>).</summary>
     Denied,
+
+    /// <summary>
+    /// Let through because the deciding policies are in audit mode, and reported
+    /// as AUDIT (<c>verdict: AUDITED (would be DENIED by ns/name)</c>).
+    /// </summary>
+    Audited,
 }

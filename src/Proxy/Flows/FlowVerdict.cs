@@ -11,4 +11,7 @@ public enum FlowVerdict
 
     /// <summary>Rejected as malformed or ambiguous (answered with 400) before any policy decision.</summary>
     Error = 3,
+
+    /// <summary>Forwarded only because the rules are in audit mode: enforced, it would have been answered 403.</summary>
+    Audit = 4,
 }

@@ -68,7 +68,7 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
 
         // :: Step 4: forward the canonical request to the original destination.
         runtime.Counters.Forwarded();
-        Publish(context, requestId, L7FlowType.Request, FlowVerdict.Forwarded, 0, verdict.PolicyName, 0);
+        Publish(context, requestId, L7FlowType.Request, verdict.Audited ? FlowVerdict.Audit : FlowVerdict.Forwarded, 0, verdict.PolicyName, 0);
         if (context.IsH2cUpgrade)
         {
             // An h2c upgrade is never tunnelled: forward it as a plain HTTP/1.1 request.

@@ -87,6 +87,41 @@ public sealed class FromContainerTests
     }
 
     [SkippableFact]
+    public async Task FromContainer_EgressAuditNoRule_PassesWithAuditVerdictNamingTheDrop()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.ApplyPolicy(SrcEp, [], ingressEnforced: false, egressEnforced: true, revision: 8, egressAudit: true);
+
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40011, Remote, 80));
+
+        Assert.Equal(ProgramTestResult.TcActOk, r.ReturnCode);
+        var ev = await t.WaitForEventAsync(e => e.Type == DatapathEventType.PolicyVerdict);
+        Assert.NotNull(ev);
+        Assert.Equal(DatapathVerdict.Audit, ev.Verdict);
+        Assert.Equal(DropReason.PolicyDenied, ev.Reason);
+        Assert.Equal(TrafficDirection.Egress, ev.Direction);
+        Assert.Single(t.Datapath.Connections.Keys());
+    }
+
+    [SkippableFact]
+    public async Task FromContainer_EgressAuditExplicitDeny_PassesWithAuditVerdictAndDenyCookie()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.ApplyPolicy(SrcEp, [Egress(0, 0, 0, PolicyMapVerdict.Deny, cookie: 99)], false, true, 9, egressAudit: true);
+
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40012, Remote, 80));
+
+        Assert.Equal(ProgramTestResult.TcActOk, r.ReturnCode);
+        var ev = await t.WaitForEventAsync(e => e.Type == DatapathEventType.PolicyVerdict);
+        Assert.NotNull(ev);
+        Assert.Equal(DatapathVerdict.Audit, ev.Verdict);
+        Assert.Equal(DropReason.PolicyDeny, ev.Reason);
+        Assert.Equal(99u, ev.RuleCookie);
+    }
+
+    [SkippableFact]
     public async Task FromContainer_AllowRule_PassesWithVerdictEvent()
     {
         Privileged.Require();

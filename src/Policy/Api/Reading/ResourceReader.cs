@@ -62,6 +62,7 @@ internal static class ResourceReader
         }
         CheckApiVersion(ctx, map, fields);
         var (name, labels) = ReadMetadata(ctx, map, fields);
+        var audit = ReadAudit(ctx, map);
         var rules = new List<Rule>();
         if (kind == PolicyKinds.NetworkPolicy)
         {
@@ -114,7 +115,34 @@ internal static class ResourceReader
             Source = source,
             Line = (int)map.Start.Line,
             Labels = labels,
+            Audit = audit,
         });
+    }
+
+    /// <summary>
+    /// <c>metadata.annotations["ciliuml7.io/audit"]</c>: "true" puts the policy in
+    /// audit mode (evaluated, not enforced); "false" or absent enforces it.
+    /// </summary>
+    private static bool ReadAudit(DocumentContext ctx, YamlMappingNode map)
+    {
+        if (!map.Children.TryGetValue(new YamlScalarNode("metadata"), out var m) || m is not YamlMappingNode meta
+            || !meta.Children.TryGetValue(new YamlScalarNode("annotations"), out var a) || a is not YamlMappingNode annotations
+            || !annotations.Children.TryGetValue(new YamlScalarNode(PolicyResource.AuditAnnotation), out var v))
+        {
+            return false;
+        }
+        var value = (v as YamlScalarNode)?.Value;
+        switch (value)
+        {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                ctx.Error(v, "metadata.annotations." + PolicyResource.AuditAnnotation, value,
+                    "must be \"true\" (audit: evaluate, never drop) or \"false\" (enforce); quote it in YAML.");
+                return false;
+        }
     }
 
     private static void CheckApiVersion(DocumentContext ctx, YamlMappingNode map, Dictionary<string, YamlNode> fields)

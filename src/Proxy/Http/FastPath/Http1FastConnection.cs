@@ -182,7 +182,7 @@ internal sealed class Http1FastConnection : IDisposable
             }
 
             _runtime.Counters.Forwarded();
-            Publish(requestId, L7FlowType.Request, FlowVerdict.Forwarded, 0, verdict.PolicyName, 0);
+            Publish(requestId, L7FlowType.Request, verdict.Audited ? FlowVerdict.Audit : FlowVerdict.Forwarded, 0, verdict.PolicyName, 0);
             var status = await ForwardAsync(close).ConfigureAwait(false);
             Publish(requestId, L7FlowType.Response, FlowVerdict.Forwarded, status, verdict.PolicyName, started);
             if (!_keepClient)
