@@ -223,8 +223,8 @@ internal sealed record AgentOptions
                 "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
                 "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
                 "--tofqdns-dns-reject-response-code" => options with { DnsRejectResponseCode = RejectCode(arg, Value()) },
-                "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = Duration(arg, Value()) },
-                "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = Duration(arg, Value(), allowZero: false) },
+                "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = ShortDuration(arg, Value()) },
+                "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = ShortDuration(arg, Value(), allowZero: false) },
                 "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
                 "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
                 "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },
@@ -349,7 +349,7 @@ internal sealed record AgentOptions
     };
 
     /// <summary>A Go-style duration: "100ms", "2s", "1m", or a bare number of milliseconds.</summary>
-    private static TimeSpan Duration(string flag, string value, bool allowZero = true)
+    private static TimeSpan ShortDuration(string flag, string value, bool allowZero = true)
     {
         var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 1.0)
             : value.EndsWith('s') ? (value[..^1], 1000.0)
