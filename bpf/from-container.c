@@ -71,6 +71,18 @@ int cl7_from_container(struct __sk_buff *skb)
 	if (c.pkt.is_ndp)
 		return TC_ACT_OK;
 
+	/* 0b. source address: an IPv4 packet must carry the address the
+	 * ipcache gives this endpoint. The proxy identifies a sender by its
+	 * source address, so a borrowed one would get another pod's rules
+	 * there (Cilium's DROP_INVALID_SIP). Pods get IPv4 addresses only. */
+	if (c.pkt.tuple.family == CL7_FAMILY_IPV4) {
+		__u32 sip_identity, sip_endpoint;
+
+		cl7_ipcache_identity(CL7_FAMILY_IPV4, c.pkt.tuple.saddr, &sip_identity, &sip_endpoint);
+		if (sip_endpoint != c.src_endpoint)
+			return cl7_drop(&c, CL7_DROP_INVALID_SIP, CL7_DIR_EGRESS, NULL);
+	}
+
 	/* 1. established */
 	ct = bpf_map_lookup_elem(&cl7_ct, &c.pkt.tuple);
 	if (ct && !(cl7_is_pure_syn(&c.pkt) && (ct->flags & CL7_CT_FROM_CONTAINER))) {

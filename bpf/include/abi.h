@@ -81,6 +81,7 @@
 
 /* ---- Drop reasons (Cilium's numbers, positive) ---- */
 #define CL7_REASON_FORWARDED		0
+#define CL7_DROP_INVALID_SIP		132
 #define CL7_DROP_POLICY_DENIED		133
 #define CL7_DROP_INVALID_PACKET		134
 #define CL7_DROP_PROXY_LOOKUP_FAILED	178

@@ -42,7 +42,11 @@ internal static class AgentHost
         {
             File.Delete(options.SocketPath); // stale socket of a killed agent
         }
-        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(options.SocketPath));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenUnixSocket(options.SocketPath);
+            k.Limits.MaxRequestBodySize = Policy.Api.Limits.InputLimits.MaxPolicyBytes; // the largest body any route accepts
+        });
 
         var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o =>
@@ -61,6 +65,10 @@ internal static class AgentHost
         var policies = new PolicyStore(AgentComponents.CreateValidator(), Path.Combine(options.StateDir, "policies.json"));
         var (endpointCount, identityCount, allocationCount) = endpoints.Restore();
         policies.Restore();
+        foreach (var problem in endpoints.RestoreProblems)
+        {
+            Log.RestoreProblem(logger, problem);
+        }
         Log.Restored(logger, endpointCount, identityCount, allocationCount, policies.All().Count);
 
         // :: Step 2: datapath (reuses pins, never detaches or flushes) and node routing.

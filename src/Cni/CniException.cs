@@ -15,6 +15,7 @@ internal sealed class CniException : Exception
     public const int AgentError = 100;
     public const int NetlinkError = 101;
     public const int CheckFailed = 102;
+    public const int Internal = 103;
 
     public CniException(int code, string message, string? details = null)
         : base(message)

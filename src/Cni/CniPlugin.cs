@@ -30,7 +30,7 @@ internal sealed class CniPlugin
                 stdout.WriteLine(CniJson.Version(version));
                 return 0;
             }
-            var config = NetworkConfig.Parse(stdin.ReadToEnd());
+            var config = NetworkConfig.Parse(NetworkConfig.ReadBounded(stdin));
             version = config.CniVersion;
             var plugin = new CniPlugin(env, config);
             var output = env.Command switch
@@ -64,6 +64,12 @@ internal sealed class CniPlugin
         {
             var details = e.Errors.Count > 0 ? string.Join("; ", e.Errors) : null;
             stdout.WriteLine(CniJson.Error(version, new CniException(CniException.AgentError, "ciliuml7 agent refused the request: " + e.Message, details)));
+            return 1;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Anything unforeseen is still the spec's error JSON with a code, never a crash without one.
+            stdout.WriteLine(CniJson.Error(version, new CniException(CniException.Internal, "ciliuml7-cni failed unexpectedly: " + e.GetType().Name, e.Message)));
             return 1;
         }
     }

@@ -10,8 +10,10 @@ namespace CiliumL7.Proxy;
 public interface IProxyPolicy
 {
     /// <summary>
-    /// The HTTP rules for traffic on <paramref name="key"/> whose remote peer has
+    /// The L7 rules for traffic on <paramref name="key"/> whose remote peer has
     /// <paramref name="remoteIdentity"/>; null when nothing allows that peer (deny).
+    /// A protocol handler reads them with <see cref="ProxyPolicyExtensions.GetRules{TSet}"/>:
+    /// a set of another protocol is a deny too.
     /// </summary>
-    HttpRuleSet? GetHttpRules(RedirectKey key, uint remoteIdentity);
+    L7RuleSet? GetRules(RedirectKey key, uint remoteIdentity);
 }

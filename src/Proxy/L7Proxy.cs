@@ -10,8 +10,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace CiliumL7.Proxy;
 
 /// <summary>
-/// The embedded L7 proxy the agent hosts: one transparent Kestrel listener per
-/// <see cref="ProxyRedirect"/>, every request judged against the current
+/// The embedded L7 proxy the agent hosts: one transparent listener per
+/// <see cref="ProxyRedirect"/>, started by the <see cref="IRedirectListenerFactory"/> of its
+/// <see cref="ProxyType"/> (HTTP: Kestrel + YARP), every request judged against the current
 /// <see cref="IProxyPolicy"/> snapshot, denies answered with 403
 /// <c>Access denied\r\n</c>, the rest forwarded with YARP to the original
 /// destination, every request/response reported to an <see cref="IFlowSink"/>.
@@ -22,7 +23,8 @@ public sealed class L7Proxy : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly ILoggerFactory _loggerFactory;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<ushort, HttpRedirectListener> _listeners = [];
+    private readonly Dictionary<ushort, IRedirectListener> _listeners = [];
+    private readonly Dictionary<ProxyType, IRedirectListenerFactory> _factories = [];
     private bool _disposed;
 
     /// <summary>Creates a proxy; no listener runs until <see cref="AddRedirectAsync"/>.</summary>
@@ -47,7 +49,15 @@ public sealed class L7Proxy : IAsyncDisposable
             new UpstreamClientPool(options),
             new UpstreamConnectionPool(options),
             _loggerFactory.CreateLogger("CiliumL7.Proxy"));
+
+        // One factory per protocol folder; adding a protocol adds a line here.
+        Register(new HttpListenerFactory(_runtime, _services, _loggerFactory));
     }
+
+    /// <summary>True when redirects of <paramref name="type"/> can be served.</summary>
+    public bool Supports(ProxyType type) => _factories.ContainsKey(type);
+
+    private void Register(IRedirectListenerFactory factory) => _factories.Add(factory.Type, factory);
 
     /// <summary>What every listener shares (tests read the fast path's counters).</summary>
     internal ProxyRuntime Runtime => _runtime;
@@ -115,9 +125,9 @@ public sealed class L7Proxy : IAsyncDisposable
     public async Task AddRedirectAsync(ProxyRedirect redirect, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(redirect);
-        if (redirect.Type != ProxyType.Http)
+        if (!_factories.TryGetValue(redirect.Type, out var factory))
         {
-            throw new NotSupportedException($"proxy type {redirect.Type} on port {redirect.ProxyPort}: only HTTP redirects are implemented");
+            throw new NotSupportedException($"proxy type {redirect.Type} on port {redirect.ProxyPort}: no listener for this protocol is implemented");
         }
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -132,9 +142,9 @@ public sealed class L7Proxy : IAsyncDisposable
                 _listeners.Remove(redirect.ProxyPort);
                 await existing.DisposeAsync().ConfigureAwait(false);
             }
-            var listener = await HttpRedirectListener.StartAsync(redirect, _runtime, _services, _loggerFactory, cancellationToken).ConfigureAwait(false);
+            var listener = await factory.StartAsync(redirect, cancellationToken).ConfigureAwait(false);
             _listeners.Add(redirect.ProxyPort, listener);
-            Counters.SetHttpRedirects(_listeners.Count);
+            CountRedirects();
         }
         finally
         {
@@ -152,13 +162,29 @@ public sealed class L7Proxy : IAsyncDisposable
             {
                 return false;
             }
-            Counters.SetHttpRedirects(_listeners.Count);
+            CountRedirects();
             await listener.DisposeAsync().ConfigureAwait(false);
             return true;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private void CountRedirects()
+    {
+        foreach (var counters in Counters.All)
+        {
+            var count = 0;
+            foreach (var listener in _listeners.Values)
+            {
+                if (listener.Redirect.Type == counters.Type)
+                {
+                    count++;
+                }
+            }
+            counters.SetRedirects(count);
         }
     }
 
@@ -178,7 +204,7 @@ public sealed class L7Proxy : IAsyncDisposable
                 await listener.DisposeAsync().ConfigureAwait(false);
             }
             _listeners.Clear();
-            Counters.SetHttpRedirects(0);
+            CountRedirects();
             _runtime.Upstreams.Dispose();
             _runtime.FastUpstreams.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);

@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "proxy port {ProxyPort}: listener not registered for sk_lookup; a client reusing its port while the proxy holds its previous connection in TIME_WAIT stalls until a SYN retransmit")]
     public static partial void ListenerRegistrationFailed(ILogger logger, ushort proxyPort, Exception exception);
 
+    [LoggerMessage(1009, LogLevel.Debug, "Client connection on proxy port {ProxyPort} ended by the client ({Reason})")]
+    public static partial void ClientConnectionReset(ILogger logger, ushort proxyPort, string reason);
+
     [LoggerMessage(1005, LogLevel.Debug, "L7 proxy policy snapshot replaced")]
     public static partial void PolicyReplaced(ILogger logger);
 }

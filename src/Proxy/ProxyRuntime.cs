@@ -21,6 +21,7 @@ internal sealed class ProxyRuntime(
     private long _requestIds;
     private long _fastPathRequests;
     private long _fastPathHandOffs;
+    private long _clientResets;
 
     public ProxyOptions Options { get; } = options;
 
@@ -74,4 +75,9 @@ internal sealed class ProxyRuntime(
     public void CountFastPathRequest() => Interlocked.Increment(ref _fastPathRequests);
 
     public void CountFastPathHandOff() => Interlocked.Increment(ref _fastPathHandOffs);
+
+    /// <summary>Client connections reset (or aborted) while the fast path served them; logged at debug only.</summary>
+    public long ClientResets => Interlocked.Read(ref _clientResets);
+
+    public void CountClientReset() => Interlocked.Increment(ref _clientResets);
 }

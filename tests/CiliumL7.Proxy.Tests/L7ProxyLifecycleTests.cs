@@ -64,10 +64,10 @@ public sealed class L7ProxyLifecycleTests
     }
 
     [Fact]
-    public async Task AddRedirect_NonHttpType_NotSupported()
+    public async Task AddRedirect_TypeWithoutListener_NotSupported()
     {
         await using var proxy = new L7Proxy(LoopbackOptions(), new TestPeers(), new InMemoryFlowSink());
-        await Assert.ThrowsAsync<NotSupportedException>(() => proxy.AddRedirectAsync(new ProxyRedirect(FreePort.Next(), new RedirectKey(1, TrafficDirection.Ingress, 53), ProxyType.Dns)));
+        await Assert.ThrowsAsync<NotSupportedException>(() => proxy.AddRedirectAsync(new ProxyRedirect(FreePort.Next(), new RedirectKey(1, TrafficDirection.Ingress, 53), (ProxyType)99)));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Logging;
 using CiliumL7.Client;
 using CiliumL7.Client.Models;
+using CiliumL7.Policy.Api.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,7 +14,7 @@ namespace CiliumL7.Agent.Api;
 
 /// <summary>
 /// The REST API (<c>/v1</c>) on the agent's unix socket: healthz, status,
-/// endpoint, identity, policy, ipam, drops (FACTS.md §8).
+/// endpoint, identity, policy, ipam, drops (the routes of the cilium-agent API).
 /// </summary>
 internal static class AgentApi
 {
@@ -30,9 +31,13 @@ internal static class AgentApi
             : NotFound($"endpoint \"{id}\" not found"));
         v1.MapPut("/endpoint/{id}", async (string id, HttpRequest request) =>
         {
-            var body = await request.ReadFromJsonAsync(ClientJsonContext.Readable.EndpointCreateRequest).ConfigureAwait(false);
+            var (body, status, problem) = await RequestBody.ReadJsonAsync(request, ClientJsonContext.Readable.EndpointCreateRequest, "PUT /v1/endpoint").ConfigureAwait(false);
+            if (body is null)
+            {
+                return Error(status, problem ?? "PUT /v1/endpoint: no body", []);
+            }
             id = Uri.UnescapeDataString(id);
-            if (body is null || !id.StartsWith("container-id:", StringComparison.Ordinal) || id["container-id:".Length..] != body.ContainerId)
+            if (!id.StartsWith("container-id:", StringComparison.Ordinal) || id["container-id:".Length..] != body.ContainerId)
             {
                 return BadRequest("PUT /v1/endpoint/container-id:{containerId} needs a JSON body whose containerId matches the path");
             }
@@ -83,9 +88,9 @@ internal static class AgentApi
             {
                 return NotFound($"endpoint \"{id}\" not found");
             }
-            var policy = agent.Datapath.ReadPolicy(endpoint.Id) ?? new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
-            var entries = policy.Entries.Select(e => e.Identity == 0 ? e : e with { IdentityLabels = LabelsOf(agent, e.Identity) }).ToList();
-            return Results.Json(policy with { Entries = entries }, ClientJsonContext.Readable.BpfPolicyModel);
+            var state = agent.Datapath.ReadPolicy(endpoint.Id) ?? EndpointMapState.Empty(endpoint.Id);
+            var policy = PolicyMapModels.ToModel(state, identity => LabelsOf(agent, identity));
+            return Results.Json(policy, ClientJsonContext.Readable.BpfPolicyModel);
         });
 
         v1.MapGet("/identity", () => Results.Json(agent.Endpoints.Identities(includeReserved: true), ClientJsonContext.Readable.ListIdentityModel));
@@ -93,9 +98,13 @@ internal static class AgentApi
         v1.MapGet("/policy", () => Results.Json(Policy(agent), ClientJsonContext.Readable.PolicyModel));
         v1.MapPut("/policy", async (HttpRequest request, string? source) =>
         {
-            using var reader = new StreamReader(request.Body);
-            var text = await reader.ReadToEndAsync().ConfigureAwait(false);
-            var (imported, errors, revision) = agent.Policies.Import(text, string.IsNullOrWhiteSpace(source) ? "api" : source);
+            var (text, status, problem) = await RequestBody.ReadTextAsync(request, InputLimits.MaxPolicyBytes, "PUT /v1/policy").ConfigureAwait(false);
+            if (text is null)
+            {
+                Log.PolicyImportRejected(logger, problem ?? "");
+                return Error(status, problem + "; split the policy into several imports", [problem ?? ""]);
+            }
+            var (imported, errors, revision) = agent.Policies.Import(text, string.IsNullOrWhiteSpace(source) ? "api" : Echo.Truncate(source));
             if (errors.Count > 0)
             {
                 Log.PolicyImportRejected(logger, string.Join('\n', errors));
@@ -123,8 +132,12 @@ internal static class AgentApi
         v1.MapGet("/ipam", () => Results.Json(agent.Endpoints.Ipam(), ClientJsonContext.Readable.IpamStatusModel));
         v1.MapPost("/ipam", async (HttpRequest request) =>
         {
-            var body = await request.ReadFromJsonAsync(ClientJsonContext.Readable.IpamAllocateRequest).ConfigureAwait(false);
-            if (body is null || string.IsNullOrWhiteSpace(body.Owner))
+            var (body, status, problem) = await RequestBody.ReadJsonAsync(request, ClientJsonContext.Readable.IpamAllocateRequest, "POST /v1/ipam").ConfigureAwait(false);
+            if (body is null)
+            {
+                return Error(status, problem ?? "POST /v1/ipam: no body", []);
+            }
+            if (string.IsNullOrWhiteSpace(body.Owner))
             {
                 return BadRequest("POST /v1/ipam needs a JSON body {\"owner\": \"<container id>\"}");
             }
@@ -143,9 +156,16 @@ internal static class AgentApi
         {
             if (!IPAddress.TryParse(ip, out var address))
             {
-                return BadRequest($"\"{ip}\" is not an IP address");
+                return BadRequest($"\"{Echo.Truncate(ip)}\" is not an IP address");
             }
-            return agent.Endpoints.Release(address) ? Results.NoContent() : NotFound($"{ip} is not allocated");
+            try
+            {
+                return agent.Endpoints.Release(address) ? Results.NoContent() : NotFound($"{ip} is not allocated");
+            }
+            catch (InvalidOperationException e)
+            {
+                return Error(HttpStatusCode.Conflict, e.Message, []);
+            }
         });
     }
 

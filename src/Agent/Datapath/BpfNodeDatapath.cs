@@ -5,6 +5,7 @@ using CiliumL7.Client.Models;
 using CiliumL7.Datapath;
 using CiliumL7.Datapath.Events;
 using CiliumL7.Policy;
+using CiliumL7.Policy.Resolution;
 using Microsoft.Extensions.Logging;
 
 namespace CiliumL7.Agent.Datapath;
@@ -22,7 +23,7 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
     private readonly DropRecorder _drops;
     private readonly ILogger _logger;
     private readonly object _lock = new();
-    private readonly Dictionary<int, BpfPolicyModel> _applied = [];
+    private readonly Dictionary<int, EndpointMapState> _applied = [];
     private readonly Dictionary<int, EndpointModel> _endpoints = [];
     private readonly Dictionary<IPNetwork, uint> _cidrs = [];
     private readonly CancellationTokenSource _stop = new();
@@ -167,27 +168,36 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision)
+    public void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision)
     {
         var mapEntries = new List<PolicyMapEntry>(entries.Count);
         foreach (var e in entries)
         {
             mapEntries.Add(new PolicyMapEntry(
-                e.Direction == "egress" ? TrafficDirection.Egress : TrafficDirection.Ingress,
-                (uint)e.Identity,
-                (byte)e.Protocol,
-                (ushort)e.Port,
-                (ushort)e.EndPort,
-                e.Action switch { "deny" => PolicyMapVerdict.Deny, "redirect" => PolicyMapVerdict.Redirect, _ => PolicyMapVerdict.Allow },
-                (ushort)e.ProxyPort,
+                e.Direction,
+                e.Identity,
+                e.Protocol,
+                e.Port,
+                e.EndPort,
+                MapVerdict(e.Action),
+                e.ProxyPort,
                 ResolverPolicyEngine.Cookie(e.PolicyName)));
         }
         _bpf.ApplyPolicy((uint)endpointId, mapEntries, ingressEnforced, egressEnforced, revision);
         lock (_lock)
         {
-            _applied[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced };
+            _applied[endpointId] = new EndpointMapState(endpointId, ingressEnforced, egressEnforced, entries);
         }
     }
+
+    /// <summary>The map's verdict for a resolved action; an unknown action throws, so it is never written as an allow.</summary>
+    internal static PolicyMapVerdict MapVerdict(PolicyAction action) => action switch
+    {
+        PolicyAction.Allow => PolicyMapVerdict.Allow,
+        PolicyAction.Deny => PolicyMapVerdict.Deny,
+        PolicyAction.Redirect => PolicyMapVerdict.Redirect,
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown policy action: the endpoint's policy is not applied"),
+    };
 
     public void SyncIpcache(IReadOnlyDictionary<IPNetwork, uint> cidrIdentities)
     {
@@ -212,7 +222,7 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         }
     }
 
-    public BpfPolicyModel? ReadPolicy(int endpointId)
+    public EndpointMapState? ReadPolicy(int endpointId)
     {
         lock (_lock)
         {
@@ -290,6 +300,7 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         DropReason.PolicyDenied => "POLICY_DENIED",
         DropReason.PolicyDeny => "POLICY_DENY",
         DropReason.InvalidPacket => "INVALID_PACKET",
+        DropReason.InvalidSourceIp => "INVALID_SIP",
         DropReason.ProxyLookupFailed => "PROXY_LOOKUP_FAILED",
         DropReason.ProxySetFailed => "PROXY_SET_FAILED",
         _ => reason.ToString().ToUpperInvariant(),

@@ -23,11 +23,11 @@ internal interface INodeDatapath : IDisposable
     void RemoveEndpoint(EndpointModel endpoint);
 
     /// <summary>Replaces the endpoint's policy map state in one step.</summary>
-    void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision);
+    void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision);
 
     /// <summary>Makes the ipcache hold exactly these CIDR identities (besides the endpoints' addresses).</summary>
     void SyncIpcache(IReadOnlyDictionary<System.Net.IPNetwork, uint> cidrIdentities);
 
     /// <summary>The endpoint's policy as the datapath holds it; null when unknown.</summary>
-    BpfPolicyModel? ReadPolicy(int endpointId);
+    EndpointMapState? ReadPolicy(int endpointId);
 }

@@ -11,7 +11,7 @@ internal sealed class NullDatapath : INodeDatapath
 {
     private readonly string _bpfRoot;
     private readonly string _reason;
-    private readonly Dictionary<int, BpfPolicyModel> _policies = [];
+    private readonly Dictionary<int, EndpointMapState> _policies = [];
 
     private readonly string _state;
 
@@ -40,11 +40,11 @@ internal sealed class NullDatapath : INodeDatapath
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<BpfPolicyEntryModel> entries, bool ingressEnforced, bool egressEnforced, uint revision)
+    public void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision)
     {
         lock (_policies)
         {
-            _policies[endpointId] = new BpfPolicyModel { EndpointId = endpointId, Entries = entries, IngressEnforced = ingressEnforced, EgressEnforced = egressEnforced };
+            _policies[endpointId] = new EndpointMapState(endpointId, ingressEnforced, egressEnforced, entries);
         }
     }
 
@@ -52,7 +52,7 @@ internal sealed class NullDatapath : INodeDatapath
     {
     }
 
-    public BpfPolicyModel? ReadPolicy(int endpointId)
+    public EndpointMapState? ReadPolicy(int endpointId)
     {
         lock (_policies)
         {

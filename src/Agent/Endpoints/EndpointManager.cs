@@ -52,10 +52,30 @@ internal sealed class EndpointManager
                     _ipam.Restore(ip, allocation.Owner);
                 }
             }
+            var problems = new List<string>();
             foreach (var endpoint in StateFile.Read(EndpointsPath, AgentStateJsonContext.Default.ListEndpointModel) ?? [])
             {
+                // A saved endpoint whose address another (earlier) saved endpoint holds is not restored: two
+                // endpoints with one address would let the proxy apply one pod's rules to the other.
+                var first = _endpoints.Values.FirstOrDefault(e => e.Ipv4 == endpoint.Ipv4);
+                if (first is not null)
+                {
+                    problems.Add($"endpoint {endpoint.Id} (pod {endpoint.Namespace}/{endpoint.Name}, container {endpoint.ContainerId}) not restored: ipv4 {endpoint.Ipv4} belongs to endpoint {first.Id} (pod {first.Namespace}/{first.Name}); delete the pod and add it again");
+                    continue;
+                }
                 var identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(endpoint.Labels));
                 _endpoints[endpoint.Id] = endpoint with { Identity = identity };
+                if (IPAddress.TryParse(endpoint.Ipv4, out var ip) && !_ipam.Restore(ip, endpoint.ContainerId))
+                {
+                    problems.Add($"endpoint {endpoint.Id} (pod {endpoint.Namespace}/{endpoint.Name}): ipv4 {endpoint.Ipv4} is recorded in IPAM for another owner; IPAM now follows the endpoint");
+                    _ipam.Release(ip);
+                    _ipam.Restore(ip, endpoint.ContainerId);
+                }
+            }
+            RestoreProblems = problems;
+            if (problems.Count > 0)
+            {
+                PersistAll();
             }
             return (_endpoints.Count, _identities.Count, _ipam.Allocations().Count);
         }
@@ -71,10 +91,19 @@ internal sealed class EndpointManager
         }
     }
 
+    /// <summary>What <see cref="Restore"/> refused or repaired (one line each), for the log and <c>status</c>.</summary>
+    public IReadOnlyList<string> RestoreProblems { get; private set; } = [];
+
+    /// <summary>Releases an address; throws <see cref="InvalidOperationException"/> when an endpoint still uses it.</summary>
     public bool Release(IPAddress ip)
     {
         lock (_lock)
         {
+            var user = _endpoints.Values.FirstOrDefault(e => e.Ipv4 == ip.ToString());
+            if (user is not null)
+            {
+                throw new InvalidOperationException($"{ip} is in use by endpoint {user.Id} (pod {user.Namespace}/{user.Name}); delete the endpoint first (DELETE /v1/endpoint/{user.Id})");
+            }
             var released = _ipam.Release(ip);
             if (released)
             {
@@ -113,7 +142,19 @@ internal sealed class EndpointManager
             {
                 throw new InvalidOperationException($"pod {request.Namespace}/{request.Name} already exists as endpoint {clash.Id} (container {clash.ContainerId})");
             }
-            _ipam.Restore(ip, request.ContainerId);
+            // One address, one endpoint: the proxy identifies a sender by its source address.
+            var owner = _endpoints.Values.FirstOrDefault(e => e.ContainerId != request.ContainerId && e.Ipv4 == ip.ToString());
+            if (owner is not null)
+            {
+                throw new InvalidOperationException($"ipv4 {ip} is in use by endpoint {owner.Id} (pod {owner.Namespace}/{owner.Name}, container {owner.ContainerId}); allocate a free address with POST /v1/ipam");
+            }
+            if (!_ipam.Restore(ip, request.ContainerId))
+            {
+                var holder = _ipam.Allocations().FirstOrDefault(a => a.Ipv4 == ip.ToString());
+                throw new InvalidOperationException(holder is null
+                    ? $"ipv4 {ip} is reserved in the pod CIDR {_ipam.Cidr} (network, gateway or broadcast address); allocate one with POST /v1/ipam"
+                    : $"ipv4 {ip} is allocated to container {holder.Owner}, not {request.ContainerId}; allocate a free address with POST /v1/ipam");
+            }
             var labels = EndpointLabels.Normalize(request.Labels, request.Namespace);
             var identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(labels));
             created = new EndpointModel

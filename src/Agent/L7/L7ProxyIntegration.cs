@@ -12,8 +12,8 @@ namespace CiliumL7.Agent.L7;
 /// Hosts the embedded <see cref="L7Proxy"/>: one transparent listener per
 /// redirect (endpoint, direction, port) on the port the policy map points at,
 /// the resolved snapshot as its policy, and the agent's ipcache as its peer
-/// resolver. Only HTTP redirects are served; DNS/Kafka redirects stay without
-/// a listener, so the datapath drops them (fail closed).
+/// resolver. A redirect whose protocol the proxy has no listener for stays
+/// without one (reported in status), so the datapath drops it (fail closed).
 /// </summary>
 internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
 {
@@ -53,17 +53,17 @@ internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
                 {
                     continue;
                 }
-                if (redirect.Parser != L7Parser.Http)
+                if (!TryProxyType(redirect.Parser, out var type) || !_proxy.Supports(type))
                 {
-                    _problems.Add($"{redirect.Parser} redirect of endpoint {redirect.EndpointId} port {redirect.Port} not served (only HTTP is implemented): traffic is dropped");
+                    _problems.Add($"{redirect.Parser} redirect of endpoint {redirect.EndpointId} port {redirect.Port}/{ProtocolName(redirect.Protocol)} not served (no {redirect.Parser} proxy is implemented): traffic is dropped");
                     continue;
                 }
                 try
                 {
-                    var key = new RedirectKey((uint)redirect.EndpointId, redirect.Direction, redirect.Port);
-                    _proxy.AddRedirectAsync(new ProxyRedirect(redirect.ProxyPort, key, ProxyType.Http)).GetAwaiter().GetResult();
+                    var key = new RedirectKey((uint)redirect.EndpointId, redirect.Direction, redirect.Port, redirect.Protocol);
+                    _proxy.AddRedirectAsync(new ProxyRedirect(redirect.ProxyPort, key, type)).GetAwaiter().GetResult();
                     _open[redirect.ProxyPort] = redirect;
-                    Log.ProxyInfo(_logger, $"listening on :{redirect.ProxyPort} for endpoint {redirect.EndpointId} {Dir(redirect.Direction)} port {redirect.Port}/TCP (http)");
+                    Log.ProxyInfo(_logger, $"listening on :{redirect.ProxyPort} for endpoint {redirect.EndpointId} {Dir(redirect.Direction)} port {redirect.Port}/{ProtocolName(redirect.Protocol)} ({type.ToString().ToLowerInvariant()})");
                 }
                 catch (Exception e)
                 {
@@ -110,6 +110,34 @@ internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
     }
 
     public void Dispose() => _proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The proxy type of a redirect's parser; false for a parser with no proxy (None, or an unknown value).</summary>
+    private static bool TryProxyType(L7Parser parser, out ProxyType type)
+    {
+        switch (parser)
+        {
+            case L7Parser.Http:
+                type = ProxyType.Http;
+                return true;
+            case L7Parser.Dns:
+                type = ProxyType.Dns;
+                return true;
+            case L7Parser.Kafka:
+                type = ProxyType.Kafka;
+                return true;
+            default:
+                type = default;
+                return false;
+        }
+    }
+
+    private static string ProtocolName(byte protocol) => protocol switch
+    {
+        6 => "TCP",
+        17 => "UDP",
+        132 => "SCTP",
+        _ => protocol.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     private static string Dir(TrafficDirection d) => d == TrafficDirection.Egress ? "egress" : "ingress";
 }

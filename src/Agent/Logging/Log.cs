@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Information, "API listening on unix://{Socket}")]
     public static partial void Listening(ILogger logger, string socket);
 
+    [LoggerMessage(1009, LogLevel.Warning, "State restore: {Problem}")]
+    public static partial void RestoreProblem(ILogger logger, string problem);
+
     [LoggerMessage(1003, LogLevel.Warning, "Node network setup incomplete: {Problem}")]
     public static partial void NodeSetupProblem(ILogger logger, string problem);
 

@@ -3,6 +3,7 @@ using CiliumL7.Agent.L7;
 using CiliumL7.Agent.Policies;
 using CiliumL7.Agent.Regeneration;
 using CiliumL7.Hubble.Metrics;
+using CiliumL7.Proxy;
 
 namespace CiliumL7.Agent.Observability;
 
@@ -16,6 +17,7 @@ internal sealed class AgentMetricsSource : IMetricsSource
 {
     private static readonly string[] RuleProxyType = ["rule", "proxy_type"];
     private static readonly string[] Protocol = ["protocol"];
+    private static readonly ProxyType[] ProxyTypes = [ProxyType.Http, ProxyType.Dns, ProxyType.Kafka];
 
     private readonly EndpointManager _endpoints;
     private readonly PolicyStore _policies;
@@ -28,16 +30,32 @@ internal sealed class AgentMetricsSource : IMetricsSource
         _proxy = proxy;
     }
 
+    private static string ProxyTypeName(ProxyType type) => type switch
+    {
+        ProxyType.Http => "http",
+        ProxyType.Dns => "dns",
+        ProxyType.Kafka => "kafka",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a proxy type"),
+    };
+
     public void Collect(MetricsWriter writer)
     {
-        var proxy = (_proxy as L7ProxyIntegration)?.Counters.Snapshot() ?? default;
+        var counters = (_proxy as L7ProxyIntegration)?.Counters;
         writer.WriteHeader("cilium_policy_l7_total", "Number of total proxy requests handled", "counter");
-        writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["received", "http"], proxy.Received);
-        writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["forwarded", "http"], proxy.Forwarded);
-        writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["denied", "http"], proxy.Denied);
-        writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["parse_errors", "http"], proxy.ParseErrors);
+        foreach (var type in ProxyTypes)
+        {
+            var proxy = counters?.Snapshot(type) ?? default;
+            var name = ProxyTypeName(type);
+            writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["received", name], proxy.Received);
+            writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["forwarded", name], proxy.Forwarded);
+            writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["denied", name], proxy.Denied);
+            writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["parse_errors", name], proxy.ParseErrors);
+        }
         writer.WriteHeader("cilium_proxy_redirects", "Number of redirects installed for endpoints", "gauge");
-        writer.WriteSample("cilium_proxy_redirects", Protocol, ["http"], proxy.HttpRedirects);
+        foreach (var type in ProxyTypes)
+        {
+            writer.WriteSample("cilium_proxy_redirects", Protocol, [ProxyTypeName(type)], counters?.Snapshot(type).Redirects ?? 0);
+        }
 
         var identities = 0;
         foreach (var identity in _endpoints.Identities(includeReserved: false))

@@ -58,7 +58,20 @@ internal sealed class HubbleFlows : IFlowEventHandler
         var client = request ? e.Source : e.Destination;
         var server = request ? e.Destination : e.Source;
         var policy = e.PolicyName is { Length: > 0 } name ? CachedPolicy(name) : null;
-        _publisher.Publish(new L7HttpFlow(e, CachedEndpoint(client.Peer), CachedEndpoint(server.Peer), policy));
+        var clientEndpoint = CachedEndpoint(client.Peer);
+        var serverEndpoint = CachedEndpoint(server.Peer);
+        switch (e.Protocol)
+        {
+            case Proxy.ProxyType.Http:
+                _publisher.Publish(new L7HttpFlow(e, clientEndpoint, serverEndpoint, policy));
+                break;
+            case Proxy.ProxyType.Dns:
+            case Proxy.ProxyType.Kafka:
+                _publisher.Publish(new L7MessageFlow(e, clientEndpoint, serverEndpoint, policy));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(e), e.Protocol, "L7 flow of an unknown protocol");
+        }
     }
 
     /// <summary>The Endpoint record of a proxy peer, built once per <see cref="Proxy.PeerInfo"/> object (they are swapped whole per regeneration).</summary>

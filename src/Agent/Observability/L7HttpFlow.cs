@@ -32,11 +32,15 @@ internal sealed class L7HttpFlow : DeferredFlow
 
     public override DateTimeOffset Time => _event.Time;
 
-    private Verdict Verdict => _event.Verdict switch
+    private Verdict Verdict => HubbleVerdict(_event.Verdict);
+
+    /// <summary>The proxy's verdict as Hubble's; an unknown value is an error, never FORWARDED.</summary>
+    public static Verdict HubbleVerdict(FlowVerdict verdict) => verdict switch
     {
+        FlowVerdict.Forwarded => Verdict.Forwarded,
         FlowVerdict.Dropped => Verdict.Dropped,
         FlowVerdict.Error => Verdict.Error,
-        _ => Verdict.Forwarded,
+        _ => Verdict.Error,
     };
 
     private TrafficDirection Direction => _event.Direction == PolicyDirection.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress;

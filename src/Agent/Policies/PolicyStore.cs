@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CiliumL7.Agent.State;
 using CiliumL7.Client.Models;
+using CiliumL7.Policy.Api.Limits;
 
 namespace CiliumL7.Agent.Policies;
 
@@ -14,6 +15,10 @@ namespace CiliumL7.Agent.Policies;
 internal sealed class PolicyStore
 {
     public const string ApiSource = "api";
+
+    private const int MaxErrors = 100;
+    private const int MaxErrorChars = 1024;
+    private const string TooLargeMarker = "\0too-large\0";
 
     private readonly object _lock = new();
     private readonly IPolicyValidator _validator;
@@ -158,7 +163,8 @@ internal sealed class PolicyStore
                 string text;
                 try
                 {
-                    text = File.ReadAllText(path);
+                    var length = new FileInfo(path).Length;
+                    text = length > InputLimits.MaxPolicyBytes ? TooLargeError(path, length) : File.ReadAllText(path);
                 }
                 catch (IOException)
                 {
@@ -232,13 +238,38 @@ internal sealed class PolicyStore
 
     private (List<PolicyDocument> Docs, List<string> Errors) Check(string text, string source)
     {
+        // :: Step 1: bounds before any tree is built (a deep document overflows a recursive parser's stack).
+        if (text.StartsWith(TooLargeMarker, StringComparison.Ordinal))
+        {
+            return ([], [text[TooLargeMarker.Length..]]);
+        }
+        if (YamlInputGuard.Check(text) is { } limit)
+        {
+            return ([], [$"{Echo.Truncate(source)}: {limit}"]);
+        }
+
+        // :: Step 2: split into resources, then full validation; every message kept short.
         var (docs, errors) = YamlDocuments.Split(text, source);
         if (errors.Count == 0)
         {
             errors.AddRange(_validator.Validate(text, source));
         }
+        if (errors.Count > MaxErrors)
+        {
+            var more = errors.Count - MaxErrors;
+            errors.RemoveRange(MaxErrors, more);
+            errors.Add($"{Echo.Truncate(source)}: ... and {more} more error(s)");
+        }
+        for (var i = 0; i < errors.Count; i++)
+        {
+            errors[i] = Echo.Truncate(errors[i], MaxErrorChars);
+        }
         return (docs, errors);
     }
+
+    // Stands in for the text of a file too large to read (the file is never read): the message itself, after a
+    // marker that Check recognizes; it changes with the size, so a rewritten file is looked at again.
+    private static string TooLargeError(string path, long length) => TooLargeMarker + Echo.Truncate(path) + ": " + YamlInputGuard.TooLarge(length);
 
     private static bool SameResource(PolicyDocument a, PolicyDocument b) =>
         a.Kind == b.Kind && a.Namespace == b.Namespace && a.Name == b.Name;

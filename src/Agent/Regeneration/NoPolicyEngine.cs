@@ -1,4 +1,5 @@
 using System.Net;
+using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Policies;
 using CiliumL7.Client.Models;
 
@@ -9,10 +10,10 @@ internal sealed class NoPolicyEngine : IPolicyEngine
 {
     public PolicyComputation Compute(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<EndpointModel> endpoints)
     {
-        var map = new Dictionary<int, BpfPolicyModel>();
+        var map = new Dictionary<int, EndpointMapState>();
         foreach (var endpoint in endpoints)
         {
-            map[endpoint.Id] = new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
+            map[endpoint.Id] = EndpointMapState.Empty(endpoint.Id);
         }
         return new PolicyComputation(map, [], new Dictionary<IPNetwork, uint>(), null);
     }

@@ -1,5 +1,5 @@
 using System.Net;
-using CiliumL7.Client.Models;
+using CiliumL7.Agent.Datapath;
 using CiliumL7.Policy.Resolution;
 
 namespace CiliumL7.Agent.Regeneration;
@@ -10,7 +10,7 @@ namespace CiliumL7.Agent.Regeneration;
 /// <param name="CidrIdentities">CIDR prefixes of the policies and their identities (for the ipcache).</param>
 /// <param name="Snapshot">The resolved snapshot (null when no resolver ran).</param>
 internal sealed record PolicyComputation(
-    IReadOnlyDictionary<int, BpfPolicyModel> Endpoints,
+    IReadOnlyDictionary<int, EndpointMapState> Endpoints,
     IReadOnlyList<RedirectSpec> Redirects,
     IReadOnlyDictionary<IPNetwork, uint> CidrIdentities,
     PolicySnapshot? Snapshot);

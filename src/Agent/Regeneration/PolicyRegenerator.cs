@@ -92,7 +92,7 @@ internal sealed class PolicyRegenerator : BackgroundService
         var entries = 0;
         foreach (var endpoint in endpoints)
         {
-            var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : new BpfPolicyModel { EndpointId = endpoint.Id, Entries = [] };
+            var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : EndpointMapState.Empty(endpoint.Id);
             try
             {
                 _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
 using CiliumL7.Agent.Identity;
 using CiliumL7.Agent.Policies;
@@ -60,17 +61,17 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
         var snapshot = PolicyResolver.Resolve(resources, infos, _endpoints.Allocator);
 
         // :: Step 3: map entries per endpoint; proxy ports for redirects.
-        var states = new Dictionary<int, BpfPolicyModel>();
+        var states = new Dictionary<int, EndpointMapState>();
         var redirects = new List<RedirectSpec>();
         foreach (var e in endpoints)
         {
             var policy = snapshot.GetEndpoint((uint)e.Id);
             if (policy is null)
             {
-                states[e.Id] = new BpfPolicyModel { EndpointId = e.Id, Entries = [] };
+                states[e.Id] = EndpointMapState.Empty(e.Id);
                 continue;
             }
-            var entries = new List<BpfPolicyEntryModel>(policy.Entries.Length);
+            var entries = new List<PolicyMapEntrySpec>(policy.Entries.Length);
             foreach (var entry in policy.Entries)
             {
                 ushort proxyPort = 0;
@@ -83,30 +84,17 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
                         redirects.Add(new RedirectSpec(e.Id, entry.Direction, entry.Port, protocol, entry.Parser, proxyPort));
                     }
                 }
-                entries.Add(new BpfPolicyEntryModel
-                {
-                    Direction = entry.Direction == TrafficDirection.Egress ? "egress" : "ingress",
-                    Identity = entry.RemoteIdentity,
-                    Protocol = entry.Protocol,
-                    Port = entry.Port,
-                    EndPort = entry.EndPort == entry.Port ? 0 : entry.EndPort,
-                    Action = entry.Action switch
-                    {
-                        PolicyAction.Deny => "deny",
-                        PolicyAction.Redirect => "redirect",
-                        _ => "allow",
-                    },
-                    ProxyPort = proxyPort,
-                    PolicyName = entry.PolicyName,
-                });
+                entries.Add(new PolicyMapEntrySpec(
+                    entry.Direction,
+                    entry.RemoteIdentity,
+                    entry.Protocol,
+                    entry.Port,
+                    entry.EndPort == entry.Port ? (ushort)0 : entry.EndPort,
+                    entry.Action,
+                    proxyPort,
+                    entry.PolicyName));
             }
-            states[e.Id] = new BpfPolicyModel
-            {
-                EndpointId = e.Id,
-                IngressEnforced = policy.IngressEnforced,
-                EgressEnforced = policy.EgressEnforced,
-                Entries = entries,
-            };
+            states[e.Id] = new EndpointMapState(e.Id, policy.IngressEnforced, policy.EgressEnforced, entries);
         }
         _proxyPorts.Retain(redirects);
         return new PolicyComputation(states, redirects, snapshot.CidrIdentities, snapshot);

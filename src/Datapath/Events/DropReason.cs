@@ -6,6 +6,9 @@ public enum DropReason : byte
     /// <summary>Not a drop.</summary>
     None = 0,
 
+    /// <summary>INVALID_SIP: an endpoint sent from an address that is not its own.</summary>
+    InvalidSourceIp = 132,
+
     /// <summary>POLICY_DENIED: no rule allows it (default deny).</summary>
     PolicyDenied = 133,
 

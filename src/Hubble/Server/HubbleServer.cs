@@ -33,6 +33,9 @@ namespace CiliumL7.Hubble.Server;
 /// </remarks>
 public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
 {
+    /// <summary>Largest gRPC request message (and HTTP/2 request body) the server accepts; larger ones get RESOURCE_EXHAUSTED.</summary>
+    public const int MaxRequestBytes = 1024 * 1024;
+
     private readonly HubbleServerOptions _options;
     private readonly ILogger _logger;
     private WebApplication? _app;
@@ -225,6 +228,8 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
         }
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBytes;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 16 * 1024;
             if (_options.UnixSocketPath is { } path)
             {
                 PrepareSocketPath(path);
@@ -236,7 +241,11 @@ public sealed class HubbleServer : IFlowPublisher, IAsyncDisposable
             }
         });
         builder.Services.AddRouting();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(o =>
+        {
+            // A GetFlows request with its filters is a few KiB: bound what one request may make the server buffer.
+            o.MaxReceiveMessageSize = MaxRequestBytes;
+        });
         builder.Services.AddSingleton(new ObserverService(Ring, AgentEvents, node, () => _ringMetrics.LostEvents("OBSERVER_EVENTS_QUEUE"), _stopping.Token));
         builder.Services.AddSingleton(new PeerService(node, _stopping.Token));
         builder.Services.AddSingleton(new HealthService(_stopping.Token));

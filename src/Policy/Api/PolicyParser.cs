@@ -23,6 +23,15 @@ public static class PolicyParser
         string text;
         try
         {
+            var length = new FileInfo(path).Length;
+            if (length > Limits.InputLimits.MaxPolicyBytes)
+            {
+                return new PolicyParseResult
+                {
+                    Resources = [],
+                    Errors = [new PolicyError { Source = path, Message = Limits.YamlInputGuard.TooLarge(length) }],
+                };
+            }
             text = File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -41,6 +50,11 @@ public static class PolicyParser
     {
         var errors = new List<PolicyError>();
         var resources = new List<PolicyResource>();
+        if (Limits.YamlInputGuard.Check(yaml) is { } tooBig)
+        {
+            errors.Add(new PolicyError { Source = sourceName, Message = tooBig });
+            return new PolicyParseResult { Resources = resources, Errors = errors };
+        }
         var stream = new YamlStream();
         try
         {

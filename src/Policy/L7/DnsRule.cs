@@ -10,8 +10,11 @@ namespace CiliumL7.Policy.L7;
 /// <c>**.</c> matches one or more whole labels (never the apex); any other
 /// <c>*</c> matches <c>[-a-zA-Z0-9_]*</c> inside one label.
 /// </summary>
-public sealed class DnsRule
+public sealed class DnsRule : IL7Rule
 {
+    /// <inheritdoc />
+    public Resolution.L7Parser Parser => Resolution.L7Parser.Dns;
+
     private readonly string? _name;
     private readonly Regex? _pattern;
     private readonly bool _matchAll;

@@ -5,22 +5,21 @@ namespace CiliumL7.Policy.L7;
 /// name matches any rule is allowed; anything else is answered REFUSED.
 /// <see cref="AllowAll"/> is the wildcard for a peer whose rule has no L7 rules.
 /// </summary>
-public sealed class DnsRuleSet
+public sealed class DnsRuleSet : L7RuleSet<DnsRuleSet, ReadOnlySpan<char>>
 {
     private readonly DnsRule[] _rules;
 
     /// <summary>Creates a rule set; <paramref name="deciderName"/> names the policy reported for a deny.</summary>
     public DnsRuleSet(IReadOnlyList<DnsRule> rules, string? deciderName)
+        : base(deciderName, allowAll: false)
     {
         _rules = [.. rules];
-        DeciderName = deciderName;
     }
 
     private DnsRuleSet(string? deciderName, bool allowAll)
+        : base(deciderName, allowAll)
     {
         _rules = [];
-        DeciderName = deciderName;
-        IsAllowAll = allowAll;
     }
 
     /// <summary>The wildcard: every query allowed.</summary>
@@ -29,11 +28,11 @@ public sealed class DnsRuleSet
     /// <summary>A wildcard set attributed to a policy.</summary>
     public static DnsRuleSet AllowAllBy(string? policyName) => new(policyName, allowAll: true);
 
-    /// <summary>True for the wildcard set.</summary>
-    public bool IsAllowAll { get; }
+    /// <inheritdoc />
+    public override Resolution.L7Parser Parser => Resolution.L7Parser.Dns;
 
-    /// <summary>The policy named when nothing matched (or when the wildcard allowed).</summary>
-    public string? DeciderName { get; }
+    /// <inheritdoc />
+    public override int RuleCount => _rules.Length;
 
     /// <summary>The compiled rules, in policy order.</summary>
     public IReadOnlyList<DnsRule> Rules => _rules;
@@ -41,13 +40,9 @@ public sealed class DnsRuleSet
     /// <summary>Judges one query name (any case, trailing dot optional).</summary>
     public L7Verdict Judge(string qname) => Judge(qname.AsSpan());
 
-    /// <summary>Judges one query name without allocating.</summary>
-    public L7Verdict Judge(ReadOnlySpan<char> qname)
+    /// <inheritdoc />
+    protected override L7Verdict JudgeRules(ReadOnlySpan<char> qname)
     {
-        if (IsAllowAll)
-        {
-            return new L7Verdict(true, DeciderName);
-        }
         foreach (var rule in _rules)
         {
             if (rule.Matches(qname))

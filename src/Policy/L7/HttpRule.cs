@@ -7,8 +7,11 @@ namespace CiliumL7.Policy.L7;
 /// linear-time regexes (full match); headers are exact values or presence.
 /// Every field present must match (AND).
 /// </summary>
-public sealed class HttpRule
+public sealed class HttpRule : IL7Rule
 {
+    /// <inheritdoc />
+    public Resolution.L7Parser Parser => Resolution.L7Parser.Http;
+
     private readonly FieldMatcher? _method;
     private readonly FieldMatcher? _path;
     private readonly FieldMatcher? _host;

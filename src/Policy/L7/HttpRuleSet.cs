@@ -6,7 +6,7 @@ namespace CiliumL7.Policy.L7;
 /// the wildcard a peer gets when its rule names no L7 rules on that port.
 /// Immutable; shared by every connection that reads the same policy snapshot.
 /// </summary>
-public sealed class HttpRuleSet
+public sealed class HttpRuleSet : L7RuleSet<HttpRuleSet, IHttpRequestFacts>
 {
     private readonly HttpRule[] _rules;
 
@@ -20,15 +20,11 @@ public sealed class HttpRuleSet
     private readonly int[] _prefixLengths;
     private readonly HttpRuleBucket _scan;
 
-    // A second set that must allow too (the destination's ingress rules, when the egress proxy
-    // forwards to a local endpoint whose ingress redirects the same port); null for none.
-    private HttpRuleSet? _andThen;
-
     /// <summary>Creates a rule set; <paramref name="deciderName"/> names the policy reported for a deny.</summary>
     public HttpRuleSet(IReadOnlyList<HttpRule> rules, string? deciderName)
+        : base(deciderName, allowAll: false)
     {
         _rules = [.. rules];
-        DeciderName = deciderName;
         var literal = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var prefixed = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var scan = new List<int>();
@@ -59,14 +55,13 @@ public sealed class HttpRuleSet
     }
 
     private HttpRuleSet(string? deciderName, bool allowAll)
+        : base(deciderName, allowAll)
     {
         _rules = [];
         _byLiteralPath = [];
         _byPrefix = new Dictionary<string, HttpRuleBucket>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _prefixLengths = [];
         _scan = new HttpRuleBucket([], _rules);
-        DeciderName = deciderName;
-        IsAllowAll = allowAll;
     }
 
     /// <summary>The wildcard: every request allowed.</summary>
@@ -75,51 +70,20 @@ public sealed class HttpRuleSet
     /// <summary>Creates a wildcard set attributed to a policy (for flow events).</summary>
     public static HttpRuleSet AllowAllBy(string? policyName) => new(policyName, allowAll: true);
 
-    /// <summary>True for the wildcard set.</summary>
-    public bool IsAllowAll { get; }
+    /// <inheritdoc />
+    public override Resolution.L7Parser Parser => Resolution.L7Parser.Http;
 
-    /// <summary>The policy named when nothing matched (or when the wildcard allowed).</summary>
-    public string? DeciderName { get; }
+    /// <inheritdoc />
+    public override int RuleCount => _rules.Length;
 
     /// <summary>The compiled rules, in policy order.</summary>
     public IReadOnlyList<HttpRule> Rules => _rules;
 
-    /// <summary>The set that must allow a request after this one (see <see cref="AndThen"/>); null for none.</summary>
-    public HttpRuleSet? Next => _andThen;
-
-    /// <summary>
-    /// A set that allows what both this set and <paramref name="next"/> allow,
-    /// judged in that order (a deny names the policy of the set that denied).
-    /// For the egress proxy of a connection to a local endpoint whose ingress
-    /// redirects the same port: the destination's ingress rules apply too.
-    /// </summary>
-    public HttpRuleSet AndThen(HttpRuleSet next)
+    /// <inheritdoc />
+    protected override L7Verdict JudgeRules(IHttpRequestFacts request)
     {
-        ArgumentNullException.ThrowIfNull(next);
-        var both = (HttpRuleSet)MemberwiseClone();
-        both._andThen = _andThen is null ? next : _andThen.AndThen(next);
-        return both;
-    }
-
-    /// <summary>Judges one request: allowed when any rule matches (and the <see cref="Next"/> set allows).</summary>
-    public L7Verdict Judge(IHttpRequestFacts request)
-    {
-        L7Verdict verdict;
-        if (IsAllowAll)
-        {
-            verdict = new L7Verdict(true, DeciderName);
-        }
-        else
-        {
-            var index = FirstMatch(request);
-            verdict = index >= 0 ? new L7Verdict(true, _rules[index].PolicyName) : new L7Verdict(false, DeciderName);
-        }
-        if (!verdict.Allowed || _andThen is null)
-        {
-            return verdict;
-        }
-        var next = _andThen.Judge(request);
-        return next.Allowed ? verdict : next;
+        var index = FirstMatch(request);
+        return index >= 0 ? new L7Verdict(true, _rules[index].PolicyName) : new L7Verdict(false, DeciderName);
     }
 
     /// <summary>The first rule (in policy order) matching the request, or null (for traces and flow attribution).</summary>

@@ -5,8 +5,11 @@ namespace CiliumL7.Policy.L7;
 /// <c>apiKey</c>; null = any), optional exact <c>apiVersion</c>,
 /// <c>clientID</c> and <c>topic</c>.
 /// </summary>
-public sealed class KafkaRule
+public sealed class KafkaRule : IL7Rule
 {
+    /// <inheritdoc />
+    public Resolution.L7Parser Parser => Resolution.L7Parser.Kafka;
+
     private readonly short[]? _apiKeys;
 
     /// <summary>Creates a rule.</summary>

@@ -6,22 +6,21 @@ namespace CiliumL7.Policy.L7;
 /// API key, version and client id (a request naming no topic needs one such
 /// rule); otherwise the proxy answers error 29 (TOPIC_AUTHORIZATION_FAILED).
 /// </summary>
-public sealed class KafkaRuleSet
+public sealed class KafkaRuleSet : L7RuleSet<KafkaRuleSet, KafkaRequestFacts>
 {
     private readonly KafkaRule[] _rules;
 
     /// <summary>Creates a rule set; <paramref name="deciderName"/> names the policy reported for a deny.</summary>
     public KafkaRuleSet(IReadOnlyList<KafkaRule> rules, string? deciderName)
+        : base(deciderName, allowAll: false)
     {
         _rules = [.. rules];
-        DeciderName = deciderName;
     }
 
     private KafkaRuleSet(string? deciderName, bool allowAll)
+        : base(deciderName, allowAll)
     {
         _rules = [];
-        DeciderName = deciderName;
-        IsAllowAll = allowAll;
     }
 
     /// <summary>The wildcard: every request allowed.</summary>
@@ -30,22 +29,23 @@ public sealed class KafkaRuleSet
     /// <summary>A wildcard set attributed to a policy.</summary>
     public static KafkaRuleSet AllowAllBy(string? policyName) => new(policyName, allowAll: true);
 
-    /// <summary>True for the wildcard set.</summary>
-    public bool IsAllowAll { get; }
+    /// <inheritdoc />
+    public override Resolution.L7Parser Parser => Resolution.L7Parser.Kafka;
 
-    /// <summary>The policy named when nothing matched (or when the wildcard allowed).</summary>
-    public string? DeciderName { get; }
+    /// <inheritdoc />
+    public override int RuleCount => _rules.Length;
 
     /// <summary>The compiled rules, in policy order.</summary>
     public IReadOnlyList<KafkaRule> Rules => _rules;
 
     /// <summary>Judges one request.</summary>
-    public L7Verdict Judge(short apiKey, short apiVersion, string? clientId, IReadOnlyList<string> topics)
+    public L7Verdict Judge(short apiKey, short apiVersion, string? clientId, IReadOnlyList<string> topics) =>
+        Judge(new KafkaRequestFacts(apiKey, apiVersion, clientId, topics));
+
+    /// <inheritdoc />
+    protected override L7Verdict JudgeRules(KafkaRequestFacts request)
     {
-        if (IsAllowAll)
-        {
-            return new L7Verdict(true, DeciderName);
-        }
+        var (apiKey, apiVersion, clientId, topics) = request;
         string? decider = null;
         if (topics.Count == 0)
         {

@@ -18,8 +18,8 @@ internal sealed class Contribution
 
     public L7Parser Parser { get; init; }
 
-    /// <summary>Compiled <c>HttpRule</c>/<c>DnsRule</c>/<c>KafkaRule</c> objects.</summary>
-    public IReadOnlyList<object> L7Rules { get; init; } = [];
+    /// <summary>The compiled L7 rules (all of <see cref="Parser"/>).</summary>
+    public IReadOnlyList<L7.IL7Rule> L7Rules { get; init; } = [];
 
     /// <summary><c>enableDefaultDeny: false</c>: L7 rules only give visibility (wildcard).</summary>
     public bool VisibilityOnly { get; init; }

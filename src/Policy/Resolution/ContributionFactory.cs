@@ -177,13 +177,13 @@ internal static class ContributionFactory
         return list;
     }
 
-    private static (L7Parser, IReadOnlyList<object>) CompileL7(L7Rules? rules, string policyName, string path)
+    private static (L7Parser, IReadOnlyList<IL7Rule>) CompileL7(L7Rules? rules, string policyName, string path)
     {
         if (rules is null)
         {
             return (L7Parser.None, []);
         }
-        var list = new List<object>();
+        var list = new List<IL7Rule>();
         if (rules.Http is not null)
         {
             for (var i = 0; i < rules.Http.Count; i++)

@@ -4,7 +4,7 @@ namespace CiliumL7.Policy.Resolution;
 
 /// <summary>
 /// Builds one direction of one identity's policy from its contributions and
-/// distils it into entries (FACTS.md §2):
+/// distils it into entries (Cilium's merge semantics):
 /// <code>
 ///  1. one filter per (proto, port/range); inside it, one L7 set per peer
 ///  2. a peer with no L7 rules on an L7 port gets "allow all L7" — only that peer (CVE-2023-30851)
@@ -62,7 +62,7 @@ internal sealed class DirectionBuilder(TrafficDirection direction, L7SetCache se
         }
     }
 
-    public void Emit(List<L4PolicyEntry> entries, Dictionary<L7Key, object> l7)
+    public void Emit(List<L4PolicyEntry> entries, Dictionary<L7Key, L7RuleSet> l7)
     {
         var emitted = new Dictionary<(uint, PortKey), L4PolicyEntry>();
 
@@ -101,7 +101,7 @@ internal sealed class DirectionBuilder(TrafficDirection direction, L7SetCache se
     }
 
     private void EmitL7Port(PortKey port, Dictionary<uint, PeerAccumulator> atPort, L7Parser parser,
-        Dictionary<(uint, PortKey), L4PolicyEntry> emitted, Dictionary<L7Key, object> l7)
+        Dictionary<(uint, PortKey), L4PolicyEntry> emitted, Dictionary<L7Key, L7RuleSet> l7)
     {
         atPort.TryGetValue(0, out var anyPeer);
         var widen = new Dictionary<uint, PeerAccumulator>();
@@ -153,7 +153,7 @@ internal sealed class DirectionBuilder(TrafficDirection direction, L7SetCache se
             {
                 continue;
             }
-            var rules = new List<object>();
+            var rules = new List<IL7Rule>();
             foreach (var s in sources)
             {
                 if (s.Wildcard)
@@ -169,7 +169,7 @@ internal sealed class DirectionBuilder(TrafficDirection direction, L7SetCache se
         }
     }
 
-    private void ApplyDenies(Dictionary<(uint, PortKey), L4PolicyEntry> emitted, Dictionary<L7Key, object> l7)
+    private void ApplyDenies(Dictionary<(uint, PortKey), L4PolicyEntry> emitted, Dictionary<L7Key, L7RuleSet> l7)
     {
         if (_denies.Count == 0)
         {
@@ -206,69 +206,20 @@ internal sealed class DirectionBuilder(TrafficDirection direction, L7SetCache se
         }
     }
 
-    private object BuildSet(L7Parser parser, bool wildcard, string wildcardBy, List<object> rules, string decider)
+    private L7RuleSet BuildSet(L7Parser parser, bool wildcard, string wildcardBy, List<IL7Rule> rules, string decider)
     {
         if (wildcard)
         {
-            return Build(parser, wildcard, wildcardBy, rules, decider);
+            return L7RuleSet.AllowAllOf(parser, wildcardBy);
         }
         // Peers allowed the same rules share one immutable set (see L7SetCache).
         if (sets.TryGet(parser, decider, rules, out var key, out var shared))
         {
-            return shared!;
+            return shared;
         }
-        var set = Build(parser, wildcard, wildcardBy, rules, decider);
+        var set = L7RuleSet.Create(parser, rules, decider);
         sets.Add(key, set);
         return set;
-    }
-
-    private static object Build(L7Parser parser, bool wildcard, string wildcardBy, List<object> rules, string decider)
-    {
-        switch (parser)
-        {
-            case L7Parser.Http:
-                if (wildcard)
-                {
-                    return HttpRuleSet.AllowAllBy(wildcardBy);
-                }
-                var http = new List<HttpRule>(rules.Count);
-                foreach (var r in rules)
-                {
-                    if (r is HttpRule h)
-                    {
-                        http.Add(h);
-                    }
-                }
-                return new HttpRuleSet(http, decider);
-            case L7Parser.Dns:
-                if (wildcard)
-                {
-                    return DnsRuleSet.AllowAllBy(wildcardBy);
-                }
-                var dns = new List<DnsRule>(rules.Count);
-                foreach (var r in rules)
-                {
-                    if (r is DnsRule d)
-                    {
-                        dns.Add(d);
-                    }
-                }
-                return new DnsRuleSet(dns, decider);
-            default:
-                if (wildcard)
-                {
-                    return KafkaRuleSet.AllowAllBy(wildcardBy);
-                }
-                var kafka = new List<KafkaRule>(rules.Count);
-                foreach (var r in rules)
-                {
-                    if (r is KafkaRule k)
-                    {
-                        kafka.Add(k);
-                    }
-                }
-                return new KafkaRuleSet(kafka, decider);
-        }
     }
 
     private static L7Parser ParserOf(Dictionary<uint, PeerAccumulator> peers)

@@ -13,10 +13,10 @@ namespace CiliumL7.Policy.Resolution;
 public sealed class EndpointPolicy
 {
     // Never mutated after construction (the resolver hands over a private dictionary).
-    private readonly Dictionary<L7Key, object> _l7;
+    private readonly Dictionary<L7Key, L7RuleSet> _l7;
 
     internal EndpointPolicy(uint endpointId, uint identity, bool ingressEnforced, bool egressEnforced,
-        ImmutableArray<L4PolicyEntry> entries, Dictionary<L7Key, object> l7)
+        ImmutableArray<L4PolicyEntry> entries, Dictionary<L7Key, L7RuleSet> l7)
     {
         EndpointId = endpointId;
         Identity = identity;
@@ -41,17 +41,27 @@ public sealed class EndpointPolicy
     /// <summary>The distilled L4 entries, sorted by direction, protocol, port, identity.</summary>
     public ImmutableArray<L4PolicyEntry> Entries { get; }
 
-    /// <summary>The HTTP rules for a redirected peer/port; null = none (deny: fail closed).</summary>
+    /// <summary>
+    /// The L7 rules for a redirected peer/port (the peer's own set, else the set for any
+    /// peer); null = none (deny: fail closed).
+    /// </summary>
+    public L7RuleSet? GetRules(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity) =>
+        _l7.TryGetValue(new L7Key(direction, proto, port, remoteIdentity), out var set) ||
+        _l7.TryGetValue(new L7Key(direction, proto, port, 0), out set)
+            ? set
+            : null;
+
+    /// <summary>The HTTP rules for a redirected peer/port; null = none, or not HTTP (deny: fail closed).</summary>
     public HttpRuleSet? GetHttpRules(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity) =>
-        Get<HttpRuleSet>(direction, port, proto, remoteIdentity);
+        GetRules(direction, port, proto, remoteIdentity) as HttpRuleSet;
 
-    /// <summary>The DNS rules for a redirected peer/port; null = none (deny: fail closed).</summary>
+    /// <summary>The DNS rules for a redirected peer/port; null = none, or not DNS (deny: fail closed).</summary>
     public DnsRuleSet? GetDnsRules(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity) =>
-        Get<DnsRuleSet>(direction, port, proto, remoteIdentity);
+        GetRules(direction, port, proto, remoteIdentity) as DnsRuleSet;
 
-    /// <summary>The Kafka rules for a redirected peer/port; null = none (deny: fail closed).</summary>
+    /// <summary>The Kafka rules for a redirected peer/port; null = none, or not Kafka (deny: fail closed).</summary>
     public KafkaRuleSet? GetKafkaRules(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity) =>
-        Get<KafkaRuleSet>(direction, port, proto, remoteIdentity);
+        GetRules(direction, port, proto, remoteIdentity) as KafkaRuleSet;
 
     /// <summary>
     /// The entry deciding a packet, as the datapath looks it up: a covering
@@ -98,16 +108,5 @@ public sealed class EndpointPolicy
         return a.Protocol != 0 && b.Protocol == 0;
     }
 
-    private T? Get<T>(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity)
-        where T : class
-    {
-        if (_l7.TryGetValue(new L7Key(direction, proto, port, remoteIdentity), out var set) ||
-            _l7.TryGetValue(new L7Key(direction, proto, port, 0), out set))
-        {
-            return set as T;
-        }
-        return null;
-    }
-
-    internal IEnumerable<KeyValuePair<L7Key, object>> L7Sets => _l7;
+    internal IEnumerable<KeyValuePair<L7Key, L7RuleSet>> L7Sets => _l7;
 }

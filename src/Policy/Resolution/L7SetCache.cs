@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using CiliumL7.Policy.L7;
 
 namespace CiliumL7.Policy.Resolution;
 
@@ -13,27 +15,27 @@ namespace CiliumL7.Policy.Resolution;
 /// </summary>
 internal sealed class L7SetCache
 {
-    private readonly Dictionary<Key, object> _sets = [];
+    private readonly Dictionary<Key, L7RuleSet> _sets = [];
 
     /// <summary>The set already built for these inputs, if any (<paramref name="rules"/> must not change afterwards).</summary>
-    public bool TryGet(L7Parser parser, string decider, List<object> rules, out Key key, out object? set)
+    public bool TryGet(L7Parser parser, string decider, List<IL7Rule> rules, out Key key, [MaybeNullWhen(false)] out L7RuleSet set)
     {
         key = new Key(parser, decider, rules);
         return _sets.TryGetValue(key, out set);
     }
 
     /// <summary>Remembers <paramref name="set"/> as the set for <paramref name="key"/>.</summary>
-    public void Add(Key key, object set) => _sets[key] = set;
+    public void Add(Key key, L7RuleSet set) => _sets[key] = set;
 
     /// <summary>Parser, deciding policy and the rule objects (compared by reference, in order).</summary>
     internal readonly struct Key : IEquatable<Key>
     {
         private readonly L7Parser _parser;
         private readonly string _decider;
-        private readonly List<object> _rules;
+        private readonly List<IL7Rule> _rules;
         private readonly int _hash;
 
-        public Key(L7Parser parser, string decider, List<object> rules)
+        public Key(L7Parser parser, string decider, List<IL7Rule> rules)
         {
             _parser = parser;
             _decider = decider;

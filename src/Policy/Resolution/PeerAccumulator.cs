@@ -14,5 +14,5 @@ internal sealed class PeerAccumulator(string policyName, string rulePath)
 
     public L7Parser Parser { get; set; }
 
-    public List<object> Rules { get; } = [];
+    public List<L7.IL7Rule> Rules { get; } = [];
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using CiliumL7.Policy.Api;
 using CiliumL7.Policy.Identity;
+using CiliumL7.Policy.L7;
 
 namespace CiliumL7.Policy.Resolution;
 
@@ -80,7 +81,7 @@ public static class PolicyResolver
         }
 
         // :: Step 4: distil per identity, then hand each endpoint its identity's result.
-        var perIdentity = new Dictionary<uint, (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, object> L7)>();
+        var perIdentity = new Dictionary<uint, (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, L7RuleSet> L7)>();
         var result = ImmutableDictionary.CreateBuilder<uint, EndpointPolicy>();
         foreach (var ep in endpoints)
         {
@@ -95,10 +96,10 @@ public static class PolicyResolver
         return new PolicySnapshot(Interlocked.Increment(ref s_revision), result.ToImmutable(), cidrMap, [.. policies]);
     }
 
-    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, object>) Distil((DirectionBuilder Ingress, DirectionBuilder Egress)? builders, L7SetCache sets)
+    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, L7RuleSet>) Distil((DirectionBuilder Ingress, DirectionBuilder Egress)? builders, L7SetCache sets)
     {
         var entries = new List<L4PolicyEntry>();
-        var l7 = new Dictionary<L7Key, object>();
+        var l7 = new Dictionary<L7Key, L7RuleSet>();
         var ingress = builders?.Ingress ?? new DirectionBuilder(TrafficDirection.Ingress, sets);
         var egress = builders?.Egress ?? new DirectionBuilder(TrafficDirection.Egress, sets);
         ingress.Emit(entries, l7);

@@ -117,7 +117,7 @@ public static class PolicyTracer
                     ? (true, match?.RulePath, verdict.PolicyName, "query " + q + ": allowed by " + verdict.PolicyName + " " + (match?.RulePath ?? "(allow all)"))
                     : (false, null, verdict.PolicyName, "query " + q + ": matches no DNS rule: REFUSED");
             }
-            default:
+            case L7Parser.Kafka:
             {
                 var set = policy.GetKafkaRules(direction, request.Port, request.Protocol, peer);
                 var k = request.Kafka ?? new TraceKafkaRequest(3, 0, null, []);
@@ -131,6 +131,8 @@ public static class PolicyTracer
                     ? (true, null, verdict.PolicyName, text + ": allowed by " + verdict.PolicyName)
                     : (false, null, verdict.PolicyName, text + ": not every topic is allowed: error 29 TOPIC_AUTHORIZATION_FAILED");
             }
+            default:
+                return (false, null, null, "redirect to an unknown parser " + parser + ": denied (fail closed)");
         }
     }
 

@@ -3,7 +3,8 @@ using CiliumL7.Policy;
 namespace CiliumL7.Proxy.Flows;
 
 /// <summary>
-/// One L7 flow as the proxy reports it. <see cref="Source"/> and
+/// One L7 flow as the proxy reports it, for every protocol (<see cref="Protocol"/>:
+/// HTTP in <see cref="Http"/>, DNS in <see cref="Dns"/>, Kafka in <see cref="Kafka"/>). <see cref="Source"/> and
 /// <see cref="Destination"/> follow the message: client → server for a request,
 /// server → client for a response (<see cref="IsReply"/> true).
 /// A value type of references that already exist (endpoints cached per
@@ -20,9 +21,9 @@ public readonly record struct L7FlowEvent
     public required L7FlowType Type { get; init; }
 
     /// <summary>
-    /// Request flows: FORWARDED, DROPPED (policy deny → 403) or ERROR (malformed → 400).
-    /// Response flows are always FORWARDED (the response, also a proxy-made 403/400,
-    /// reached the client), as Cilium reports them.
+    /// Request flows: FORWARDED, DROPPED (policy deny → HTTP 403, DNS REFUSED, Kafka error 29)
+    /// or ERROR (malformed → HTTP 400). HTTP response flows are always FORWARDED (the
+    /// response, also a proxy-made 403/400, reached the client), as Cilium reports them.
     /// </summary>
     public required FlowVerdict Verdict { get; init; }
 
@@ -50,8 +51,17 @@ public readonly record struct L7FlowEvent
     /// <summary>Request to response-headers latency in nanoseconds (responses only).</summary>
     public long LatencyNs { get; init; }
 
-    /// <summary>The HTTP details.</summary>
-    public required HttpFlowInfo Http { get; init; }
+    /// <summary>The protocol of the flow: the one of <see cref="Dns"/>, <see cref="Kafka"/>, else HTTP.</summary>
+    public ProxyType Protocol => Dns is not null ? ProxyType.Dns : Kafka is not null ? ProxyType.Kafka : ProxyType.Http;
+
+    /// <summary>The HTTP details (an HTTP flow; default for the others).</summary>
+    public HttpFlowInfo Http { get; init; }
+
+    /// <summary>The DNS details; null unless a DNS flow.</summary>
+    public DnsFlowInfo? Dns { get; init; }
+
+    /// <summary>The Kafka details; null unless a Kafka flow.</summary>
+    public KafkaFlowInfo? Kafka { get; init; }
 
     /// <summary>Same value on a request and its response.</summary>
     public required ulong RequestId { get; init; }

@@ -18,7 +18,7 @@ namespace CiliumL7.Proxy.Http;
 /// runs <see cref="HttpProxyApplication"/>. Separate
 /// servers let the agent add and remove redirects without touching the others.
 /// </summary>
-internal sealed class HttpRedirectListener : IAsyncDisposable
+internal sealed class HttpRedirectListener : IRedirectListener
 {
     private readonly KestrelServer _server;
     private readonly ProxyRuntime _runtime;
@@ -55,7 +55,7 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
         var fastPath = options.Http1FastPath ? new Http1FastPath(redirect, runtime) : null;
         foreach (var address in options.ListenAddresses)
         {
-            if (address.AddressFamily == AddressFamily.InterNetworkV6 && !Ipv6Available(options.NetworkNamespace))
+            if (address.AddressFamily == AddressFamily.InterNetworkV6 && !ListenSocketFactory.Ipv6Available(options.NetworkNamespace))
             {
                 Log.Ipv6Unavailable(runtime.Logger, redirect.ProxyPort);
                 continue;
@@ -101,37 +101,9 @@ internal sealed class HttpRedirectListener : IAsyncDisposable
     /// <summary>Hands each listening socket to the registry (after Kestrel called listen()).</summary>
     private void RegisterSockets()
     {
-        var registry = _runtime.ListenerRegistry;
-        if (registry is null)
-        {
-            return;
-        }
         lock (_sockets)
         {
-            foreach (var socket in _sockets)
-            {
-                try
-                {
-                    registry.ListenerStarted(Redirect.ProxyPort, socket);
-                }
-                catch (Exception e)
-                {
-                    Log.ListenerRegistrationFailed(_runtime.Logger, Redirect.ProxyPort, e);
-                }
-            }
-        }
-    }
-
-    private static bool Ipv6Available(string? networkNamespace)
-    {
-        try
-        {
-            using var probe = NetworkNamespace.CreateTcpSocket(networkNamespace, AddressFamily.InterNetworkV6);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
+            ListenSocketFactory.Register(_runtime, Redirect.ProxyPort, _sockets);
         }
     }
 

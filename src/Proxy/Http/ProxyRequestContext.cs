@@ -274,7 +274,7 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         }
         if (!ReferenceEquals(snapshot, _rulesSnapshot) || remoteIdentity != _rulesIdentity)
         {
-            _rules = snapshot.GetHttpRules(key, remoteIdentity);
+            _rules = snapshot.GetRules<HttpRuleSet>(key, remoteIdentity);
             _rulesSnapshot = snapshot;
             _rulesIdentity = remoteIdentity;
         }

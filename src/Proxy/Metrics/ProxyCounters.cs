@@ -1,32 +1,40 @@
 namespace CiliumL7.Proxy.Metrics;
 
 /// <summary>
-/// The proxy's counters (<c>cilium_policy_l7_total{rule,proxy_type="http"}</c>,
-/// <c>cilium_proxy_redirects{protocol}</c>). Thread-safe; read with <see cref="Snapshot"/>.
+/// The proxy's counters, one <see cref="ProtocolCounters"/> per proxy type
+/// (<c>cilium_policy_l7_total{rule,proxy_type}</c>, <c>cilium_proxy_redirects{protocol}</c>).
+/// The parameterless members count HTTP (the HTTP pipeline's shorthand).
 /// </summary>
 public sealed class ProxyCounters
 {
-    private long _received;
-    private long _forwarded;
-    private long _denied;
-    private long _parseErrors;
-    private long _httpRedirects;
+    private readonly ProtocolCounters _http = new(ProxyType.Http);
+    private readonly ProtocolCounters _dns = new(ProxyType.Dns);
+    private readonly ProtocolCounters _kafka = new(ProxyType.Kafka);
 
-    internal void Received() => Interlocked.Increment(ref _received);
+    /// <summary>Every proxy type's counters, in <see cref="ProxyType"/> order.</summary>
+    public IReadOnlyList<ProtocolCounters> All => [_http, _dns, _kafka];
 
-    internal void Forwarded() => Interlocked.Increment(ref _forwarded);
+    /// <summary>The counters of <paramref name="type"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a proxy type.</exception>
+    public ProtocolCounters For(ProxyType type) => type switch
+    {
+        ProxyType.Http => _http,
+        ProxyType.Dns => _dns,
+        ProxyType.Kafka => _kafka,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a proxy type"),
+    };
 
-    internal void Denied() => Interlocked.Increment(ref _denied);
+    internal void Received() => _http.Received();
 
-    internal void ParseError() => Interlocked.Increment(ref _parseErrors);
+    internal void Forwarded() => _http.Forwarded();
 
-    internal void SetHttpRedirects(int count) => Interlocked.Exchange(ref _httpRedirects, count);
+    internal void Denied() => _http.Denied();
 
-    /// <summary>A consistent-enough copy of every counter.</summary>
-    public ProxyCountersSnapshot Snapshot() => new(
-        Interlocked.Read(ref _received),
-        Interlocked.Read(ref _forwarded),
-        Interlocked.Read(ref _denied),
-        Interlocked.Read(ref _parseErrors),
-        Interlocked.Read(ref _httpRedirects));
+    internal void ParseError() => _http.ParseError();
+
+    /// <summary>The HTTP counters' snapshot.</summary>
+    public ProxyCountersSnapshot Snapshot() => _http.Snapshot();
+
+    /// <summary>The counters' snapshot of <paramref name="type"/>.</summary>
+    public ProxyCountersSnapshot Snapshot(ProxyType type) => For(type).Snapshot();
 }

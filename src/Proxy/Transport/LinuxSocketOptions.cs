@@ -11,6 +11,8 @@ internal static class LinuxSocketOptions
     private const int IpTransparent = 19;
     private const int SolIpv6 = 41;
     private const int Ipv6Transparent = 75;
+    private const int IpRecvOrigDstAddr = 20;
+    private const int Ipv6RecvOrigDstAddr = 74;
 
     /// <summary>Sets IP_TRANSPARENT (or IPV6_TRANSPARENT): bind/accept non-local addresses. Needs CAP_NET_ADMIN.</summary>
     public static void SetTransparent(Socket socket)
@@ -26,6 +28,23 @@ internal static class LinuxSocketOptions
         else
         {
             SetInt(socket, SolIp, IpTransparent, 1);
+        }
+    }
+
+    /// <summary>
+    /// Sets IP_RECVORIGDSTADDR (or IPV6_RECVORIGDSTADDR): each datagram read with
+    /// recvmsg carries the address and port it was sent to (the original destination
+    /// of a datagram the datapath assigned to this socket).
+    /// </summary>
+    public static void SetReceiveOriginalDestination(Socket socket)
+    {
+        if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            SetInt(socket, SolIpv6, Ipv6RecvOrigDstAddr, 1);
+        }
+        else
+        {
+            SetInt(socket, SolIp, IpRecvOrigDstAddr, 1);
         }
     }
 

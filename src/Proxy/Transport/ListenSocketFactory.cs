@@ -45,4 +45,39 @@ internal static class ListenSocketFactory
             throw;
         }
     }
+
+    /// <summary>True when an IPv6 socket can be created (in <paramref name="networkNamespace"/>).</summary>
+    public static bool Ipv6Available(string? networkNamespace)
+    {
+        try
+        {
+            using var probe = NetworkNamespace.CreateTcpSocket(networkNamespace, AddressFamily.InterNetworkV6);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Hands each listening socket of a redirect to the runtime's registry (after listen()); a failure is logged.</summary>
+    public static void Register(ProxyRuntime runtime, ushort proxyPort, IEnumerable<Socket> sockets)
+    {
+        var registry = runtime.ListenerRegistry;
+        if (registry is null)
+        {
+            return;
+        }
+        foreach (var socket in sockets)
+        {
+            try
+            {
+                registry.ListenerStarted(proxyPort, socket);
+            }
+            catch (Exception e)
+            {
+                Log.ListenerRegistrationFailed(runtime.Logger, proxyPort, e);
+            }
+        }
+    }
 }

@@ -14,11 +14,18 @@ internal static partial class NetworkNamespace
     private const int CloneNewNet = 0x40000000;
 
     /// <summary>A TCP socket in the namespace at <paramref name="path"/> (e.g. <c>/var/run/netns/NAME</c>), or in the caller's when null.</summary>
-    public static Socket CreateTcpSocket(string? path, AddressFamily family)
+    public static Socket CreateTcpSocket(string? path, AddressFamily family) =>
+        CreateSocket(path, family, SocketType.Stream, ProtocolType.Tcp);
+
+    /// <summary>A UDP socket in the namespace at <paramref name="path"/>, or in the caller's when null.</summary>
+    public static Socket CreateUdpSocket(string? path, AddressFamily family) =>
+        CreateSocket(path, family, SocketType.Dgram, ProtocolType.Udp);
+
+    private static Socket CreateSocket(string? path, AddressFamily family, SocketType type, ProtocolType protocol)
     {
         if (path is null)
         {
-            return new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+            return new Socket(family, type, protocol);
         }
         using var target = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
         using var home = File.OpenHandle("/proc/thread-self/ns/net", FileMode.Open, FileAccess.Read);
@@ -28,7 +35,7 @@ internal static partial class NetworkNamespace
         }
         try
         {
-            return new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+            return new Socket(family, type, protocol);
         }
         finally
         {

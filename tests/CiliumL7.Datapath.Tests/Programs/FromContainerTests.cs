@@ -45,6 +45,24 @@ public sealed class FromContainerTests
         Assert.Single(t.Datapath.Connections.Keys());
     }
 
+    [SkippableTheory]
+    [InlineData(Local)]          // another local endpoint's address: the proxy would apply that pod's rules
+    [InlineData("10.244.0.99")]  // an address no endpoint owns
+    public async Task FromContainer_SourceAddressNotItsOwn_DropsInvalidSip(string source)
+    {
+        Privileged.Require();
+        using var t = Setup();
+
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(source, 40002, Remote, 80));
+
+        Assert.Equal(ProgramTestResult.TcActShot, r.ReturnCode);
+        var ev = await t.WaitForEventAsync(e => e.Type == DatapathEventType.Drop);
+        Assert.NotNull(ev);
+        Assert.Equal(DropReason.InvalidSourceIp, ev.Reason);
+        Assert.Equal(SrcId, ev.SourceIdentity);
+        Assert.Empty(t.Datapath.Connections.Keys());
+    }
+
     [SkippableFact]
     public async Task FromContainer_EgressEnforcedNoRule_DropsWithPolicyDeniedEvent()
     {

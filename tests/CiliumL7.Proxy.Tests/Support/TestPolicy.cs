@@ -13,7 +13,7 @@ public sealed class TestPolicy(Func<RedirectKey, uint, HttpRuleSet?> lookup) : I
         return new TestPolicy((_, _) => set);
     }
 
-    public HttpRuleSet? GetHttpRules(RedirectKey key, uint remoteIdentity)
+    public L7RuleSet? GetRules(RedirectKey key, uint remoteIdentity)
     {
         Interlocked.Increment(ref Lookups);
         return lookup(key, remoteIdentity);

@@ -29,13 +29,13 @@ internal sealed class DocumentContext(string source, List<PolicyError> errors)
             Namespace = Namespace,
             Name = Name,
             FieldPath = path,
-            Value = value,
+            Value = value is null ? null : Limits.Echo.Truncate(value),
             Message = value is null ? message : Quote(value) + " " + message,
         });
     }
 
     /// <summary>Quotes a value for a message, JSON-style.</summary>
     public static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+        "\"" + Limits.Echo.Truncate(value).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
             .Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
 }

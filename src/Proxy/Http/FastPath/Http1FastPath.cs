@@ -24,6 +24,13 @@ internal sealed class Http1FastPath(ProxyRedirect redirect, ProxyRuntime runtime
         {
             handOff = await session.RunAsync().ConfigureAwait(false);
         }
+        catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException)
+        {
+            // A client resetting its connection is normal traffic, not a proxy failure: count it, no stack trace.
+            runtime.CountClientReset();
+            Log.ClientConnectionReset(runtime.Logger, redirect.ProxyPort, e.GetType().Name);
+            return;
+        }
         finally
         {
             session.Dispose();
