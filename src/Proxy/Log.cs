@@ -32,4 +32,10 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Debug, "L7 proxy policy snapshot replaced")]
     public static partial void PolicyReplaced(ILogger logger);
+
+    [LoggerMessage(1030, LogLevel.Debug, "Kafka upstream {Destination} failed: {Reason}")]
+    public static partial void KafkaUpstreamFailed(ILogger logger, IPEndPoint destination, string reason);
+
+    [LoggerMessage(1031, LogLevel.Debug, "Kafka connection from {Client} closed by the proxy: {Reason}")]
+    public static partial void KafkaConnectionClosed(ILogger logger, IPEndPoint client, string reason);
 }

@@ -5,20 +5,27 @@ namespace CiliumL7.Proxy.Kafka;
 /// proxy can judge: APIs the proxy does not understand are removed from the list,
 /// and each remaining API's max version is capped at the proxy's (later Produce,
 /// Fetch and Metadata versions may name topics by id only). Everything after the
-/// list (throttle time, tagged features) is copied unchanged. A broker answering
-/// UNSUPPORTED_VERSION writes a v0 body whatever the request's version; it is read so.
+/// list (throttle time, tagged features) is copied unchanged. An error answer
+/// (UNSUPPORTED_VERSION, whose body format varies between brokers) passes unchanged.
 /// </summary>
 internal static class KafkaApiVersionsCapper
 {
-    private const short UnsupportedVersion = 35;
-
     /// <summary>Returns the rewritten frame (size prefix included); throws <see cref="KafkaProtocolException"/> on a malformed response.</summary>
     public static byte[] Cap(ReadOnlySpan<byte> frame, short requestVersion)
     {
         var r = new KafkaReader(frame);
         var correlationId = r.ReadInt32("correlation_id");
         var error = r.ReadInt16("error_code");
-        var f = error != UnsupportedVersion && requestVersion >= 3;
+        if (error != 0)
+        {
+            // An error answer (UNSUPPORTED_VERSION: the client retries with a lower
+            // version) is not used to pick versions of other APIs: passed unchanged.
+            var unchanged = new byte[frame.Length + 4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(unchanged, frame.Length);
+            frame.CopyTo(unchanged.AsSpan(4));
+            return unchanged;
+        }
+        var f = requestVersion >= 3;
         var count = r.ReadArrayCount(f, false, "api_keys", 6);
         var w = new KafkaWriter();
         w.Int32(0);

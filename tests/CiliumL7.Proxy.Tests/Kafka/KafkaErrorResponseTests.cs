@@ -104,7 +104,7 @@ public sealed class KafkaErrorResponseTests
     }
 
     [Fact]
-    public void Cap_UnsupportedVersionAnswer_ReadAsV0()
+    public void Cap_UnsupportedVersionAnswer_PassedUnchanged()
     {
         // A broker that does not know ApiVersions v3 answers error 35 with a v0 body listing ApiVersions 0..2.
         var broker = KafkaHex.Bytes("00 00 00 01 00 23 00 00 00 01 00 12 00 00 00 02");
