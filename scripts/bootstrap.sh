@@ -21,6 +21,9 @@ want nginx nginx
 want dig dnsutils
 want iperf3 iperf3
 want jq jq
+want kcat kcat
+want socat socat
+[ -f /usr/include/librdkafka/rdkafka_mock.h ] || need_pkgs+=(librdkafka-dev)
 [ -f /usr/include/bpf/libbpf.h ] || need_pkgs+=(libbpf-dev)
 [ -e /usr/lib/x86_64-linux-gnu/libbpf.so.1 ] || ls /usr/lib/*/libbpf.so.1 >/dev/null 2>&1 || need_pkgs+=(libbpf1)
 [ -f /usr/include/gelf.h ] || need_pkgs+=(libelf-dev)
