@@ -54,6 +54,52 @@ public sealed class KafkaRealClientTests
     }
 
     [SkippableFact]
+    public async Task KcatBalancedConsumer_RoleConsume_GroupJoinSyncCommitForwarded()
+    {
+        Privileged.Require();
+        using var pod = new KafkaBrokerPod("empire-orders");
+        await using var proxy = await StartProxyAsync(pod, Empire);
+        var produced = pod.Kcat("-P", "-t", "empire-orders", "-p", "0", "-l", pod.MessageFile("a", "b"));
+        Assert.True(produced.ExitCode == 0, produced.Output + Dump(proxy.Flows));
+
+        // A balanced consumer (-G): FindCoordinator, JoinGroup, SyncGroup, OffsetFetch, Fetch, OffsetCommit, LeaveGroup.
+        var consumed = pod.Kcat(
+            "-X", "heartbeat.interval.ms=100", "-X", "auto.commit.interval.ms=100", "-X", "auto.offset.reset=earliest",
+            "-X", "enable.partition.eof=true", "-e", "-G", "empire-group", "-f", "%s\n", "empire-orders");
+
+        Assert.True(consumed.ExitCode == 0, consumed.Output + Dump(proxy.Flows));
+        Assert.Contains("a\nb\n", consumed.Output, StringComparison.Ordinal);
+        var keys = proxy.Flows.Snapshot().Where(f => f.Kafka is not null && f.Verdict == FlowVerdict.Forwarded).Select(f => f.Kafka!.ApiKey).ToHashSet();
+        foreach (var key in new[] { "findcoordinator", "joingroup", "syncgroup", "offsetfetch", "fetch", "offsetcommit", "leavegroup" })
+        {
+            Assert.True(keys.Contains(key), key + Dump(proxy.Flows));
+        }
+        Assert.DoesNotContain(proxy.Flows.Snapshot(), f => f.Verdict != FlowVerdict.Forwarded);
+    }
+
+    [SkippableFact]
+    public async Task Kcat_ApiKeyRule_OnlyListedKeysPass()
+    {
+        Privileged.Require();
+        using var pod = new KafkaBrokerPod("empire-orders");
+        // apiKey rules: apiversions and metadata only — a producer can look but not write.
+        var rules = new KafkaRuleSet(
+            [
+                KafkaRule.FromSpec(new PortRuleKafka { ApiKey = "apiversions" }, "default/look"),
+                KafkaRule.FromSpec(new PortRuleKafka { ApiKey = "metadata", Topic = "empire-orders" }, "default/look"),
+            ],
+            "default/look");
+        await using var proxy = await StartProxyAsync(pod, rules);
+
+        var listed = pod.Kcat("-L", "-t", "empire-orders");
+        var produced = pod.Kcat("-P", "-t", "empire-orders", "-p", "0", "-l", pod.MessageFile("x"));
+
+        Assert.True(listed.ExitCode == 0 && listed.Output.Contains("topic \"empire-orders\" with 1 partitions", StringComparison.Ordinal), listed.Output + Dump(proxy.Flows));
+        Assert.Contains("authorization failed", produced.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(proxy.Flows.Snapshot(), f => f.Verdict == FlowVerdict.Dropped && f.Kafka!.ApiKey == "produce");
+    }
+
+    [SkippableFact]
     public async Task Kcat_ClientIdRule_OnlyThatClientProduces()
     {
         Privileged.Require();
