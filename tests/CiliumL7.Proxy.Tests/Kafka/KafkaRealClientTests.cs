@@ -100,6 +100,33 @@ public sealed class KafkaRealClientTests
     }
 
     [SkippableFact]
+    public async Task Kafkajs_NotLibrdkafka_AllowedProduceConsumeDeniedGetsAuthorizationFailed()
+    {
+        Privileged.Require();
+        using var pod = new KafkaBrokerPod("empire-orders", "empire-plans");
+        await using var proxy = await StartProxyAsync(pod, Empire);
+        var modules = Directory.CreateTempSubdirectory("cl7-kafkajs-").FullName;
+        try
+        {
+            // kafkajs from npm (a registry CI reaches), pinned.
+            var (installed, log) = Netns.TryRun("npm", "install", "--prefix", modules, "--no-audit", "--no-fund", "--silent", "kafkajs@2.2.4");
+            Assert.True(installed == 0, log);
+            var script = Path.Combine(modules, "client.js");
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "Kafka", "kafkajs-client.js"), script);
+
+            var (_, output) = Netns.TryIn(pod.ClientNs, "node", script, $"127.0.0.1:{pod.Port}", "empire-orders", "empire-plans");
+
+            Assert.True(output.Contains("produce-allowed ok", StringComparison.Ordinal), output + Dump(proxy.Flows));
+            Assert.True(output.Contains("produce-denied error TOPIC_AUTHORIZATION_FAILED", StringComparison.Ordinal), output + Dump(proxy.Flows));
+            Assert.True(output.Contains("consume-allowed ok kafkajs-order", StringComparison.Ordinal), output + Dump(proxy.Flows));
+        }
+        finally
+        {
+            Directory.Delete(modules, recursive: true);
+        }
+    }
+
+    [SkippableFact]
     public async Task Kcat_ClientIdRule_OnlyThatClientProduces()
     {
         Privileged.Require();
