@@ -33,7 +33,7 @@ internal sealed class KafkaConnectionHandler(ProxyRuntime runtime) : IProxyConne
         Socket upstream;
         try
         {
-            upstream = await ConnectAsync(connection.Client.Address, connection.OriginalDestination, connection.ConnectionClosed).ConfigureAwait(false);
+            upstream = await ConnectAsync(redirect.TestUpstreamNetworkNamespace, connection.Client.Address, connection.OriginalDestination, connection.ConnectionClosed).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or TimeoutException or OperationCanceledException or IOException)
         {
@@ -51,10 +51,10 @@ internal sealed class KafkaConnectionHandler(ProxyRuntime runtime) : IProxyConne
         }
     }
 
-    private async Task<Socket> ConnectAsync(IPAddress client, IPEndPoint destination, CancellationToken cancellationToken)
+    private async Task<Socket> ConnectAsync(string? testNamespace, IPAddress client, IPEndPoint destination, CancellationToken cancellationToken)
     {
         var options = runtime.Options;
-        var socket = NetworkNamespace.CreateTcpSocket(options.NetworkNamespace, destination.AddressFamily);
+        var socket = NetworkNamespace.CreateTcpSocket(testNamespace ?? options.NetworkNamespace, destination.AddressFamily);
         try
         {
             socket.NoDelay = true;
