@@ -26,6 +26,11 @@ want jq jq
 want etcd etcd-server
 want etcdctl etcd-client
 want chromium chromium
+want kcat kcat
+want socat socat
+want node nodejs
+want npm npm
+[ -f /usr/include/librdkafka/rdkafka_mock.h ] || need_pkgs+=(librdkafka-dev)
 [ -f /usr/include/bpf/libbpf.h ] || need_pkgs+=(libbpf-dev)
 [ -e /usr/lib/x86_64-linux-gnu/libbpf.so.1 ] || ls /usr/lib/*/libbpf.so.1 >/dev/null 2>&1 || need_pkgs+=(libbpf1)
 [ -f /usr/include/gelf.h ] || need_pkgs+=(libelf-dev)

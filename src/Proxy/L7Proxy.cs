@@ -53,6 +53,7 @@ public sealed class L7Proxy : IAsyncDisposable
         // One factory per protocol folder; adding a protocol adds a line here.
         Register(new HttpListenerFactory(_runtime, _services, _loggerFactory));
         Register(new Dns.DnsListenerFactory(_runtime, _services, _loggerFactory));
+        Register(new Kafka.KafkaListenerFactory(_runtime, _services, _loggerFactory));
     }
 
     /// <summary>True when redirects of <paramref name="type"/> can be served.</summary>

@@ -47,4 +47,10 @@ internal static partial class Log
 
     [LoggerMessage(1105, LogLevel.Warning, "DNS proxy port {ProxyPort}: receive failed")]
     public static partial void DnsReceiveFailed(ILogger logger, ushort proxyPort, Exception exception);
+
+    [LoggerMessage(1030, LogLevel.Debug, "Kafka upstream {Destination} failed: {Reason}")]
+    public static partial void KafkaUpstreamFailed(ILogger logger, IPEndPoint destination, string reason);
+
+    [LoggerMessage(1031, LogLevel.Debug, "Kafka connection from {Client} closed by the proxy: {Reason}")]
+    public static partial void KafkaConnectionClosed(ILogger logger, IPEndPoint client, string reason);
 }

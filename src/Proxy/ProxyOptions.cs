@@ -109,4 +109,7 @@ public sealed record ProxyOptions
 
     private static IPAddress[] DefaultListenAddresses() =>
         System.Net.Sockets.Socket.OSSupportsIPv6 ? [IPAddress.Any, IPAddress.IPv6Any] : [IPAddress.Any];
+
+    /// <summary>Limits of proxied Kafka connections (request size, in-flight requests).</summary>
+    public Kafka.KafkaProxyOptions Kafka { get; init; } = new();
 }

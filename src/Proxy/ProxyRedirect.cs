@@ -18,4 +18,11 @@ public sealed record ProxyRedirect(ushort ProxyPort, RedirectKey Key, ProxyType 
     /// (forwarding, flow events, peer lookup). Production redirects leave it null.
     /// </summary>
     public IPEndPoint? TestUpstreamOverride { get; init; }
+
+    /// <summary>
+    /// TEST ONLY. The network namespace (path) the Kafka handler opens its upstream
+    /// connection in, when the test's broker lives in another namespace than the
+    /// proxy's listener. Production redirects leave it null (the proxy's namespace).
+    /// </summary>
+    public string? TestUpstreamNetworkNamespace { get; init; }
 }

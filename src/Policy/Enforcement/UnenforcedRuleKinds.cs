@@ -14,8 +14,6 @@ public static class UnenforcedRuleKinds
     /// <summary>Every kind not enforced yet.</summary>
     public static IReadOnlyList<UnenforcedRuleKind> All { get; } =
     [
-        new(RuleKind.KafkaRules, "rules.kafka",
-            "Kafka rules are not enforced yet: the Kafka traffic this port rule redirects is dropped (no Kafka proxy listens), so the connection fails"),
     ];
 
     /// <summary>The entry for <paramref name="kind"/>, or null when that kind is enforced.</summary>

@@ -535,13 +535,14 @@ public sealed class EnforcementTests
     }
 
     [SkippableFact]
-    public async Task RedirectWithoutListener_KafkaPort_FailsClosed()
+    public async Task KafkaRedirect_HttpClient_ClosedByKafkaProxyNotForwarded()
     {
         await using var w = await StartWorldAsync();
         using var kafka = w.Node.Serve(w.Deathstar, 9092);
         Assert.Equal(0, AgentNode.Curl(w.Tiefighter, $"http://{w.Deathstar.Ip}:9092/", 5).ExitCode);
 
-        // Kafka rules redirect port 9092 to the proxy, which serves HTTP only: no listener, so the datapath drops.
+        // Kafka rules redirect port 9092 to the proxy's Kafka listener. An HTTP request is not a Kafka frame
+        // ("GET " reads as a ~1.2 GB size prefix): the proxy closes the connection and forwards nothing.
         await ImportAsync(w, "kafka.yaml", """
             apiVersion: cilium.io/v2
             kind: CiliumNetworkPolicy
@@ -568,9 +569,8 @@ public sealed class EnforcementTests
         var curl = AgentNode.Curl(w.Tiefighter, $"http://{w.Deathstar.Ip}:9092/", 3);
 
         Assert.Contains(policy!.Entries, e => e.Action == "redirect" && e.Port == 9092 && e.ProxyPort > 0);
-        Assert.Equal("Warning", status.Proxy.State);
-        Assert.Contains("Kafka", status.Proxy.Message, StringComparison.Ordinal);
-        Assert.Equal(28, curl.ExitCode);
+        Assert.Equal("Ok", status.Proxy.State);
+        Assert.Contains(curl.ExitCode, new[] { 52, 56 }); // empty reply / connection reset: closed, never answered by the backend
     }
 
     [SkippableFact]
