@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: the Death Star tutorial (FACTS.md §10) on this host, asserted.
+# make demo: the Death Star tutorial (Cilium's getting-started demo) on this host, asserted.
 # Exits 0 only if every step showed what the tutorial says it should.
 set -uo pipefail
 source "$(dirname "$0")/lib-world.sh"

@@ -51,12 +51,12 @@
 
 #include <linux/types.h>
 
-/* ---- Identities (FACTS §4) ---- */
+/* ---- Identities (Cilium's numbers) ---- */
 #define CL7_ID_UNKNOWN		0
 #define CL7_ID_HOST		1
 #define CL7_ID_WORLD		2
 
-/* ---- Marks (FACTS §5) ---- */
+/* ---- Marks (Cilium's values) ---- */
 #define CL7_MARK_MAGIC_MASK		0x0F00
 /* skb->mark = 0x0200 | (proxy_port << 16): routed locally by
  * "ip rule fwmark 0x200/0xf00 lookup 2004" + "local 0.0.0.0/0 dev lo table 2004" */

@@ -2,7 +2,7 @@
 /*
  * Policy lookup for one direction of one endpoint.
  *
- * Precedence (FACTS §5, Cilium's order), written once here:
+ * Precedence (Cilium's order), written once here:
  *   [D] deny entries for the remote identity, then for ANY: any hit drops
  *       with POLICY_DENY (a deny always wins over an allow);
  *   [A] allow entries, most specific first:

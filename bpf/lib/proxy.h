@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Redirect to the node's transparent proxy (FACTS §5). Only at tc ingress:
+ * Redirect to the node's transparent proxy (Cilium's marks and routing). Only at tc ingress:
  * bpf_sk_assign does not work on egress.
  *   1. the packet's own tuple: an established socket (not LISTEN, not
  *      TIME_WAIT) — the proxy's accepted socket for later client packets,

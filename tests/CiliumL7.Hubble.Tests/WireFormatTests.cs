@@ -8,7 +8,7 @@ namespace CiliumL7.Hubble.Tests;
 /// <summary>
 /// Decodes our serialized messages by hand, so a wrong field number in a
 /// .proto file fails here no matter what the generated code believes.
-/// Numbers are those of FACTS.md §6 (Hubble's flow.proto / observer.proto).
+/// Numbers are those of Hubble's flow.proto / observer.proto.
 /// </summary>
 public sealed class WireFormatTests
 {

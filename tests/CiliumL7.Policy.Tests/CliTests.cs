@@ -63,7 +63,7 @@ public sealed class CliTests
     }
 
     [Theory]
-    // the tutorial's three outcomes (FACTS.md §10)
+    // the tutorial's three outcomes
     [InlineData("org=alliance,class=xwing", "POST", "/v1/request-landing", "verdict: DROPPED")]
     [InlineData("org=empire,class=tiefighter", "POST", "/v1/request-landing", "verdict: ALLOWED")]
     [InlineData("org=empire,class=tiefighter", "PUT", "/v1/exhaust-port", "verdict: DENIED")]

@@ -8,7 +8,7 @@ public sealed class ValidationTests
 
     public static TheoryData<string, string, string> Rejections => new()
     {
-        // FACTS.md §1 rejections
+        // the rejections Cilium's validation makes
         { "endpointSelector: {}\n", "spec", "has no ingress, ingressDeny, egress or egressDeny section" },
         { "ingress: [{}]\n", "spec.endpointSelector", "is required" },
         { "endpointSelector: {}\nnodeSelector: {}\ningress: [{}]\n", "spec.nodeSelector", "cannot be combined with endpointSelector" },

@@ -24,7 +24,7 @@ internal sealed class World
         PolicyResolver.Resolve(Manifests.Valid(manifests), _endpoints, Identities);
 
     /// <summary>
-    /// The lookup the datapath does (FACTS.md §5), with no "deny first" shortcut:
+    /// The lookup the datapath does (Cilium's precedence), with no "deny first" shortcut:
     /// the most specific port (exact, then narrower range, then any) first, and within it
     /// the exact identity before ANY. A distilled policy must give the same answer.
     /// </summary>

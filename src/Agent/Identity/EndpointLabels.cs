@@ -5,7 +5,7 @@ namespace CiliumL7.Agent.Identity;
 /// <summary>
 /// Label handling for endpoints: <c>key=value</c> from the CNI gets the
 /// <c>k8s:</c> source; the namespace label is added; the security-relevant
-/// subset decides the identity (FACTS.md §4).
+/// subset decides the identity (Cilium's security-relevant label filter).
 /// </summary>
 internal static class EndpointLabels
 {

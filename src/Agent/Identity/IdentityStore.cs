@@ -37,7 +37,7 @@ internal sealed class IdentityStore
     /// <summary>The allocator the policy resolver uses.</summary>
     public IIdentityAllocator Allocator => _allocator;
 
-    /// <summary>Reserved identities (FACTS.md §4), reported by <c>identity list</c>.</summary>
+    /// <summary>Cilium's reserved identities, reported by <c>identity list</c>.</summary>
     public static IReadOnlyList<(long Id, string Label)> Reserved { get; } = BuildReserved();
 
     public int Count => _allocator.All.Count;

@@ -2,7 +2,7 @@ namespace CiliumL7.Agent.Node;
 
 /// <summary>
 /// Node-netns plumbing the datapath relies on: IP forwarding, and the policy
-/// routing that delivers proxy-redirected packets locally (FACTS.md §5:
+/// routing that delivers proxy-redirected packets locally (Cilium's convention:
 /// <c>ip rule fwmark 0x200/0xf00 lookup 2004</c>, <c>local 0.0.0.0/0 dev lo</c>
 /// in table 2004, the same for IPv6). Done with iproute2's <c>ip</c>: routes and
 /// rules are not on the packet path, and <c>ip</c> is idempotent and readable in

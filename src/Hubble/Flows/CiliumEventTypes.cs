@@ -2,7 +2,7 @@ namespace CiliumL7.Hubble.Flows;
 
 /// <summary>
 /// Cilium monitor message types, the <c>event_type.type</c> of a flow
-/// (FACTS.md §6) and the names <c>observe --type</c> accepts.
+/// (Cilium's monitor event types) and the names <c>observe --type</c> accepts.
 /// </summary>
 public static class CiliumEventTypes
 {

@@ -8,7 +8,7 @@ namespace CiliumL7.Hubble.Flows;
 /// event reader) emits the same shape and Hubble's printers and filters work.
 /// </summary>
 /// <remarks>
-/// Conventions (FACTS.md §6):
+/// Conventions (as Hubble's own flows):
 /// <list type="bullet">
 /// <item>L7 (proxy): Type=L7, event_type {129, 0}; a REQUEST flow goes client→server
 /// with is_reply=false; its RESPONSE goes server→client with is_reply=true, code and

@@ -5,7 +5,7 @@ using CiliumL7.Hubble.Flows;
 namespace CiliumL7.Hubble.Metrics;
 
 /// <summary>
-/// Hubble's flow-derived metrics (FACTS.md §7), updated synchronously from
+/// Hubble's flow-derived metrics (the names users dashboard on), updated synchronously from
 /// every published flow. HTTP requests are counted from RESPONSE flows, so a
 /// denied request shows up as status 403.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace CiliumL7.Policy.Identity;
 
-/// <summary>Cilium's reserved numeric identities (FACTS.md §4) and the bounds of allocation.</summary>
+/// <summary>Cilium's reserved numeric identities and the bounds of allocation.</summary>
 public static class ReservedIdentity
 {
     /// <summary>Unknown peer (also: "any" in policy keys).</summary>

@@ -2,7 +2,7 @@ namespace CiliumL7.Policy.Resolution;
 
 /// <summary>
 /// The implicit namespace condition CNP/CCNP scoping adds to a selector
-/// (FACTS.md §1), applied during selection instead of rewriting the selector.
+/// (as Cilium scopes a CNP), applied during selection instead of rewriting the selector.
 /// </summary>
 /// <param name="Namespace">Required namespace (CNP), or null.</param>
 /// <param name="MustHaveNamespace">True when the namespace label must exist (CCNP peers).</param>

@@ -113,7 +113,7 @@ internal sealed class PodTopology : IDisposable
         return world;
     }
 
-    /// <summary>The node's proxy routing (FACTS §5): marked packets are delivered locally.</summary>
+    /// <summary>The node's proxy routing (Cilium's fwmark rule and table 2004): marked packets are delivered locally.</summary>
     public void InstallProxyRouting()
     {
         Node.Exec("ip rule add fwmark 0x200/0xf00 lookup 2004");
