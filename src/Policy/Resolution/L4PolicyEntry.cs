@@ -2,7 +2,7 @@ namespace CiliumL7.Policy.Resolution;
 
 /// <summary>
 /// One distilled policy-map entry of an endpoint. Lookup precedence (Cilium's
-/// §5): a deny covering the packet wins; otherwise the most specific port
+/// order): a deny covering the packet wins; otherwise the most specific port
 /// (exact, then narrower range, then any) and, within it, the exact identity
 /// before the wildcard. See <see cref="EndpointPolicy.Lookup"/>.
 /// </summary>
