@@ -55,7 +55,7 @@ public sealed class FlowBuilderTests
 
         var flow = FlowBuilder.DnsResponse(DeathStarFlows.TiefighterPeer, dns, TrafficDirection.Egress, Verdict.Forwarded, "evil.com.", ["A"], 5, [], 0, TimeSpan.Zero);
 
-        Assert.Equal("DNS Answer RCode: Query Refused (Proxy evil.com. A)", flow.Summary);
+        Assert.Equal("DNS Answer RCode: Query Refused TTL: 0 (Proxy evil.com. A)", flow.Summary);
         Assert.Equal("10.244.0.53", flow.IP.Source);
         Assert.True(flow.IsReply);
         Assert.NotNull(flow.L4.UDP);

@@ -110,10 +110,30 @@ internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
                     Direction = Dir(r.Direction),
                     Port = r.Port,
                     Parser = r.Parser.ToString().ToLowerInvariant(),
+                    Protocol = ProtocolName(r.Protocol),
                     ProxyPort = r.ProxyPort,
                 })],
+                Dns = DnsStatus(),
             };
         }
+    }
+
+    private DnsProxyStatusModel DnsStatus()
+    {
+        var counters = _proxy.Counters.Snapshot(ProxyType.Dns);
+        var options = _proxy.Options;
+        return new DnsProxyStatusModel
+        {
+            Redirects = (int)counters.Redirects,
+            RejectResponseCode = options.DnsRejectResponseCode == CiliumL7.Proxy.Dns.DnsRejectResponseCode.NameError ? "nameError" : "refused",
+            ResponseMaxDelayMs = options.DnsResponseMaxDelay.TotalMilliseconds,
+            UpstreamTimeoutMs = options.DnsUpstreamTimeout.TotalMilliseconds,
+            QueriesInFlight = _proxy.DnsQueriesInFlight,
+            Received = counters.Received,
+            Forwarded = counters.Forwarded,
+            Denied = counters.Denied,
+            ParseErrors = counters.ParseErrors,
+        };
     }
 
     public void Dispose() => _proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -84,7 +84,12 @@ internal static class StatusCommand
         o.WriteLine($"Proxy Status:            {s.Proxy.State}   {s.Proxy.Redirects.Count} redirects active{Why(s.Proxy.Message)}");
         foreach (var r in s.Proxy.Redirects)
         {
-            o.WriteLine($"                           endpoint {r.EndpointId} {r.Direction} port {r.Port} ({r.Parser}) -> proxy port {r.ProxyPort}");
+            o.WriteLine($"                           endpoint {r.EndpointId} {r.Direction} port {r.Port}/{r.Protocol} ({r.Parser}) -> proxy port {r.ProxyPort}");
+        }
+        if (s.Proxy.Dns is { } dns)
+        {
+            o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"DNS Proxy:               {s.Proxy.State}   {dns.Redirects} redirects, deny answer {dns.RejectResponseCode}, answer hold <= {dns.ResponseMaxDelayMs}ms, server timeout {dns.UpstreamTimeoutMs / 1000}s, {dns.QueriesInFlight} in flight; queries {dns.Received} received, {dns.Forwarded} forwarded, {dns.Denied} denied, {dns.ParseErrors} unparsable"));
         }
         if (s.Hubble is { } h)
         {

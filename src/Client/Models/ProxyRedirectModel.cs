@@ -15,6 +15,9 @@ public sealed record ProxyRedirectModel
     /// <summary>L7 parser (<c>http</c>, <c>dns</c>, <c>kafka</c>).</summary>
     public required string Parser { get; init; }
 
+    /// <summary><c>TCP</c> or <c>UDP</c>.</summary>
+    public string Protocol { get; init; } = "TCP";
+
     /// <summary>Port of the transparent listener.</summary>
     public required int ProxyPort { get; init; }
 }

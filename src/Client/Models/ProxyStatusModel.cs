@@ -11,4 +11,7 @@ public sealed record ProxyStatusModel
 
     /// <summary>Redirects open: one listener per (endpoint, direction, port).</summary>
     public IReadOnlyList<ProxyRedirectModel> Redirects { get; init; } = [];
+
+    /// <summary>The DNS proxy; null when the proxy is not running.</summary>
+    public DnsProxyStatusModel? Dns { get; init; }
 }

@@ -165,7 +165,10 @@ public static class FlowText
             : http.Protocol + " " + request;
     }
 
-    /// <summary>The L7 DNS summary Cilium writes: "DNS Query foo.bar. A" / "DNS Answer \"1.2.3.4\" TTL: 30 (Proxy foo.bar. A)".</summary>
+    /// <summary>
+    /// The L7 DNS summary Hubble writes: "DNS Query foo.bar. A" / "DNS Answer \"1.2.3.4\" CNAMEs: \"x.bar.\" TTL: 30 (Proxy foo.bar. A)";
+    /// an error answer: "DNS Answer RCode: Query Refused TTL: 0 (Proxy foo.bar. A)".
+    /// </summary>
     public static string DnsSummary(L7FlowType type, DNS dns)
     {
         var qtypes = string.Join(",", dns.Qtypes);
@@ -173,10 +176,26 @@ public static class FlowText
         {
             return $"DNS Query {dns.Query} {qtypes}";
         }
-        var answer = dns.Rcode != 0
-            ? "RCode: " + DnsRcode(dns.Rcode)
-            : "\"" + string.Join(",", dns.Ips) + "\" TTL: " + dns.Ttl.ToString(CultureInfo.InvariantCulture);
-        return $"DNS Answer {answer} (Proxy {dns.Query} {qtypes})";
+        string answer;
+        if (dns.Rcode != 0)
+        {
+            answer = "RCode: " + DnsRcode(dns.Rcode);
+        }
+        else
+        {
+            var parts = new List<string>(2);
+            if (dns.Ips.Count > 0)
+            {
+                parts.Add("\"" + string.Join(",", dns.Ips) + "\"");
+            }
+            if (dns.Cnames.Count > 0)
+            {
+                parts.Add("CNAMEs: \"" + string.Join(",", dns.Cnames) + "\"");
+            }
+            answer = string.Join(" ", parts);
+        }
+        var source = dns.ObservationSource == "proxy" ? "Proxy" : "Query";
+        return string.Create(CultureInfo.InvariantCulture, $"DNS Answer {answer} TTL: {dns.Ttl} ({source} {dns.Query} {qtypes})");
     }
 
     /// <summary>The L7 Kafka summary: "Kafka request produce correlation id 7 topic 'deathstar-plans'".</summary>

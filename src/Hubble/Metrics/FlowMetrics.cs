@@ -19,6 +19,7 @@ public sealed class FlowMetrics
     private readonly HistogramFamily _httpDuration;
     private readonly CounterFamily _dnsQueries;
     private readonly CounterFamily _dnsResponses;
+    private readonly CounterFamily _dnsResponseTypes;
     private readonly CounterFamily _policyVerdicts;
     private readonly CounterFamily _ciliumDrops;
     private HttpSeriesSet? _lastHttpRequest;
@@ -33,6 +34,7 @@ public sealed class FlowMetrics
         _httpDuration = registry.Histogram("hubble_http_request_duration_seconds", "Quantiles of HTTP request duration in seconds", null, "method", "reporter");
         _dnsQueries = registry.Counter("hubble_dns_queries_total", "Number of DNS queries observed", "qtypes");
         _dnsResponses = registry.Counter("hubble_dns_responses_total", "Number of DNS responses observed", "rcode", "qtypes");
+        _dnsResponseTypes = registry.Counter("hubble_dns_response_types_total", "Number of DNS response types", "type", "qtypes");
         _policyVerdicts = registry.Counter("hubble_policy_verdicts_total", "Number of policy verdicts", "direction", "match", "action");
         _ciliumDrops = registry.Counter("cilium_drop_count_total", "Total dropped packets, tagged by drop reason and ingress/egress direction", "reason", "direction");
     }
@@ -90,6 +92,10 @@ public sealed class FlowMetrics
             else if (l7.Type == L7FlowType.Response)
             {
                 _dnsResponses.WithLabels(FlowText.DnsRcode(dns.Rcode), qtypes).Inc();
+                foreach (var rrtype in dns.Rrtypes)
+                {
+                    _dnsResponseTypes.WithLabels(rrtype, qtypes).Inc();
+                }
             }
         }
     }

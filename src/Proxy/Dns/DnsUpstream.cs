@@ -9,8 +9,8 @@ namespace CiliumL7.Proxy.Dns;
 /// Sends one allowed query to the server the pod addressed and waits for its
 /// answer, bounded by <see cref="ProxyOptions.DnsUpstreamTimeout"/>. The socket is
 /// the proxy's own per query: marked (<see cref="ProxyOptions.UpstreamMark"/>) so
-/// the datapath does not redirect it again, and in transparent mode bound to the
-/// pod's address, as the HTTP upstreams are. Over UDP, datagrams whose id is not
+/// the datapath does not redirect it again, with the node's address as its source
+/// (unlike the HTTP upstreams, not the pod's). Over UDP, datagrams whose id is not
 /// the query's are ignored (late or spoofed); over TCP the query is framed with
 /// its two-byte length.
 /// </summary>
@@ -80,11 +80,10 @@ internal static class DnsUpstream
             {
                 LinuxSocketOptions.SetMark(socket, options.UpstreamMark);
             }
-            if (options.TransparentUpstream && client.AddressFamily == server.AddressFamily)
-            {
-                LinuxSocketOptions.SetTransparent(socket);
-                socket.Bind(new IPEndPoint(client, 0));
-            }
+            // The node's own address is the source (Cilium's DNS proxy without transparent mode):
+            // a pod's address as the source of a UDP upstream does not get its answer back
+            // through this datapath yet (see Dns/README.md).
+            _ = client;
             return socket;
         }
         catch

@@ -73,7 +73,10 @@ public sealed class PluggableProxyTests
 
         var registry = new MetricsRegistry();
         flow.Count(new FlowMetrics(registry));
-        Assert.Contains("hubble_dns_responses_total{rcode=\"No Error\",qtypes=\"A\"} 1", registry.Render(), StringComparison.Ordinal);
+        var text = registry.Render();
+        Assert.Contains("hubble_dns_responses_total{rcode=\"No Error\",qtypes=\"A\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("hubble_dns_response_types_total{type=\"CNAME\",qtypes=\"A\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("hubble_dns_response_types_total{type=\"A\",qtypes=\"A\"} 1", text, StringComparison.Ordinal);
     }
 
     [Fact]
