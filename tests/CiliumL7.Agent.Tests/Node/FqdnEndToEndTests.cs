@@ -25,7 +25,7 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
           endpointSelector: {matchLabels: {class: tiefighter}}
           egress:
           - toCIDR: [198.51.100.53/32]
-            toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.empire.test"}]}}]
+            toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.empire.test"}, {matchPattern: "*.load.empire.test"}]}}]
           - toFQDNs: [{matchName: api.empire.test}, {matchName: www.empire.test}, {matchName: short.empire.test}, {matchPattern: "*.load.empire.test"}]
             toPorts: [{ports: [{port: "80", protocol: TCP}]}]
         """;
