@@ -223,8 +223,8 @@ internal sealed record AgentOptions
                 "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
                 "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
                 "--tofqdns-dns-reject-response-code" => options with { DnsRejectResponseCode = RejectCode(arg, Value()) },
-                "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = ShortDuration(arg, Value()) },
-                "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = ShortDuration(arg, Value(), allowZero: false) },
+                "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = Duration(arg, Value(), max: TimeSpan.FromHours(1)) },
+                "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = Duration(arg, Value(), allowZero: false, max: TimeSpan.FromHours(1)) },
                 "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
                 "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
                 "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },
@@ -244,7 +244,7 @@ internal sealed record AgentOptions
                 "--tofqdns-endpoint-max-ip-per-hostname" => options with { Fqdn = options.Fqdn with { MaxIpsPerHostname = Int(arg, Value(), 1) } },
                 "--tofqdns-endpoint-max-names" => options with { Fqdn = options.Fqdn with { MaxNamesPerEndpoint = Int(arg, Value(), 1) } },
                 "--tofqdns-max-deferred-connection-deletes" => options with { Fqdn = options.Fqdn with { MaxDeferredConnectionDeletes = Int(arg, Value(), 0) } },
-                "--tofqdns-idle-connection-grace-period" => options with { Fqdn = options.Fqdn with { IdleConnectionGracePeriod = Duration(arg, Value()) } },
+                "--tofqdns-idle-connection-grace-period" => options with { Fqdn = options.Fqdn with { IdleConnectionGracePeriod = Duration(arg, Value(), max: TimeSpan.FromDays(7)) } },
                 "--hubble-ui-listen-address" => options with { HubbleUiListenAddress = EndPointOrNull(arg, Value()) },
                 _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
             };
@@ -291,8 +291,8 @@ internal sealed record AgentOptions
         return options;
     }
 
-    /// <summary>"15m", "30s", "500ms", "1h" or plain seconds.</summary>
-    internal static TimeSpan Duration(string flag, string value, bool allowZero)
+    /// <summary>"500ms", "30s", "15m", "1h" or plain seconds; more than 0 unless <paramref name="allowZero"/>, at most <paramref name="max"/>.</summary>
+    internal static TimeSpan Duration(string flag, string value, bool allowZero = true, TimeSpan? max = null)
     {
         var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
         foreach (var (suffix, seconds) in units)
@@ -306,9 +306,16 @@ internal sealed record AgentOptions
         {
             return Check(TimeSpan.FromSeconds(plain));
         }
-        throw new ArgumentException($"{flag} \"{value}\" is not a duration like 15m, 30s or 500ms");
+        throw new ArgumentException($"{flag} \"{value}\" is not a duration like 0s, 30s, 2m or 1h (units ms, s, m, h)");
 
-        TimeSpan Check(TimeSpan t) => t > TimeSpan.Zero || allowZero ? t : throw new ArgumentException($"{flag} \"{value}\" must be more than 0");
+        TimeSpan Check(TimeSpan t)
+        {
+            if (t == TimeSpan.Zero && !allowZero)
+            {
+                throw new ArgumentException($"{flag} \"{value}\" must be more than 0");
+            }
+            return t <= (max ?? TimeSpan.MaxValue) ? t : throw new ArgumentException($"{flag} \"{value}\" is longer than the most it takes ({max})");
+        }
     }
 
     private static string ClusterNameOf(string value)
@@ -349,19 +356,6 @@ internal sealed record AgentOptions
     };
 
     /// <summary>A Go-style duration: "100ms", "2s", "1m", or a bare number of milliseconds.</summary>
-    private static TimeSpan ShortDuration(string flag, string value, bool allowZero = true)
-    {
-        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 1.0)
-            : value.EndsWith('s') ? (value[..^1], 1000.0)
-            : value.EndsWith('m') ? (value[..^1], 60_000.0)
-            : (value, 1.0);
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) || n < 0 || (!allowZero && n == 0) || n * unit > 3_600_000)
-        {
-            throw new ArgumentException($"{flag} \"{value}\" is not a duration like 100ms, 2s or 1m (at most 1h{(allowZero ? "" : ", more than 0")})");
-        }
-        return TimeSpan.FromMilliseconds(n * unit);
-    }
-
     private static int Int(string flag, string value, int min)
     {
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min)
@@ -372,22 +366,6 @@ internal sealed record AgentOptions
     }
 
     /// <summary>A Go-style duration as Cilium's flags take it: "0s", "30s", "2m", "1h", or plain seconds.</summary>
-    private static TimeSpan Duration(string flag, string value)
-    {
-        var (number, unit) = value.Length > 0 && char.IsLetter(value[^1]) ? (value[..^1], value[^1]) : (value, 's');
-        if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 86400 * 7)
-        {
-            throw new ArgumentException($"{flag} \"{value}\" is not a duration like 0s, 30s, 2m or 1h");
-        }
-        return unit switch
-        {
-            's' => TimeSpan.FromSeconds(n),
-            'm' => TimeSpan.FromMinutes(n),
-            'h' => TimeSpan.FromHours(n),
-            _ => throw new ArgumentException($"{flag} \"{value}\" is not a duration like 0s, 30s, 2m or 1h"),
-        };
-    }
-
     private static int RingSize(string flag, string value)
     {
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > (1 << 24) - 1 || ((n + 1) & n) != 0)

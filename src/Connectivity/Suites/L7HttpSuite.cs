@@ -6,22 +6,25 @@ namespace CiliumL7.Connectivity.Suites;
 /// <summary>L7 HTTP rules in the proxy: allow/deny by method, path, host and header (a deny is a 403: curl --fail exit 22).</summary>
 internal sealed class L7HttpSuite : ITestSuite
 {
+    /// <summary>Clients may only GET /public on the echo pods (reached directly and through the service).</summary>
+    private static readonly string EchoIngressGetPublic = Cnp.Of("echo-ingress-l7-http", """
+          endpointSelector:
+            matchLabels: {kind: echo}
+          ingress:
+          - fromEndpoints:
+            - matchLabels: {kind: client}
+            toPorts:
+            - ports: [{port: "8080", protocol: TCP}]
+              rules:
+                http:
+                - {method: GET, path: /public}
+        """);
+
     public IEnumerable<ConnectivityTest> Tests =>
     [
         new("echo-ingress-l7",
         [
-            Cnp.Of("echo-ingress-l7-http", """
-              endpointSelector:
-                matchLabels: {kind: echo}
-              ingress:
-              - fromEndpoints:
-                - matchLabels: {kind: client}
-                toPorts:
-                - ports: [{port: "8080", protocol: TCP}]
-                  rules:
-                    http:
-                    - {method: GET, path: /public}
-            """),
+            EchoIngressGetPublic,
         ],
         [
             TestAction.Call("pod-to-pod-get-public", Peer.Client, Peer.Echo, "GET", "/public", AllowedL7),
@@ -30,18 +33,7 @@ internal sealed class L7HttpSuite : ITestSuite
         ]),
         new("echo-ingress-l7-service",
         [
-            Cnp.Of("echo-ingress-l7-http", """
-              endpointSelector:
-                matchLabels: {kind: echo}
-              ingress:
-              - fromEndpoints:
-                - matchLabels: {kind: client}
-                toPorts:
-                - ports: [{port: "8080", protocol: TCP}]
-                  rules:
-                    http:
-                    - {method: GET, path: /public}
-            """),
+            EchoIngressGetPublic,
         ],
         [
             TestAction.Call("pod-to-service-get-public", Peer.Client, Peer.EchoService, "GET", "/public", AllowedL7),
