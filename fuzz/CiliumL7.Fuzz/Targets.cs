@@ -21,6 +21,9 @@ internal abstract class Targets : IAsyncDisposable
         "policy-yaml" => new PolicyYaml(),
         "rest-json" => new RestJson(),
         "http1-diff" => await Http1Differential.StartAsync(),
+        "dns-message" => new DnsMessage(),
+        "kafka-request" => new KafkaRequestFrame(),
+        "cni-config" => new CniConfig(),
         _ => throw new ArgumentException("unknown target " + name),
     };
 
@@ -43,6 +46,73 @@ internal abstract class Targets : IAsyncDisposable
                         return Task.FromResult<string?>($"error message of {e.ToString().Length} chars");
                     }
                 }
+                return Task.FromResult<string?>(null);
+            }
+            catch (Exception e)
+            {
+                return Task.FromResult<string?>(e.ToString().Split('\n').Take(6).Aggregate((a, b) => a + "\n" + b));
+            }
+        }
+    }
+
+    /// <summary>The DNS proxy's reader, for queries from pods and answers from servers: an error code, never an exception.</summary>
+    private sealed class DnsMessage : Targets
+    {
+        public override IReadOnlyList<string> Dictionary { get; } = ["\u00c0\u000c", "\u00c0\u0000", "\u0000\u0001", "\u0000\u001c", "\u0000\u0029", "\u00ff\u00ff", "\u003f", "\u0040"];
+
+        public override Task<string?> RunAsync(byte[] input)
+        {
+            try
+            {
+                CiliumL7.Proxy.Dns.DnsMessageParser.ParseQuery(input, out _);
+                CiliumL7.Proxy.Dns.DnsMessageParser.ParseAnswer(input, out _);
+                return Task.FromResult<string?>(null);
+            }
+            catch (Exception e)
+            {
+                return Task.FromResult<string?>(e.ToString().Split('\n').Take(6).Aggregate((a, b) => a + "\n" + b));
+            }
+        }
+    }
+
+    /// <summary>The Kafka proxy's request reader: only KafkaProtocolException (connection closed) may come out.</summary>
+    private sealed class KafkaRequestFrame : Targets
+    {
+        public override IReadOnlyList<string> Dictionary { get; } = ["\u0000\u0000", "\u0000\u0003", "\u0000\u0012", "\u00ff\u00ff", "\u007f\u00ff\u00ff\u00ff", "\u0080\u0080\u0080\u0080\u0001", "\u0000", "\u0001"];
+
+        public override Task<string?> RunAsync(byte[] input)
+        {
+            try
+            {
+                CiliumL7.Proxy.Kafka.KafkaRequestParser.Parse(input);
+                return Task.FromResult<string?>(null);
+            }
+            catch (CiliumL7.Proxy.Kafka.KafkaProtocolException)
+            {
+                return Task.FromResult<string?>(null);
+            }
+            catch (Exception e)
+            {
+                return Task.FromResult<string?>(e.ToString().Split('\n').Take(6).Aggregate((a, b) => a + "\n" + b));
+            }
+        }
+    }
+
+    /// <summary>The CNI plugin's network config reader: only CniException (the spec's error JSON) may come out.</summary>
+    private sealed class CniConfig : Targets
+    {
+        public override IReadOnlyList<string> Dictionary { get; } =
+            ["{", "}", "[", "]", "\"", ":", ",", "null", "1e10", "-5", "\"mtu\"", "\"cniVersion\"", "\"1.0.0\"", "\"prevResult\"", "\"agent-socket\"", "\\u0000"];
+
+        public override Task<string?> RunAsync(byte[] input)
+        {
+            try
+            {
+                CiliumL7.Cni.NetworkConfig.Parse(Encoding.UTF8.GetString(input));
+                return Task.FromResult<string?>(null);
+            }
+            catch (CiliumL7.Cni.CniException e) when (e.Message.Length < 4_000)
+            {
                 return Task.FromResult<string?>(null);
             }
             catch (Exception e)
