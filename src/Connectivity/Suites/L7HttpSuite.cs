@@ -139,8 +139,24 @@ internal sealed class L7HttpSuite : ITestSuite
             TestAction.Call("pod-to-pod-put-exhaust-port", Peer.Client, Peer.Echo, "PUT", "/v1/exhaust-port", L7Denied),
             TestAction.Call("pod-to-pod-get-request-landing", Peer.Client2, Peer.Echo, "GET", "/v1/request-landing", L7Denied),
         ]),
-        // Egress L7 towards a host outside the node: the proxy's upstream connection to the world
-        // host times out (504) in this build; listed so it runs once that path works.
-        ConnectivityTest.Skipped("to-entities-world-l7", "egress L7 to a host outside the node: the proxy's upstream connection times out (HTTP 504) in this build"),
+        new("to-entities-world-l7",
+        [
+            Cnp.Of("client-egress-to-entities-world-l7", """
+              endpointSelector:
+                matchLabels: {kind: client}
+              egress:
+              - toEntities: [world]
+                toPorts:
+                - ports: [{port: "8080", protocol: TCP}]
+                  rules:
+                    http:
+                    - {method: GET, path: /}
+            """),
+        ],
+        [
+            TestAction.Call("pod-to-world-get", Peer.Client, Peer.World, "GET", "/", AllowedL7),
+            TestAction.Call("pod-to-world-post", Peer.Client, Peer.World, "POST", "/", L7Denied),
+            TestAction.Call("pod-to-world-other-path", Peer.Client2, Peer.World2, "GET", "/private", L7Denied),
+        ]),
     ];
 }

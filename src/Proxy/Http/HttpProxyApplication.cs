@@ -74,7 +74,7 @@ internal sealed class HttpProxyApplication(ProxyRedirect redirect, ProxyRuntime 
             // An h2c upgrade is never tunnelled: forward it as a plain HTTP/1.1 request.
             http.Features.Set<IHttpUpgradeFeature>(null);
         }
-        var invoker = runtime.Upstreams.Get(context.Client.Address);
+        var invoker = runtime.Upstreams.Get(context.ServerPeer.IsOutsideCluster ? null : context.Client.Address);
         var config = context.IsHttp2 ? runtime.Http2Config : runtime.Http1Config;
         var forwardError = await runtime.Forwarder.SendAsync(http, context.DestinationPrefix, invoker, config, context.Transformer).ConfigureAwait(false);
         if (forwardError != ForwarderError.None)

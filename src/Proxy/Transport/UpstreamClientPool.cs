@@ -22,10 +22,10 @@ internal sealed class UpstreamClientPool : IDisposable
         _shared = CreateInvoker(null);
     }
 
-    /// <summary>The client for requests of <paramref name="clientAddress"/>.</summary>
-    public HttpMessageInvoker Get(IPAddress clientAddress)
+    /// <summary>The client for requests of <paramref name="clientAddress"/>; null: from the node's own address.</summary>
+    public HttpMessageInvoker Get(IPAddress? clientAddress)
     {
-        if (!_options.TransparentUpstream)
+        if (!_options.TransparentUpstream || clientAddress is null)
         {
             return _shared;
         }

@@ -204,7 +204,7 @@ internal sealed class Http1FastConnection : IDisposable
     private async ValueTask<int> ForwardAsync(bool close)
     {
         var pool = _runtime.FastUpstreams;
-        var key = new UpstreamKey(_options.TransparentUpstream ? _context.Client.Address : null, _context.Server);
+        var key = new UpstreamKey(_options.TransparentUpstream && !_context.ServerPeer.IsOutsideCluster ? _context.Client.Address : null, _context.Server);
         if (!_idleUpstreamsResolved)
         {
             _idleUpstreams = pool.GetStack(key); // the key is the same for every request of a connection
