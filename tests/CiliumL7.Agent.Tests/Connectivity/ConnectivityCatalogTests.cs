@@ -20,7 +20,7 @@ public sealed class ConnectivityCatalogTests
         {
             Assert.Contains(all, t => t.Name == name && t.SkipReason is null);
         }
-        Assert.Contains(all, t => t.Name == "to-fqdns" && t.SkipReason == "DNS proxy not in this build");
+        Assert.Contains(all, t => t.Name == "to-fqdns" && t.SkipReason!.StartsWith("the test world has no DNS server yet", StringComparison.Ordinal));
     }
 
     [Fact]
