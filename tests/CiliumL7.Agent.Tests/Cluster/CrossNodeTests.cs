@@ -18,15 +18,6 @@ public sealed class CrossNodeTests
 
     public CrossNodeTests(ITestOutputHelper output) => _output = output;
 
-    private static readonly string L7Policy = NodeLifecycleTests.L3L4Policy.Replace("""
-                    protocol: TCP
-            """, """
-                    protocol: TCP
-                  rules:
-                    http:
-                    - method: "POST"
-                      path: "/v1/request-landing"
-            """, StringComparison.Ordinal);
 
     [SkippableFact]
     public async Task DeathStar_AcrossNodes_DestinationJudgesWithSourceIdentityFromEtcd()
@@ -90,7 +81,7 @@ public sealed class CrossNodeTests
         Cmd.Check("ip", "-n", xwing.NetnsName, "addr", "del", tiefighter.Ip + "/32", "dev", "eth0");
 
         // :: L7 on the destination node's proxy.
-        await ImportEverywhereAsync(cluster, "sw_l3_l4_l7_policy.yaml", L7Policy, n2, deathstar, redirect: true);
+        await ImportEverywhereAsync(cluster, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L7Policy, n2, deathstar, redirect: true);
         var landing = AgentNode.Curl(tiefighter, url + "/v1/request-landing", 5, "-XPOST");
         var exhaust = AgentNode.Curl(tiefighter, url + "/v1/exhaust-port", 5, "-XPUT", "-i");
         if (landing.ExitCode != 0)

@@ -42,16 +42,6 @@ public sealed class EnforcementTests
         }
     }
 
-    /// <summary>The tutorial's sw_l3_l4_l7_policy: empire ships may only POST /v1/request-landing.</summary>
-    private static readonly string TutorialL7Policy = NodeLifecycleTests.L3L4Policy.Replace("""
-                    protocol: TCP
-            """, """
-                    protocol: TCP
-                  rules:
-                    http:
-                    - method: "POST"
-                      path: "/v1/request-landing"
-            """, StringComparison.Ordinal);
 
     private static async Task ImportAsync(World w, string name, string yaml, TestPod? selected = null)
     {
@@ -198,7 +188,7 @@ public sealed class EnforcementTests
             "--hubble-export-allowlist", """[{"protocol":["http"]}]""",
             "--proxy-redact-header-values");
 
-        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", TutorialL7Policy);
+        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L7Policy);
         var status = await w.Node.Client.GetStatusAsync();
         var landing = AgentNode.Curl(w.Tiefighter, w.Url("/v1/request-landing"), 5, "-XPOST");
         var exhaust = AgentNode.Curl(w.Tiefighter, w.Url("/v1/exhaust-port"), 5, "-XPUT", "-i");
@@ -323,7 +313,7 @@ public sealed class EnforcementTests
     public async Task L7Redirect_ClientReusesPortWhileProxyHoldsTimeWait_ConnectsWithoutSynRetransmit()
     {
         await using var w = await StartWorldAsync();
-        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", TutorialL7Policy);
+        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L7Policy);
         // One client port for every connection. The client sends `Connection: close` and reads
         // until the proxy closes, so the proxy always closes first: its accepted socket
         // (deathstar:80 <- tiefighter:port) waits in TIME_WAIT on the node while the client
@@ -392,7 +382,7 @@ public sealed class EnforcementTests
     {
         await using var w = await StartWorldAsync();
         // deathstar's ingress: only POST /v1/request-landing from empire ships (the tutorial's rule).
-        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", TutorialL7Policy);
+        await ImportAsync(w, "sw_l3_l4_l7_policy.yaml", NodeLifecycleTests.L7Policy);
         // tiefighter's egress: its own L7 rules toward deathstar, wider than deathstar's ingress.
         await ImportAsync(w, "tiefighter_egress.yaml", """
             apiVersion: "cilium.io/v2"

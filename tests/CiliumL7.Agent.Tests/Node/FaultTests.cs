@@ -18,17 +18,6 @@ public sealed class FaultTests
 
     public FaultTests(ITestOutputHelper output) => _output = output;
 
-    /// <summary>The tutorial's L7 rule: empire ships may only POST /v1/request-landing to the deathstar.</summary>
-    private static readonly string L7Policy = NodeLifecycleTests.L3L4Policy.Replace("""
-                    protocol: TCP
-            """, """
-                    protocol: TCP
-                  rules:
-                    http:
-                    - method: "POST"
-                      path: "/v1/request-landing"
-            """, StringComparison.Ordinal);
-
     [SkippableFact]
     public async Task AgentKilled_L7RedirectedPort_NothingReachesTheBackendUntilRestart()
     {
@@ -36,7 +25,7 @@ public sealed class FaultTests
         var deathstar = node.CreatePod("deathstar", "org=empire,class=deathstar");
         var tiefighter = node.CreatePod("tiefighter", "org=empire,class=tiefighter");
         using var server = node.Serve(deathstar, 80);
-        await ImportAsync(node, "l7.yaml", L7Policy);
+        await ImportAsync(node, "l7.yaml", NodeLifecycleTests.L7Policy);
         var url = $"http://{deathstar.Ip}/v1/request-landing";
         Assert.Equal(0, AgentNode.Curl(tiefighter, url, 5, "-XPOST").ExitCode);
         var acceptedBefore = server.Accepted;
@@ -171,7 +160,7 @@ public sealed class FaultTests
             Cmd.Run("dd", "if=/dev/zero", "of=" + Path.Combine(node.StateDir, "filler"), "bs=64k"); // until "No space left on device"
 
             var file = Path.Combine(node.TempDir, "l7.yaml");
-            await File.WriteAllTextAsync(file, L7Policy);
+            await File.WriteAllTextAsync(file, NodeLifecycleTests.L7Policy);
             var refused = node.Cli("policy", "import", file);
             var allowedStill = AgentNode.Curl(tiefighter, $"http://{deathstar.Ip}/v1/exhaust-port", 3, "-XPUT");
             var deniedStill = AgentNode.Curl(xwing, $"http://{deathstar.Ip}/", 2);
@@ -221,7 +210,7 @@ public sealed class FaultTests
             () => Task.FromResult(pinsBefore.All(p => File.Exists(Path.Combine(node.BpfRoot, p!)))), TimeSpan.FromSeconds(15));
         var status = await node.Client.GetStatusAsync();
         // The re-created pins are the live maps: a policy change made now reaches the datapath, and a restart finds it.
-        await ImportAsync(node, "l7.yaml", L7Policy);
+        await ImportAsync(node, "l7.yaml", NodeLifecycleTests.L7Policy);
         var deniedByL7 = AgentNode.Curl(tiefighter, $"http://{deathstar.Ip}/v1/exhaust-port", 5, "-XPUT");
         node.KillAgent();
         await node.StartAgentAsync();

@@ -211,4 +211,15 @@ public sealed class NodeLifecycleTests
               - port: "80"
                 protocol: TCP
         """;
+
+    /// <summary>The tutorial's sw_l3_l4_l7_policy: empire ships may only POST /v1/request-landing.</summary>
+    internal static readonly string L7Policy = L3L4Policy.Replace("""
+                    protocol: TCP
+            """, """
+                    protocol: TCP
+                  rules:
+                    http:
+                    - method: "POST"
+                      path: "/v1/request-landing"
+            """, StringComparison.Ordinal);
 }
