@@ -18,7 +18,7 @@
 # everything it started (by PID).
 set -euo pipefail
 
-usage() { sed -n '2,/^set -e/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -e/d' >&2; exit 2; }
+usage() { sed -n "2,/^set -e/p" "$0" | sed -e "s/^# \{0,1\}//" -e "/^set -e/d"; exit "${1:-2}"; }
 die() { echo "mock-broker.sh: $*" >&2; exit 1; }
 netns_path() { case $1 in */*) echo "$1" ;; *) echo "/var/run/netns/$1" ;; esac; }
 
@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     --client) clients+=("$(netns_path "${2:?--client needs a pod network namespace}")"); shift 2 ;;
     --port) port=${2:?--port needs a number}; shift 2 ;;
     --mock) mock=${2:?--mock needs a path}; shift 2 ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     -*) die "unknown flag $1 (see --help)" ;;
     *) topics+=("$1"); shift ;;
   esac
