@@ -159,11 +159,13 @@ public sealed class KafkaProxyConnection : IDisposable
                 _sequencer.AddForwarded(request);
             }
             Record(request, FlowVerdict.Forwarded, KafkaErrorCodes.None, verdict.PolicyName, null);
+            // One flush (one send) per request, however many buffer segments it spans.
             foreach (var segment in frame)
             {
-                await _upstream.Output.WriteAsync(segment, ct).ConfigureAwait(false);
+                _upstream.Output.Write(segment.Span);
             }
-            return true;
+            var flushed = await _upstream.Output.FlushAsync(ct).ConfigureAwait(false);
+            return !flushed.IsCompleted;
         }
 
         return await DenyAsync(request, verdict, ct).ConfigureAwait(false);
