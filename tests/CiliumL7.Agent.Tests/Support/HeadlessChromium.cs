@@ -62,7 +62,10 @@ internal sealed partial class HeadlessChromium : IAsyncDisposable
             using var http = new HttpClient();
             var targets = JsonNode.Parse(await http.GetStringAsync($"http://{listening.Task.Result}/json/list"))!.AsArray();
             var page = targets.First(t => (string?)t!["type"] == "page")!;
-            await chromium._socket.ConnectAsync(new Uri((string)page["webSocketDebuggerUrl"]!), CancellationToken.None);
+            using (var connectTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await chromium._socket.ConnectAsync(new Uri((string)page["webSocketDebuggerUrl"]!), connectTimeout.Token);
+            }
             return chromium;
         }
         catch

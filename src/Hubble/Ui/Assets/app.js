@@ -20,6 +20,16 @@ const el = (name, attrs, text) => {
 
 // ---- reading a flow -------------------------------------------------------------------------
 
+// The feed is Hubble's JSON export (proto field names: pod_name, source_port, event_type); the code
+// below reads lowerCamelCase (protobuf's JSON names), so either spelling works.
+function camelKeys(v) {
+  if (Array.isArray(v)) return v.map(camelKeys);
+  if (v === null || typeof v !== "object") return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) out[k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())] = camelKeys(x);
+  return out;
+}
+
 const RESERVED = { 1: "host", 2: "world", 3: "unmanaged", 4: "health", 5: "init", 6: "remote-node", 7: "kube-apiserver", 8: "ingress" };
 
 // The workload of an endpoint: a deployment's pod name without its replica-set and pod suffixes.
@@ -244,7 +254,7 @@ function showDetail(f, tr) {
   selected = f;
   for (const r of $("flows").querySelectorAll("tr.selected")) r.classList.remove("selected");
   if (tr) tr.classList.add("selected");
-  $("detail").textContent = JSON.stringify(f, null, 2);
+  $("detail").textContent = JSON.stringify(f.raw || f, null, 2); // as Hubble's JSON export spells it
   $("detail-pane").hidden = false;
 }
 
@@ -279,7 +289,12 @@ function addFlow(f) {
 function connect() {
   const source = new EventSource("/api/flows");
   source.onopen = () => { $("status").textContent = "live"; $("status").className = "status live"; };
-  source.onmessage = (m) => { try { const line = JSON.parse(m.data); if (line.flow) addFlow(line.flow); } catch (_) { /* not a flow */ } };
+  source.onmessage = (m) => {
+    try {
+      const raw = JSON.parse(m.data), line = camelKeys(raw);
+      if (line.flow) { Object.defineProperty(line.flow, "raw", { value: raw.flow }); addFlow(line.flow); }
+    } catch (_) { /* not a flow */ }
+  };
   source.addEventListener("error", (m) => {
     $("status").textContent = m.data ? m.data : "disconnected, retrying…";
     $("status").className = "status error";
