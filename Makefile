@@ -8,7 +8,7 @@ BPF_HDR := $(wildcard bpf/include/*.h bpf/lib/*.h)
 BPF_MULTIARCH := -idirafter /usr/include/$(shell uname -m)-linux-gnu
 DOTNET_FLAGS := -c $(CONFIG) --nologo -v quiet -clp:ErrorsOnly
 
-.PHONY: all build bootstrap bpf dotnet test demo run bench bench-quick fuzz clean
+.PHONY: all build bootstrap bpf kafka-mock dotnet test demo run bench bench-quick fuzz clean
 
 all: build
 
@@ -16,8 +16,8 @@ all: build
 bootstrap:
 	@bash scripts/bootstrap.sh
 
-## build: bin/ciliuml7, bin/ciliuml7-agent, bin/ciliuml7-cni, bin/bpf/*.o
-build: bootstrap bpf dotnet
+## build: bin/ciliuml7, bin/ciliuml7-agent, bin/ciliuml7-cni, bin/bpf/*.o, bin/ciliuml7-kafka-mock
+build: bootstrap bpf dotnet kafka-mock
 
 bpf: $(BPF_OBJ)
 
@@ -25,6 +25,14 @@ $(BIN)/bpf/%.o: bpf/%.c $(BPF_HDR)
 	@mkdir -p $(BIN)/bpf
 	@echo "  CLANG   $<"
 	@clang -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I bpf/include -I bpf/lib $(BPF_MULTIARCH) -c $< -o $@
+
+## kafka-mock: librdkafka's mock cluster as a one-broker Kafka (examples/kafka, tests, perf)
+kafka-mock: $(BIN)/ciliuml7-kafka-mock
+
+$(BIN)/ciliuml7-kafka-mock: examples/kafka/mock-broker.c
+	@mkdir -p $(BIN)
+	@echo "  CLANG   $<"
+	@clang -O2 -Wall -Werror -o $@ $< -lrdkafka -lpthread
 
 dotnet:
 	@echo "  DOTNET  restore + publish (bin/)"

@@ -352,7 +352,7 @@ internal static class KafkaBodyParsers
     }
 
     /// <summary>A topic name the judge can compare: 1..249 of <c>[a-zA-Z0-9._-]</c> as Kafka allows.</summary>
-    private static void CheckName(string name, string field)
+    internal static void CheckName(string name, string field)
     {
         if (name.Length is 0 or > 249)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using CiliumL7.Policy.L7;
 using CiliumL7.Proxy.Flows;
 
 namespace CiliumL7.Proxy.Kafka;
@@ -16,8 +17,8 @@ namespace CiliumL7.Proxy.Kafka;
 /// </code>
 /// Anything the proxy does not understand (bad size, unknown API or version, a body
 /// that lies) is recorded as an ERROR flow and closes both sides; none of that
-/// frame reaches the broker. Memory: at most <see cref="KafkaProxyOptions.MaxRequestBytes"/>
-/// of request buffered, responses streamed, at most
+/// frame reaches the broker. Memory: at most <see cref="KafkaProxyOptions.MaxBufferedRequestBytes"/>
+/// of request buffered (a larger Produce is streamed, its records never held whole), responses streamed, at most
 /// <see cref="KafkaProxyOptions.MaxInFlightRequests"/> requests awaiting a response.
 /// </summary>
 public sealed class KafkaProxyConnection : IDisposable
@@ -81,7 +82,16 @@ public sealed class KafkaProxyConnection : IDisposable
                 return;
             }
             input.AdvanceTo(result.Buffer.Start);
-            // :: Step 2: the whole frame (bounded by MaxRequestBytes).
+            if (size > _options.MaxBufferedRequestBytes)
+            {
+                // :: Step 2': too large to buffer: a Produce is streamed, anything else refused.
+                if (!await StreamProduceAsync(input, size, ct).ConfigureAwait(false))
+                {
+                    return;
+                }
+                continue;
+            }
+            // :: Step 2: the whole frame (bounded by MaxBufferedRequestBytes).
             result = await input.ReadAtLeastAsync(size + 4, ct).ConfigureAwait(false);
             var buffer = result.Buffer;
             if (buffer.Length < size + 4)
@@ -149,14 +159,68 @@ public sealed class KafkaProxyConnection : IDisposable
                 _sequencer.AddForwarded(request);
             }
             Record(request, FlowVerdict.Forwarded, KafkaErrorCodes.None, verdict.PolicyName, null);
+            // One flush (one send) per request, however many buffer segments it spans.
             foreach (var segment in frame)
             {
-                await _upstream.Output.WriteAsync(segment, ct).ConfigureAwait(false);
+                _upstream.Output.Write(segment.Span);
             }
-            return true;
+            var flushed = await _upstream.Output.FlushAsync(ct).ConfigureAwait(false);
+            return !flushed.IsCompleted;
         }
 
-        // :: Denied: error 29 in the request's place in the response stream.
+        return await DenyAsync(request, verdict, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A Produce above <see cref="KafkaProxyOptions.MaxBufferedRequestBytes"/>: judged
+    /// topic by topic while its records pass through (<see cref="KafkaProduceStreamer"/>).
+    /// False when the connection must close.
+    /// </summary>
+    private async ValueTask<bool> StreamProduceAsync(PipeReader input, int size, CancellationToken ct)
+    {
+        var streamer = new KafkaProduceStreamer(input, _upstream.Output, (long)size + 4, _options.MaxBufferedRequestBytes, _judge, BeginForwardAsync);
+        try
+        {
+            await streamer.RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (KafkaProtocolException e)
+        {
+            streamer.ReleaseUnread();
+            var (apiKey, apiVersion, correlationId, clientId) = streamer.Header;
+            CloseReason = streamer.Mode == KafkaStreamMode.Forward ? e.Message + " (after part of the frame was forwarded: the broker never got all of it)" : e.Message;
+            _observer.OnRequest(new KafkaRequestRecord(apiKey, apiVersion, correlationId, clientId, streamer.Request?.TopicNames() ?? [], FlowVerdict.Error, KafkaErrorCodes.None, null, CloseReason));
+            return false;
+        }
+        var request = streamer.Request!;
+        if (streamer.Verdict.Allowed)
+        {
+            Record(request, FlowVerdict.Forwarded, KafkaErrorCodes.None, streamer.Verdict.PolicyName, null);
+            return true;
+        }
+        if (streamer.Mode == KafkaStreamMode.Forward)
+        {
+            // The records before the denied topic are already at the broker, as part of a frame it
+            // never receives whole: closing is the only answer that keeps the request from taking effect.
+            CloseReason = $"topic \"{streamer.DeniedTopic}\" denied inside a streamed Produce after earlier topics' records were forwarded";
+            Record(request, FlowVerdict.Dropped, KafkaErrorCodes.TopicAuthorizationFailed, streamer.Verdict.PolicyName, CloseReason);
+            return false;
+        }
+        return await DenyAsync(request, streamer.Verdict, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The slot of a streamed Produce, taken before its first byte goes to the broker.</summary>
+    private async ValueTask BeginForwardAsync(KafkaRequest request, CancellationToken ct)
+    {
+        if (request.ExpectsResponse)
+        {
+            await _inFlight.WaitAsync(ct).ConfigureAwait(false);
+            _sequencer.AddForwarded(request);
+        }
+    }
+
+    /// <summary>Denied: error 29 in the request's place in the response stream; false when the connection must close.</summary>
+    private async ValueTask<bool> DenyAsync(KafkaRequest request, L7Verdict verdict, CancellationToken ct)
+    {
         Record(request, FlowVerdict.Dropped, KafkaErrorCodes.TopicAuthorizationFailed, verdict.PolicyName, null);
         if (!request.ExpectsResponse)
         {

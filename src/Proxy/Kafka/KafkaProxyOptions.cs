@@ -4,12 +4,21 @@ namespace CiliumL7.Proxy.Kafka;
 public sealed record KafkaProxyOptions
 {
     /// <summary>
-    /// The largest request frame (size prefix excluded) the proxy buffers to judge;
-    /// a larger one closes the connection. Kafka's own 100 MiB default is too much
-    /// for a proxy buffer; clients' defaults (librdkafka <c>message.max.bytes</c>,
-    /// Java <c>max.request.size</c>) are about 1 MB.
+    /// The largest request frame (size prefix excluded) the proxy accepts at all; a
+    /// larger one closes the connection. The default is the broker's own
+    /// (<c>socket.request.max.bytes</c>, 100 MiB): only a Produce gets that large, and
+    /// its records are streamed, never buffered whole.
     /// </summary>
-    public int MaxRequestBytes { get; init; } = 4 * 1024 * 1024;
+    public int MaxRequestBytes { get; init; } = 100 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest request frame (size prefix excluded) buffered whole to be judged.
+    /// Above it, a Produce is streamed (<see cref="KafkaProduceStreamer"/>: topic names
+    /// judged as they are read, records passed through in chunks) and any other request
+    /// closes the connection. Clients' defaults (librdkafka <c>message.max.bytes</c>,
+    /// Java <c>max.request.size</c>) are about 1 MB; at most the transport's read buffer.
+    /// </summary>
+    public int MaxBufferedRequestBytes { get; init; } = 1024 * 1024;
 
     /// <summary>The largest broker response frame; responses are streamed, not buffered (except ApiVersions).</summary>
     public int MaxResponseBytes { get; init; } = int.MaxValue;

@@ -6,7 +6,7 @@ namespace CiliumL7.Proxy.Tests.Kafka;
 
 /// <summary>
 /// A real Kafka broker the project did not write — librdkafka's mock cluster
-/// (rdkafka_mock.h, Debian's librdkafka-dev), compiled from mock-broker.c — in a
+/// (rdkafka_mock.h, Debian's librdkafka-dev), compiled from examples/kafka/mock-broker.c — in a
 /// "broker pod" network namespace, and a "client pod" namespace joined to it by a veth.
 /// <code>
 /// client pod                                   broker pod
@@ -41,7 +41,7 @@ internal sealed class KafkaBrokerPod : IDisposable
             Netns.In(BrokerNs, "ip", "link", "set", brokerLink, "up");
 
             var binary = Path.Combine(_dir, "mock-broker");
-            Netns.Run("clang", "-O1", "-o", binary, Path.Combine(AppContext.BaseDirectory, "Kafka", "mock-broker.c"), "-lrdkafka");
+            Netns.Run("clang", "-O1", "-o", binary, Path.Combine(AppContext.BaseDirectory, "Kafka", "mock-broker.c"), "-lrdkafka", "-lpthread");
             var broker = Start(["nsenter", "--net=" + Netns.PathOf(BrokerNs), binary, .. topics]);
             var line = broker.StandardOutput.ReadLine() ?? throw new InvalidOperationException("mock broker printed no address: " + broker.StandardError.ReadToEnd());
             Port = (ushort)IPEndPoint.Parse(line.Trim()).Port;
@@ -86,12 +86,9 @@ internal sealed class KafkaBrokerPod : IDisposable
             {
                 if (!process.HasExited)
                 {
-                    process.StandardInput.Close();
-                    if (!process.WaitForExit(2000))
-                    {
-                        process.Kill(entireProcessTree: true);
-                        process.WaitForExit(5000);
-                    }
+                    // By PID: the mock broker and the relay hold no state outside the namespaces removed below.
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(5000);
                 }
             }
             catch (InvalidOperationException)

@@ -54,7 +54,7 @@ public sealed class KafkaRealClientTests
     }
 
     [SkippableFact]
-    public async Task KcatBalancedConsumer_RoleConsume_GroupJoinSyncCommitForwarded()
+    public async Task KcatBalancedConsumer_RoleConsume_GroupJoinSyncHeartbeatCommitForwarded()
     {
         Privileged.Require();
         using var pod = new KafkaBrokerPod("empire-orders");
@@ -62,15 +62,25 @@ public sealed class KafkaRealClientTests
         var produced = pod.Kcat("-P", "-t", "empire-orders", "-p", "0", "-l", pod.MessageFile("a", "b"));
         Assert.True(produced.ExitCode == 0, produced.Output + Dump(proxy.Flows));
 
-        // A balanced consumer (-G): FindCoordinator, JoinGroup, SyncGroup, OffsetFetch, Fetch, OffsetCommit, LeaveGroup.
-        var consumed = pod.Kcat(
+        // A balanced consumer (-G): FindCoordinator, JoinGroup, SyncGroup, OffsetFetch, Fetch, Heartbeat,
+        // OffsetCommit, LeaveGroup. It waits for a third message, produced only once a Heartbeat went through.
+        var consumer = Task.Run(() => pod.Kcat(
             "-X", "heartbeat.interval.ms=100", "-X", "auto.commit.interval.ms=100", "-X", "auto.offset.reset=earliest",
-            "-X", "enable.partition.eof=true", "-e", "-G", "empire-group", "-f", "%s\n", "empire-orders");
+            "-c", "3", "-G", "empire-group", "-f", "%s\n", "empire-orders"));
+        var heartbeat = false;
+        for (var i = 0; i < 300 && !heartbeat && !consumer.IsCompleted; i++)
+        {
+            await Task.Delay(100);
+            heartbeat = proxy.Flows.Snapshot().Any(f => f.Kafka?.ApiKey == "heartbeat" && f.Verdict == FlowVerdict.Forwarded);
+        }
+        var third = pod.Kcat("-P", "-t", "empire-orders", "-p", "0", "-l", pod.MessageFile("c"));
+        var consumed = await consumer;
 
-        Assert.True(consumed.ExitCode == 0, consumed.Output + Dump(proxy.Flows));
-        Assert.Contains("a\nb\n", consumed.Output, StringComparison.Ordinal);
+        Assert.True(heartbeat, "no Heartbeat forwarded within 30 s" + Dump(proxy.Flows));
+        Assert.True(third.ExitCode == 0 && consumed.ExitCode == 0, third.Output + consumed.Output + Dump(proxy.Flows));
+        Assert.Contains("a\nb\nc\n", consumed.Output, StringComparison.Ordinal);
         var keys = proxy.Flows.Snapshot().Where(f => f.Kafka is not null && f.Verdict == FlowVerdict.Forwarded).Select(f => f.Kafka!.ApiKey).ToHashSet();
-        foreach (var key in new[] { "findcoordinator", "joingroup", "syncgroup", "offsetfetch", "fetch", "offsetcommit", "leavegroup" })
+        foreach (var key in new[] { "findcoordinator", "joingroup", "syncgroup", "offsetfetch", "fetch", "heartbeat", "offsetcommit", "leavegroup" })
         {
             Assert.True(keys.Contains(key), key + Dump(proxy.Flows));
         }
