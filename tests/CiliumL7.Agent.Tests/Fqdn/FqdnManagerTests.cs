@@ -26,7 +26,7 @@ public sealed class FqdnManagerTests : IDisposable
         var ids = new InMemoryIdentityAllocator();
         var fqdn = Create(ids);
         var regenerations = 0;
-        fqdn.Regenerate = () => regenerations++;
+        fqdn.Regenerate = () => { regenerations++; return true; };
         Assert.Empty(fqdn.Select(new FqdnSelector { MatchName = "api.empire.test" }));
 
         await fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None);
@@ -82,7 +82,7 @@ public sealed class FqdnManagerTests : IDisposable
         var live = new HashSet<IPAddress> { IPAddress.Parse("198.51.100.10") };
         fqdn.ConnectionPeers = _ => live;
         var regenerations = 0;
-        fqdn.Regenerate = () => regenerations++;
+        fqdn.Regenerate = () => { regenerations++; return true; };
         await fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10", 5), CancellationToken.None);
         var selector = new FqdnSelector { MatchName = "api.empire.test" };
 
