@@ -84,7 +84,7 @@ internal sealed class DnsQueryProcessor(ProxyRedirect redirect, ProxyRuntime run
             DnsAnswer? parsed;
             try
             {
-                length = await DnsUpstream.ExchangeAsync(runtime.Options, query, client.Address, server, tcp, answer, cancellationToken).ConfigureAwait(false);
+                length = await DnsUpstream.ExchangeAsync(runtime.Options, runtime.DnsUpstreams, query, client.Address, server, tcp, answer, cancellationToken).ConfigureAwait(false);
                 var answerError = DnsMessageParser.ParseAnswer(answer.Span[..length], out parsed);
                 if (answerError != DnsParseError.None || parsed is null || parsed.Id != question.Id
                     || parsed.Name != question.Name || parsed.Type != question.Type || parsed.Class != question.Class)
