@@ -23,6 +23,14 @@ internal sealed class PolicyRegenerator : BackgroundService
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Shortest time between two background resolutions asked for only by the incremental
+    /// FQDN path (they converge the state; the answers were already released), so that a
+    /// burst of new names does not keep the maps busy with whole-map writes the next
+    /// answers would wait behind.
+    /// </summary>
+    private static readonly TimeSpan ConsistencyInterval = TimeSpan.FromSeconds(1);
+
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly EndpointManager _endpoints;
     private readonly PolicyStore _policies;
@@ -38,6 +46,7 @@ internal sealed class PolicyRegenerator : BackgroundService
     private long _generation;
     private long _applied;
     private int _fullPending;
+    private long _lastChangedRun;
 
     public PolicyRegenerator(EndpointManager endpoints, PolicyStore policies, INodeDatapath datapath, IPolicyEngine engine, IProxyIntegration proxy, PolicyCookieNames cookies, ILogger<PolicyRegenerator> logger)
     {
@@ -266,6 +275,10 @@ internal sealed class PolicyRegenerator : BackgroundService
         while (await _signal.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
             await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
+            while (Volatile.Read(ref _fullPending) == 0 && Environment.TickCount64 - _lastChangedRun < (long)ConsistencyInterval.TotalMilliseconds)
+            {
+                await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
+            }
             _signal.Reader.TryRead(out _);
             try
             {
@@ -275,6 +288,7 @@ internal sealed class PolicyRegenerator : BackgroundService
                 }
                 else
                 {
+                    _lastChangedRun = Environment.TickCount64;
                     RegenerateChanged();
                 }
             }

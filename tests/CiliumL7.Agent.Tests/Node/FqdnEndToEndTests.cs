@@ -97,6 +97,7 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
                     // the open connection carries a packet every half second (a live connection, as an app's keep-alive)
                     Assert.Equal("tick " + i, await EchoServer.RoundTripAsync(open, "tick " + i));
                     expired = AgentNode.Curl(pod, "http://203.0.113.12/", 1).ExitCode == 28;
+                    await Task.Delay(500);
                 }
                 Assert.True(expired, "new connections to the expired name were not dropped\n" + node.AgentLog);
                 Assert.Equal("after expiry", await EchoServer.RoundTripAsync(open, "after expiry")); // the open connection still works
