@@ -17,8 +17,9 @@ namespace CiliumL7.Agent.Fqdn;
 /// address a local CIDR identity, answers which identities a selector stands
 /// for, and expires, persists and restores what it learned.
 /// <code>
-///  DNS proxy ─LearnAsync─► cache (caps) ─new (name, IP)?─► identity IP/32 ─► regenerate changed endpoints
-///                                                          (ipcache row, then policy map)  ─► answer released
+///  DNS proxy ─LearnAsync─► cache (caps) ─new (name, IP)?─► identity IP/32 ─► incremental: ipcache row + the
+///                                                          entries of the matching toFQDNs selectors ─► answer released
+///                                                          (not exact that way: resolve the changed endpoints first)
 ///  collector (1 s): expiry ─► zombies while conntrack shows a live connection ─► release identity
 /// </code>
 /// Thread-safe: one lock guards the cache, identities and zombies; the
