@@ -21,6 +21,37 @@ public sealed class FqdnManagerTests : IDisposable
         new(ep, name, [(IPAddress.Parse(ip), ttl)], cnames, _time.Now);
 
     [Fact]
+    public async Task LearnAsync_RepeatedAnswerWhileTheFirstIsBeingPlumbed_WaitsForIt()
+    {
+        var fqdn = Create(new InMemoryIdentityAllocator());
+        var gate = new ManualResetEventSlim();
+        fqdn.PlumbIncrementally = (_, _) => false; // only the full resolution is exact here
+        fqdn.Regenerate = () => gate.Wait(TimeSpan.FromSeconds(30));
+        var first = fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None).AsTask();
+        var repeated = fqdn.LearnAsync(Answer(2, "api.empire.test.", "198.51.100.10"), CancellationToken.None).AsTask();
+        var again = fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None);
+
+        await Task.Delay(200);
+        Assert.False(first.IsCompleted);
+        Assert.False(repeated.IsCompleted); // the address is not in the maps yet: the second pod waits too
+        Assert.False(again.IsCompleted);
+        gate.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        await repeated.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, fqdn.PlumbFailed);
+    }
+
+    [Fact]
+    public async Task LearnAsync_PlumbingFails_TaskFaultsAndIsCounted()
+    {
+        var fqdn = Create(new InMemoryIdentityAllocator());
+        fqdn.PlumbIncrementally = (_, _) => throw new InvalidOperationException("map full");
+        fqdn.Regenerate = () => false; // the full resolution could not write an endpoint either
+        await Assert.ThrowsAsync<InvalidOperationException>(() => fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None).AsTask());
+        Assert.Equal(1, fqdn.PlumbFailed);
+    }
+
+    [Fact]
     public async Task LearnAsync_NewName_RegeneratesBeforeCompletingAndSelectorMatches()
     {
         var ids = new InMemoryIdentityAllocator();
