@@ -18,17 +18,20 @@
 #   summary: dns_qps_per_cpu=<q> dns_added_p50_ms=<a> dns_added_p99_ms=<b> hold_p50_ms=<c> hold_p99_ms=<d> hold_incremental=<i>/<n>
 # --write replaces the "## DNS proxy vs direct" section of perf/RESULTS.md with the table.
 # Root; run it under the heavy-test lock. Everything it creates is removed on exit.
-#   usage: perf/dns.sh [--seconds N] [--names N] [--rate QPS] [--write]   (defaults 10 s, 400 names, 2000 q/s)
+#   usage: perf/dns.sh [--seconds N] [--names N] [--rate QPS] [--profile] [--write]   (defaults 10 s, 400 names, 2000 q/s)
+# --profile: perf record of the agent during the proxy throughput run; prints the top symbols
+# (.NET frames named through DOTNET_PerfMapEnabled=1 and W^X off, set for the agent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=10 NAMES=400 RATE=2000 WRITE=0
+SECS=10 NAMES=400 RATE=2000 WRITE=0 PROFILE=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) SECS=$2; shift 2 ;;
 	--names) NAMES=$2; shift 2 ;;
 	--rate) RATE=$2; shift 2 ;;
 	--write) WRITE=1; shift ;;
-	-h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+	--profile) PROFILE=1; shift ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "perf/dns.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -45,6 +48,7 @@ cleanup() {
 	[ -d /var/run/netns ] && [ -e "/var/run/netns/$NODE" ] &&
 		timeout 60 nsenter --net="/var/run/netns/$NODE" bin/ciliuml7-agent cleanup --state-dir "$STATE" --bpf-root "$BPF" --policy-dir "$TMP/p" >/dev/null 2>&1 || true
 	ip netns del "$WORLD" 2>/dev/null || true; ip netns del "$POD" 2>/dev/null || true; ip netns del "$NODE" 2>/dev/null || true
+	[ -n "$AGENT_PID" ] && rm -f "/tmp/perf-$AGENT_PID.map" "/tmp/perfinfo-$AGENT_PID.map"
 	rm -rf "$TMP" "$BPF"
 }
 trap cleanup EXIT
@@ -55,7 +59,8 @@ CLI() { timeout 60 nsenter --net="/var/run/netns/$NODE" bin/ciliuml7 "$@" -H "un
 # :: node + agent (CPU 0)
 mkdir -p "$TMP/p"
 ip netns add "$NODE"; ip -n "$NODE" link set lo up; ip -n "$NODE" route add blackhole 10.244.77.0/24
-taskset -c 0 nsenter --net="/var/run/netns/$NODE" bin/ciliuml7-agent --state-dir "$STATE" --bpf-root "$BPF" --policy-dir "$TMP/p" \
+AGENT_ENV=(); [ "$PROFILE" = 1 ] && AGENT_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+taskset -c 0 env "${AGENT_ENV[@]}" nsenter --net="/var/run/netns/$NODE" bin/ciliuml7-agent --state-dir "$STATE" --bpf-root "$BPF" --policy-dir "$TMP/p" \
 	--pod-cidr 10.244.77.0/24 --node-name "perf-dns-$S" --hubble-listen-address "" >"$TMP/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 150); do CLI status >/dev/null 2>&1 && break; kill -0 "$AGENT_PID" || { tail -5 "$TMP/agent.log"; exit 1; }; sleep 0.2; done
@@ -137,7 +142,18 @@ for _ in $(seq 100); do
 	sleep 0.2
 done
 [ "$ready" = 1 ] || { echo "perf/dns.sh: the DNS redirect did not come up" >&2; tail -5 "$TMP/agent.log"; exit 1; }
+PERF_PID=
+if [ "$PROFILE" = 1 ]; then
+	perf record -F 499 -g -p "$AGENT_PID" -o "$TMP/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
+	PERF_PID=$!
+fi
 c0=$(cpu "$AGENT_PID"); read -r p_qps _ _ p_done p_lost < <(run proxy); c1=$(cpu "$AGENT_PID")
+if [ -n "$PERF_PID" ]; then
+	wait "$PERF_PID" || true
+	echo "profile of the agent during the proxy run (self time, top 40):"
+	perf report -i "$TMP/perf.data" --stdio --no-children --sort dso,symbol >"$TMP/perf.txt" 2>/dev/null || true
+	awk '/^ +[0-9.]+%/ && n++ < 40' "$TMP/perf.txt"
+fi
 p_cpu=$(echo "$c1 - $c0" | bc)
 per_cpu=$(awk -v q="$p_done" -v c="$p_cpu" 'BEGIN { if (c > 0 && q ~ /^[0-9]+$/) printf "%.0f", q / c; else print "n/a" }')
 read -r _ p_p50 p_p99 _ _ < <(run proxy-rate "$RATE")
