@@ -158,6 +158,8 @@ internal static class AgentHost
         var app = builder.Build();
         var regenerator = app.Services.GetRequiredService<PolicyRegenerator>();
         fqdn.Regenerate = regenerator.RegenerateChanged;
+        fqdn.PlumbIncrementally = (learned, sequence) => regenerator.TryPlumb(learned, sequence, fqdn.Selects);
+        regenerator.FqdnSequence = () => fqdn.Sequence;
         endpoints.Changed += regenerator.Trigger;
         policies.Changed += regenerator.Trigger;
         app.Services.GetRequiredService<PolicyDirectoryWatcher>().ScanNow();

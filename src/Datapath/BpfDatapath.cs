@@ -227,6 +227,38 @@ public sealed unsafe class BpfDatapath : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds entries to the endpoint's policy in force (the active generation), without
+    /// touching the others: the incremental path for an address learned from a DNS
+    /// answer. A key that already holds a value keeps it (an addition never replaces a
+    /// deny or a redirect). Returns how many rows were written; throws when the endpoint
+    /// has no policy yet (the caller then applies the whole policy).
+    /// </summary>
+    public int AddPolicyEntries(uint endpointId, IReadOnlyList<PolicyMapEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        lock (_policyGate)
+        {
+            if (!EndpointPolicies.TryLookup(endpointId, out var current))
+            {
+                throw new DatapathException($"endpoint {endpointId} has no policy in the map yet: apply its whole policy first");
+            }
+            var own = IndexOf(endpointId);
+            var written = 0;
+            foreach (var (key, value) in PolicyKeyExpander.Expand(endpointId, current.Gen, entries))
+            {
+                if (Policies.TryLookup(key, out _))
+                {
+                    continue;
+                }
+                Policies.Update(key, value);
+                own.Add(key);
+                written++;
+            }
+            return written;
+        }
+    }
+
     /// <summary>Forgets an endpoint's policy (its traffic is then not enforced).</summary>
     public void DeletePolicy(uint endpointId)
     {

@@ -224,6 +224,7 @@ public sealed class L7Proxy : IAsyncDisposable
             _runtime.Upstreams.Dispose();
             _runtime.FastUpstreams.Dispose();
             _runtime.UdpReplies.Dispose();
+            _runtime.DnsUpstreams.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);
         }
         finally

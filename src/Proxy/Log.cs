@@ -39,10 +39,10 @@ internal static partial class Log
     [LoggerMessage(1102, LogLevel.Debug, "DNS server {Server} failed: {Error} (SERVFAIL to the client)")]
     public static partial void DnsUpstreamFailed(ILogger logger, System.Net.IPEndPoint server, string error);
 
-    [LoggerMessage(1103, LogLevel.Warning, "toFQDNs learning of {Name} took longer than {MaxDelayMs} ms: the answer was released before the datapath was updated")]
+    [LoggerMessage(1103, LogLevel.Warning, "toFQDNs learning of {Name} took longer than {MaxDelayMs} ms: the pod got SERVFAIL (the answer is never released before the datapath allows it)")]
     public static partial void DnsLearnSlow(ILogger logger, string name, double maxDelayMs);
 
-    [LoggerMessage(1104, LogLevel.Warning, "toFQDNs learning of {Name} failed")]
+    [LoggerMessage(1104, LogLevel.Warning, "toFQDNs learning of {Name} failed: the pod got SERVFAIL")]
     public static partial void DnsLearnFailed(ILogger logger, string name, Exception exception);
 
     [LoggerMessage(1105, LogLevel.Warning, "DNS proxy port {ProxyPort}: receive failed")]

@@ -91,9 +91,10 @@ public sealed record ProxyOptions
     /// <summary>
     /// Longest time an allowed DNS answer is held while the <see cref="Dns.IFqdnLearner"/> writes
     /// what it unlocks (<c>--tofqdns-proxy-response-max-delay</c>); the answer goes out as soon
-    /// as the learner completes, or when this passes.
+    /// as the learner completes. When this passes first (or the learner fails) the pod gets
+    /// SERVFAIL: an answer is never released before the datapath allows its addresses.
     /// </summary>
-    public TimeSpan DnsResponseMaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan DnsResponseMaxDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Time the DNS server has to answer a forwarded query; SERVFAIL beyond.</summary>
     public TimeSpan DnsUpstreamTimeout { get; init; } = TimeSpan.FromSeconds(5);

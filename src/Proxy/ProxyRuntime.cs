@@ -65,6 +65,9 @@ internal sealed class ProxyRuntime(
     public Dns.IFqdnLearner FqdnLearner { get; set; } = Dns.NullFqdnLearner.Instance;
 
     /// <summary>The DNS queries in flight (bounded in total and per client).</summary>
+    /// <summary>The DNS proxy's pooled UDP upstream sockets (one per server, query ids rewritten).</summary>
+    public Dns.DnsUdpUpstreamPool DnsUpstreams { get; } = new(options);
+
     public Dns.DnsAdmission DnsAdmission { get; } = new(options.DnsMaxQueriesInFlight, options.DnsMaxQueriesInFlightPerClient);
 
     /// <summary>Sockets UDP answers go out from (the original destination's address and port).</summary>

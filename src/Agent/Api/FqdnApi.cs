@@ -43,6 +43,7 @@ internal static class FqdnApi
         {
             Entries = entries, Names = names, Zombies = zombies, AnswersLearned = fqdn.Learned,
             AnswersPlumbed = plumbed, HoldP50Ms = Math.Round(p50, 3), HoldP99Ms = Math.Round(p99, 3), HoldMaxMs = Math.Round(max, 3),
+            AnswersIncremental = fqdn.PlumbedIncrementally, AnswersFailed = fqdn.PlumbFailed,
         };
     }
 }

@@ -81,8 +81,8 @@ internal sealed record AgentOptions
     /// <summary>What a denied DNS query gets (<c>--tofqdns-dns-reject-response-code refused|nameError</c>, default refused).</summary>
     public DnsRejectResponseCode DnsRejectResponseCode { get; init; } = DnsRejectResponseCode.Refused;
 
-    /// <summary>Longest hold of an allowed DNS answer while toFQDNs updates the datapath (<c>--tofqdns-proxy-response-max-delay</c>, default 100ms).</summary>
-    public TimeSpan DnsProxyResponseMaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>Longest hold of an allowed DNS answer while toFQDNs updates the datapath (<c>--tofqdns-proxy-response-max-delay</c>, default 1s; then SERVFAIL).</summary>
+    public TimeSpan DnsProxyResponseMaxDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Time a DNS server has to answer a forwarded query before the pod gets SERVFAIL (<c>--dns-proxy-upstream-timeout</c>, default 5s).</summary>
     public TimeSpan DnsProxyUpstreamTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -146,7 +146,7 @@ internal sealed record AgentOptions
         DNS proxy (pods whose egress has DNS rules):
           --tofqdns-dns-reject-response-code refused|nameError  answer to a denied query  default refused
           --tofqdns-proxy-response-max-delay DURATION  longest hold of an allowed answer while
-                                             toFQDNs updates the datapath (e.g. 100ms, 1s)  default 100ms
+                                             toFQDNs updates the datapath, then SERVFAIL    default 1s
           --dns-proxy-upstream-timeout DURATION  DNS server answer time, then SERVFAIL     default 5s
 
         Hubble (flows, metrics):

@@ -211,6 +211,43 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown policy action: the endpoint's policy is not applied"),
     };
 
+    public void AddPolicyEntries(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries)
+    {
+        var mapEntries = new List<PolicyMapEntry>(entries.Count);
+        foreach (var e in entries)
+        {
+            mapEntries.Add(new PolicyMapEntry(e.Direction, e.Identity, e.Protocol, e.Port, e.EndPort, MapVerdict(e.Action), e.ProxyPort, ResolverPolicyEngine.Cookie(e.PolicyName)));
+        }
+        _bpf.AddPolicyEntries((uint)endpointId, mapEntries);
+        lock (_lock)
+        {
+            if (_applied.TryGetValue(endpointId, out var state))
+            {
+                var merged = new List<PolicyMapEntrySpec>(state.Entries);
+                foreach (var e in entries)
+                {
+                    if (!merged.Exists(m => m.Direction == e.Direction && m.Identity == e.Identity && m.Protocol == e.Protocol && m.Port == e.Port && m.EndPort == e.EndPort))
+                    {
+                        merged.Add(e);
+                    }
+                }
+                _applied[endpointId] = state with { Entries = merged };
+            }
+        }
+    }
+
+    public void AddCidrIdentity(IPNetwork prefix, uint identity)
+    {
+        lock (_lock)
+        {
+            if (!_cidrs.TryGetValue(prefix, out var old) || old != identity)
+            {
+                _bpf.UpsertIpcache(prefix, identity);
+                _cidrs[prefix] = identity;
+            }
+        }
+    }
+
     public void SyncIpcache(IReadOnlyDictionary<IPNetwork, uint> cidrIdentities)
     {
         lock (_lock)

@@ -26,6 +26,15 @@ internal interface INodeDatapath : IDisposable
     void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision,
         bool ingressAudit = false, bool egressAudit = false);
 
+    /// <summary>
+    /// Adds entries to the endpoint's policy in force without rewriting the rest (an
+    /// existing key keeps its value); throws when the endpoint has no policy yet.
+    /// </summary>
+    void AddPolicyEntries(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries);
+
+    /// <summary>Maps one CIDR prefix to its identity in the ipcache (kept by the next <see cref="SyncIpcache"/> when it names it).</summary>
+    void AddCidrIdentity(System.Net.IPNetwork prefix, uint identity);
+
     /// <summary>Makes the ipcache hold exactly these CIDR identities (besides the endpoints' addresses).</summary>
     void SyncIpcache(IReadOnlyDictionary<System.Net.IPNetwork, uint> cidrIdentities);
 

@@ -49,6 +49,30 @@ internal sealed class NullDatapath : INodeDatapath
         }
     }
 
+    public void AddPolicyEntries(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries)
+    {
+        lock (_policies)
+        {
+            if (!_policies.TryGetValue(endpointId, out var state))
+            {
+                throw new InvalidOperationException($"endpoint {endpointId} has no policy yet");
+            }
+            var merged = new List<PolicyMapEntrySpec>(state.Entries);
+            foreach (var e in entries)
+            {
+                if (!merged.Exists(m => m.Direction == e.Direction && m.Identity == e.Identity && m.Protocol == e.Protocol && m.Port == e.Port && m.EndPort == e.EndPort))
+                {
+                    merged.Add(e);
+                }
+            }
+            _policies[endpointId] = state with { Entries = merged };
+        }
+    }
+
+    public void AddCidrIdentity(System.Net.IPNetwork prefix, uint identity)
+    {
+    }
+
     public void SyncIpcache(IReadOnlyDictionary<System.Net.IPNetwork, uint> cidrIdentities)
     {
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using CiliumL7.Agent.Regeneration;
 using CiliumL7.Agent.State;
 using CiliumL7.Client.Models;
 using CiliumL7.Policy.Api;
@@ -16,8 +17,9 @@ namespace CiliumL7.Agent.Fqdn;
 /// address a local CIDR identity, answers which identities a selector stands
 /// for, and expires, persists and restores what it learned.
 /// <code>
-///  DNS proxy ─LearnAsync─► cache (caps) ─new (name, IP)?─► identity IP/32 ─► regenerate changed endpoints
-///                                                          (ipcache row, then policy map)  ─► answer released
+///  DNS proxy ─LearnAsync─► cache (caps) ─new (name, IP)?─► identity IP/32 ─► incremental: ipcache row + the
+///                                                          entries of the matching toFQDNs selectors ─► answer released
+///                                                          (not exact that way: resolve the changed endpoints first)
 ///  collector (1 s): expiry ─► zombies while conntrack shows a live connection ─► release identity
 /// </code>
 /// Thread-safe: one lock guards the cache, identities and zombies; the
@@ -49,8 +51,18 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Writes the endpoints whose policy changed (ipcache first); set by the agent to the regenerator.</summary>
-    public Action? Regenerate { get; set; }
+    /// <summary>
+    /// Writes the endpoints whose policy changed (ipcache first) and returns true when
+    /// every write succeeded; set by the agent to the regenerator.
+    /// </summary>
+    public Func<bool>? Regenerate { get; set; }
+
+    /// <summary>
+    /// The incremental path: writes the ipcache rows of the learned addresses and the
+    /// entries the matching <c>toFQDNs</c> selectors add; false when only a full
+    /// resolution is exact; throws when a write failed. Set by the agent to the regenerator.
+    /// </summary>
+    public Func<IReadOnlyList<FqdnLearnedAddress>, long, bool>? PlumbIncrementally { get; set; }
 
     /// <summary>Addresses with a live connection (the datapath's conntrack); set by the agent.</summary>
     public Func<TimeSpan, IReadOnlySet<IPAddress>>? ConnectionPeers { get; set; }
@@ -67,39 +79,161 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
     /// <summary>Answers learned (for status).</summary>
     public long Learned => Interlocked.Read(ref _learned);
 
+    /// <summary>Answers plumbed by the incremental path (for status).</summary>
+    public long PlumbedIncrementally => Interlocked.Read(ref _incremental);
+
+    /// <summary>Answers whose plumbing failed (the pod got SERVFAIL; for status).</summary>
+    public long PlumbFailed => Interlocked.Read(ref _failed);
+
+    /// <summary>Increases with every observation that taught something new (under the lock, after the cache changed).</summary>
+    public long Sequence => Interlocked.Read(ref _sequence);
+
     private long _learned;
+    private long _incremental;
+    private long _failed;
+    private long _sequence;
+    private readonly Dictionary<IPAddress, Task> _inFlight = [];
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Completes once the ipcache row and every policy-map entry the answer unlocks are
+    /// written: incrementally when the last resolution allows it (microseconds), else
+    /// after a resolution of the endpoints whose state changed. A repeated answer whose
+    /// addresses are still being plumbed for an earlier one waits for that. Faults when
+    /// a write failed: the proxy then answers SERVFAIL, never the racing answer.
+    /// </remarks>
     public ValueTask LearnAsync(FqdnObservation observation, CancellationToken cancellationToken)
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        TaskCompletionSource done;
+        List<FqdnLearnedAddress> learned;
+        long sequence;
         try
         {
-            var start = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (!LearnCore(observation))
+            if (!LearnCore(observation, out learned, out sequence))
             {
-                return ValueTask.CompletedTask; // nothing new: the answer goes out at once
+                return PendingFor(observation); // nothing new: at once, or when an earlier answer's plumbing ends
             }
-            return new ValueTask(Task.Run(() =>
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
             {
-                try
+                foreach (var l in learned)
                 {
-                    Regenerate?.Invoke();
+                    _inFlight[l.Address] = done.Task;
                 }
-                finally
-                {
-                    HoldTimes.Record(start);
-                }
-            }, cancellationToken));
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return ValueTask.FromException(e);
         }
+
+        // :: Step 1: incremental (the selectors matching the names → entries), on this thread.
+        try
+        {
+            if (PlumbIncrementally?.Invoke(learned, sequence) == true)
+            {
+                Interlocked.Increment(ref _incremental);
+                Finish(learned, done, start, null);
+                return ValueTask.CompletedTask;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // a refused write: the full resolution below decides (it writes whole maps)
+            _ = e;
+        }
+
+        // :: Step 2: the full resolution of the changed endpoints, off the DNS path's thread.
+        _ = Task.Run(() =>
+        {
+            Exception? error = null;
+            try
+            {
+                if (Regenerate is { } regenerate && !regenerate())
+                {
+                    error = new InvalidOperationException("the datapath refused a policy map write for a learned address");
+                }
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+            Finish(learned, done, start, error);
+        }, CancellationToken.None);
+        return new ValueTask(done.Task.WaitAsync(cancellationToken));
     }
 
-    /// <summary>Records the observation; true when policy may select more (the caller regenerates).</summary>
-    internal bool LearnCore(FqdnObservation observation)
+    private ValueTask PendingFor(FqdnObservation observation)
     {
+        List<Task>? pending = null;
+        lock (_gate)
+        {
+            foreach (var (address, _) in observation.Addresses)
+            {
+                var a = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+                if (_inFlight.TryGetValue(a, out var task) && !task.IsCompleted && !(pending ??= []).Contains(task))
+                {
+                    pending.Add(task);
+                }
+            }
+        }
+        return pending is null ? ValueTask.CompletedTask : new ValueTask(Task.WhenAll(pending));
+    }
+
+    private void Finish(List<FqdnLearnedAddress> learned, TaskCompletionSource done, long start, Exception? error)
+    {
+        lock (_gate)
+        {
+            foreach (var l in learned)
+            {
+                if (_inFlight.TryGetValue(l.Address, out var task) && task == done.Task)
+                {
+                    _inFlight.Remove(l.Address);
+                }
+            }
+        }
+        HoldTimes.Record(start);
+        if (error is null)
+        {
+            done.TrySetResult();
+            return;
+        }
+        Interlocked.Increment(ref _failed);
+        done.TrySetException(error);
+    }
+
+    /// <summary>True when <paramref name="selector"/> matches one of <paramref name="names"/> (the DNS rule pattern semantics).</summary>
+    public bool Selects(FqdnSelector selector, IReadOnlyList<string> names)
+    {
+        var rule = Compiled(selector);
+        foreach (var name in names)
+        {
+            if (rule.Matches(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private DnsRule Compiled(FqdnSelector selector)
+    {
+        if (_selectors.Count > MaxCompiledSelectors)
+        {
+            _selectors.Clear();
+        }
+        return _selectors.GetOrAdd(selector, static s => new DnsRule(s.MatchName, s.MatchPattern, "toFQDNs"));
+    }
+
+    /// <summary>Records the observation; true when policy may select more (for tests).</summary>
+    internal bool LearnCore(FqdnObservation observation) => LearnCore(observation, out _, out _);
+
+    /// <summary>Records the observation; true when policy may select more (the caller plumbs <paramref name="learned"/>).</summary>
+    internal bool LearnCore(FqdnObservation observation, out List<FqdnLearnedAddress> learned, out long sequence)
+    {
+        learned = [];
+        sequence = 0;
         ArgumentNullException.ThrowIfNull(observation);
         var names = new List<string>(1 + Math.Min(observation.Cnames.Count, MaxCnames));
         if (FqdnName.Normalize(observation.QueryName) is { } query)
@@ -142,6 +276,14 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
                 EnsureIdentity(address);
             }
             changed |= Orphan(orphaned);
+            if (changed)
+            {
+                foreach (var (address, _) in addresses)
+                {
+                    learned.Add(new FqdnLearnedAddress(address, _addressIdentity[address], names));
+                }
+                sequence = Interlocked.Increment(ref _sequence);
+            }
         }
         Interlocked.Exchange(ref _dirty, 1);
         return changed;
@@ -150,11 +292,7 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
     /// <inheritdoc />
     public uint[] Select(FqdnSelector selector)
     {
-        if (_selectors.Count > MaxCompiledSelectors)
-        {
-            _selectors.Clear();
-        }
-        var rule = _selectors.GetOrAdd(selector, static s => new DnsRule(s.MatchName, s.MatchPattern, "toFQDNs"));
+        var rule = Compiled(selector);
         var ids = new SortedSet<uint>();
         lock (_gate)
         {

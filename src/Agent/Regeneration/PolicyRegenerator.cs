@@ -23,6 +23,14 @@ internal sealed class PolicyRegenerator : BackgroundService
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Shortest time between two background resolutions asked for only by the incremental
+    /// FQDN path (they converge the state; the answers were already released), so that a
+    /// burst of new names does not keep the maps busy with whole-map writes the next
+    /// answers would wait behind.
+    /// </summary>
+    private static readonly TimeSpan ConsistencyInterval = TimeSpan.FromSeconds(1);
+
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly EndpointManager _endpoints;
     private readonly PolicyStore _policies;
@@ -31,8 +39,14 @@ internal sealed class PolicyRegenerator : BackgroundService
     private readonly IProxyIntegration _proxy;
     private readonly ILogger _logger;
     private readonly PolicyCookieNames _cookies;
+    private readonly Lock _apply = new();
+    private readonly List<(long Sequence, FqdnLearnedAddress Address)> _overlay = [];
+    private readonly HashSet<int> _touched = [];
+    private Func<Policy.Api.FqdnSelector, IReadOnlyList<string>, bool>? _selects;
     private long _generation;
     private long _applied;
+    private int _fullPending;
+    private long _lastChangedRun;
 
     public PolicyRegenerator(EndpointManager endpoints, PolicyStore policies, INodeDatapath datapath, IPolicyEngine engine, IProxyIntegration proxy, PolicyCookieNames cookies, ILogger<PolicyRegenerator> logger)
     {
@@ -48,11 +62,58 @@ internal sealed class PolicyRegenerator : BackgroundService
     /// <summary>Number of regenerations applied so far.</summary>
     public long Applied => Interlocked.Read(ref _applied);
 
+    /// <summary>The FQDN cache's learn sequence (read before a resolution; entries added incrementally after it are kept); set by the agent.</summary>
+    public Func<long>? FqdnSequence { get; set; }
+
     /// <summary>Asks for a regeneration; cheap and safe from any thread.</summary>
     public void Trigger()
     {
+        Interlocked.Exchange(ref _fullPending, 1);
         Interlocked.Increment(ref _generation);
         _signal.Writer.TryWrite(true);
+    }
+
+    /// <summary>Asks for a regeneration that writes only the endpoints whose state changed (after an incremental FQDN update).</summary>
+    public void TriggerChanged()
+    {
+        Interlocked.Increment(ref _generation);
+        _signal.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// The incremental FQDN path: writes the ipcache rows of <paramref name="learned"/> and the
+    /// entries the <c>toFQDNs</c> selectors matching their names add (computed from the last
+    /// resolution), without resolving again, then asks for a background regeneration for
+    /// consistency. Returns false, writing nothing, when only a full resolution is exact
+    /// (the caller then runs <see cref="RegenerateChanged"/> before releasing the answer).
+    /// Throws when the datapath refuses a write (the answer must then not be released).
+    /// </summary>
+    /// <param name="learned">The addresses learned.</param>
+    /// <param name="sequence">The FQDN cache's learn sequence after they were recorded.</param>
+    /// <param name="selects">Whether a <c>toFQDNs</c> selector matches one of the names.</param>
+    public bool TryPlumb(IReadOnlyList<FqdnLearnedAddress> learned, long sequence, Func<Policy.Api.FqdnSelector, IReadOnlyList<string>, bool> selects)
+    {
+        lock (_apply)
+        {
+            if (LastComputation is not { } computation || FqdnIncrementalPlan.Create(computation, learned, selects) is not { } plan)
+            {
+                return false;
+            }
+            // :: ipcache first, then the entries that name the identities.
+            _selects = selects;
+            foreach (var l in learned)
+            {
+                _overlay.Add((sequence, l));
+                _datapath.AddCidrIdentity(l.Prefix, l.Identity);
+            }
+            foreach (var (endpointId, entries) in plan)
+            {
+                _touched.Add(endpointId);
+                _datapath.AddPolicyEntries(endpointId, entries);
+            }
+        }
+        TriggerChanged();
+        return true;
     }
 
     /// <summary>Runs one regeneration now, on the caller's thread; the store learns the revision applied (or why it failed).</summary>
@@ -79,7 +140,8 @@ internal sealed class PolicyRegenerator : BackgroundService
     /// differs from what was last applied (the FQDN learner's path: a DNS answer
     /// is held until this returns, so it skips the debounce and identity persistence).
     /// </summary>
-    public void RegenerateChanged()
+    /// <returns>True when every endpoint's write succeeded.</returns>
+    public bool RegenerateChanged()
     {
         lock (_signal)
         {
@@ -87,7 +149,7 @@ internal sealed class PolicyRegenerator : BackgroundService
             var endpoints = _endpoints.List();
             try
             {
-                Regenerate(revision, endpoints, onlyChanged: true);
+                return Regenerate(revision, endpoints, onlyChanged: true) == 0;
             }
             catch (Exception e)
             {
@@ -97,14 +159,21 @@ internal sealed class PolicyRegenerator : BackgroundService
         }
     }
 
-    private void Regenerate(long revision, IReadOnlyList<EndpointModel> endpoints, bool onlyChanged = false)
+    /// <summary>Runs one regeneration; returns how many endpoints' policy writes failed.</summary>
+    private int Regenerate(long revision, IReadOnlyList<EndpointModel> endpoints, bool onlyChanged = false)
     {
+        var failed = 0;
         var previous = onlyChanged ? LastComputation : null;
-        // :: Step 1: resolve (pure; a failure leaves the previous state in force).
+        // :: Step 1: resolve (pure; a failure leaves the previous state in force). Entries the
+        // incremental FQDN path adds after this sequence are not in it and are carried over.
+        var sequence = FqdnSequence?.Invoke() ?? long.MaxValue;
         var computation = _engine.Compute(_policies.All(), endpoints);
 
         // :: Step 2: identities the policies need (CIDRs) into the ipcache, before any entry names them.
-        _datapath.SyncIpcache(computation.CidrIdentities);
+        lock (_apply)
+        {
+            _datapath.SyncIpcache(WithOverlay(computation.CidrIdentities, sequence));
+        }
         if (!onlyChanged)
         {
             _endpoints.PersistIdentities();
@@ -117,10 +186,17 @@ internal sealed class PolicyRegenerator : BackgroundService
         _cookies.Update(computation);
         var flags = new Dictionary<int, (bool, bool)>();
         var entries = 0;
+        lock (_apply)
+        {
+        // Addresses learned incrementally after the resolution read the FQDN cache, planned again on the new state.
+        var later = _overlay.Where(o => o.Sequence > sequence).Select(o => o.Address).ToList();
+        var overlay = later.Count > 0 && _selects is not null ? FqdnIncrementalPlan.Create(computation, later, _selects) ?? [] : [];
         foreach (var endpoint in endpoints)
         {
             var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : EndpointMapState.Empty(endpoint.Id);
-            if (previous is not null && previous.Endpoints.TryGetValue(endpoint.Id, out var before) && SameState(before, state))
+            var touched = _touched.Contains(endpoint.Id);
+            state = WithOverlay(state, overlay);
+            if (!touched && previous is not null && previous.Endpoints.TryGetValue(endpoint.Id, out var before) && SameState(before, state))
             {
                 flags[endpoint.Id] = (state.IngressEnforced, state.EgressEnforced);
                 entries += state.Entries.Count;
@@ -133,19 +209,58 @@ internal sealed class PolicyRegenerator : BackgroundService
             catch (Exception e)
             {
                 Log.DatapathFailed(_logger, $"apply policy of endpoint {endpoint.Id}", e);
+                failed++;
                 continue;
             }
             flags[endpoint.Id] = (state.IngressEnforced, state.EgressEnforced);
             entries += state.Entries.Count;
         }
+        // What the resolution included is no longer an overlay; what came later stays for the next one.
+        _overlay.RemoveAll(o => o.Sequence <= sequence);
+        _touched.Clear();
+        _touched.UnionWith(overlay.Keys);
+        LastComputation = computation;
+        }
         _endpoints.SetEnforcement(flags);
 
         // :: Step 5: listeners no entry points at any more are closed.
         var redirects = _proxy.Finish(computation);
-        LastComputation = computation;
         _policies.MarkApplied(revision);
         Interlocked.Increment(ref _applied);
         Log.Regenerated(_logger, revision, endpoints.Count, entries, redirects);
+        return failed;
+    }
+
+    /// <summary>The state plus the entries the incremental plan adds (a resolved entry with the same key wins).</summary>
+    private static EndpointMapState WithOverlay(EndpointMapState state, Dictionary<int, List<PolicyMapEntrySpec>> overlay)
+    {
+        if (!overlay.TryGetValue(state.EndpointId, out var added))
+        {
+            return state;
+        }
+        var merged = new List<PolicyMapEntrySpec>(state.Entries);
+        foreach (var entry in added)
+        {
+            if (!merged.Exists(m => m.Direction == entry.Direction && m.Identity == entry.Identity && m.Protocol == entry.Protocol && m.Port == entry.Port && m.EndPort == entry.EndPort))
+            {
+                merged.Add(entry);
+            }
+        }
+        return state with { Entries = merged };
+    }
+
+    private IReadOnlyDictionary<System.Net.IPNetwork, uint> WithOverlay(IReadOnlyDictionary<System.Net.IPNetwork, uint> cidrs, long sequence)
+    {
+        Dictionary<System.Net.IPNetwork, uint>? merged = null;
+        foreach (var (seq, address) in _overlay)
+        {
+            if (seq > sequence && !cidrs.ContainsKey(address.Prefix))
+            {
+                merged ??= new Dictionary<System.Net.IPNetwork, uint>(cidrs);
+                merged[address.Prefix] = address.Identity;
+            }
+        }
+        return merged ?? cidrs;
     }
 
     private static bool SameState(EndpointMapState a, EndpointMapState b) =>
@@ -160,10 +275,22 @@ internal sealed class PolicyRegenerator : BackgroundService
         while (await _signal.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
             await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
+            while (Volatile.Read(ref _fullPending) == 0 && Environment.TickCount64 - _lastChangedRun < (long)ConsistencyInterval.TotalMilliseconds)
+            {
+                await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
+            }
             _signal.Reader.TryRead(out _);
             try
             {
-                RegenerateNow();
+                if (Interlocked.Exchange(ref _fullPending, 0) == 1)
+                {
+                    RegenerateNow();
+                }
+                else
+                {
+                    _lastChangedRun = Environment.TickCount64;
+                    RegenerateChanged();
+                }
             }
             catch (Exception e)
             {

@@ -99,7 +99,7 @@ internal static class StatusCommand
         }
         if (s.Fqdn is { } f)
         {
-            o.WriteLine($"FQDN cache:              {f.Names} names, {f.Entries} entries, {f.Zombies} kept for open connections, {f.AnswersLearned} DNS answers learned, {f.AnswersPlumbed} held for the datapath (p50 {f.HoldP50Ms} ms, p99 {f.HoldP99Ms} ms)");
+            o.WriteLine($"FQDN cache:              {f.Names} names, {f.Entries} entries, {f.Zombies} kept for open connections, {f.AnswersLearned} DNS answers learned, {f.AnswersPlumbed} held for the datapath ({f.AnswersIncremental} incremental; p50 {f.HoldP50Ms} ms, p99 {f.HoldP99Ms} ms, max {f.HoldMaxMs} ms), {f.AnswersFailed} failed (SERVFAIL)");
             foreach (var w in f.Warnings)
             {
                 o.WriteLine("  warning: " + w);

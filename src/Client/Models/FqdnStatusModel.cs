@@ -29,4 +29,10 @@ public sealed record FqdnStatusModel
 
     /// <summary>Hold time, maximum over the last 4096 (ms).</summary>
     public double HoldMaxMs { get; init; }
+
+    /// <summary>Of the answers held, those plumbed incrementally (no full policy resolution before the release).</summary>
+    public long AnswersIncremental { get; init; }
+
+    /// <summary>Answers whose plumbing failed: the pod got SERVFAIL instead.</summary>
+    public long AnswersFailed { get; init; }
 }

@@ -27,4 +27,7 @@ internal sealed class Contribution
     public required string PolicyName { get; init; }
 
     public required string RulePath { get; init; }
+
+    /// <summary>The <c>toFQDNs</c> selectors the peers came from (null for other peers); kept even before any address is learned.</summary>
+    public IReadOnlyList<Api.FqdnSelector>? FqdnSelectors { get; init; }
 }

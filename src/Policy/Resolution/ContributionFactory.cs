@@ -43,9 +43,11 @@ internal static class ContributionFactory
                     }
                     peers = [0];
                 }
-                if (peers.Length == 0)
+                var fqdns = items[i] is EgressRule { ToFqdns: { } fqdnSelectors } er && er.ToEndpoints is null && er.ToCidr is null && er.ToCidrSet is null
+                    && er.ToEntities is null && er.ToNodes is null ? fqdnSelectors : null;
+                if (peers.Length == 0 && fqdns is null)
                 {
-                    continue;
+                    continue; // a toFQDNs rule stays (no peers yet) so that an address learned later finds it
                 }
                 if (icmps is not null)
                 {
@@ -63,7 +65,7 @@ internal static class ContributionFactory
                 }
                 if (toPorts is null)
                 {
-                    output.Add(new Contribution { Direction = direction, IsDeny = deny, Peers = peers, Ports = [PortKey.Any], PolicyName = name, RulePath = itemPath });
+                    output.Add(new Contribution { Direction = direction, IsDeny = deny, Peers = peers, Ports = [PortKey.Any], PolicyName = name, RulePath = itemPath, FqdnSelectors = fqdns });
                     continue;
                 }
                 for (var j = 0; j < toPorts.Count; j++)
@@ -78,7 +80,7 @@ internal static class ContributionFactory
                     output.Add(new Contribution
                     {
                         Direction = direction, IsDeny = deny, Peers = peers, Ports = ports, Parser = deny ? L7Parser.None : parser,
-                        L7Rules = rules, VisibilityOnly = visibility, PolicyName = name, RulePath = portPath,
+                        L7Rules = rules, VisibilityOnly = visibility, PolicyName = name, RulePath = portPath, FqdnSelectors = fqdns,
                     });
                 }
             }

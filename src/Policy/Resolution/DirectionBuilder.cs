@@ -18,10 +18,30 @@ internal sealed class DirectionBuilder(TrafficDirection direction, L7SetCache se
     private readonly Dictionary<PortKey, Dictionary<uint, PeerAccumulator>> _allows = [];
     private readonly List<(uint Peer, PortKey Port, string Policy, string Path)> _denies = [];
 
+    private readonly List<FqdnAllow> _fqdnAllows = [];
+
     public bool Enforced { get; set; }
+
+    /// <summary>True when some deny contributes to this direction.</summary>
+    public bool HasDeny { get; private set; }
+
+    /// <summary>The <c>toFQDNs</c> allows of this direction, per port (including those that select no address yet).</summary>
+    public IReadOnlyList<FqdnAllow> FqdnAllows => _fqdnAllows;
 
     public void Add(Contribution c)
     {
+        HasDeny |= c.IsDeny;
+        if (c.FqdnSelectors is { } selectors && !c.IsDeny)
+        {
+            foreach (var port in c.Ports)
+            {
+                _fqdnAllows.Add(new FqdnAllow(selectors, port.Protocol, port.Port, port.EndPort, c.VisibilityOnly ? L7Parser.None : c.Parser, c.PolicyName));
+            }
+        }
+        if (c.Peers.Length == 0)
+        {
+            return;
+        }
         foreach (var port in c.Ports)
         {
             if (c.IsDeny)

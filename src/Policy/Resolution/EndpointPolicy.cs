@@ -16,8 +16,11 @@ public sealed class EndpointPolicy
     private readonly Dictionary<L7Key, L7RuleSet> _l7;
 
     internal EndpointPolicy(uint endpointId, uint identity, bool ingressEnforced, bool egressEnforced,
-        ImmutableArray<L4PolicyEntry> entries, Dictionary<L7Key, L7RuleSet> l7, AuditState? audit = null)
+        ImmutableArray<L4PolicyEntry> entries, Dictionary<L7Key, L7RuleSet> l7, AuditState? audit = null,
+        IReadOnlyList<FqdnAllow>? fqdnAllows = null, bool egressHasDeny = false)
     {
+        FqdnAllows = fqdnAllows ?? [];
+        EgressHasDeny = egressHasDeny;
         Audit = audit ?? AuditState.None;
         EndpointId = endpointId;
         Identity = identity;
@@ -48,6 +51,15 @@ public sealed class EndpointPolicy
 
     /// <summary>True when <paramref name="direction"/> is in audit mode.</summary>
     public bool IsAudited(TrafficDirection direction) => direction == TrafficDirection.Ingress ? Audit.Ingress : Audit.Egress;
+
+    /// <summary>
+    /// The <c>toFQDNs</c> allows in force for the egress (also those that select no
+    /// address yet): what an address learned for a matching name adds, per port.
+    /// </summary>
+    public IReadOnlyList<FqdnAllow> FqdnAllows { get; }
+
+    /// <summary>True when a deny rule contributes to the egress in force (a learned address then needs a full resolution).</summary>
+    public bool EgressHasDeny { get; }
 
     /// <summary>The distilled L4 entries, sorted by direction, protocol, port, identity.</summary>
     public ImmutableArray<L4PolicyEntry> Entries { get; }

@@ -83,7 +83,7 @@ public static class PolicyResolver
         }
 
         // :: Step 4: distil per identity (and audit mode), then hand each endpoint its identity's result.
-        var perIdentity = new Dictionary<(uint, bool), (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, L7RuleSet> L7, AuditState Audit)>();
+        var perIdentity = new Dictionary<(uint, bool), (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, L7RuleSet> L7, AuditState Audit, IReadOnlyList<FqdnAllow> Fqdn, bool EgressDeny)>();
         var result = ImmutableDictionary.CreateBuilder<uint, EndpointPolicy>();
         foreach (var ep in endpoints)
         {
@@ -92,7 +92,7 @@ public static class PolicyResolver
                 resolved = Distil(builders.TryGetValue(ep.Identity, out var b) ? b : null, sets, ep.Audit);
                 perIdentity[(ep.Identity, ep.Audit)] = resolved;
             }
-            result[ep.Id] = new EndpointPolicy(ep.Id, ep.Identity, resolved.In, resolved.Eg, resolved.Entries, resolved.L7, resolved.Audit);
+            result[ep.Id] = new EndpointPolicy(ep.Id, ep.Identity, resolved.In, resolved.Eg, resolved.Entries, resolved.L7, resolved.Audit, resolved.Fqdn, resolved.EgressDeny);
         }
         var cidrMap = ImmutableDictionary.CreateRange(cidrs);
         return new PolicySnapshot(Interlocked.Increment(ref s_revision), result.ToImmutable(), cidrMap, [.. policies]);
@@ -103,7 +103,7 @@ public static class PolicyResolver
     /// one selects it (audited ones then never widen it); else the audited policies,
     /// in audit mode; an endpoint that audits everything gets all of them in audit mode.
     /// </summary>
-    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, L7RuleSet>, AuditState) Distil(IdentityBuilders? builders, L7SetCache sets, bool endpointAudit)
+    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, L7RuleSet>, AuditState, IReadOnlyList<FqdnAllow>, bool) Distil(IdentityBuilders? builders, L7SetCache sets, bool endpointAudit)
     {
         var entries = new List<L4PolicyEntry>();
         var l7 = new Dictionary<L7Key, L7RuleSet>();
@@ -121,7 +121,7 @@ public static class PolicyResolver
             return c;
         });
         var audit = ingressAudit || egressAudit ? new AuditState(ingressAudit, egressAudit, ingressBy, egressBy) : AuditState.None;
-        return (ingress.Enforced, egress.Enforced, [.. entries], l7, audit);
+        return (ingress.Enforced, egress.Enforced, [.. entries], l7, audit, [.. egress.FqdnAllows], egress.HasDeny);
     }
 
     private static void AllocateCidrs(Rule rule, IIdentityAllocator identities)

@@ -16,8 +16,8 @@ namespace CiliumL7.Proxy.Dns;
 ///      deny → REFUSED (or NXDOMAIN), nothing sent upstream
 ///  4 forward to the original destination (DnsUpstream); timeout / error / unparsable
 ///    or mismatched answer → SERVFAIL
-///  5 learn the answer's addresses (IFqdnLearner), holding the answer until it completes
-///    or ProxyOptions.DnsResponseMaxDelay passes
+///  5 learn the answer's addresses (IFqdnLearner), holding the answer until it completes;
+///    a failure, or no completion within ProxyOptions.DnsResponseMaxDelay → SERVFAIL
 ///  6 the answer bytes go back unchanged (same id, same question; TC passes through)
 /// </code>
 /// Every query and answer is an L7 flow (DNS fields) and counted in the DNS counters.
@@ -84,7 +84,7 @@ internal sealed class DnsQueryProcessor(ProxyRedirect redirect, ProxyRuntime run
             DnsAnswer? parsed;
             try
             {
-                length = await DnsUpstream.ExchangeAsync(runtime.Options, query, client.Address, server, tcp, answer, cancellationToken).ConfigureAwait(false);
+                length = await DnsUpstream.ExchangeAsync(runtime.Options, runtime.DnsUpstreams, query, client.Address, server, tcp, answer, cancellationToken).ConfigureAwait(false);
                 var answerError = DnsMessageParser.ParseAnswer(answer.Span[..length], out parsed);
                 if (answerError != DnsParseError.None || parsed is null || parsed.Id != question.Id
                     || parsed.Name != question.Name || parsed.Type != question.Type || parsed.Class != question.Class)
@@ -102,10 +102,12 @@ internal sealed class DnsQueryProcessor(ProxyRedirect redirect, ProxyRuntime run
                 return cancellationToken.IsCancellationRequested ? 0 : DnsResponses.Write(query.Span, question.QuestionEnd, DnsResponses.ServFail, answer.Span);
             }
 
-            // :: Step 5: learn before the pod sees the answer.
-            if (parsed.Rcode == 0 && parsed.Addresses.Count > 0)
+            // :: Step 5: learn before the pod sees the answer; when the datapath could not be
+            // written in time (or at all), the pod gets SERVFAIL, never an answer that races it.
+            if (parsed.Rcode == 0 && parsed.Addresses.Count > 0 && !await LearnAsync(parsed, question.Name, cancellationToken).ConfigureAwait(false))
             {
-                await LearnAsync(parsed, question.Name, cancellationToken).ConfigureAwait(false);
+                flows.Response(FlowVerdict.Error, verdict.PolicyName, DnsResponses.ServFail, null, started);
+                return cancellationToken.IsCancellationRequested ? 0 : DnsResponses.Write(query.Span, question.QuestionEnd, DnsResponses.ServFail, answer.Span);
             }
 
             // :: Step 6: the server's answer, unchanged.
@@ -128,7 +130,8 @@ internal sealed class DnsQueryProcessor(ProxyRedirect redirect, ProxyRuntime run
         return DnsResponses.Write(query.Span, question.QuestionEnd, rcode, answer.Span);
     }
 
-    private async Task LearnAsync(DnsAnswer answer, string name, CancellationToken cancellationToken)
+    /// <summary>True when the answer's addresses are plumbed (or taught nothing new); false when the learner failed or took longer than the maximum delay.</summary>
+    private async Task<bool> LearnAsync(DnsAnswer answer, string name, CancellationToken cancellationToken)
     {
         var observation = new FqdnObservation(redirect.Key.EndpointId, name, answer.Addresses, answer.Cnames, DateTimeOffset.UtcNow);
         try
@@ -142,14 +145,17 @@ internal sealed class DnsQueryProcessor(ProxyRedirect redirect, ProxyRuntime run
             {
                 await learning.ConfigureAwait(false);
             }
+            return true;
         }
         catch (TimeoutException)
         {
             Log.DnsLearnSlow(runtime.Logger, name, runtime.Options.DnsResponseMaxDelay.TotalMilliseconds);
+            return false;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.DnsLearnFailed(runtime.Logger, name, e);
+            return false;
         }
     }
 }

@@ -7,36 +7,27 @@ namespace CiliumL7.Proxy.Dns;
 
 /// <summary>
 /// Sends one allowed query to the server the pod addressed and waits for its
-/// answer, bounded by <see cref="ProxyOptions.DnsUpstreamTimeout"/>. The socket is
-/// the proxy's own per query: marked (<see cref="ProxyOptions.UpstreamMark"/>) so
-/// the datapath does not redirect it again, with the node's address as its source
-/// (unlike the HTTP upstreams, not the pod's). Over UDP, datagrams whose id is not
-/// the query's are ignored (late or spoofed); over TCP the query is framed with
-/// its two-byte length.
+/// answer, bounded by <see cref="ProxyOptions.DnsUpstreamTimeout"/>. Sockets are
+/// the proxy's own, marked (<see cref="ProxyOptions.UpstreamMark"/>) so the datapath
+/// does not redirect them again, with the node's address as their source (unlike the
+/// HTTP upstreams, not the pod's). UDP goes through the per-server pooled socket
+/// (<see cref="DnsUdpUpstreamServer"/>: fresh id per query, answers matched by id);
+/// TCP opens a connection per query, framed with the two-byte length.
 /// </summary>
 internal static class DnsUpstream
 {
     /// <summary>The answer's length in <paramref name="answer"/>; throws on failure or timeout (the caller answers SERVFAIL).</summary>
-    public static async Task<int> ExchangeAsync(ProxyOptions options, ReadOnlyMemory<byte> query, IPAddress client, IPEndPoint server, bool tcp, Memory<byte> answer, CancellationToken cancellationToken)
+    public static async Task<int> ExchangeAsync(ProxyOptions options, DnsUdpUpstreamPool pool, ReadOnlyMemory<byte> query, IPAddress client, IPEndPoint server, bool tcp, Memory<byte> answer, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.DnsUpstreamTimeout);
-        using var socket = Create(options, client, server, tcp);
         var token = timeout.Token;
-        await socket.ConnectAsync(server, token).ConfigureAwait(false);
-        var id = BinaryPrimitives.ReadUInt16BigEndian(query.Span);
         if (!tcp)
         {
-            await socket.SendAsync(query, SocketFlags.None, token).ConfigureAwait(false);
-            while (true)
-            {
-                var n = await socket.ReceiveAsync(answer, SocketFlags.None, token).ConfigureAwait(false);
-                if (n >= DnsMessageParser.HeaderLength && BinaryPrimitives.ReadUInt16BigEndian(answer.Span) == id)
-                {
-                    return n;
-                }
-            }
+            return await pool.For(server).ExchangeAsync(query, answer, token).ConfigureAwait(false);
         }
+        using var socket = Create(options, client, server, tcp);
+        await socket.ConnectAsync(server, token).ConfigureAwait(false);
         var framed = new byte[query.Length + 2];
         BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
         query.CopyTo(framed.AsMemory(2));

@@ -21,12 +21,43 @@ public sealed class FqdnManagerTests : IDisposable
         new(ep, name, [(IPAddress.Parse(ip), ttl)], cnames, _time.Now);
 
     [Fact]
+    public async Task LearnAsync_RepeatedAnswerWhileTheFirstIsBeingPlumbed_WaitsForIt()
+    {
+        var fqdn = Create(new InMemoryIdentityAllocator());
+        var gate = new ManualResetEventSlim();
+        fqdn.PlumbIncrementally = (_, _) => false; // only the full resolution is exact here
+        fqdn.Regenerate = () => gate.Wait(TimeSpan.FromSeconds(30));
+        var first = fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None).AsTask();
+        var repeated = fqdn.LearnAsync(Answer(2, "api.empire.test.", "198.51.100.10"), CancellationToken.None).AsTask();
+        var again = fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None);
+
+        await Task.Delay(200);
+        Assert.False(first.IsCompleted);
+        Assert.False(repeated.IsCompleted); // the address is not in the maps yet: the second pod waits too
+        Assert.False(again.IsCompleted);
+        gate.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        await repeated.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, fqdn.PlumbFailed);
+    }
+
+    [Fact]
+    public async Task LearnAsync_PlumbingFails_TaskFaultsAndIsCounted()
+    {
+        var fqdn = Create(new InMemoryIdentityAllocator());
+        fqdn.PlumbIncrementally = (_, _) => throw new InvalidOperationException("map full");
+        fqdn.Regenerate = () => false; // the full resolution could not write an endpoint either
+        await Assert.ThrowsAsync<InvalidOperationException>(() => fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None).AsTask());
+        Assert.Equal(1, fqdn.PlumbFailed);
+    }
+
+    [Fact]
     public async Task LearnAsync_NewName_RegeneratesBeforeCompletingAndSelectorMatches()
     {
         var ids = new InMemoryIdentityAllocator();
         var fqdn = Create(ids);
         var regenerations = 0;
-        fqdn.Regenerate = () => regenerations++;
+        fqdn.Regenerate = () => { regenerations++; return true; };
         Assert.Empty(fqdn.Select(new FqdnSelector { MatchName = "api.empire.test" }));
 
         await fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None);
@@ -82,7 +113,7 @@ public sealed class FqdnManagerTests : IDisposable
         var live = new HashSet<IPAddress> { IPAddress.Parse("198.51.100.10") };
         fqdn.ConnectionPeers = _ => live;
         var regenerations = 0;
-        fqdn.Regenerate = () => regenerations++;
+        fqdn.Regenerate = () => { regenerations++; return true; };
         await fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10", 5), CancellationToken.None);
         var selector = new FqdnSelector { MatchName = "api.empire.test" };
 

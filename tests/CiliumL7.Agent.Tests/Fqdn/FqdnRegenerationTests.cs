@@ -70,6 +70,94 @@ public sealed class FqdnRegenerationTests : IDisposable
         Assert.DoesNotContain(datapath.ReadPolicy(tie.Id)!.Entries, e => e.Identity == id);
     }
 
+    public static TheoryData<string, bool> Shapes => new()
+    {
+        // plain L4 allow to a name: incremental
+        { Policy, true },
+        // a pattern, a port range, no ports at all: incremental
+        { Egress("- toFQDNs: [{matchPattern: \"*.empire.test\"}]\n    toPorts: [{ports: [{port: \"8000\", endPort: 8080, protocol: TCP}]}]"), true },
+        { Egress("- toFQDNs: [{matchName: api.empire.test}]"), true },
+        // L7 rules on the name: the proxy's rule sets need the full resolution
+        { Egress("- toFQDNs: [{matchName: api.empire.test}]\n    toPorts: [{ports: [{port: \"80\", protocol: TCP}], rules: {http: [{method: GET}]}}]"), false },
+        // a deny in the egress: deny precedence needs the full resolution
+        { Egress("- toFQDNs: [{matchName: api.empire.test}]\n    toPorts: [{ports: [{port: \"80\", protocol: TCP}]}]") + "\n  egressDeny:\n  - toCIDR: [198.51.100.0/24]\n    toPorts: [{ports: [{port: \"80\", protocol: TCP}]}]", false },
+        // world allowed elsewhere: moving the address out of world needs the full resolution
+        { Egress("- toFQDNs: [{matchName: api.empire.test}]\n    toPorts: [{ports: [{port: \"80\", protocol: TCP}]}]\n  - toEntities: [world]\n    toPorts: [{ports: [{port: \"443\", protocol: TCP}]}]"), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public async Task LearnAsync_PolicyShape_IncrementalOnlyWhenExactAndMapEqualsTheFullResolution(string policy, bool incremental)
+    {
+        var (endpoints, datapath, regenerator, fqdn) = Agent(policy);
+        var tie = Pod(endpoints, "tiefighter", "class=tiefighter", "10.244.0.10");
+        regenerator.RegenerateNow();
+
+        await fqdn.LearnAsync(new FqdnObservation((uint)tie.Id, "api.empire.test.", [(IPAddress.Parse("198.51.100.10"), 30), (IPAddress.Parse("198.51.100.11"), 30)], [], DateTimeOffset.UtcNow), CancellationToken.None);
+
+        Assert.Equal(incremental ? 1 : 0, fqdn.PlumbedIncrementally);
+        var held = Sorted(datapath.ReadPolicy(tie.Id)!);
+        regenerator.RegenerateNow(); // what a full resolution writes
+        Assert.Equal(Sorted(datapath.ReadPolicy(tie.Id)!), held);
+        var id = endpoints.Allocator.Cidrs[IPNetwork.Parse("198.51.100.10/32")];
+        Assert.Contains(held, e => e.Identity == id);
+    }
+
+    [Fact]
+    public async Task LearnAsync_Incremental_EntriesSurviveAResolutionThatReadTheCacheBefore()
+    {
+        var (endpoints, datapath, regenerator, fqdn) = Agent(Policy);
+        var engine = (ResolverPolicyEngine)typeof(PolicyRegenerator).GetField("_engine", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(regenerator)!;
+        var tie = Pod(endpoints, "tiefighter", "class=tiefighter", "10.244.0.10");
+        regenerator.RegenerateNow();
+        await fqdn.LearnAsync(new FqdnObservation((uint)tie.Id, "api.empire.test.", [(IPAddress.Parse("198.51.100.10"), 30)], [], DateTimeOffset.UtcNow), CancellationToken.None);
+        Assert.Equal(1, fqdn.PlumbedIncrementally);
+        var id = endpoints.Allocator.Cidrs[IPNetwork.Parse("198.51.100.10/32")];
+
+        // a resolution whose FQDN cache view predates the answer (sequence 0, selects nothing) keeps the entry
+        engine.Fqdns = null;
+        regenerator.FqdnSequence = () => 0;
+        regenerator.RegenerateNow();
+        Assert.Contains(datapath.ReadPolicy(tie.Id)!.Entries, e => e.Identity == id && e.Port == 80);
+
+        // one that saw the sequence, and no longer selects the address, removes it
+        regenerator.FqdnSequence = () => fqdn.Sequence;
+        regenerator.RegenerateNow();
+        Assert.DoesNotContain(datapath.ReadPolicy(tie.Id)!.Entries, e => e.Identity == id);
+    }
+
+    private static string Egress(string rules) => $$$"""
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: to-api, namespace: default}
+        spec:
+          endpointSelector: {matchLabels: {class: tiefighter}}
+          egress:
+          - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system}}]
+            toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.empire.test"}]}}]
+          {{{rules}}}
+        """;
+
+    private (EndpointManager, NullDatapath, PolicyRegenerator, FqdnManager) Agent(string policy)
+    {
+        var endpoints = new EndpointManager(_dir, Ipv4Cidr.Parse("10.244.0.0/24"));
+        var policies = new PolicyStore(AgentComponents.CreateValidator(), Path.Combine(_dir, "policies.json"));
+        var datapath = new NullDatapath(_dir, "test");
+        var engine = new ResolverPolicyEngine(endpoints, new ProxyPortAllocator(Path.Combine(_dir, "redirects.json"), 15000, 15999));
+        var regenerator = new PolicyRegenerator(endpoints, policies, datapath, engine, new NoProxy("test"), new PolicyCookieNames(), NullLogger<PolicyRegenerator>.Instance);
+        var fqdn = new FqdnManager(new FqdnOptions(), endpoints.Allocator, Path.Combine(_dir, "fqdn.json"));
+        engine.Fqdns = fqdn;
+        fqdn.Regenerate = regenerator.RegenerateChanged;
+        fqdn.PlumbIncrementally = (learned, sequence) => regenerator.TryPlumb(learned, sequence, fqdn.Selects);
+        regenerator.FqdnSequence = () => fqdn.Sequence;
+        var (_, errors, _) = policies.Import(policy, "to-api.yaml");
+        Assert.Empty(errors);
+        return (endpoints, datapath, regenerator, fqdn);
+    }
+
+    private static List<PolicyMapEntrySpec> Sorted(EndpointMapState state) =>
+        [.. state.Entries.OrderBy(e => (e.Direction, e.Identity, e.Protocol, e.Port, e.EndPort))];
+
     private static EndpointModel Pod(EndpointManager endpoints, string name, string labels, string ip) =>
         endpoints.Create(new EndpointCreateRequest
         {

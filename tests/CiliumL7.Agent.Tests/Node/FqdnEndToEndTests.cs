@@ -27,7 +27,7 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
           - toCIDR: [198.51.100.53/32]
             toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.empire.test"}, {matchPattern: "*.load.empire.test"}]}}]
           - toFQDNs: [{matchName: api.empire.test}, {matchName: www.empire.test}, {matchName: short.empire.test}, {matchPattern: "*.load.empire.test"}]
-            toPorts: [{ports: [{port: "80", protocol: TCP}]}]
+            toPorts: [{ports: [{port: "80", protocol: TCP}, {port: "7000", protocol: TCP}]}]
         """;
 
     [SkippableFact]
@@ -36,13 +36,14 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
         await using var node = await AgentNode.StartAsync(output);
         var pod = node.CreatePod("tiefighter", "org=empire,class=tiefighter");
         var world = node.CreateWorld();
-        foreach (var address in new[] { "198.51.100.53", "203.0.113.10", "203.0.113.11", "203.0.113.12", "203.0.113.249" })
+        foreach (var address in WorldAddresses.Concat(LoadNames.Take(FirstConnectNames).Select(n => n.Address)))
         {
             Cmd.Check("ip", "-n", world.NetnsName, "addr", "add", address + "/32", "dev", "lo");
         }
         Cmd.Check("ip", "-n", node.NodeNetns, "route", "add", "198.51.100.0/24", "via", "192.0.2.2");
         Cmd.Check("ip", "-n", node.NodeNetns, "route", "add", "203.0.113.0/24", "via", "192.0.2.2");
         node.Serve(world, 80);
+        using var echo = EchoServer.Start(world.NetnsPath, 7000);
         using var dnsmasq = Process.Start(new ProcessStartInfo("nsenter",
         [
             "--net=" + world.NetnsPath, "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
@@ -84,10 +85,35 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
             Assert.Contains(rows, r => r.Fqdn == "api.empire.test." && r.Ips.Contains("2001:db8::10") && r.Ips.Contains("203.0.113.10"));
             Assert.Contains(rows, r => r.Fqdn == "edge.cdn.test." && r.Ips.Contains("203.0.113.11"));
 
-            // :: expiry (TTL 2 s): allowed, then dropped
+            // :: expiry (TTL 2 s): allowed, then new connections dropped while an open one keeps working
             Assert.Equal("203.0.113.12", Dig(pod, "short.empire.test"));
             Assert.Equal(0, AgentNode.Curl(pod, "http://203.0.113.12/", 3).ExitCode);
-            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(AgentNode.Curl(pod, "http://203.0.113.12/", 1).ExitCode == 28), TimeSpan.FromSeconds(15)), node.AgentLog);
+            using (var open = await EchoServer.ConnectAsync(pod.NetnsPath, "203.0.113.12", 7000))
+            {
+                Assert.Equal("before expiry", await EchoServer.RoundTripAsync(open, "before expiry"));
+                var expired = false;
+                for (var i = 0; i < 30 && !expired; i++)
+                {
+                    // the open connection carries a packet every half second (a live connection, as an app's keep-alive)
+                    Assert.Equal("tick " + i, await EchoServer.RoundTripAsync(open, "tick " + i));
+                    expired = AgentNode.Curl(pod, "http://203.0.113.12/", 1).ExitCode == 28;
+                    await Task.Delay(500);
+                }
+                Assert.True(expired, "new connections to the expired name were not dropped\n" + node.AgentLog);
+                Assert.Equal("after expiry", await EchoServer.RoundTripAsync(open, "after expiry")); // the open connection still works
+                Assert.Contains("203.0.113.12", node.Cli("fqdn", "cache", "list").Stdout, StringComparison.Ordinal); // kept for it
+            }
+
+            // :: connect right after every answer, across many names: the answer is held until plumbed
+            for (var i = 0; i < FirstConnectNames; i++)
+            {
+                Assert.Equal(LoadNames[i].Address, Dig(pod, LoadNames[i].Name));
+                var curl = AgentNode.Curl(pod, $"http://{LoadNames[i].Address}/", 3, "--connect-timeout", "1");
+                Assert.True(curl.ExitCode == 0, $"{LoadNames[i].Name}: curl exit {curl.ExitCode} right after the answer\n{node.AgentLog}");
+            }
+            var held = JsonSerializer.Deserialize(node.Cli("status", "-o", "json").Stdout, ClientJsonContext.Default.StatusModel)!.Fqdn!;
+            Assert.True(held.AnswersIncremental >= FirstConnectNames, $"{held.AnswersIncremental} of {held.AnswersPlumbed} answers plumbed incrementally");
+            Assert.Equal(0, held.AnswersFailed);
 
             // :: hold time under load: dnsperf through the proxy, every name new (a datapath write each)
             var queries = Path.Combine(node.TempDir, "queries.txt");
@@ -96,17 +122,24 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
             var perf = Cmd.Run("nsenter", ["--net=" + pod.NetnsPath, "dnsperf", "-s", "198.51.100.53", "-d", queries, "-n", "1", "-c", "4", "-t", "2"], TimeSpan.FromSeconds(60));
             output.WriteLine(perf.Stdout);
             var status = JsonSerializer.Deserialize(node.Cli("status", "-o", "json").Stdout, ClientJsonContext.Default.StatusModel)!;
-            output.WriteLine($"FQDN hold (loadavg {load.Trim()}): {status.Fqdn!.AnswersPlumbed} answers held, p50 {status.Fqdn.HoldP50Ms} ms, p99 {status.Fqdn.HoldP99Ms} ms, max {status.Fqdn.HoldMaxMs} ms");
+            output.WriteLine($"FQDN hold (loadavg {load.Trim()}): {status.Fqdn!.AnswersPlumbed} answers held ({status.Fqdn.AnswersIncremental} incremental, {status.Fqdn.AnswersFailed} SERVFAIL), p50 {status.Fqdn.HoldP50Ms} ms, p99 {status.Fqdn.HoldP99Ms} ms, max {status.Fqdn.HoldMaxMs} ms");
             Assert.True(status.Fqdn.AnswersPlumbed >= LoadNames.Length / 2, perf.All); // most load names were new answers that were plumbed
             Assert.Equal(0, AgentNode.Curl(pod, $"http://{LoadNames[^1].Address}/", 3).ExitCode);
 
-            // :: kill -9 and restart with the DNS server gone: what was learned is still allowed
+            // :: kill -9 and restart with the DNS server gone: what was learned is still allowed, without
+            // a new query, and a connection open across the restart keeps working
+            Assert.Equal("203.0.113.10", Dig(pod, "api.empire.test"));
+            using var acrossRestart = await EchoServer.ConnectAsync(pod.NetnsPath, "203.0.113.10", 7000);
+            Assert.Equal("before restart", await EchoServer.RoundTripAsync(acrossRestart, "before restart"));
             dnsmasq.Kill();
             node.KillAgent();
+            Assert.Equal("agent down", await EchoServer.RoundTripAsync(acrossRestart, "agent down")); // the pinned datapath enforces alone
             await node.StartAgentAsync();
             await Task.Delay(1000);
             Assert.True(AgentNode.Curl(pod, "http://203.0.113.10/", 3).ExitCode == 0, node.AgentLog);
+            Assert.Equal("after restart", await EchoServer.RoundTripAsync(acrossRestart, "after restart"));
             Assert.Contains("api.empire.test.", node.Cli("fqdn", "cache", "list").Stdout, StringComparison.Ordinal);
+            Assert.Equal(28, AgentNode.Curl(pod, "http://203.0.113.11:8080/", 2).ExitCode); // still enforcing after the restart
         }
         finally
         {
@@ -117,6 +150,11 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
             dnsmasq.WaitForExit(5000);
         }
     }
+
+    private static readonly string[] WorldAddresses = ["198.51.100.53", "203.0.113.10", "203.0.113.11", "203.0.113.12", "203.0.113.249"];
+
+    /// <summary>The first load names, resolved one by one with a connect right after each answer.</summary>
+    private const int FirstConnectNames = 20;
 
     /// <summary>300 names, each with its own address (198.51.100.100-249, 203.0.113.100-249).</summary>
     private static readonly (string Name, string Address)[] LoadNames =

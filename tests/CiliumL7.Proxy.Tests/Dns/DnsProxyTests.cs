@@ -217,13 +217,27 @@ public sealed class DnsProxyTests
     }
 
     [Fact]
-    public async Task Learner_NeverCompletes_AnswerReleasedAfterTheMaxDelay()
+    public async Task Learner_NeverCompletes_ServFailAfterTheMaxDelay()
     {
         using var dnsmasq = Dnsmasq.Start();
         var learner = new GateLearner();
         await using var proxy = await DnsProxyHarness.StartAsync(dnsmasq.EndPoint, DnsProxyHarness.Rules(Policy), o => o with { DnsResponseMaxDelay = TimeSpan.FromMilliseconds(200) }, learner);
-        Assert.Equal("NOERROR", Dig.Status(Dig.Query(proxy.Port(false), "www.empire.test")));
+        var output = Dig.Query(proxy.Port(false), "www.empire.test");
+        Assert.Equal("SERVFAIL", Dig.Status(output)); // never the answer the datapath does not allow yet
+        Assert.DoesNotContain("198.51.100.20", output, StringComparison.Ordinal);
         Assert.True(learner.Seen.Task.IsCompleted);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Learner_Fails_ServFailNotTheAnswer(bool tcp)
+    {
+        using var dnsmasq = Dnsmasq.Start();
+        await using var proxy = await DnsProxyHarness.StartAsync(dnsmasq.EndPoint, DnsProxyHarness.Rules(Policy), learner: new FailingLearner());
+        var output = Dig.Query(proxy.Port(tcp), "www.empire.test", tcp: tcp);
+        Assert.Equal("SERVFAIL", Dig.Status(output));
+        Assert.DoesNotContain("198.51.100.20", output, StringComparison.Ordinal);
     }
 
     private static int CountQueries(string log) => log.Split('\n').Count(l => l.Contains("query[", StringComparison.Ordinal));
@@ -248,6 +262,12 @@ public sealed class DnsProxyTests
             read += got;
         }
         return buffer;
+    }
+
+    private sealed class FailingLearner : IFqdnLearner
+    {
+        public ValueTask LearnAsync(FqdnObservation observation, CancellationToken cancellationToken) =>
+            ValueTask.FromException(new InvalidOperationException("the datapath refused the write"));
     }
 
     private sealed class GateLearner : IFqdnLearner
