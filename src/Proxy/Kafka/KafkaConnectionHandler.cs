@@ -33,7 +33,8 @@ internal sealed class KafkaConnectionHandler(ProxyRuntime runtime) : IProxyConne
         Socket upstream;
         try
         {
-            upstream = await ConnectAsync(redirect.TestUpstreamNetworkNamespace, connection.Client.Address, connection.OriginalDestination, connection.ConnectionClosed).ConfigureAwait(false);
+            // A broker outside the cluster is reached from the node's address (its answers come back to the node).
+            upstream = await ConnectAsync(redirect.TestUpstreamNetworkNamespace, serverPeer.IsOutsideCluster ? null : connection.Client.Address, connection.OriginalDestination, connection.ConnectionClosed).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or TimeoutException or OperationCanceledException or IOException)
         {
@@ -51,7 +52,7 @@ internal sealed class KafkaConnectionHandler(ProxyRuntime runtime) : IProxyConne
         }
     }
 
-    private async Task<Socket> ConnectAsync(string? testNamespace, IPAddress client, IPEndPoint destination, CancellationToken cancellationToken)
+    private async Task<Socket> ConnectAsync(string? testNamespace, IPAddress? client, IPEndPoint destination, CancellationToken cancellationToken)
     {
         var options = runtime.Options;
         var socket = NetworkNamespace.CreateTcpSocket(testNamespace ?? options.NetworkNamespace, destination.AddressFamily);
@@ -62,7 +63,7 @@ internal sealed class KafkaConnectionHandler(ProxyRuntime runtime) : IProxyConne
             {
                 LinuxSocketOptions.SetMark(socket, options.UpstreamMark);
             }
-            if (options.TransparentUpstream && client.AddressFamily == destination.AddressFamily)
+            if (options.TransparentUpstream && client is not null && client.AddressFamily == destination.AddressFamily)
             {
                 LinuxSocketOptions.SetTransparent(socket);
                 socket.Bind(new IPEndPoint(client, 0));
