@@ -128,7 +128,7 @@ internal sealed class PolicyRegenerator : BackgroundService
             }
             try
             {
-                _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision, state.IngressAudit, state.EgressAudit);
+                _datapath.ApplyPolicy(state, (uint)revision);
             }
             catch (Exception e)
             {
@@ -148,8 +148,7 @@ internal sealed class PolicyRegenerator : BackgroundService
         Log.Regenerated(_logger, revision, endpoints.Count, entries, redirects);
     }
 
-    private static bool SameState(EndpointMapState a, EndpointMapState b) =>
-        a.IngressEnforced == b.IngressEnforced && a.EgressEnforced == b.EgressEnforced && a.Entries.SequenceEqual(b.Entries);
+    private static bool SameState(EndpointMapState a, EndpointMapState b) => a.SameMapState(b);
 
     /// <summary>The last computation applied (for the proxy's peer resolver and status).</summary>
     public PolicyComputation? LastComputation { get; private set; }
