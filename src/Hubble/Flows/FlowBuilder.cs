@@ -230,6 +230,24 @@ public static class FlowBuilder
         return flow;
     }
 
+    /// <summary>
+    /// Says in the summary of an AUDIT flow what enforcing would have done, and by which
+    /// policies (the flow's <c>*_denied_by</c>, so call it after <see cref="AddPolicy"/>):
+    /// <c>… AUDIT: would answer 403 Access denied (default/strict)</c>.
+    /// </summary>
+    public static Flow AddAuditOutcome(Flow flow, string wouldBe)
+    {
+        var by = flow.TrafficDirection == TrafficDirection.Egress ? flow.EgressDeniedBy : flow.IngressDeniedBy;
+        var names = new List<string>(by.Count);
+        foreach (var p in by)
+        {
+            names.Add(p.Namespace.Length > 0 ? p.Namespace + "/" + p.Name : p.Name);
+        }
+        var summary = flow.Summary.Length > 0 ? flow.Summary : Summarize(flow);
+        flow.Summary = summary + " AUDIT: " + wouldBe + (names.Count > 0 ? " (" + string.Join(", ", names) + ")" : "");
+        return flow;
+    }
+
     /// <summary>A policy reference (kind "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy").</summary>
     public static Policy Policy(string name, string @namespace, string kind = "CiliumNetworkPolicy", ulong revision = 0, params IEnumerable<string> labels)
     {
