@@ -233,7 +233,7 @@ public static class FlowBuilder
     /// <summary>
     /// Says in the summary of an AUDIT flow what enforcing would have done, and by which
     /// policies (the flow's <c>*_denied_by</c>, so call it after <see cref="AddPolicy"/>):
-    /// <c>… AUDIT: would answer 403 Access denied (default/strict)</c>.
+    /// <c>…; AUDIT: would answer 403 Access denied by default/strict</c>.
     /// </summary>
     public static Flow AddAuditOutcome(Flow flow, string wouldBe)
     {
@@ -244,7 +244,7 @@ public static class FlowBuilder
             names.Add(p.Namespace.Length > 0 ? p.Namespace + "/" + p.Name : p.Name);
         }
         var summary = flow.Summary.Length > 0 ? flow.Summary : Summarize(flow);
-        flow.Summary = summary + " AUDIT: " + wouldBe + (names.Count > 0 ? " (" + string.Join(", ", names) + ")" : "");
+        flow.Summary = summary + "; AUDIT: " + wouldBe + (names.Count > 0 ? " by " + string.Join(", ", names) : "");
         return flow;
     }
 

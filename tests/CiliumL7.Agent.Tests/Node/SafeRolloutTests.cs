@@ -131,6 +131,9 @@ public sealed class SafeRolloutTests
         Assert.Equal("POLICY_DENIED", l3!.Value.GetProperty("drop_reason_desc").GetString());
         Assert.Equal("strict", l3.Value.GetProperty("ingress_denied_by")[0].GetProperty("name").GetString());
         Assert.Equal("strict", l7!.Value.GetProperty("ingress_denied_by")[0].GetProperty("name").GetString());
+        // What enforcing would have done, in the flow's summary.
+        Assert.EndsWith("; AUDIT: would be dropped, POLICY_DENIED by default/strict", l3.Value.GetProperty("Summary").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("; AUDIT: would answer 403 Access denied by default/strict", l7.Value.GetProperty("Summary").GetString(), StringComparison.Ordinal);
         var status = node.Cli("status");
         Assert.Contains("default/strict: ingress of endpoint " + deathstar.Endpoint.Id, status.Stdout, StringComparison.Ordinal);
 
