@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"policy-yaml rest-json http1-diff"}
+targets=${FUZZ_TARGETS:-"policy-yaml rest-json cni-config dns-message kafka-request http1-diff"}
 dotnet build CiliumL7.Fuzz -c Release --nologo -v quiet -clp:ErrorsOnly || exit 1
 bin=CiliumL7.Fuzz/bin/Release/net10.0/CiliumL7.Fuzz.dll
 status=0

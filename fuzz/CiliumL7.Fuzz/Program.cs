@@ -7,7 +7,7 @@ namespace CiliumL7.Fuzz;
 /// <c>make fuzz</c>: bounded-time mutational fuzzing of the readers of untrusted input.
 /// <code>
 /// CiliumL7.Fuzz TARGET SECONDS CORPUS_DIR FINDINGS_DIR [SEED]
-///   targets: policy-yaml | rest-json | http1-diff
+///   targets: policy-yaml | rest-json | cni-config | dns-message | kafka-request | http1-diff
 /// </code>
 /// A finding (an exception a target must never throw, a crash, or — for http1-diff — the fast path and
 /// Kestrel's path disagreeing) is written to FINDINGS_DIR and makes the exit code 1. A stack overflow kills
@@ -19,7 +19,7 @@ internal static class Program
     {
         if (args.Length < 4)
         {
-            Console.Error.WriteLine("usage: CiliumL7.Fuzz policy-yaml|rest-json|http1-diff SECONDS CORPUS_DIR FINDINGS_DIR [SEED]");
+            Console.Error.WriteLine("usage: CiliumL7.Fuzz policy-yaml|rest-json|cni-config|dns-message|kafka-request|http1-diff SECONDS CORPUS_DIR FINDINGS_DIR [SEED]");
             return 2;
         }
         var target = args[0];

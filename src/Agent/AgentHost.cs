@@ -148,6 +148,8 @@ internal static class AgentHost
         builder.Services.AddSingleton(fqdn);
         builder.Services.AddSingleton(options.Fqdn);
         builder.Services.AddHostedService<FqdnCollector>();
+        builder.Services.AddSingleton(services);
+        builder.Services.AddHostedService<PinWatch>();
         builder.Services.AddSingleton<PolicyRegenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyRegenerator>());
         builder.Services.AddSingleton<PolicyDirectoryWatcher>();

@@ -65,7 +65,7 @@ internal sealed record NetworkConfig(string CniVersion, string Name, string Agen
             }
             if (Array.IndexOf(SupportedVersions, version) < 0)
             {
-                throw new CniException(CniException.IncompatibleVersion, $"network config: cniVersion \"{version}\" is not supported", "supported: " + string.Join(", ", SupportedVersions));
+                throw new CniException(CniException.IncompatibleVersion, $"network config: cniVersion \"{Truncate(version)}\" is not supported", "supported: " + string.Join(", ", SupportedVersions));
             }
             var name = String(root, "name") ?? "";
             if (name.Length == 0)

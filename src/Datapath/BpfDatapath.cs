@@ -469,6 +469,20 @@ public sealed unsafe class BpfDatapath : IDisposable
         }
     }
 
+    /// <summary>
+    /// Re-creates every pin removed from <see cref="BpfRoot"/> under the running agent (the maps and programs
+    /// themselves live on through the descriptors held here). Returns the names re-pinned; throws
+    /// <see cref="DatapathException"/> when a pin cannot be made.
+    /// </summary>
+    public IReadOnlyList<string> RepairPins()
+    {
+        if (!Directory.Exists(BpfRoot))
+        {
+            BpfFs.EnsureDirectory(BpfRoot);
+        }
+        return [.. _from.RepairPins(), .. _to.RepairPins(), .. _netdev.RepairPins()];
+    }
+
     /// <summary>Closes the objects; pins and attached programs stay (enforcement continues).</summary>
     public void Dispose()
     {

@@ -173,6 +173,9 @@ public sealed unsafe class ProxySocketLookup : IDisposable
         return LibBpf.MapLookupElem(_listenersFd, &key, &cookie) == 0;
     }
 
+    /// <summary>Re-creates the listener map's pin if it was removed (the object holds the live map).</summary>
+    public IReadOnlyList<string> RepairPins() => _object.RepairPins();
+
     /// <summary>Detaches the program (closes the link) and closes the object; the pinned map stays.</summary>
     public void Dispose()
     {

@@ -155,7 +155,16 @@ internal static class AgentApi
             {
                 return BadRequest("DELETE /v1/policy needs ?name=NAME[&namespace=NS] or ?all=true");
             }
-            var (deleted, revision) = agent.Policies.Delete(name, @namespace, all == true);
+            int deleted;
+            long revision;
+            try
+            {
+                (deleted, revision) = agent.Policies.Delete(name, @namespace, all == true);
+            }
+            catch (IOException e)
+            {
+                return Error(HttpStatusCode.InternalServerError, e.Message, [e.Message]); // the state could not be saved: nothing deleted
+            }
             if (deleted == 0 && all != true)
             {
                 return NotFound($"no imported policy named \"{name}\"{(@namespace is null ? "" : $" in namespace \"{@namespace}\"")}");

@@ -32,6 +32,9 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
 
     private readonly ProxySocketLookup? _lookup;
     private readonly string? _lookupProblem;
+    private int _pinRepairs;
+    private string? _lastPinRepair;
+    private string? _pinProblem;
 
     private BpfNodeDatapath(BpfDatapath bpf, string bpfObjectDir, DropRecorder drops, ILogger logger)
     {
@@ -90,6 +93,14 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         if (_lookupProblem is not null)
         {
             problems.Add(_lookupProblem);
+        }
+        if (_pinProblem is not null)
+        {
+            problems.Add(_pinProblem);
+        }
+        else if (_pinRepairs > 0)
+        {
+            problems.Add($"bpffs pins were removed under the running agent and re-created ({_pinRepairs} times; last {_lastPinRepair})");
         }
         return new DatapathStatusModel
         {
@@ -258,6 +269,29 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
     }
 
     public IReadOnlySet<IPAddress> ActiveConnectionPeers(TimeSpan window) => _bpf.ActiveConnectionPeers(window);
+
+    public IReadOnlyList<string> RepairPins(Func<IReadOnlyList<string>>? alsoRepair = null)
+    {
+        lock (_lock)
+        {
+            try
+            {
+                List<string> repaired = [.. _bpf.RepairPins(), .. _lookup?.RepairPins() ?? [], .. alsoRepair?.Invoke() ?? []];
+                _pinProblem = null;
+                if (repaired.Count > 0)
+                {
+                    _pinRepairs++;
+                    _lastPinRepair = $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}: {string.Join(", ", repaired)}";
+                }
+                return repaired;
+            }
+            catch (Exception e) when (e is DatapathException or IOException)
+            {
+                _pinProblem = "bpffs pins missing and not re-created: " + e.Message;
+                throw;
+            }
+        }
+    }
 
     public void Dispose()
     {

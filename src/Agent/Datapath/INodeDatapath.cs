@@ -46,4 +46,13 @@ internal interface INodeDatapath : IDisposable
     /// while a connection to it is alive. Empty without a datapath.
     /// </summary>
     IReadOnlySet<System.Net.IPAddress> ActiveConnectionPeers(TimeSpan window);
+
+    /// <summary>
+    /// Re-creates the bpffs pins removed under the running agent (the maps and programs live on through the
+    /// descriptors the agent holds), then runs <paramref name="alsoRepair"/> (another owner of pins under the
+    /// same root, e.g. the socket load balancer); returns the names re-pinned, empty when nothing was missing.
+    /// Throws <see cref="CiliumL7.Datapath.DatapathException"/> or <see cref="IOException"/> when a pin cannot be
+    /// re-created; either way <see cref="Status"/> reports it.
+    /// </summary>
+    IReadOnlyList<string> RepairPins(Func<IReadOnlyList<string>>? alsoRepair = null);
 }

@@ -74,6 +74,8 @@ internal sealed class NullDatapath : INodeDatapath
 
     public IReadOnlySet<System.Net.IPAddress> ActiveConnectionPeers(TimeSpan window) => new HashSet<System.Net.IPAddress>();
 
+    public IReadOnlyList<string> RepairPins(Func<IReadOnlyList<string>>? alsoRepair = null) => alsoRepair?.Invoke() ?? [];
+
     public void Dispose()
     {
     }

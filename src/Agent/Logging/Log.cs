@@ -105,6 +105,12 @@ internal static partial class Log
     [LoggerMessage(5108, LogLevel.Warning, "Socket load balancer not installed; services are kept without a datapath (VIPs will not answer)")]
     public static partial void SocketLbUnavailable(ILogger logger, Exception error);
 
+    [LoggerMessage(1900, LogLevel.Warning, "bpffs pins under {Root} were removed while the agent runs; re-created from the live objects: {Names}")]
+    public static partial void PinsRepaired(ILogger logger, string root, string names);
+
+    [LoggerMessage(1901, LogLevel.Error, "bpffs pins under {Root} are missing and cannot be re-created; enforcement continues through the loaded programs, but tools and a restart will not find these maps")]
+    public static partial void PinRepairFailed(ILogger logger, string root, Exception e);
+
     [LoggerMessage(6000, LogLevel.Warning, "Hubble: {Reason}; retrying with Observer TCP {Tcp}, metrics {Metrics}")]
     public static partial void HubbleListenerRetry(ILogger logger, string reason, string tcp, string metrics);
 

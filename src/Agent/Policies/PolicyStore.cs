@@ -154,9 +154,14 @@ internal sealed class PolicyStore
             {
                 list.Add(doc with { Source = ApiSource });
             }
+            // Saved first: an import the agent could not save (a full or read-only state directory) would be
+            // lost on the next restart, so it is refused as a whole and the policy in force stays.
+            if (TryPersist(list) is { } saveError)
+            {
+                return ([], [saveError], _revision);
+            }
             _imported = list;
             revision = ++_revision;
-            Persist();
         }
         Changed?.Invoke();
         return (docs, [], revision);
@@ -173,9 +178,12 @@ internal sealed class PolicyStore
             deleted = _imported.Count - keep.Count;
             if (deleted > 0)
             {
+                if (TryPersist(keep) is { } saveError)
+                {
+                    throw new IOException(saveError);
+                }
                 _imported = keep;
                 _revision++;
-                Persist();
             }
             revision = _revision;
         }
@@ -315,8 +323,18 @@ internal sealed class PolicyStore
     private static bool SameResource(PolicyDocument a, PolicyDocument b) =>
         a.Kind == b.Kind && a.Namespace == b.Namespace && a.Name == b.Name;
 
-    private void Persist() =>
-        StateFile.Write(_statePath, [.. _imported.Select(d => new PersistedPolicy(d.Kind, d.Namespace, d.Name, d.Yaml))], AgentStateJsonContext.Default.ListPersistedPolicy);
+    private string? TryPersist(List<PolicyDocument> imported)
+    {
+        try
+        {
+            StateFile.Write(_statePath, [.. imported.Select(d => new PersistedPolicy(d.Kind, d.Namespace, d.Name, d.Yaml))], AgentStateJsonContext.Default.ListPersistedPolicy);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot save the policy state to {_statePath}: {e.Message}; nothing changed, the policy in force stays. Free space (or fix permissions) in the state directory and try again.";
+        }
+    }
 
     private sealed record FileEntry(string Hash, IReadOnlyList<PolicyDocument> Documents, IReadOnlyList<string> Errors);
 }

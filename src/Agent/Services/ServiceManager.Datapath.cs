@@ -8,6 +8,32 @@ namespace CiliumL7.Agent.Services;
 // ServiceManager, part 2: writing frontends to the socket LB maps and reading them back.
 public sealed partial class ServiceManager
 {
+    /// <summary>
+    /// Re-creates the socket LB's bpffs pins removed under the running agent: its maps from the descriptors held
+    /// here, and a link whose pin is gone (that detached its program) by installing the object again over the
+    /// same maps. Returns the names re-created; empty without a datapath.
+    /// </summary>
+    /// <exception cref="IOException">A pin or link could not be re-created.</exception>
+    public IReadOnlyList<string> RepairPins()
+    {
+        if (BpfRoot is null || ObjectPath is null || CgroupPath is null)
+        {
+            return [];
+        }
+        List<string> repaired;
+        lock (_lock)
+        {
+            repaired = [.. _maps?.RepairPins(BpfRoot) ?? []];
+        }
+        var lost = LinkHooks.Where(h => !File.Exists(Path.Combine(BpfRoot, SocketLbLoader.LinkPinPrefix + h))).ToList();
+        if (lost.Count > 0)
+        {
+            SocketLbLoader.Install(ObjectPath, BpfRoot, CgroupPath); // the maps are pinned again: new links use the live ones
+            repaired.AddRange(lost.Select(h => SocketLbLoader.LinkPinPrefix + h));
+        }
+        return repaired;
+    }
+
     /// <summary>The kernel's view: attached hooks and every frontend in the maps (empty without a datapath).</summary>
     public ServiceDatapathStatus DatapathStatus()
     {

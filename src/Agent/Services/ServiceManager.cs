@@ -60,6 +60,15 @@ public sealed partial class ServiceManager : IDisposable
     /// <summary>The bpffs root of the socket LB pins (set by <see cref="ServiceSubsystem.Start"/>), for <see cref="DatapathStatus"/>.</summary>
     public string? BpfRoot { get; init; }
 
+    /// <summary>The socket LB object and cgroup it was installed from, and its hooks: what re-creates a lost link.</summary>
+    public string? ObjectPath { get; init; }
+
+    /// <inheritdoc cref="ObjectPath"/>
+    public string? CgroupPath { get; init; }
+
+    /// <inheritdoc cref="ObjectPath"/>
+    public IReadOnlyList<string> LinkHooks { get; init; } = [];
+
     /// <summary>The CIDR VIPs are allocated from.</summary>
     public IPNetwork ServiceCidr => _vips.Cidr;
 

@@ -50,7 +50,8 @@ public static class ServiceSubsystem
         string netnsEtcRoot = "/etc/netns", bool serveAllNamespaces = false)
     {
         var cgroup = CgroupV2.EnsureMounted(stateDir);
-        SocketLbLoader.Install(Path.Combine(bpfObjectDir, ObjectName), bpfRoot, cgroup);
+        var objectPath = Path.Combine(bpfObjectDir, ObjectName);
+        var installation = SocketLbLoader.Install(objectPath, bpfRoot, cgroup);
         var maps = LoadBalancerMaps.Open(bpfRoot);
         maps.ServeNetns(NetnsCookie.Current());
         if (serveAllNamespaces)
@@ -64,6 +65,9 @@ public static class ServiceSubsystem
         return new ServiceManager(serviceCidr, maps, new HostsFileWriter(netnsEtcRoot), Path.Combine(stateDir, StateFileName), loggers.CreateLogger<ServiceManager>())
         {
             BpfRoot = bpfRoot,
+            ObjectPath = objectPath,
+            CgroupPath = cgroup,
+            LinkHooks = installation.Hooks,
         };
     }
 

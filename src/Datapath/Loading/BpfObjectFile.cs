@@ -11,12 +11,15 @@ namespace CiliumL7.Datapath.Loading;
 /// </summary>
 internal sealed class BpfObjectFile : IDisposable
 {
+    private readonly Dictionary<string, string> _programPins = new(StringComparer.Ordinal);
+    private readonly string _bpfRoot;
     private nint _obj;
 
-    private BpfObjectFile(string path, nint obj)
+    private BpfObjectFile(string path, nint obj, string bpfRoot)
     {
         Path = path;
         _obj = obj;
+        _bpfRoot = bpfRoot;
     }
 
     public string Path { get; }
@@ -45,7 +48,7 @@ internal sealed class BpfObjectFile : IDisposable
                 LibBpf.Check(LibBpf.MapSetPinPath(map, System.IO.Path.Combine(bpfRoot, name)), $"pin path of map {name}");
             }
             LibBpf.Check(LibBpf.ObjectLoad(obj), $"load of {path}");
-            return new BpfObjectFile(path, obj);
+            return new BpfObjectFile(path, obj, bpfRoot);
         }
         catch
         {
@@ -79,6 +82,48 @@ internal sealed class BpfObjectFile : IDisposable
             File.Delete(pinPath);
         }
         LibBpf.Check(LibBpf.ProgramPin(Program(name), pinPath), $"pin of program {name} at {pinPath}");
+        _programPins[name] = pinPath;
+    }
+
+    /// <summary>
+    /// Pins again, from the file descriptors this object still holds, every map and pinned program whose pin
+    /// file is gone (someone removed it from bpffs under the running agent): the kernel objects are the ones
+    /// in use, so the tools, a restart and the other objects find them again. Returns the names re-pinned.
+    /// </summary>
+    public IReadOnlyList<string> RepairPins()
+    {
+        var repaired = new List<string>();
+        var missing = new List<(string Name, string PinPath, int Fd)>();
+        for (nint map = LibBpf.ObjectNextMap(_obj, 0); map != 0; map = LibBpf.ObjectNextMap(_obj, map))
+        {
+            string name = Marshal.PtrToStringUTF8(LibBpf.MapName(map)) ?? "";
+            if (!name.Contains('.', StringComparison.Ordinal))
+            {
+                missing.Add((name, System.IO.Path.Combine(_bpfRoot, name), LibBpf.MapFd(map)));
+            }
+        }
+        foreach (var (name, pinPath) in _programPins)
+        {
+            missing.Add((name, pinPath, LibBpf.ProgramFd(Program(name))));
+        }
+        foreach (var (name, pinPath, fd) in missing)
+        {
+            if (File.Exists(pinPath))
+            {
+                continue;
+            }
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(pinPath)!);
+            if (LibBpf.ObjPin(fd, pinPath) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != 17 /* EEXIST: re-pinned meanwhile */)
+                {
+                    throw new DatapathException($"cannot re-pin {name} at {pinPath}: {Errno.Describe(errno)}");
+                }
+            }
+            repaired.Add(name);
+        }
+        return repaired;
     }
 
     private nint Program(string name)

@@ -25,4 +25,7 @@ public interface ILoadBalancerMaps
 
     /// <summary>Cookies of the served network namespaces.</summary>
     IReadOnlyList<ulong> ServedNetns();
+
+    /// <summary>Re-creates the pins under <paramref name="bpfRoot"/> of these maps removed while in use; returns the names re-pinned.</summary>
+    IReadOnlyList<string> RepairPins(string bpfRoot);
 }

@@ -32,17 +32,19 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
     private readonly int _svcFd;
     private readonly int _beFd;
     private readonly int _nsFd;
+    private readonly int _rskFd; // only held: the programs use it, the pin must be re-creatable
     private readonly Dictionary<(LbBackend Backend, LbProtocol Proto), uint> _backendIds = [];
     private readonly Dictionary<uint, int> _backendRefs = [];
     private readonly Dictionary<LbFrontend, (ushort RevNat, uint[] Ids)> _frontends = [];
     private uint _nextBackendId = 1;
     private bool _disposed;
 
-    private LoadBalancerMaps(int svcFd, int beFd, int nsFd)
+    private LoadBalancerMaps(int svcFd, int beFd, int nsFd, int rskFd)
     {
         _svcFd = svcFd;
         _beFd = beFd;
         _nsFd = nsFd;
+        _rskFd = rskFd;
         Restore();
     }
 
@@ -50,10 +52,10 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
     /// <exception cref="IOException">A map is not pinned there.</exception>
     public static LoadBalancerMaps Open(string bpfRoot)
     {
-        var fds = new List<int>(3);
+        var fds = new List<int>(4);
         try
         {
-            foreach (var name in (string[])[ServiceMapName, BackendMapName, NetnsMapName])
+            foreach (var name in (string[])[ServiceMapName, BackendMapName, NetnsMapName, RevSkMapName])
             {
                 fds.Add(OpenPinned(Path.Combine(bpfRoot, name)));
             }
@@ -66,7 +68,35 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             }
             throw;
         }
-        return new LoadBalancerMaps(fds[0], fds[1], fds[2]);
+        return new LoadBalancerMaps(fds[0], fds[1], fds[2], fds[3]);
+    }
+
+    /// <summary>
+    /// Pins again, under <paramref name="bpfRoot"/>, each of these maps whose pin was removed while they are in
+    /// use (the descriptors held here keep them alive). Returns the names re-pinned.
+    /// </summary>
+    /// <exception cref="IOException">A pin could not be re-created.</exception>
+    public IReadOnlyList<string> RepairPins(string bpfRoot)
+    {
+        var repaired = new List<string>();
+        lock (_lock)
+        {
+            foreach (var (name, fd) in (ReadOnlySpan<(string, int)>)[(ServiceMapName, _svcFd), (BackendMapName, _beFd), (NetnsMapName, _nsFd), (RevSkMapName, _rskFd)])
+            {
+                var pin = Path.Combine(bpfRoot, name);
+                if (File.Exists(pin))
+                {
+                    continue;
+                }
+                var ret = LibBpf.ObjPin(fd, pin);
+                if (ret != 0 && Errno.FromResult(ret) is var err && err != 17 /* EEXIST */)
+                {
+                    throw new IOException("cannot re-pin " + pin + ": " + Errno.Describe(err));
+                }
+                repaired.Add(name);
+            }
+        }
+        return repaired;
     }
 
     /// <inheritdoc/>
@@ -220,6 +250,7 @@ public sealed unsafe class LoadBalancerMaps : ILoadBalancerMaps, IDisposable
             Libc.Close(_svcFd);
             Libc.Close(_beFd);
             Libc.Close(_nsFd);
+            Libc.Close(_rskFd);
         }
     }
 

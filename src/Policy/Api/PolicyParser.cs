@@ -152,7 +152,7 @@ public static class PolicyParser
         {
             message = message[(dash + 3)..];
         }
-        message = message.TrimEnd('.');
+        message = Limits.Echo.Truncate(message.TrimEnd('.')); // the reader's message quotes the input (an anchor name, a scalar)
         if (message.Length > 0)
         {
             message = char.ToLowerInvariant(message[0]) + message[1..];

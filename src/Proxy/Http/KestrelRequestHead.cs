@@ -7,8 +7,15 @@ namespace CiliumL7.Proxy.Http;
 internal sealed class KestrelRequestHead : RequestHead
 {
     private IHttpRequestFeature _request = null!;
+    private IHttpExtendedConnectFeature? _connect;
 
-    public void Initialize(IHttpRequestFeature request) => _request = request;
+    public void Initialize(IHttpRequestFeature request, IHttpExtendedConnectFeature? connect)
+    {
+        _request = request;
+        _connect = connect;
+    }
+
+    public override string? ConnectProtocol => _connect is { IsExtendedConnect: true } connect ? connect.Protocol : null;
 
     public override string Method => _request.Method;
 

@@ -93,7 +93,7 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         {
             _http.Initialize(features);
         }
-        _kestrelHead.Initialize(features.Get<IHttpRequestFeature>()!);
+        _kestrelHead.Initialize(features.Get<IHttpRequestFeature>()!, features.Get<IHttpExtendedConnectFeature>());
         _head = _kestrelHead;
         _connection = features.Get<IHttpConnectionFeature>()!;
     }
@@ -200,7 +200,14 @@ internal sealed class ProxyRequestContext : IHttpRequestFacts
         }
         if (string.Equals(Method, "CONNECT", StringComparison.Ordinal))
         {
-            return CanonicalizeError.UnsupportedMethod;
+            // A WebSocket over HTTP/2 (extended CONNECT with :protocol websocket) is the HTTP/2 spelling of an
+            // HTTP/1.1 "GET + Upgrade: websocket": it is judged as that GET, so one rule covers both. Every other
+            // CONNECT (a tunnel, another :protocol) is refused.
+            if (!string.Equals(head.ConnectProtocol, "websocket", StringComparison.OrdinalIgnoreCase))
+            {
+                return CanonicalizeError.UnsupportedMethod;
+            }
+            Method = "GET";
         }
         var host = head["Host"];
         if (host.Count > 1)

@@ -34,6 +34,9 @@ internal abstract class RequestHead
     /// </summary>
     public virtual bool SameFieldsAsPrevious => false;
 
+    /// <summary>The <c>:protocol</c> of an HTTP/2 extended CONNECT (RFC 8441), e.g. <c>websocket</c>; null otherwise.</summary>
+    public virtual string? ConnectProtocol => null;
+
     /// <summary>Every value of header <paramref name="name"/> (case-insensitive); empty when absent.</summary>
     public abstract StringValues this[string name] { get; }
 

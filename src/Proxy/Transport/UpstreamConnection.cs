@@ -158,6 +158,27 @@ internal sealed class UpstreamConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes with a reset instead of a FIN: the request this connection carried is incomplete (the client
+    /// went away mid-body), and a FIN would let the server read the truncated body as a finished one.
+    /// </summary>
+    public void Abort()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        try
+        {
+            _socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // already closed by the peer: nothing left to reset
+        }
+        Dispose();
+    }
+
     public void Dispose()
     {
         if (_disposed)

@@ -35,6 +35,19 @@ public sealed class CniConfigTests
         Assert.Equal(code, Assert.Throws<CniException>(() => NetworkConfig.Parse(json)).Code);
     }
 
+    // Found by `make fuzz` (cni-config): an unsupported cniVersion was echoed whole into the error.
+    [Fact]
+    public void Parse_HugeUnsupportedVersion_MessageTruncated()
+    {
+        var version = "0." + new string('4', 50_000);
+
+        var e = Assert.Throws<CniException>(() => NetworkConfig.Parse($$"""{"cniVersion":"{{version}}","name":"n"}"""));
+
+        Assert.Equal(CniException.IncompatibleVersion, e.Code);
+        Assert.True(e.Message.Length < 300, e.Message[..Math.Min(300, e.Message.Length)]);
+        Assert.Contains("(50002 chars)", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ParseArgs_K8sArgs_SplitsPairs()
     {

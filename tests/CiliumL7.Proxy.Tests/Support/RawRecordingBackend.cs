@@ -86,8 +86,8 @@ public sealed class RawRecordingBackend : IAsyncDisposable
                     headers.Add(new(lines[i][..colon], lines[i][(colon + 1)..].Trim()));
                 }
                 var request = new RecordedRequest(requestLine[0], requestLine[1], requestLine[2], headers, []);
-                var body = await ReadBodyAsync(socket, request, buffer, chunk);
-                _requests.Enqueue(request with { Body = body });
+                var (body, complete) = await ReadBodyAsync(socket, request, buffer, chunk);
+                _requests.Enqueue(request with { Body = body, Truncated = !complete });
                 switch (Mode)
                 {
                     case BackendMode.ResetBeforeHeaders:
@@ -137,7 +137,7 @@ public sealed class RawRecordingBackend : IAsyncDisposable
         }
     }
 
-    private async Task<byte[]> ReadBodyAsync(Socket socket, RecordedRequest request, List<byte> buffer, byte[] chunk)
+    private async Task<(byte[] Body, bool Complete)> ReadBodyAsync(Socket socket, RecordedRequest request, List<byte> buffer, byte[] chunk)
     {
         if (request.Header("Content-Length") is { } lengthText)
         {
@@ -147,7 +147,7 @@ public sealed class RawRecordingBackend : IAsyncDisposable
             }
             var body = buffer.GetRange(0, Math.Min(length, buffer.Count)).ToArray();
             buffer.RemoveRange(0, body.Length);
-            return body;
+            return (body, body.Length == length);
         }
         if (request.Header("Transfer-Encoding") is { } te && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
         {
@@ -160,7 +160,7 @@ public sealed class RawRecordingBackend : IAsyncDisposable
                 }
                 if (lineEnd < 0)
                 {
-                    return [.. body];
+                    return ([.. body], false);
                 }
                 var size = Convert.ToInt32(Encoding.ASCII.GetString(buffer.GetRange(0, lineEnd).ToArray()).Split(';')[0], 16);
                 buffer.RemoveRange(0, lineEnd + 2);
@@ -174,14 +174,23 @@ public sealed class RawRecordingBackend : IAsyncDisposable
                     {
                     }
                     var trailerEnd = IndexOf(buffer, "\r\n"u8);
+                    if (trailerEnd < 0)
+                    {
+                        return ([.. body], false);
+                    }
                     buffer.RemoveRange(0, trailerEnd + 2);
-                    return [.. body];
+                    return ([.. body], true);
+                }
+                if (buffer.Count < size + 2)
+                {
+                    body.AddRange(buffer);
+                    return ([.. body], false);
                 }
                 body.AddRange(buffer.GetRange(0, size));
                 buffer.RemoveRange(0, size + 2);
             }
         }
-        return [];
+        return ([], true);
     }
 
     private async Task<bool> FillAsync(Socket socket, List<byte> buffer, byte[] chunk)

@@ -283,13 +283,16 @@ internal sealed class Http1FastConnection : IDisposable
             var body = await SendBodyAsync(upstream, _head.BodyLength).ConfigureAwait(false);
             if (body != BodyResult.Sent)
             {
-                DropUpstream();
                 if (body == BodyResult.ClientFailed)
                 {
-                    // The client stopped mid-body: nothing sensible to answer; close.
+                    // The client stopped mid-body: reset the upstream (a FIN would end the body early as if it
+                    // were complete), nothing sensible to answer; close.
+                    _upstream?.Abort();
+                    _upstream = null;
                     _keepClient = false;
                     return 400;
                 }
+                DropUpstream();
                 // The upstream failed while the body streamed: the rest of the body is
                 // still in the client stream, so the connection closes after the 502.
                 return await UpstreamErrorAsync(502, close: true, null).ConfigureAwait(false);
