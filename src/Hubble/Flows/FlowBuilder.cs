@@ -217,7 +217,7 @@ public static class FlowBuilder
     /// Names the policy that decided the flow: adds it to ingress/egress × allowed/denied by
     /// the flow's traffic direction.
     /// </summary>
-    public static Flow AddPolicy(Flow flow, Policy policy, bool denied)
+    public static Flow AddPolicy(Flow flow, Api.Policy policy, bool denied)
     {
         var list = (flow.TrafficDirection, denied) switch
         {
@@ -249,9 +249,9 @@ public static class FlowBuilder
     }
 
     /// <summary>A policy reference (kind "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy").</summary>
-    public static Policy Policy(string name, string @namespace, string kind = "CiliumNetworkPolicy", ulong revision = 0, params IEnumerable<string> labels)
+    public static Api.Policy Policy(string name, string @namespace, string kind = "CiliumNetworkPolicy", ulong revision = 0, params IEnumerable<string> labels)
     {
-        var policy = new Policy { Name = name, Namespace = @namespace, Kind = kind, Revision = revision };
+        var policy = new Api.Policy { Name = name, Namespace = @namespace, Kind = kind, Revision = revision };
         policy.Labels.AddRange(labels);
         return policy;
     }
