@@ -180,6 +180,17 @@ public sealed class SafeRolloutTests
         var unobservedMethod = AgentNode.Curl(tiefighter, Url("/v1/request-landing"), 5, "-XDELETE", "-i");
         Assert.True(unobservedMethod.Stdout.StartsWith("HTTP/1.1 403", StringComparison.Ordinal), unobservedMethod.All);
         Assert.Equal(28, AgentNode.Curl(probe, Url("/v1/request-landing"), 3, "-XPOST").ExitCode);
+
+        // :: 5. Per endpoint: audit=on audits every policy of the deathstar (same map entries, only the flag
+        //       changes), audit=off enforces again.
+        var id = deathstar.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, node.Cli("endpoint", "config", id, "audit=on").ExitCode);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(
+            AgentNode.Curl(probe, Url("/v1/request-landing"), 3, "-XPOST").Stdout == "Ship landed\n")), "audit=on: the probe must land\n" + node.AgentLog);
+        await AssertAuditAsync(node, probe, "POLICY_DENIED", "deathstar-generated");
+        Assert.Equal(0, node.Cli("endpoint", "config", id, "audit=off").ExitCode);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(
+            AgentNode.Curl(probe, Url("/v1/request-landing"), 2, "-XPOST").ExitCode == 28)), "audit=off: the probe must be dropped again");
     }
 
     private static async Task ImportAsync(AgentNode node, string name, string yaml, TestPod selected, params string[] flags)
