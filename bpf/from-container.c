@@ -30,8 +30,7 @@
 
 /*
  * True when the packet's source address is the endpoint's own: its ipcache
- * row (longest prefix) names this endpoint. An IPv6 source with no row at all
- * is let through (the agent gives pods no IPv6 address to verify against).
+ * row (longest prefix) names this endpoint.
  */
 static __always_inline int
 cl7_source_is_endpoint(const struct cl7_packet *pkt, __u32 endpoint_id)
@@ -44,9 +43,20 @@ cl7_source_is_endpoint(const struct cl7_packet *pkt, __u32 endpoint_id)
 	key.family = pkt->tuple.family;
 	__builtin_memcpy(key.addr, pkt->tuple.saddr, 16);
 	val = bpf_map_lookup_elem(&cl7_ipcache, &key);
-	if (!val)
-		return pkt->tuple.family == CL7_FAMILY_IPV6;
-	return val->endpoint_id == endpoint_id;
+	if (val)
+		return val->endpoint_id == endpoint_id;
+	/* Pods get IPv4 addresses only: an IPv6 source the ipcache does not
+	 * know may be the unspecified address (duplicate address detection) or
+	 * link-local (neighbour discovery, never routed); any other IPv6 source
+	 * would let the pod pose as "world" to the next hop's policy. */
+	if (pkt->tuple.family != CL7_FAMILY_IPV6)
+		return 0;
+	if (pkt->tuple.saddr[0] == 0xfe && (pkt->tuple.saddr[1] & 0xc0) == 0x80)
+		return 1;
+	for (int i = 0; i < 16; i++)
+		if (pkt->tuple.saddr[i])
+			return 0;
+	return 1;
 }
 
 static __always_inline int cl7_to_proxy(struct cl7_ctx *c, struct __sk_buff *skb,

@@ -129,6 +129,32 @@ public sealed class InputLimitsTests
         Assert.DoesNotContain("backreference", message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ParseText_RegexLongerThanTheLimit_RefusedBeforeItIsParsed()
+    {
+        var yaml = $$"""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: long-regex
+            spec:
+              endpointSelector: {}
+              ingress:
+              - toPorts:
+                - ports:
+                  - port: "80"
+                    protocol: TCP
+                  rules:
+                    http:
+                    - path: "{{new string('(', 9000)}}"
+            """;
+
+        var message = Assert.Single(PolicyParser.ParseText(yaml, "long.yaml").Errors).Message;
+
+        Assert.Contains("is 9000 characters long; a policy regex is at most 8192", message, StringComparison.Ordinal);
+        Assert.True(message.Length < 1_000, message);
+    }
+
     // Found by `make fuzz` (policy-yaml): YamlDotNet threw InvalidOperationException / ArgumentException (not
     // YamlException), which escaped policy validate, the REST import and the policy directory scan.
     [Theory]

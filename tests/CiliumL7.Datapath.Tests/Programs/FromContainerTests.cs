@@ -48,12 +48,14 @@ public sealed class FromContainerTests
     [SkippableTheory]
     [InlineData(Local)]          // another local endpoint's address: the proxy would apply that pod's rules
     [InlineData("10.244.0.99")]  // an address no endpoint owns
+    [InlineData("2001:db8::99")] // pods have no IPv6 address: a global IPv6 source would pass for "world"
     public async Task FromContainer_SourceAddressNotItsOwn_DropsInvalidSip(string source)
     {
         Privileged.Require();
         using var t = Setup();
+        var destination = source.Contains(':', StringComparison.Ordinal) ? "2001:db8:1::80" : Remote;
 
-        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(source, 40002, Remote, 80));
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(source, 40002, destination, 80));
 
         Assert.Equal(ProgramTestResult.TcActShot, r.ReturnCode);
         var ev = await t.WaitForEventAsync(e => e.Type == DatapathEventType.Drop);
@@ -61,6 +63,19 @@ public sealed class FromContainerTests
         Assert.Equal(DropReason.InvalidSourceIp, ev.Reason);
         Assert.Equal(SrcId, ev.SourceIdentity);
         Assert.Empty(t.Datapath.Connections.Keys());
+    }
+
+    [SkippableTheory]
+    [InlineData("fe80::1")] // link-local (neighbour discovery)
+    [InlineData("::")]      // unspecified (duplicate address detection)
+    public void FromContainer_Ipv6LinkLocalOrUnspecifiedSource_NotDroppedAsSpoofed(string source)
+    {
+        Privileged.Require();
+        using var t = Setup();
+
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(source, 40003, "fe80::2", 80));
+
+        Assert.Equal(ProgramTestResult.TcActOk, r.ReturnCode);
     }
 
     [SkippableFact]
@@ -367,6 +382,10 @@ public sealed class FromContainerTests
         using var t = Setup();
         bool v6 = src.Contains(':', StringComparison.Ordinal);
         t.Datapath.UpsertIpcache(IPNetwork.Parse(dst + (v6 ? "/128" : "/32")), DstId);
+        if (v6)
+        {
+            t.Datapath.UpsertIpcache(IPNetwork.Parse(src + "/128"), SrcId, SrcEp); // the pod's own IPv6 address
+        }
         byte proto = v6 ? (byte)58 : (byte)1;
         ushort echo = v6 ? (ushort)128 : (ushort)8;
         t.Datapath.ApplyPolicy(SrcEp, [Egress(DstId, proto, echo)], true, true);

@@ -32,4 +32,10 @@ public static class InputLimits
 
     /// <summary>Longest value echoed into a log line, CLI output or status before it is cut (with its length).</summary>
     public const int MaxEchoedChars = 200;
+
+    /// <summary>
+    /// Longest regex a policy may carry (path, host, header value). Checked before the regex is parsed: building
+    /// the parse tree of a megabyte-long pattern only to reject it costs hundreds of megabytes.
+    /// </summary>
+    public const int MaxRegexChars = 8 * 1024;
 }

@@ -15,6 +15,10 @@ internal static class RegexCheck
     /// </summary>
     public static string? Explain(string pattern, bool ignoreCase = false)
     {
+        if (pattern.Length > Limits.InputLimits.MaxRegexChars)
+        {
+            return $"is {pattern.Length} characters long; a policy regex is at most {Limits.InputLimits.MaxRegexChars}: split it into several rules or match a shorter prefix.";
+        }
         if (L7.RegexLiterals.Literal(pattern) is not null)
         {
             return null; // a plain literal: matched as a string
