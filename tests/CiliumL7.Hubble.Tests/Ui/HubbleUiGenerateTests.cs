@@ -94,6 +94,30 @@ public sealed class HubbleUiGenerateTests
     }
 
     [Fact]
+    public async Task Flows_EventStream_CarriesTheObserversAuditFlows()
+    {
+        var (hubble, ui, http) = await StartAsync(AuditedWorld());
+        await using var _ = hubble;
+        await using var __ = ui;
+        using var ___ = http;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        using var response = await http.GetAsync(new Uri("/api/flows", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        var audits = 0;
+        for (var i = 0; i < 100 && audits < 2 && await reader.ReadLineAsync(cts.Token) is { } line; i++)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal) && JsonNode.Parse(line[6..])!["flow"]!["verdict"]!.GetValue<string>() == "AUDIT")
+            {
+                audits++;
+            }
+        }
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(2, audits);
+    }
+
+    [Fact]
     public async Task Page_OffersGeneratePolicyAndStylesAuditedEdges()
     {
         var (hubble, ui, http) = await StartAsync([]);
@@ -110,5 +134,6 @@ public sealed class HubbleUiGenerateTests
         Assert.Contains("/api/generate?", script, StringComparison.Ordinal);
         Assert.Contains("f.verdict === \"AUDIT\"", script, StringComparison.Ordinal);
         Assert.Contains(".edge.audited line", css, StringComparison.Ordinal);
+        Assert.Contains("[hidden] { display: none !important; }", css, StringComparison.Ordinal);
     }
 }
