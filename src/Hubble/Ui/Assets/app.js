@@ -325,10 +325,20 @@ function addFlow(f) {
   dirty = true;
 }
 
+// The feed carries Hubble's JSON with the proto field names (pod_name, source_port, ingress_denied_by);
+// the page reads the JSON names (podName, sourcePort, ingressDeniedBy): convert once, on receipt.
+function camel(v) {
+  if (Array.isArray(v)) return v.map(camel);
+  if (v === null || typeof v !== "object") return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) out[k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())] = camel(x);
+  return out;
+}
+
 function connect() {
   const source = new EventSource("/api/flows");
   source.onopen = () => { $("status").textContent = "live"; $("status").className = "status live"; };
-  source.onmessage = (m) => { try { const line = JSON.parse(m.data); if (line.flow) addFlow(line.flow); } catch (_) { /* not a flow */ } };
+  source.onmessage = (m) => { try { const line = JSON.parse(m.data); if (line.flow) addFlow(camel(line.flow)); } catch (_) { /* not a flow */ } };
   source.addEventListener("error", (m) => {
     $("status").textContent = m.data ? m.data : "disconnected, retrying…";
     $("status").className = "status error";
