@@ -125,10 +125,17 @@ struct cl7_endpoint {
  * the enforcement flags, and only on the drop path. */
 #define CL7_EP_INGRESS_AUDIT	(1 << 2)
 #define CL7_EP_EGRESS_AUDIT	(1 << 3)
+/* Audited policies beside enforcing ones: the direction's entries decide as
+ * usual; when they let a new connection through, the audit entries
+ * (CL7_POLICY_KIND_AUDIT_*: what the audited policies alone would decide) are
+ * looked up too, and a drop there is reported with verdict CL7_VERDICT_AUDIT.
+ * Unset: not one extra lookup. */
+#define CL7_EP_INGRESS_AUDIT_BESIDE	(1 << 4)
+#define CL7_EP_EGRESS_AUDIT_BESIDE	(1 << 5)
 
 struct cl7_ep_policy {
 	__u8 gen;		/* active generation: 0 or 1 */
-	__u8 flags;		/* CL7_EP_*_ENFORCED */
+	__u8 flags;		/* CL7_EP_*_ENFORCED, CL7_EP_*_AUDIT* */
 	__u16 pad;
 	__u32 revision;		/* agent's policy revision, copied into events */
 };
@@ -152,6 +159,8 @@ struct cl7_ipcache_value {
 /* ---- cl7_policy ---- */
 #define CL7_POLICY_KIND_ALLOW	0	/* allow and redirect entries */
 #define CL7_POLICY_KIND_DENY	1
+#define CL7_POLICY_KIND_AUDIT_ALLOW	2	/* audited policies' allows (beside enforcing ones) */
+#define CL7_POLICY_KIND_AUDIT_DENY	3	/* audited policies' denies (beside enforcing ones) */
 
 /* endpoint_id, identity, gen, direction, kind: always fully matched */
 #define CL7_POLICY_PREFIX_FIXED	88

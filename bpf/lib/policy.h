@@ -17,6 +17,12 @@
  * [AU] With the direction in audit mode (CL7_EP_*_AUDIT), a [D] or [X] drop
  *      becomes a pass with v->audited set; reason and cookie say what would
  *      have happened. Checked only where a drop is decided: no extra lookup.
+ * [AB] With audited policies beside enforcing ones (CL7_EP_*_AUDIT_BESIDE),
+ *      a connection the entries above let through is looked up again in the
+ *      audit entries ([D] [A] [X] over CL7_POLICY_KIND_AUDIT_*); a drop there
+ *      marks it audited, reason and cookie those of the audited policies.
+ *      A drop by the enforcing entries is final (deny wins). Flag unset: no
+ *      second lookup.
  */
 #ifndef CL7_POLICY_H
 #define CL7_POLICY_H
@@ -46,15 +52,92 @@ static __always_inline void cl7_policy_audit(struct cl7_verdict *v, __u8 flags,
 	}
 }
 
+/* [D] [A] [X] over one table: the enforcing entries (deny_kind/allow_kind
+ * CL7_POLICY_KIND_DENY/ALLOW) or the audit entries (CL7_POLICY_KIND_AUDIT_*). */
+static __always_inline void cl7_policy_table(struct cl7_policy_key *key,
+					     __u32 remote_identity,
+					     __u8 deny_kind, __u8 allow_kind,
+					     struct cl7_verdict *v)
+{
+	struct cl7_policy_value *by_id, *by_any, *hit;
+
+	/* [D] deny wins */
+	key->kind = deny_kind;
+	key->identity = remote_identity;
+	hit = bpf_map_lookup_elem(&cl7_policy, key);
+	if (hit) {
+		v->match_type = cl7_match_type(1, hit->l4_prefix);
+	} else {
+		key->identity = 0;
+		hit = bpf_map_lookup_elem(&cl7_policy, key);
+		if (hit)
+			v->match_type = cl7_match_type(0, hit->l4_prefix);
+	}
+	if (hit) {
+		v->verdict = CL7_POLICY_DENY;
+		v->reason = CL7_DROP_POLICY_DENY;
+		v->cookie = hit->cookie;
+		return;
+	}
+
+	/* [A] allow: longest L4 prefix, identity wins a tie */
+	key->kind = allow_kind;
+	key->identity = remote_identity;
+	by_id = bpf_map_lookup_elem(&cl7_policy, key);
+	key->identity = 0;
+	by_any = bpf_map_lookup_elem(&cl7_policy, key);
+	if (by_id && (!by_any || by_id->l4_prefix >= by_any->l4_prefix)) {
+		hit = by_id;
+		v->match_type = cl7_match_type(1, hit->l4_prefix);
+		goto allowed;
+	}
+	/* opaque to clang here: it may otherwise test "by_id | by_any" for
+	 * "neither", which the verifier refuses (pointer arithmetic) */
+	asm volatile("" : "+r"(by_any));
+	if (by_any) {
+		hit = by_any;
+		v->match_type = cl7_match_type(0, hit->l4_prefix);
+	} else {
+		/* [X] default deny */
+		v->verdict = CL7_POLICY_DENY;
+		v->reason = CL7_DROP_POLICY_DENIED;
+		return;
+	}
+allowed:
+	v->verdict = hit->verdict == CL7_POLICY_REDIRECT ? CL7_POLICY_REDIRECT :
+							   CL7_POLICY_ALLOW;
+	v->proxy_port = hit->proxy_port;
+	v->cookie = hit->cookie;
+}
+
+/* [AB] the enforcing entries let it through: would the audited policies
+ * beside them drop it? Then it passes as decided, reported as AUDIT with
+ * what the audited policies would have done (reason, their deny's cookie). */
+static __always_inline void cl7_policy_audit_beside(struct cl7_policy_key *key,
+						    __u32 remote_identity,
+						    struct cl7_verdict *v)
+{
+	struct cl7_verdict a;
+
+	__builtin_memset(&a, 0, sizeof(a));
+	cl7_policy_table(key, remote_identity, CL7_POLICY_KIND_AUDIT_DENY,
+			 CL7_POLICY_KIND_AUDIT_ALLOW, &a);
+	if (a.verdict != CL7_POLICY_DENY)
+		return;
+	v->audited = 1;
+	v->reason = a.reason;
+	v->cookie = a.cookie;
+	v->match_type = a.match_type;
+}
+
 static __always_inline void cl7_policy_lookup(__u32 endpoint_id, __u8 direction,
 					      __u32 remote_identity,
 					      const struct cl7_packet *pkt,
 					      struct cl7_verdict *v)
 {
-	struct cl7_policy_value *by_id, *by_any, *hit;
 	struct cl7_ep_policy *state;
 	struct cl7_policy_key key;
-	__u8 gen, flags, mask;
+	__u8 gen, flags, mask, beside;
 
 	__builtin_memset(v, 0, sizeof(*v));
 	v->verdict = CL7_POLICY_ALLOW;
@@ -80,54 +163,22 @@ static __always_inline void cl7_policy_lookup(__u32 endpoint_id, __u8 direction,
 	key.protocol = pkt->tuple.protocol;
 	key.dport = pkt->policy_port;
 
-	/* [D] deny wins */
-	key.kind = CL7_POLICY_KIND_DENY;
-	key.identity = remote_identity;
-	hit = bpf_map_lookup_elem(&cl7_policy, &key);
-	if (hit) {
-		v->match_type = cl7_match_type(1, hit->l4_prefix);
-	} else {
-		key.identity = 0;
-		hit = bpf_map_lookup_elem(&cl7_policy, &key);
-		if (hit)
-			v->match_type = cl7_match_type(0, hit->l4_prefix);
-	}
-	if (hit) {
-		v->verdict = CL7_POLICY_DENY;
-		v->reason = CL7_DROP_POLICY_DENY;
-		v->cookie = hit->cookie;
+	cl7_policy_table(&key, remote_identity, CL7_POLICY_KIND_DENY,
+			 CL7_POLICY_KIND_ALLOW, v);
+	if (v->verdict == CL7_POLICY_DENY) {
 		cl7_policy_audit(v, flags, direction);	/* [AU] */
 		return;
 	}
-
-	/* [A] allow: longest L4 prefix, identity wins a tie */
-	key.kind = CL7_POLICY_KIND_ALLOW;
-	key.identity = remote_identity;
-	by_id = bpf_map_lookup_elem(&cl7_policy, &key);
-	key.identity = 0;
-	by_any = bpf_map_lookup_elem(&cl7_policy, &key);
-	if (by_id && (!by_any || by_id->l4_prefix >= by_any->l4_prefix)) {
-		hit = by_id;
-		v->match_type = cl7_match_type(1, hit->l4_prefix);
-	} else if (by_any) {
-		hit = by_any;
-		v->match_type = cl7_match_type(0, hit->l4_prefix);
-	} else {
-		/* [X] default deny */
-		v->verdict = CL7_POLICY_DENY;
-		v->reason = CL7_DROP_POLICY_DENIED;
-		cl7_policy_audit(v, flags, direction);	/* [AU] */
-		return;
-	}
-	v->verdict = hit->verdict == CL7_POLICY_REDIRECT ? CL7_POLICY_REDIRECT :
-							   CL7_POLICY_ALLOW;
-	v->proxy_port = hit->proxy_port;
-	v->cookie = hit->cookie;
 	if (v->verdict == CL7_POLICY_REDIRECT && !v->proxy_port) {
 		/* a redirect without a port can never reach a proxy */
 		v->verdict = CL7_POLICY_DENY;
 		v->reason = CL7_DROP_PROXY_LOOKUP_FAILED;
+		return;
 	}
+	beside = direction == CL7_DIR_INGRESS ? CL7_EP_INGRESS_AUDIT_BESIDE :
+						CL7_EP_EGRESS_AUDIT_BESIDE;
+	if (flags & beside)
+		cl7_policy_audit_beside(&key, remote_identity, v);	/* [AB] */
 }
 
 #endif /* CL7_POLICY_H */

@@ -190,7 +190,7 @@ public sealed unsafe class BpfDatapath : IDisposable
     /// failure before (2) the old policy stays in force.
     /// </summary>
     public void ApplyPolicy(uint endpointId, IReadOnlyList<PolicyMapEntry> entries, bool ingressEnforced, bool egressEnforced, uint revision = 0,
-        bool ingressAudit = false, bool egressAudit = false)
+        bool ingressAudit = false, bool egressAudit = false, bool ingressAuditBeside = false, bool egressAuditBeside = false)
     {
         ArgumentNullException.ThrowIfNull(entries);
         lock (_policyGate)
@@ -219,7 +219,8 @@ public sealed unsafe class BpfDatapath : IDisposable
 
             // :: Step 2: flip, one map update
             byte flags = (byte)((ingressEnforced ? AbiConstants.EpIngressEnforced : 0) | (egressEnforced ? AbiConstants.EpEgressEnforced : 0)
-                | (ingressAudit ? AbiConstants.EpIngressAudit : 0) | (egressAudit ? AbiConstants.EpEgressAudit : 0));
+                | (ingressAudit ? AbiConstants.EpIngressAudit : 0) | (egressAudit ? AbiConstants.EpEgressAudit : 0)
+                | (ingressAuditBeside ? AbiConstants.EpIngressAuditBeside : 0) | (egressAuditBeside ? AbiConstants.EpEgressAuditBeside : 0));
             EndpointPolicies.Update(endpointId, new EndpointPolicyValue { Gen = newGen, Flags = flags, Revision = revision });
 
             // :: Step 3: the old generation goes

@@ -25,4 +25,12 @@ public sealed record PolicyMapEntry(
     ushort EndPort,
     PolicyMapVerdict Verdict,
     ushort ProxyPort,
-    uint RuleCookie);
+    uint RuleCookie)
+{
+    /// <summary>
+    /// An entry of the audited policies beside enforcing ones: never decides,
+    /// only reports (verdict AUDIT) what those policies would drop. Written
+    /// with the CL7_POLICY_KIND_AUDIT_* kinds.
+    /// </summary>
+    public bool AuditBeside { get; init; }
+}

@@ -80,6 +80,19 @@ public sealed class CliTests
         }
     }
 
+    [Theory]
+    [InlineData("org=alliance,class=xwing", "POST", "/v1/request-landing", "verdict: AUDITED (would be DROPPED by default/allow-empire-in-namespace)")]
+    [InlineData("org=empire,class=tiefighter", "POST", "/v1/request-landing", "verdict: ALLOWED")]
+    [InlineData("org=empire,class=tiefighter", "PUT", "/v1/exhaust-port", "verdict: AUDITED (would be DENIED by default/allow-empire-in-namespace)")]
+    public void Trace_AuditFlag_TracesAsImportAuditPutsItInForce(string src, string method, string path, string verdict)
+    {
+        var (exit, stdout, stderr) = Run("policy", "trace", "--audit", L7, "--src", src, "--dst", "org=empire,class=deathstar", "--dport", "80",
+            "--http-method", method, "--http-path", path);
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        Assert.Equal(verdict, LastLine(stdout));
+    }
+
     [Fact]
     public void Trace_L3L4Policy_TiefighterExhaustPortStillAllowed()
     {

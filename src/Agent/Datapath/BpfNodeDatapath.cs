@@ -179,11 +179,10 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision,
-        bool ingressAudit = false, bool egressAudit = false)
+    public void ApplyPolicy(EndpointMapState state, uint revision)
     {
-        var mapEntries = new List<PolicyMapEntry>(entries.Count);
-        foreach (var e in entries)
+        var mapEntries = new List<PolicyMapEntry>(state.Entries.Count);
+        foreach (var e in state.Entries)
         {
             mapEntries.Add(new PolicyMapEntry(
                 e.Direction,
@@ -193,12 +192,14 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
                 e.EndPort,
                 MapVerdict(e.Action),
                 e.ProxyPort,
-                ResolverPolicyEngine.Cookie(e.PolicyName)));
+                ResolverPolicyEngine.Cookie(e.PolicyName))
+            { AuditBeside = e.AuditBeside });
         }
-        _bpf.ApplyPolicy((uint)endpointId, mapEntries, ingressEnforced, egressEnforced, revision, ingressAudit, egressAudit);
+        _bpf.ApplyPolicy((uint)state.EndpointId, mapEntries, state.IngressEnforced, state.EgressEnforced, revision,
+            state.IngressAudit, state.EgressAudit, state.IngressAuditBeside, state.EgressAuditBeside);
         lock (_lock)
         {
-            _applied[endpointId] = new EndpointMapState(endpointId, ingressEnforced, egressEnforced, entries) { IngressAudit = ingressAudit, EgressAudit = egressAudit };
+            _applied[state.EndpointId] = state;
         }
     }
 

@@ -15,4 +15,17 @@ internal sealed record EndpointMapState(int EndpointId, bool IngressEnforced, bo
 
     /// <summary>Egress audit mode.</summary>
     public bool EgressAudit { get; init; }
+
+    /// <summary>Audited policies beside enforcing ones on ingress: their entries (<see cref="PolicyMapEntrySpec.AuditBeside"/>) only report.</summary>
+    public bool IngressAuditBeside { get; init; }
+
+    /// <summary>The same for egress.</summary>
+    public bool EgressAuditBeside { get; init; }
+
+    /// <summary>True when both states put the same flags and entries in the map.</summary>
+    public bool SameMapState(EndpointMapState other) =>
+        IngressEnforced == other.IngressEnforced && EgressEnforced == other.EgressEnforced &&
+        IngressAudit == other.IngressAudit && EgressAudit == other.EgressAudit &&
+        IngressAuditBeside == other.IngressAuditBeside && EgressAuditBeside == other.EgressAuditBeside &&
+        Entries.SequenceEqual(other.Entries);
 }

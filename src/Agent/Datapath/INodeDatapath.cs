@@ -23,8 +23,7 @@ internal interface INodeDatapath : IDisposable
     void RemoveEndpoint(EndpointModel endpoint);
 
     /// <summary>Replaces the endpoint's policy map state in one step.</summary>
-    void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision,
-        bool ingressAudit = false, bool egressAudit = false);
+    void ApplyPolicy(EndpointMapState state, uint revision);
 
     /// <summary>
     /// Adds entries to the endpoint's policy in force without rewriting the rest (an

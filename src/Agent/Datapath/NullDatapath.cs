@@ -40,12 +40,11 @@ internal sealed class NullDatapath : INodeDatapath
         }
     }
 
-    public void ApplyPolicy(int endpointId, IReadOnlyList<PolicyMapEntrySpec> entries, bool ingressEnforced, bool egressEnforced, uint revision,
-        bool ingressAudit = false, bool egressAudit = false)
+    public void ApplyPolicy(EndpointMapState state, uint revision)
     {
         lock (_policies)
         {
-            _policies[endpointId] = new EndpointMapState(endpointId, ingressEnforced, egressEnforced, entries) { IngressAudit = ingressAudit, EgressAudit = egressAudit };
+            _policies[state.EndpointId] = state;
         }
     }
 

@@ -24,4 +24,8 @@ internal sealed record PolicyMapEntrySpec(
     ushort EndPort,
     PolicyAction Action,
     ushort ProxyPort,
-    string? PolicyName);
+    string? PolicyName)
+{
+    /// <summary>An entry of audited policies beside enforcing ones: only reports what they would drop (never decides).</summary>
+    public bool AuditBeside { get; init; }
+}

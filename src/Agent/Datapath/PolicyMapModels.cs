@@ -22,7 +22,7 @@ internal static class PolicyMapModels
             Protocol = e.Protocol,
             Port = e.Port,
             EndPort = e.EndPort,
-            Action = ActionName(e.Action),
+            Action = e.AuditBeside ? "audit-" + ActionName(e.Action) : ActionName(e.Action),
             ProxyPort = e.ProxyPort,
             PolicyName = e.PolicyName,
         })],

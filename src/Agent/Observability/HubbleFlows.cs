@@ -174,6 +174,7 @@ internal sealed class HubbleFlows : IFlowEventHandler
                 {
                     flow = FlowBuilder.AddPolicy(flow, AtRevision(p), denied: true);
                 }
+                flow = FlowBuilder.AddAuditOutcome(flow, "would be dropped, " + ProtoEnumName<CiliumL7.Hubble.Api.DropReason>.Of(wouldBe));
                 _publisher.Publish(flow);
                 return;
             }

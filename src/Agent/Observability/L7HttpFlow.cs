@@ -84,6 +84,10 @@ internal sealed class L7HttpFlow : DeferredFlow
         {
             flow = FlowBuilder.AddPolicy(flow, _policy, denied: verdict is Verdict.Dropped or Verdict.Audit);
         }
+        if (verdict == Verdict.Audit && e.AuditOutcome is { } outcome)
+        {
+            flow = FlowBuilder.AddAuditOutcome(flow, "would answer " + outcome);
+        }
         return flow;
     }
 }

@@ -83,7 +83,11 @@ internal sealed class L7MessageFlow : DeferredFlow
         flow.ProxyPort = e.ProxyPort;
         if (_policy is not null)
         {
-            flow = FlowBuilder.AddPolicy(flow, _policy, denied: verdict == Verdict.Dropped);
+            flow = FlowBuilder.AddPolicy(flow, _policy, denied: verdict is Verdict.Dropped or Verdict.Audit);
+        }
+        if (verdict == Verdict.Audit && e.AuditOutcome is { } outcome)
+        {
+            flow = FlowBuilder.AddAuditOutcome(flow, "would answer " + outcome);
         }
         return flow;
     }

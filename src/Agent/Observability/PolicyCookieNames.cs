@@ -54,11 +54,11 @@ internal sealed class PolicyCookieNames
         var audited = new Dictionary<(uint, bool), HubblePolicy[]>();
         foreach (var (id, policy) in computation.Snapshot?.Endpoints ?? [])
         {
-            if (policy.Audit.Ingress)
+            if (policy.Audit.Ingress || policy.Audit.IngressBeside)
             {
                 audited[(id, true)] = [.. policy.Audit.IngressPolicies.Select(ToPolicy)];
             }
-            if (policy.Audit.Egress)
+            if (policy.Audit.Egress || policy.Audit.EgressBeside)
             {
                 audited[(id, false)] = [.. policy.Audit.EgressPolicies.Select(ToPolicy)];
             }

@@ -204,7 +204,7 @@ internal sealed class PolicyRegenerator : BackgroundService
             }
             try
             {
-                _datapath.ApplyPolicy(endpoint.Id, state.Entries, state.IngressEnforced, state.EgressEnforced, (uint)revision, state.IngressAudit, state.EgressAudit);
+                _datapath.ApplyPolicy(state, (uint)revision);
             }
             catch (Exception e)
             {
@@ -263,8 +263,7 @@ internal sealed class PolicyRegenerator : BackgroundService
         return merged ?? cidrs;
     }
 
-    private static bool SameState(EndpointMapState a, EndpointMapState b) =>
-        a.IngressEnforced == b.IngressEnforced && a.EgressEnforced == b.EgressEnforced && a.Entries.SequenceEqual(b.Entries);
+    private static bool SameState(EndpointMapState a, EndpointMapState b) => a.SameMapState(b);
 
     /// <summary>The last computation applied (for the proxy's peer resolver and status).</summary>
     public PolicyComputation? LastComputation { get; private set; }

@@ -105,10 +105,26 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
                     proxyPort,
                     entry.PolicyName));
             }
+            foreach (var entry in policy.AuditEntries)
+            {
+                // Audited policies beside enforcing ones only report: a redirect is an allow at L3/L4
+                // (their L7 rules are judged where the enforcing policy redirects the same port).
+                entries.Add(new PolicyMapEntrySpec(
+                    entry.Direction,
+                    entry.RemoteIdentity,
+                    entry.Protocol,
+                    entry.Port,
+                    entry.EndPort == entry.Port ? (ushort)0 : entry.EndPort,
+                    entry.Action == PolicyAction.Deny ? PolicyAction.Deny : PolicyAction.Allow,
+                    0,
+                    entry.PolicyName) { AuditBeside = true });
+            }
             states[e.Id] = new EndpointMapState(e.Id, policy.IngressEnforced, policy.EgressEnforced, entries)
             {
                 IngressAudit = policy.Audit.Ingress,
                 EgressAudit = policy.Audit.Egress,
+                IngressAuditBeside = policy.Audit.IngressBeside,
+                EgressAuditBeside = policy.Audit.EgressBeside,
             };
         }
         _proxyPorts.Retain(redirects);

@@ -37,10 +37,11 @@ internal static class PolicyTraceCommand
         var kafkaClient = new Option<string?>("--kafka-client-id") { Description = "Kafka client id" };
         var kafkaVersion = new Option<short>("--kafka-api-version") { Description = "Kafka API version" };
         var output = new Option<string>("--output", "-o") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var audit = new Option<bool>("--audit") { Description = "Trace the files as policy import --audit would put them in force: audited (ciliuml7.io/audit: \"true\"), not enforced" };
 
         var command = new Command("trace", "Trace a request from a pod with --src labels to a pod with --dst labels through the policies (egress of the source, ingress of the destination, L7)");
         command.Arguments.Add(paths);
-        foreach (var o in new Option[] { src, srcNs, dst, dstFqdn, dstNs, dport, protocol, method, path, host, headers, dnsQuery, kafkaKey, kafkaTopic, kafkaClient, kafkaVersion, output })
+        foreach (var o in new Option[] { src, srcNs, dst, dstFqdn, dstNs, dport, protocol, method, path, host, headers, dnsQuery, kafkaKey, kafkaTopic, kafkaClient, kafkaVersion, output, audit })
         {
             command.Options.Add(o);
         }
@@ -96,12 +97,12 @@ internal static class PolicyTraceCommand
                 Source = srcLabels, Destination = dstLabels, DestinationFqdn = fqdn, Port = (ushort)port, Protocol = proto,
                 Http = http, DnsQuery = parseResult.GetValue(dnsQuery), Kafka = kafka,
             };
-            return Run(parseResult.GetValue(paths) ?? [], request, parseResult.GetValue(output) == "json", stdout, stderr);
+            return Run(parseResult.GetValue(paths) ?? [], request, parseResult.GetValue(output) == "json", stdout, stderr, parseResult.GetValue(audit));
         });
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> paths, TraceRequest request, bool json, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<string> paths, TraceRequest request, bool json, TextWriter stdout, TextWriter stderr, bool audit = false)
     {
         var parsed = PolicyParser.ParsePaths(paths);
         if (!parsed.IsValid)
@@ -113,7 +114,8 @@ internal static class PolicyTraceCommand
             stderr.WriteLine("the policies are invalid; fix them before tracing (ciliuml7 policy validate).");
             return 1;
         }
-        var result = PolicyTracer.Trace(parsed.Resources, request);
+        IReadOnlyList<PolicyResource> resources = audit ? [.. parsed.Resources.Select(r => r with { Audit = true })] : parsed.Resources;
+        var result = PolicyTracer.Trace(resources, request);
         if (json)
         {
             stdout.WriteLine(ToJson(request, result).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

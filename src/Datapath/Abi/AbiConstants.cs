@@ -36,6 +36,12 @@ public static class AbiConstants
     /// <summary>CL7_EP_EGRESS_AUDIT: egress drops pass, reported as AUDIT.</summary>
     public const byte EpEgressAudit = 8;
 
+    /// <summary>CL7_EP_INGRESS_AUDIT_BESIDE: ingress passes are looked up in the audit entries too.</summary>
+    public const byte EpIngressAuditBeside = 16;
+
+    /// <summary>CL7_EP_EGRESS_AUDIT_BESIDE: egress passes are looked up in the audit entries too.</summary>
+    public const byte EpEgressAuditBeside = 32;
+
     /// <summary>CL7_IPCACHE_PREFIX_FIXED.</summary>
     public const uint IpcachePrefixFixed = 32;
 
@@ -44,6 +50,12 @@ public static class AbiConstants
 
     /// <summary>CL7_POLICY_KIND_DENY.</summary>
     public const byte PolicyKindDeny = 1;
+
+    /// <summary>CL7_POLICY_KIND_AUDIT_ALLOW.</summary>
+    public const byte PolicyKindAuditAllow = 2;
+
+    /// <summary>CL7_POLICY_KIND_AUDIT_DENY.</summary>
+    public const byte PolicyKindAuditDeny = 3;
 
     /// <summary>CL7_POLICY_PREFIX_FIXED.</summary>
     public const uint PolicyPrefixFixed = 88;

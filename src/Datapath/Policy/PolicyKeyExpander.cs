@@ -75,7 +75,9 @@ internal static class PolicyKeyExpander
             Identity = e.RemoteIdentity,
             Gen = gen,
             Direction = (byte)e.Direction,
-            Kind = deny ? AbiConstants.PolicyKindDeny : AbiConstants.PolicyKindAllow,
+            Kind = e.AuditBeside
+                ? deny ? AbiConstants.PolicyKindAuditDeny : AbiConstants.PolicyKindAuditAllow
+                : deny ? AbiConstants.PolicyKindDeny : AbiConstants.PolicyKindAllow,
             Protocol = proto,
             DportBe = BinaryPrimitives.ReverseEndianness(port),
         };

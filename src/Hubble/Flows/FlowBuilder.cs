@@ -217,7 +217,7 @@ public static class FlowBuilder
     /// Names the policy that decided the flow: adds it to ingress/egress × allowed/denied by
     /// the flow's traffic direction.
     /// </summary>
-    public static Flow AddPolicy(Flow flow, Policy policy, bool denied)
+    public static Flow AddPolicy(Flow flow, Api.Policy policy, bool denied)
     {
         var list = (flow.TrafficDirection, denied) switch
         {
@@ -230,10 +230,28 @@ public static class FlowBuilder
         return flow;
     }
 
-    /// <summary>A policy reference (kind "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy").</summary>
-    public static Policy Policy(string name, string @namespace, string kind = "CiliumNetworkPolicy", ulong revision = 0, params IEnumerable<string> labels)
+    /// <summary>
+    /// Says in the summary of an AUDIT flow what enforcing would have done, and by which
+    /// policies (the flow's <c>*_denied_by</c>, so call it after <see cref="AddPolicy"/>):
+    /// <c>…; AUDIT: would answer 403 Access denied by default/strict</c>.
+    /// </summary>
+    public static Flow AddAuditOutcome(Flow flow, string wouldBe)
     {
-        var policy = new Policy { Name = name, Namespace = @namespace, Kind = kind, Revision = revision };
+        var by = flow.TrafficDirection == TrafficDirection.Egress ? flow.EgressDeniedBy : flow.IngressDeniedBy;
+        var names = new List<string>(by.Count);
+        foreach (var p in by)
+        {
+            names.Add(p.Namespace.Length > 0 ? p.Namespace + "/" + p.Name : p.Name);
+        }
+        var summary = flow.Summary.Length > 0 ? flow.Summary : Summarize(flow);
+        flow.Summary = summary + "; AUDIT: " + wouldBe + (names.Count > 0 ? " by " + string.Join(", ", names) : "");
+        return flow;
+    }
+
+    /// <summary>A policy reference (kind "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy").</summary>
+    public static Api.Policy Policy(string name, string @namespace, string kind = "CiliumNetworkPolicy", ulong revision = 0, params IEnumerable<string> labels)
+    {
+        var policy = new Api.Policy { Name = name, Namespace = @namespace, Kind = kind, Revision = revision };
         policy.Labels.AddRange(labels);
         return policy;
     }

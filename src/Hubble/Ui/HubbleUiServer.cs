@@ -18,6 +18,7 @@ namespace CiliumL7.Hubble.Ui;
 /// <code>
 ///   browser ── GET /            index.html, app.js, app.css (embedded resources)
 ///           ── GET /api/flows   text/event-stream: one "data: {flow JSON}" per flow ◄── GetFlows(follow) ◄── agent
+///           ── GET /api/generate?namespace=&amp;selector=   least-privilege policy YAML for one workload ◄── GetFlows ◄── agent
 /// </code>
 /// </summary>
 public sealed class HubbleUiServer : IAsyncDisposable
@@ -52,6 +53,13 @@ public sealed class HubbleUiServer : IAsyncDisposable
             app.MapGet(path, () => Results.Bytes(bytes, type));
         }
         app.MapGet("/api/flows", (HttpContext context, Grpc.Net.Client.GrpcChannel channel) => StreamFlowsAsync(context, channel, hubbleServer));
+        app.MapGet("/api/generate", async (HttpContext context, Grpc.Net.Client.GrpcChannel channel) =>
+        {
+            var q = context.Request.Query;
+            var (status, body) = await UiPolicyGenerator.GenerateAsync(new Observer.ObserverClient(channel), q["namespace"], q["selector"], q["l7"], context.RequestAborted)
+                .ConfigureAwait(false);
+            return Results.Text(body.ToJsonString(), "application/json; charset=utf-8", statusCode: status);
+        });
         await app.StartAsync(ct).ConfigureAwait(false);
         return new HubbleUiServer(app);
     }

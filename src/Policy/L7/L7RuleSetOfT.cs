@@ -35,7 +35,8 @@ public abstract class L7RuleSet<TSelf, TRequest> : L7RuleSet
         if (verdict.Allowed && _next is not null)
         {
             var next = _next.Judge(request);
-            verdict = next.Allowed ? verdict : next;
+            // A deny, or an audited set's would-be deny (audited policies beside enforcing ones), names the next set.
+            verdict = next.Allowed && !next.Audited ? verdict : next;
         }
         // Audit mode: what would be denied is let through, and says so.
         return IsAudit && !verdict.Allowed ? new L7Verdict(true, verdict.PolicyName) { Audited = true } : verdict;

@@ -23,6 +23,7 @@ public sealed class RedirectRules
     private readonly Dictionary<uint, EndpointPolicy> _byIdentity = [];
     private readonly ConcurrentDictionary<Key, L7RuleSet?> _egressToLocal = new();
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<L7RuleSet, L7RuleSet> _audited = [];
+    private readonly ConcurrentDictionary<SetPair, L7RuleSet> _besides = new();
 
     /// <summary>Indexes <paramref name="snapshot"/>'s ingress-enforced endpoints by identity.</summary>
     public RedirectRules(PolicySnapshot snapshot)
@@ -49,12 +50,23 @@ public sealed class RedirectRules
     public L7RuleSet? Get(uint endpointId, TrafficDirection direction, ushort port, byte proto, uint remoteIdentity)
     {
         var rules = GetEnforced(endpointId, direction, port, proto, remoteIdentity);
-        if (rules is null || _snapshot.GetEndpoint(endpointId) is not { } endpoint || !endpoint.IsAudited(direction))
+        if (rules is null || _snapshot.GetEndpoint(endpointId) is not { } endpoint || !endpoint.Audit.Any(direction))
         {
             return rules;
         }
-        // Audit mode: judged as enforced; a deny is let through and reported as AUDIT.
-        return _audited.GetValue(rules, static r => r.AsAudit());
+        if (endpoint.IsAudited(direction))
+        {
+            // Audit mode: judged as enforced; a deny is let through and reported as AUDIT.
+            return _audited.GetValue(rules, static r => r.AsAudit());
+        }
+        // Audited policies beside enforcing ones: what the enforcing rules allow is judged by the
+        // audited rules too, in audit mode (a would-be deny is forwarded and reported as AUDIT).
+        var beside = endpoint.GetAuditRules(direction, port, proto, remoteIdentity);
+        if (beside is null || beside.Parser != rules.Parser)
+        {
+            return rules; // the audited policies have no rules of this protocol here: their L3/L4 verdict was reported by the datapath
+        }
+        return _besides.GetOrAdd(new SetPair(rules, beside), static p => p.Enforcing.AndThen(p.Audited.AsAudit()));
     }
 
     private L7RuleSet? GetEnforced(uint endpointId, TrafficDirection direction, ushort port, byte proto, uint remoteIdentity)
@@ -92,4 +104,19 @@ public sealed class RedirectRules
     }
 
     private readonly record struct Key(uint EndpointId, ushort Port, byte Proto, uint Remote);
+
+    /// <summary>Two sets by reference (a snapshot's sets are immutable and shared, so the pairs are few).</summary>
+    private readonly struct SetPair(L7RuleSet enforcing, L7RuleSet audited) : IEquatable<SetPair>
+    {
+        public L7RuleSet Enforcing { get; } = enforcing;
+
+        public L7RuleSet Audited { get; } = audited;
+
+        public bool Equals(SetPair other) => ReferenceEquals(Enforcing, other.Enforcing) && ReferenceEquals(Audited, other.Audited);
+
+        public override bool Equals(object? obj) => obj is SetPair other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(
+            System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Enforcing), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Audited));
+    }
 }

@@ -65,6 +65,31 @@ public sealed class EndpointPolicy
     public ImmutableArray<L4PolicyEntry> Entries { get; }
 
     /// <summary>
+    /// The audited policies' entries in a direction where enforcing policies decide
+    /// (<see cref="AuditState.IngressBeside"/>/<see cref="AuditState.EgressBeside"/>): they never
+    /// decide; what they would drop of what <see cref="Entries"/> let through is reported as AUDIT.
+    /// </summary>
+    public ImmutableArray<L4PolicyEntry> AuditEntries { get; internal init; } = [];
+
+    // The audited policies' L7 sets beside enforcing ones (never mutated after construction).
+    internal Dictionary<L7Key, L7RuleSet> AuditL7 { get; init; } = [];
+
+    /// <summary>The audited policies' L7 rules beside enforcing ones for a peer/port; null = none.</summary>
+    public L7RuleSet? GetAuditRules(TrafficDirection direction, ushort port, byte proto, uint remoteIdentity) =>
+        AuditL7.TryGetValue(new L7Key(direction, proto, port, remoteIdentity), out var set) ||
+        AuditL7.TryGetValue(new L7Key(direction, proto, port, 0), out set)
+            ? set
+            : null;
+
+    /// <summary>
+    /// The audit entry the audited policies beside enforcing ones would decide a packet by
+    /// (as <see cref="Lookup"/>); null = they would drop it by default deny. Meaningful only
+    /// when <see cref="AuditState.Any"/> says such policies select the direction.
+    /// </summary>
+    public L4PolicyEntry? LookupAudit(TrafficDirection direction, uint remoteIdentity, byte proto, ushort port) =>
+        LookupIn(AuditEntries, direction, remoteIdentity, proto, port);
+
+    /// <summary>
     /// The L7 rules for a redirected peer/port (the peer's own set, else the set for any
     /// peer); null = none (deny: fail closed).
     /// </summary>
@@ -91,10 +116,13 @@ public sealed class EndpointPolicy
     /// Deny wins; else the narrowest port match, the exact identity before the
     /// wildcard, the exact protocol before ANY. Null = no entry (dropped: default deny).
     /// </summary>
-    public L4PolicyEntry? Lookup(TrafficDirection direction, uint remoteIdentity, byte proto, ushort port)
+    public L4PolicyEntry? Lookup(TrafficDirection direction, uint remoteIdentity, byte proto, ushort port) =>
+        LookupIn(Entries, direction, remoteIdentity, proto, port);
+
+    private static L4PolicyEntry? LookupIn(ImmutableArray<L4PolicyEntry> entries, TrafficDirection direction, uint remoteIdentity, byte proto, ushort port)
     {
         L4PolicyEntry? best = null;
-        foreach (var e in Entries)
+        foreach (var e in entries)
         {
             if (e.Direction != direction || !e.CoversProtocol(proto) || !e.CoversPort(port) ||
                 (e.RemoteIdentity != 0 && e.RemoteIdentity != remoteIdentity))
@@ -116,7 +144,7 @@ public sealed class EndpointPolicy
     /// <summary>True when both policies hold the same entries and enforcement (the L7 sets are compared by reference).</summary>
     public bool SameAs(EndpointPolicy other) =>
         IngressEnforced == other.IngressEnforced && EgressEnforced == other.EgressEnforced && Audit.Equals(other.Audit) &&
-        Entries.AsSpan().SequenceEqual(other.Entries.AsSpan());
+        Entries.AsSpan().SequenceEqual(other.Entries.AsSpan()) && AuditEntries.AsSpan().SequenceEqual(other.AuditEntries.AsSpan());
 
     private static bool MoreSpecific(L4PolicyEntry a, L4PolicyEntry b)
     {

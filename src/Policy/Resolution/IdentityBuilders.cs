@@ -60,23 +60,28 @@ internal sealed class IdentityBuilders(L7SetCache sets, bool keepAll)
         }
     }
 
-    /// <summary>The builder that decides <paramref name="direction"/>, whether it is audited, and by which policies.</summary>
-    public (DirectionBuilder Builder, bool Audit, IReadOnlyList<string> Policies) Choose(TrafficDirection direction, bool endpointAudit)
+    /// <summary>
+    /// The builder that decides <paramref name="direction"/>, whether it is audited, by which
+    /// policies, and the audited policies' builder beside an enforcing one (null when none).
+    /// </summary>
+    public (DirectionBuilder Builder, bool Audit, IReadOnlyList<string> Policies, DirectionBuilder? Beside) Choose(TrafficDirection direction, bool endpointAudit)
     {
         var ingress = direction == TrafficDirection.Ingress;
         if (endpointAudit)
         {
             var all = (ingress ? _allIngress : _allEgress) ?? throw new InvalidOperationException("audited endpoint without the all-policies builder");
-            return (all, all.Enforced, all.Enforced ? [.. ingress ? _allIngressNames : _allEgressNames] : []);
+            return (all, all.Enforced, all.Enforced ? [.. ingress ? _allIngressNames : _allEgressNames] : [], null);
         }
         var enforcing = ingress ? _ingress : _egress;
+        var audited = ingress ? _auditIngress : _auditEgress;
+        IReadOnlyList<string> names = audited.Enforced ? [.. ingress ? _auditedIngress : _auditedEgress] : [];
         if (enforcing.Enforced)
         {
-            return (enforcing, false, []);
+            // Deny wins: the enforcing policies decide alone; the audited ones only report.
+            return (enforcing, false, names, audited.Enforced ? audited : null);
         }
-        var audited = ingress ? _auditIngress : _auditEgress;
         return audited.Enforced
-            ? (audited, true, [.. ingress ? _auditedIngress : _auditedEgress])
-            : (enforcing, false, []);
+            ? (audited, true, names, null)
+            : (enforcing, false, [], null);
     }
 }

@@ -83,7 +83,7 @@ public static class PolicyResolver
         }
 
         // :: Step 4: distil per identity (and audit mode), then hand each endpoint its identity's result.
-        var perIdentity = new Dictionary<(uint, bool), (bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, L7RuleSet> L7, AuditState Audit, IReadOnlyList<FqdnAllow> Fqdn, bool EgressDeny)>();
+        var perIdentity = new Dictionary<(uint, bool), Distilled>();
         var result = ImmutableDictionary.CreateBuilder<uint, EndpointPolicy>();
         foreach (var ep in endpoints)
         {
@@ -92,7 +92,11 @@ public static class PolicyResolver
                 resolved = Distil(builders.TryGetValue(ep.Identity, out var b) ? b : null, sets, ep.Audit);
                 perIdentity[(ep.Identity, ep.Audit)] = resolved;
             }
-            result[ep.Id] = new EndpointPolicy(ep.Id, ep.Identity, resolved.In, resolved.Eg, resolved.Entries, resolved.L7, resolved.Audit, resolved.Fqdn, resolved.EgressDeny);
+            result[ep.Id] = new EndpointPolicy(ep.Id, ep.Identity, resolved.In, resolved.Eg, resolved.Entries, resolved.L7, resolved.Audit, resolved.Fqdn, resolved.EgressDeny)
+            {
+                AuditEntries = resolved.AuditEntries,
+                AuditL7 = resolved.AuditL7,
+            };
         }
         var cidrMap = ImmutableDictionary.CreateRange(cidrs);
         return new PolicySnapshot(Interlocked.Increment(ref s_revision), result.ToImmutable(), cidrMap, [.. policies]);
@@ -100,29 +104,47 @@ public static class PolicyResolver
 
     /// <summary>
     /// Picks, per direction, what the endpoint enforces: the enforcing policies when
-    /// one selects it (audited ones then never widen it); else the audited policies,
-    /// in audit mode; an endpoint that audits everything gets all of them in audit mode.
+    /// one selects it (audited ones then never widen it: they are distilled beside,
+    /// to report what they would drop); else the audited policies, in audit mode; an
+    /// endpoint that audits everything gets all of them in audit mode.
     /// </summary>
-    private static (bool, bool, ImmutableArray<L4PolicyEntry>, Dictionary<L7Key, L7RuleSet>, AuditState, IReadOnlyList<FqdnAllow>, bool) Distil(IdentityBuilders? builders, L7SetCache sets, bool endpointAudit)
+    private static Distilled Distil(IdentityBuilders? builders, L7SetCache sets, bool endpointAudit)
     {
         var entries = new List<L4PolicyEntry>();
         var l7 = new Dictionary<L7Key, L7RuleSet>();
-        var (ingress, ingressAudit, ingressBy) = builders?.Choose(TrafficDirection.Ingress, endpointAudit) ?? (new DirectionBuilder(TrafficDirection.Ingress, sets), false, []);
-        var (egress, egressAudit, egressBy) = builders?.Choose(TrafficDirection.Egress, endpointAudit) ?? (new DirectionBuilder(TrafficDirection.Egress, sets), false, []);
+        var auditEntries = new List<L4PolicyEntry>();
+        var auditL7 = new Dictionary<L7Key, L7RuleSet>();
+        var (ingress, ingressAudit, ingressBy, ingressBeside) = builders?.Choose(TrafficDirection.Ingress, endpointAudit) ?? (new DirectionBuilder(TrafficDirection.Ingress, sets), false, [], null);
+        var (egress, egressAudit, egressBy, egressBeside) = builders?.Choose(TrafficDirection.Egress, endpointAudit) ?? (new DirectionBuilder(TrafficDirection.Egress, sets), false, [], null);
         ingress.Emit(entries, l7);
         egress.Emit(entries, l7);
-        entries.Sort(static (a, b) =>
-        {
-            var c = a.Direction.CompareTo(b.Direction);
-            if (c == 0) c = a.Protocol.CompareTo(b.Protocol);
-            if (c == 0) c = a.Port.CompareTo(b.Port);
-            if (c == 0) c = a.EndPort.CompareTo(b.EndPort);
-            if (c == 0) c = a.RemoteIdentity.CompareTo(b.RemoteIdentity);
-            return c;
-        });
-        var audit = ingressAudit || egressAudit ? new AuditState(ingressAudit, egressAudit, ingressBy, egressBy) : AuditState.None;
-        return (ingress.Enforced, egress.Enforced, [.. entries], l7, audit, [.. egress.FqdnAllows], egress.HasDeny);
+        ingressBeside?.Emit(auditEntries, auditL7);
+        egressBeside?.Emit(auditEntries, auditL7);
+        entries.Sort(CompareEntries);
+        auditEntries.Sort(CompareEntries);
+        var anyAudit = ingressAudit || egressAudit || ingressBeside is not null || egressBeside is not null;
+        var audit = anyAudit
+            ? new AuditState(ingressAudit, egressAudit, ingressAudit || ingressBeside is not null ? ingressBy : [], egressAudit || egressBeside is not null ? egressBy : [])
+            {
+                IngressBeside = ingressBeside is not null,
+                EgressBeside = egressBeside is not null,
+            }
+            : AuditState.None;
+        return new Distilled(ingress.Enforced, egress.Enforced, [.. entries], l7, audit, [.. auditEntries], auditL7, [.. egress.FqdnAllows], egress.HasDeny);
     }
+
+    private static int CompareEntries(L4PolicyEntry a, L4PolicyEntry b)
+    {
+        var c = a.Direction.CompareTo(b.Direction);
+        if (c == 0) c = a.Protocol.CompareTo(b.Protocol);
+        if (c == 0) c = a.Port.CompareTo(b.Port);
+        if (c == 0) c = a.EndPort.CompareTo(b.EndPort);
+        if (c == 0) c = a.RemoteIdentity.CompareTo(b.RemoteIdentity);
+        return c;
+    }
+
+    private sealed record Distilled(bool In, bool Eg, ImmutableArray<L4PolicyEntry> Entries, Dictionary<L7Key, L7RuleSet> L7, AuditState Audit,
+        ImmutableArray<L4PolicyEntry> AuditEntries, Dictionary<L7Key, L7RuleSet> AuditL7, IReadOnlyList<FqdnAllow> Fqdn, bool EgressDeny);
 
     private static void AllocateCidrs(Rule rule, IIdentityAllocator identities)
     {

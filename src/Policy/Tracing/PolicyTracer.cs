@@ -91,20 +91,64 @@ public static class PolicyTracer
     private static TraceStep Outside(TrafficDirection direction, string line)
         => new() { Direction = direction, Enforced = false, SelectedBy = [], Verdict = TraceVerdict.Allowed, Lines = [line] };
 
-    /// <summary>One direction; in audit mode a drop or deny becomes AUDITED (let through, reported).</summary>
+    /// <summary>
+    /// One direction; in audit mode a drop or deny becomes AUDITED (let through, reported).
+    /// With audited policies beside enforcing ones, what the enforcing ones let through is
+    /// judged by the audited ones too: a drop or deny there is AUDITED as well.
+    /// </summary>
     private static TraceStep Step(IReadOnlyList<PolicyResource> policies, EndpointPolicy policy, LabelSet self, TrafficDirection direction, uint peer, TraceRequest request)
     {
         var step = Decide(policies, policy, self, direction, peer, request);
-        if (step.Verdict == TraceVerdict.Allowed || !policy.IsAudited(direction))
+        var by = policy.Audit.PoliciesOf(direction);
+        if (step.Verdict != TraceVerdict.Allowed && policy.IsAudited(direction))
+        {
+            var lines = new List<string>(step.Lines)
+            {
+                "  audit mode (" + string.Join(", ", by) + "): let through and reported as AUDIT; enforced, it would be " + step.Verdict.ToString().ToUpperInvariant(),
+            };
+            return step with { Verdict = TraceVerdict.Audited, WouldBe = step.Verdict, AuditedBy = by, Lines = lines };
+        }
+        var beside = direction == TrafficDirection.Ingress ? policy.Audit.IngressBeside : policy.Audit.EgressBeside;
+        if (step.Verdict != TraceVerdict.Allowed || !beside)
         {
             return step;
         }
-        var by = direction == TrafficDirection.Ingress ? policy.Audit.IngressPolicies : policy.Audit.EgressPolicies;
-        var lines = new List<string>(step.Lines)
+        var (wouldBe, auditedBy, line) = JudgeAuditBeside(policy, direction, peer, request, step.Entry, by);
+        var withAudit = new List<string>(step.Lines) { line };
+        return wouldBe is { } w
+            ? step with { Verdict = TraceVerdict.Audited, WouldBe = w, AuditedBy = auditedBy, Lines = withAudit }
+            : step with { Lines = withAudit };
+    }
+
+    /// <summary>What the audited policies beside the enforcing ones would do with traffic the enforcing ones let through.</summary>
+    private static (TraceVerdict? WouldBe, IReadOnlyList<string> By, string Line) JudgeAuditBeside(EndpointPolicy policy, TrafficDirection direction, uint peer,
+        TraceRequest request, L4PolicyEntry? enforcing, IReadOnlyList<string> by)
+    {
+        var prefix = "  audited beside (" + string.Join(", ", by) + "): ";
+        var portText = request.Port + "/" + Protocols.Name(request.Protocol);
+        var entry = policy.LookupAudit(direction, peer, request.Protocol, request.Port);
+        if (entry is null)
         {
-            "  audit mode (" + string.Join(", ", by) + "): let through and reported as AUDIT; enforced, it would be " + step.Verdict.ToString().ToUpperInvariant(),
-        };
-        return step with { Verdict = TraceVerdict.Audited, WouldBe = step.Verdict, AuditedBy = by, Lines = lines };
+            return (TraceVerdict.Dropped, by, prefix + "no audited rule allows identity " + peer + " on " + portText + ": would be DROPPED (policy denied by default); reported as AUDIT");
+        }
+        var e = entry.Value;
+        switch (e.Action)
+        {
+            case PolicyAction.Deny:
+                IReadOnlyList<string> deniedBy = e.PolicyName is null ? by : [e.PolicyName];
+                return (TraceVerdict.Dropped, deniedBy, prefix + "denied by " + e.PolicyName + " " + e.RulePath + ": would be DROPPED (explicit deny); reported as AUDIT");
+            case PolicyAction.Allow:
+                return (null, by, prefix + "allowed on " + portText + " by " + e.PolicyName + " " + e.RulePath);
+        }
+        if (enforcing is not { Action: PolicyAction.Redirect } || enforcing.Value.Parser != e.Parser)
+        {
+            return (null, by, prefix + "allowed on " + portText + " by " + e.PolicyName + " " + e.RulePath
+                + "; its " + e.Parser.ToString().ToUpperInvariant() + " rules are not judged (the enforcing policy does not redirect this port to that proxy)");
+        }
+        var (allowed, _, decider, text) = JudgeL7(policy.GetAuditRules(direction, request.Port, request.Protocol, peer), e.Parser, request);
+        return allowed
+            ? (null, by, prefix + "L7: " + text)
+            : (TraceVerdict.Denied, decider is null ? by : [decider], prefix + "L7: " + text + " (would be DENIED; reported as AUDIT)");
     }
 
     private static TraceStep Decide(IReadOnlyList<PolicyResource> policies, EndpointPolicy policy, LabelSet self, TrafficDirection direction, uint peer, TraceRequest request)
@@ -136,7 +180,7 @@ public static class PolicyTracer
                 return new TraceStep { Direction = direction, Enforced = enforced, SelectedBy = selectedBy, Entry = e, Verdict = TraceVerdict.Allowed, Lines = lines };
         }
         lines.Add("  L3/L4: allowed on " + portText + " by " + by + ", redirected to the " + e.Parser.ToString().ToUpperInvariant() + " proxy");
-        var (allowed, rulePath, decider, text) = JudgeL7(policy, direction, peer, e.Parser, request);
+        var (allowed, rulePath, decider, text) = JudgeL7(policy.GetRules(direction, request.Port, request.Protocol, peer), e.Parser, request);
         if (Enforcement.UnenforcedRuleKinds.Find(e.Parser) is { } unenforced)
         {
             // What the datapath does: the redirect has no proxy behind it, so the traffic is dropped.
@@ -152,13 +196,13 @@ public static class PolicyTracer
         };
     }
 
-    private static (bool Allowed, string? RulePath, string? Decider, string Text) JudgeL7(EndpointPolicy policy, TrafficDirection direction, uint peer, L7Parser parser, TraceRequest request)
+    private static (bool Allowed, string? RulePath, string? Decider, string Text) JudgeL7(L7RuleSet? rules, L7Parser parser, TraceRequest request)
     {
         switch (parser)
         {
             case L7Parser.Http:
             {
-                var set = policy.GetHttpRules(direction, request.Port, request.Protocol, peer);
+                var set = rules as HttpRuleSet;
                 var http = request.Http ?? new TraceHttpRequest("GET", "/");
                 if (set is null)
                 {
@@ -180,7 +224,7 @@ public static class PolicyTracer
             }
             case L7Parser.Dns:
             {
-                var set = policy.GetDnsRules(direction, request.Port, request.Protocol, peer);
+                var set = rules as DnsRuleSet;
                 var q = request.DnsQuery ?? ".";
                 if (set is null)
                 {
@@ -194,7 +238,7 @@ public static class PolicyTracer
             }
             case L7Parser.Kafka:
             {
-                var set = policy.GetKafkaRules(direction, request.Port, request.Protocol, peer);
+                var set = rules as KafkaRuleSet;
                 var k = request.Kafka ?? new TraceKafkaRequest(3, 0, null, []);
                 var text = "apiKey " + k.ApiKey + " v" + k.ApiVersion + " topics [" + string.Join(",", k.Topics) + "]";
                 if (set is null)

@@ -18,6 +18,14 @@ internal readonly struct DnsFlowPublisher(
 {
     private static readonly string[] None = [];
 
+    /// <summary>What an audited query would have been answered, enforced.</summary>
+    public static string AuditOutcomeOf(DnsRejectResponseCode code) => code switch
+    {
+        DnsRejectResponseCode.Refused => "REFUSED",
+        DnsRejectResponseCode.NameError => "NXDOMAIN",
+        _ => "rcode " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public void Request(FlowVerdict verdict, string? policyName)
     {
         if (!runtime.Options.EmitFlows)
@@ -72,6 +80,7 @@ internal readonly struct DnsFlowPublisher(
             PolicyName = policyName,
             LatencyNs = latencyNs,
             RequestId = requestId,
+            AuditOutcome = verdict == FlowVerdict.Audit ? AuditOutcomeOf(runtime.Options.DnsRejectResponseCode) : null,
             Dns = info,
         });
     }

@@ -77,7 +77,8 @@ internal sealed class DnsQueryProcessor(ProxyRedirect redirect, ProxyRuntime run
                 return DnsResponses.Write(query.Span, question.QuestionEnd, rcode, answer.Span);
             }
             _counters.Forwarded();
-            flows.Request(FlowVerdict.Forwarded, verdict.PolicyName);
+            // Audit mode: a query the rules would refuse is forwarded, its request flow AUDIT naming the policy.
+            flows.Request(verdict.Audited ? FlowVerdict.Audit : FlowVerdict.Forwarded, verdict.PolicyName);
 
             // :: Step 4: forward.
             int length;

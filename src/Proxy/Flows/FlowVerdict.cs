@@ -12,6 +12,9 @@ public enum FlowVerdict
     /// <summary>Rejected as malformed or ambiguous (answered with 400) before any policy decision.</summary>
     Error = 3,
 
-    /// <summary>Forwarded only because the rules are in audit mode: enforced, it would have been answered 403.</summary>
+    /// <summary>
+    /// Forwarded only because the rules are in audit mode: enforced, it would have been refused
+    /// (HTTP 403, DNS REFUSED, Kafka error 29; see <see cref="L7FlowEvent.AuditOutcome"/>).
+    /// </summary>
     Audit = 4,
 }

@@ -65,4 +65,11 @@ public readonly record struct L7FlowEvent
 
     /// <summary>Same value on a request and its response.</summary>
     public required ulong RequestId { get; init; }
+
+    /// <summary>
+    /// For an AUDIT request flow: what enforcing would have answered, in the protocol's words
+    /// (<c>403 Access denied</c>, <c>REFUSED</c>, <c>error 29 TOPIC_AUTHORIZATION_FAILED</c>); null otherwise.
+    /// A constant string: setting it allocates nothing.
+    /// </summary>
+    public string? AuditOutcome { get; init; }
 }

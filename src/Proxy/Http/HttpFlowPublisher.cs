@@ -8,6 +8,9 @@ internal static class HttpFlowPublisher
 {
     private static readonly KeyValuePair<string, string>[] NoHeaders = [];
 
+    /// <summary>What an audited request would have been answered, enforced.</summary>
+    public const string AuditOutcome = "403 Access denied";
+
     /// <summary>Publishes one request or response flow of <paramref name="context"/> (nothing when flows are off).</summary>
     public static void Publish(ProxyRuntime runtime, ProxyRedirect redirect, ProxyRequestContext context, ulong requestId, L7FlowType type, FlowVerdict verdict, int code, string? policyName, long started)
     {
@@ -31,6 +34,7 @@ internal static class HttpFlowPublisher
             PolicyName = policyName,
             LatencyNs = isResponse ? (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds : 0,
             RequestId = requestId,
+            AuditOutcome = verdict == FlowVerdict.Audit ? AuditOutcome : null,
             Http = new HttpFlowInfo(
                 code,
                 context.Method,

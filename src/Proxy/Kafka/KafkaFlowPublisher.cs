@@ -11,6 +11,9 @@ internal sealed class KafkaFlowPublisher(ProxyRuntime runtime, ProxyRedirect red
 {
     private static readonly Dictionary<short, string> Names = BuildNames();
 
+    /// <summary>What an audited request would have been answered, enforced.</summary>
+    public const string AuditOutcome = "error 29 TOPIC_AUTHORIZATION_FAILED";
+
     public void OnRequest(in KafkaRequestRecord record)
     {
         var counters = runtime.Counters.For(ProxyType.Kafka);
@@ -18,6 +21,7 @@ internal sealed class KafkaFlowPublisher(ProxyRuntime runtime, ProxyRedirect red
         switch (record.Verdict)
         {
             case FlowVerdict.Forwarded:
+            case FlowVerdict.Audit:
                 counters.Forwarded();
                 break;
             case FlowVerdict.Dropped:
@@ -45,6 +49,7 @@ internal sealed class KafkaFlowPublisher(ProxyRuntime runtime, ProxyRedirect red
             EndpointId = redirect.Key.EndpointId,
             PolicyName = record.PolicyName,
             RequestId = runtime.NextRequestId(),
+            AuditOutcome = record.Verdict == FlowVerdict.Audit ? AuditOutcome : null,
             Kafka = new KafkaFlowInfo(
                 record.ErrorCode,
                 record.ApiVersion,

@@ -158,7 +158,8 @@ public sealed class KafkaProxyConnection : IDisposable
                 await _inFlight.WaitAsync(ct).ConfigureAwait(false);
                 _sequencer.AddForwarded(request);
             }
-            Record(request, FlowVerdict.Forwarded, KafkaErrorCodes.None, verdict.PolicyName, null);
+            // Audit mode: a request the rules would refuse is forwarded, its flow AUDIT naming the policy.
+            Record(request, verdict.Audited ? FlowVerdict.Audit : FlowVerdict.Forwarded, KafkaErrorCodes.None, verdict.PolicyName, null);
             // One flush (one send) per request, however many buffer segments it spans.
             foreach (var segment in frame)
             {

@@ -54,6 +54,47 @@ public sealed class SafeRolloutTests
                 class: xwing
         """;
 
+    private const string AuditDenyYwing = """
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata:
+          name: audit-deny-ywing
+        spec:
+          endpointSelector:
+            matchLabels:
+              class: deathstar
+          ingress:
+          - fromEntities:
+            - all
+          ingressDeny:
+          - fromEndpoints:
+            - matchLabels:
+                class: ywing
+        """;
+
+    private const string EnforcingL7 = """
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata:
+          name: enforcing-l7
+        spec:
+          endpointSelector:
+            matchLabels:
+              class: deathstar
+          ingress:
+          - fromEndpoints:
+            - matchLabels:
+                org: empire
+            toPorts:
+            - ports:
+              - port: "80"
+                protocol: TCP
+              rules:
+                http:
+                - method: POST
+                - method: PUT
+        """;
+
     private readonly ITestOutputHelper _output;
 
     public SafeRolloutTests(ITestOutputHelper output) => _output = output;
@@ -66,6 +107,7 @@ public sealed class SafeRolloutTests
         var tiefighter = node.CreatePod("tiefighter", "org=empire,class=tiefighter");
         var xwing = node.CreatePod("xwing", "org=alliance,class=xwing");
         var probe = node.CreatePod("probe", "org=alliance,class=probe");
+        var ywing = node.CreatePod("ywing", "org=alliance,class=ywing");
         node.Serve(deathstar, 80);
         string Url(string path) => "http://" + deathstar.Ip + path;
 
@@ -89,13 +131,36 @@ public sealed class SafeRolloutTests
         Assert.Equal("POLICY_DENIED", l3!.Value.GetProperty("drop_reason_desc").GetString());
         Assert.Equal("strict", l3.Value.GetProperty("ingress_denied_by")[0].GetProperty("name").GetString());
         Assert.Equal("strict", l7!.Value.GetProperty("ingress_denied_by")[0].GetProperty("name").GetString());
+        // What enforcing would have done, in the flow's summary.
+        Assert.EndsWith("; AUDIT: would be dropped, POLICY_DENIED by default/strict", l3.Value.GetProperty("Summary").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("; AUDIT: would answer 403 Access denied by default/strict", l7.Value.GetProperty("Summary").GetString(), StringComparison.Ordinal);
         var status = node.Cli("status");
         Assert.Contains("default/strict: ingress of endpoint " + deathstar.Endpoint.Id, status.Stdout, StringComparison.Ordinal);
 
-        // :: 2. Deny wins: an enforcing policy's deny is enforced whatever the audited policy says.
+        // :: 2. Deny wins: an enforcing policy's deny is enforced whatever the audited policy says; what the
+        //       enforcing policy allows but the audited one would drop passes as AUDIT naming the audited one.
         await ImportAsync(node, "deny-xwing.yaml", DenyXwing, deathstar);
         Assert.Equal(28, AgentNode.Curl(xwing, Url("/v1/request-landing"), 3, "-XPOST").ExitCode);
+        Assert.Equal("Ship landed\n", AgentNode.Curl(ywing, Url("/v1/request-landing"), 5, "-XPOST").Stdout);
+        await AssertAuditAsync(node, ywing, "POLICY_DENIED", "strict");
+        //       An explicit deny in an audited policy is audited, not enforced.
+        await ImportAsync(node, "audit-deny-ywing.yaml", AuditDenyYwing, deathstar, "--audit");
+        Assert.Equal("Ship landed\n", AgentNode.Curl(ywing, Url("/v1/request-landing"), 5, "-XPOST").Stdout);
+        await AssertAuditAsync(node, ywing, "POLICY_DENY", "audit-deny-ywing");
+        Assert.Equal(28, AgentNode.Curl(xwing, Url("/v1/request-landing"), 3, "-XPOST").ExitCode);
         Assert.Equal(0, node.Cli("policy", "delete", "deny-xwing").ExitCode);
+        Assert.Equal(0, node.Cli("policy", "delete", "audit-deny-ywing").ExitCode);
+
+        //       L7 beside L7: the enforcing rules decide (DELETE 403), the audited ones report (PUT forwarded, AUDIT).
+        await ImportAsync(node, "enforcing-l7.yaml", EnforcingL7, deathstar);
+        var put = AgentNode.Curl(tiefighter, Url("/v1/exhaust-port"), 5, "-XPUT", "-i");
+        Assert.True(put.Stdout.StartsWith("HTTP/1.1 200", StringComparison.Ordinal), put.All + node.AgentLog);
+        var delete = AgentNode.Curl(tiefighter, Url("/v1/request-landing"), 5, "-XDELETE", "-i");
+        Assert.True(delete.Stdout.StartsWith("HTTP/1.1 403", StringComparison.Ordinal), delete.All);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(Observe(node, "--verdict", "AUDIT", "--http-method", "PUT").Any(f =>
+            f.GetProperty("ingress_denied_by")[0].GetProperty("name").GetString() == "strict" && f.GetProperty("l7").GetProperty("type").GetString() == "REQUEST"))),
+            "no L7 AUDIT flow for the PUT beside enforcing-l7\n" + string.Join("\n", Observe(node, "--verdict", "AUDIT")));
+        Assert.Equal(0, node.Cli("policy", "delete", "enforcing-l7").ExitCode);
 
         // :: 3. Generate from the recorded flows; every observed flow replays as ALLOWED.
         var generate = node.Cli("policy", "generate", "--from-flows", "--server", "unix://" + Path.Combine(node.StateDir, "hubble.sock"),
@@ -115,6 +180,17 @@ public sealed class SafeRolloutTests
         var unobservedMethod = AgentNode.Curl(tiefighter, Url("/v1/request-landing"), 5, "-XDELETE", "-i");
         Assert.True(unobservedMethod.Stdout.StartsWith("HTTP/1.1 403", StringComparison.Ordinal), unobservedMethod.All);
         Assert.Equal(28, AgentNode.Curl(probe, Url("/v1/request-landing"), 3, "-XPOST").ExitCode);
+
+        // :: 5. Per endpoint: audit=on audits every policy of the deathstar (same map entries, only the flag
+        //       changes), audit=off enforces again.
+        var id = deathstar.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, node.Cli("endpoint", "config", id, "audit=on").ExitCode);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(
+            AgentNode.Curl(probe, Url("/v1/request-landing"), 3, "-XPOST").Stdout == "Ship landed\n")), "audit=on: the probe must land\n" + node.AgentLog);
+        await AssertAuditAsync(node, probe, "POLICY_DENIED", "deathstar-generated");
+        Assert.Equal(0, node.Cli("endpoint", "config", id, "audit=off").ExitCode);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(
+            AgentNode.Curl(probe, Url("/v1/request-landing"), 2, "-XPOST").ExitCode == 28)), "audit=off: the probe must be dropped again");
     }
 
     private static async Task ImportAsync(AgentNode node, string name, string yaml, TestPod selected, params string[] flags)
@@ -126,6 +202,14 @@ public sealed class SafeRolloutTests
         Assert.True(await AgentNode.EventuallyAsync(async () =>
             (await node.Client.GetEndpointAsync(selected.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))) is { PolicyIngressEnforced: true }), node.AgentLog);
         await Task.Delay(300);
+    }
+
+    private static async Task AssertAuditAsync(AgentNode node, TestPod from, string reason, string policy)
+    {
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(Observe(node, "--verdict", "AUDIT", "--from-ip", from.Ip).Any(f =>
+            !f.TryGetProperty("l7", out _) && f.TryGetProperty("drop_reason_desc", out var r) && r.GetString() == reason &&
+            f.GetProperty("ingress_denied_by")[0].GetProperty("name").GetString() == policy))),
+            $"no AUDIT flow from {from.Ip} with {reason} naming {policy}\n" + string.Join("\n", Observe(node, "--verdict", "AUDIT")) + node.AgentLog);
     }
 
     private static List<JsonElement> Observe(AgentNode node, params string[] args)

@@ -136,6 +136,84 @@ public sealed class FromContainerTests
         Assert.Equal(99u, ev.RuleCookie);
     }
 
+    private static PolicyMapEntry AuditBeside(uint id, byte proto, ushort port, PolicyMapVerdict v = PolicyMapVerdict.Allow, uint cookie = 2) =>
+        Egress(id, proto, port, v, cookie) with { AuditBeside = true };
+
+    [SkippableFact]
+    public async Task FromContainer_AuditBesideEnforcingAllow_AuditedDefaultDenyPassesAsAudit()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        // Enforcing: allow 80. Audited beside it: allows only port 81.
+        t.Datapath.ApplyPolicy(SrcEp, [Egress(DstId, 6, 80, cookie: 42), AuditBeside(DstId, 6, 81)], false, true, 10, egressAuditBeside: true);
+
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40021, Remote, 80));
+
+        Assert.Equal(ProgramTestResult.TcActOk, r.ReturnCode);
+        var ev = await t.WaitForEventAsync(e => e.Type == DatapathEventType.PolicyVerdict);
+        Assert.NotNull(ev);
+        Assert.Equal(DatapathVerdict.Audit, ev.Verdict);
+        Assert.Equal(DropReason.PolicyDenied, ev.Reason);
+        Assert.Equal(0u, ev.RuleCookie);
+        Assert.Single(t.Datapath.Connections.Keys());
+        // Port 81: the audited policy alone would not allow it either way, the enforcing one drops it.
+        Assert.Equal(ProgramTestResult.TcActShot, t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40022, Remote, 81)).ReturnCode);
+    }
+
+    [SkippableFact]
+    public async Task FromContainer_AuditBesideExplicitDeny_AuditedNotEnforced()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.ApplyPolicy(SrcEp, [Egress(0, 0, 0, cookie: 42), AuditBeside(0, 0, 0), AuditBeside(DstId, 0, 0, PolicyMapVerdict.Deny, cookie: 77)],
+            false, true, 11, egressAuditBeside: true);
+
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40023, Remote, 80));
+
+        Assert.Equal(ProgramTestResult.TcActOk, r.ReturnCode);
+        var ev = await t.WaitForEventAsync(e => e.Type == DatapathEventType.PolicyVerdict);
+        Assert.NotNull(ev);
+        Assert.Equal(DatapathVerdict.Audit, ev.Verdict);
+        Assert.Equal(DropReason.PolicyDeny, ev.Reason);
+        Assert.Equal(77u, ev.RuleCookie);
+    }
+
+    [SkippableFact]
+    public async Task FromContainer_AuditBesideEnforcingDeny_DenyWins()
+    {
+        Privileged.Require();
+        using var t = Setup();
+        t.Datapath.ApplyPolicy(SrcEp, [Egress(DstId, 0, 0, PolicyMapVerdict.Deny, cookie: 99), AuditBeside(0, 0, 0)], false, true, 12, egressAuditBeside: true);
+
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40024, Remote, 80));
+
+        Assert.Equal(ProgramTestResult.TcActShot, r.ReturnCode);
+        var ev = await t.WaitForEventAsync(e => e.Type == DatapathEventType.Drop);
+        Assert.NotNull(ev);
+        Assert.Equal(DropReason.PolicyDeny, ev.Reason);
+        Assert.Equal(99u, ev.RuleCookie);
+    }
+
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task FromContainer_AuditBesideAllowsToo_ForwardedNamingEnforcingRule(bool flag)
+    {
+        Privileged.Require();
+        using var t = Setup();
+        // With the flag: the audited policy allows it too. Without it: its (denying) entries are never read.
+        PolicyMapEntry audit = flag ? AuditBeside(DstId, 6, 80) : AuditBeside(0, 0, 0, PolicyMapVerdict.Deny, cookie: 77);
+        t.Datapath.ApplyPolicy(SrcEp, [Egress(DstId, 6, 80, cookie: 42), audit], false, true, 13, egressAuditBeside: flag);
+
+        var r = t.Datapath.TestRun(DatapathProgram.FromContainer, Packets.Tcp(Src, 40025, Remote, 80));
+
+        Assert.Equal(ProgramTestResult.TcActOk, r.ReturnCode);
+        var ev = await t.WaitForEventAsync(e => e.Type == DatapathEventType.PolicyVerdict);
+        Assert.NotNull(ev);
+        Assert.Equal(DatapathVerdict.Forwarded, ev.Verdict);
+        Assert.Equal(42u, ev.RuleCookie);
+    }
+
     [SkippableFact]
     public async Task FromContainer_AllowRule_PassesWithVerdictEvent()
     {

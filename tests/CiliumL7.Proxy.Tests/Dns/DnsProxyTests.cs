@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using CiliumL7.Policy.L7;
 using CiliumL7.Proxy.Dns;
 using CiliumL7.Proxy.Flows;
 using DnsClient;
@@ -46,6 +47,31 @@ public sealed class DnsProxyTests
             Assert.Equal(allowed ? FlowVerdict.Forwarded : FlowVerdict.Dropped, f.Verdict);
         });
         Assert.Equal([false, true], requests.Select(f => f.Dns!.Tcp).Order());
+    }
+
+    [Fact]
+    public async Task Query_AuditedRules_DeniedNameForwardedWithAuditFlowNamingPolicy()
+    {
+        using var dnsmasq = Dnsmasq.Start();
+        await using var proxy = await DnsProxyHarness.StartAsync(dnsmasq.EndPoint, (DnsRuleSet)DnsProxyHarness.Rules(Policy).AsAudit());
+        foreach (var tcp in new[] { false, true })
+        {
+            // empire.test matches no rule: enforced it would be REFUSED; audited it is answered by dnsmasq.
+            Assert.Equal("NOERROR", Dig.Status(Dig.Query(proxy.Port(tcp), "empire.test", tcp: tcp)));
+            Assert.Equal("NOERROR", Dig.Status(Dig.Query(proxy.Port(tcp), "www.empire.test", tcp: tcp)));
+        }
+        Assert.True(dnsmasq.Saw("empire.test"));
+        var requests = proxy.Flows.Snapshot().Where(f => f.Type == L7FlowType.Request).ToList();
+        var audited = requests.Where(f => f.Dns!.Query == "empire.test.").ToList();
+        Assert.Equal(2, audited.Count);
+        Assert.All(audited, f =>
+        {
+            Assert.Equal(FlowVerdict.Audit, f.Verdict);
+            Assert.Equal("default/dns", f.PolicyName);
+            Assert.Equal("REFUSED", f.AuditOutcome);
+        });
+        Assert.All(requests.Where(f => f.Dns!.Query == "www.empire.test."), f => Assert.Equal(FlowVerdict.Forwarded, f.Verdict));
+        Assert.Equal(0, proxy.Proxy.Counters.Snapshot(ProxyType.Dns).Denied);
     }
 
     [Fact]

@@ -54,6 +54,36 @@ public sealed class KafkaRealClientTests
     }
 
     [SkippableFact]
+    public async Task Kcat_AuditedRules_DeniedTopicForwardedWithAuditFlowNamingPolicy()
+    {
+        Privileged.Require();
+        using var pod = new KafkaBrokerPod("empire-orders", "empire-plans");
+        await using var proxy = await StartProxyAsync(pod, (KafkaRuleSet)Empire.AsAudit());
+
+        // empire-plans: enforced it would get error 29; audited, the broker takes and serves it.
+        var produced = pod.Kcat("-P", "-t", "empire-plans", "-p", "0", "-l", pod.MessageFile("death-star-plans"));
+        Assert.True(produced.ExitCode == 0, produced.Output + Dump(proxy.Flows));
+        var consumed = pod.Kcat("-C", "-t", "empire-plans", "-p", "0", "-o", "beginning", "-c", "1", "-e", "-f", "%s\n");
+        Assert.True(consumed.ExitCode == 0, consumed.Output + Dump(proxy.Flows));
+        Assert.Contains("death-star-plans\n", consumed.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("authorization failed", produced.Output + consumed.Output, StringComparison.OrdinalIgnoreCase);
+
+        var flows = proxy.Flows.Snapshot().Where(f => f.Kafka is not null).ToList();
+        var produce = flows.Where(f => f.Kafka!.ApiKey == "produce" && f.Kafka.Topic == "empire-plans").ToList();
+        Assert.NotEmpty(produce);
+        Assert.All(produce, f =>
+        {
+            Assert.Equal(FlowVerdict.Audit, f.Verdict);
+            Assert.Equal("default/empire", f.PolicyName);
+            Assert.Equal("error 29 TOPIC_AUTHORIZATION_FAILED", f.AuditOutcome);
+            Assert.Equal(0, f.Kafka!.ErrorCode);
+        });
+        Assert.Contains(flows, f => f.Verdict == FlowVerdict.Audit && f.Kafka!.ApiKey == "fetch" && f.Kafka.Topic == "empire-plans");
+        Assert.DoesNotContain(flows, f => f.Verdict == FlowVerdict.Dropped);
+        Assert.Equal(0, proxy.Proxy.Counters.Snapshot(ProxyType.Kafka).Denied);
+    }
+
+    [SkippableFact]
     public async Task KcatBalancedConsumer_RoleConsume_GroupJoinSyncHeartbeatCommitForwarded()
     {
         Privileged.Require();

@@ -8,6 +8,7 @@ const flows = [];
 const seen = new Set();
 const namespaces = new Set();
 let selected = null;
+let workloadSelected = null;
 let dirty = false;
 
 const $ = (id) => document.getElementById(id);
@@ -41,7 +42,9 @@ function workload(ep, ip) {
     return { id: "world", label: "world", ns: "", kind: "world", ip };
   }
   const name = ep.podName.replace(/-[a-z0-9]{8,10}-[a-z0-9]{5}$/, "");
-  return { id: (ep.namespace || "") + "/" + name, label: name, ns: ep.namespace || "", kind: "pod" };
+  // The labels a policy selects it by (not the namespace: the policy's own namespace says it).
+  const labels = (ep.labels || []).filter((l) => !l.includes("io.kubernetes.pod.namespace") && !l.includes("io.cilium.k8s.policy."));
+  return { id: (ep.namespace || "") + "/" + name, label: name, ns: ep.namespace || "", kind: "pod", labels };
 }
 
 function protocol(f) {
@@ -136,27 +139,30 @@ function buildGraph(list) {
     nodes.set(dst.id, dst);
     const key = src.id + "->" + dst.id;
     let e = edges.get(key);
-    if (!e) { e = { key, src: src.id, dst: dst.id, allowed: 0, denied: 0, items: new Map() }; edges.set(key, e); }
+    if (!e) { e = { key, src: src.id, dst: dst.id, allowed: 0, denied: 0, audited: 0, items: new Map() }; edges.set(key, e); }
     const http = f.l7 && f.l7.http;
     if (http) {
       if (f.l7.type === "RESPONSE") continue; // the request flow carries the verdict
       let path = http.url || "";
       try { path = new URL(http.url).pathname; } catch (_) { /* keep the raw url */ }
       const item = (http.method || "?") + " " + path;
-      const denied = f.verdict === "DROPPED";
-      mark(e, item, denied);
+      mark(e, item, f.verdict === "DROPPED" ? "denied" : f.verdict === "AUDIT" ? "audited" : "allowed");
       continue;
     }
-    if (f.verdict === "DROPPED") { mark(e, p ? serverPort + "/" + p.proto : "L3", true); continue; }
-    if (f.verdict === "FORWARDED" || f.verdict === "REDIRECTED") { if (p) mark(e, serverPort + "/" + p.proto, false); }
+    if (f.verdict === "DROPPED") { mark(e, p ? serverPort + "/" + p.proto : "L3", "denied"); continue; }
+    // AUDIT: let through, but an audited policy would have dropped it.
+    if (f.verdict === "AUDIT" && !f.l7) { mark(e, p ? serverPort + "/" + p.proto : "L3", "audited"); continue; }
+    if (f.verdict === "FORWARDED" || f.verdict === "REDIRECTED") { if (p) mark(e, serverPort + "/" + p.proto, "allowed"); }
   }
-  for (const e of edges.values()) if (e.allowed === 0 && e.denied === 0) edges.delete(e.key);
+  for (const e of edges.values()) if (e.allowed === 0 && e.denied === 0 && e.audited === 0) edges.delete(e.key);
   return { nodes, edges };
 }
 
-function mark(e, item, denied) {
-  const prev = e.items.get(item) || { allowed: 0, denied: 0 };
-  if (denied) { prev.denied++; e.denied++; } else { prev.allowed++; e.allowed++; }
+// kind: "allowed", "denied" or "audited" (passed; an audited policy would have denied it).
+function mark(e, item, kind) {
+  const prev = e.items.get(item) || { allowed: 0, denied: 0, audited: 0 };
+  prev[kind]++;
+  e[kind]++;
   e.items.set(item, prev);
 }
 
@@ -167,7 +173,7 @@ function renderMap(list) {
   svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
   svg.replaceChildren();
   const defs = el("defs");
-  for (const [cls, color] of [["allowed", "#16a34a"], ["denied", "#dc2626"], ["mixed", "#d97706"]]) {
+  for (const [cls, color] of [["allowed", "#16a34a"], ["denied", "#dc2626"], ["mixed", "#d97706"], ["audited", "#7c3aed"]]) {
     const m = el("marker", { id: "arrow-" + cls, viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
     m.appendChild(el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: color }));
     defs.appendChild(m);
@@ -192,11 +198,13 @@ function renderMap(list) {
   for (const e of edges.values()) {
     const a = pos.get(e.src), b = pos.get(e.dst);
     if (!a || !b) continue;
-    const cls = e.denied && e.allowed ? "mixed" : e.denied ? "denied" : "allowed";
-    const g = el("g", { class: "edge " + cls, "data-edge": e.key, "data-verdict": cls });
+    // Audited traffic passed, so it counts as allowed for the colour; the edge is drawn dashed violet.
+    const passed = e.allowed + e.audited;
+    const cls = e.denied && passed ? "mixed" : e.denied ? "denied" : "allowed";
+    const g = el("g", { class: "edge " + cls + (e.audited ? " audited" : ""), "data-edge": e.key, "data-verdict": cls, "data-audited": e.audited ? "true" : "false" });
     const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
     const ex = (v, d) => v - (d / len) * (Math.abs(d / len) > 0.7 ? NW / 2 + 4 : NH / 2 + 4);
-    g.appendChild(el("line", { x1: a.x + (dx / len) * (NW / 2), y1: a.y + (dy / len) * (NH / 2), x2: ex(b.x, dx), y2: b.y - (dy / len) * (NH / 2 + 4), "marker-end": `url(#arrow-${cls})` }));
+    g.appendChild(el("line", { x1: a.x + (dx / len) * (NW / 2), y1: a.y + (dy / len) * (NH / 2), x2: ex(b.x, dx), y2: b.y - (dy / len) * (NH / 2 + 4), "marker-end": `url(#arrow-${e.audited ? "audited" : cls})` }));
     gEdges.appendChild(g);
     const lines = [...e.items.entries()].sort();
     const lx = a.x + dx * 0.5, ly = a.y + dy * 0.5 - (lines.length * 14) / 2;
@@ -204,17 +212,21 @@ function renderMap(list) {
     const width = Math.max(...lines.map(([k]) => k.length)) * 6.8 + 30;
     lg.appendChild(el("rect", { x: lx - width / 2, y: ly - 12, width, height: lines.length * 14 + 8 }));
     lines.forEach(([item, c], i) => {
-      const denied = c.denied > 0 && c.allowed === 0;
-      const mixed = c.denied > 0 && c.allowed > 0;
-      const t = el("text", { x: lx - width / 2 + 6, y: ly + i * 14, class: "item " + (denied ? "denied" : mixed ? "denied" : "allowed"), "data-item": item, "data-verdict": denied ? "denied" : mixed ? "mixed" : "allowed" },
-        (denied ? "✗ " : mixed ? "± " : "✓ ") + item);
+      const passed = c.allowed + c.audited;
+      const denied = c.denied > 0 && passed === 0;
+      const mixed = c.denied > 0 && passed > 0;
+      const audited = !denied && !mixed && c.audited > 0;
+      const verdict = denied ? "denied" : mixed ? "mixed" : audited ? "audited" : "allowed";
+      const t = el("text", { x: lx - width / 2 + 6, y: ly + i * 14, class: "item " + (denied || mixed ? "denied" : audited ? "audited" : "allowed"), "data-item": item, "data-verdict": verdict },
+        (denied ? "✗ " : mixed ? "± " : audited ? "⚠ " : "✓ ") + item);
       lg.appendChild(t);
     });
     gLabels.appendChild(lg);
   }
   for (const id of ids) {
     const n = nodes.get(id), p = pos.get(id);
-    const g = el("g", { class: "node " + n.kind, "data-node": id, transform: `translate(${p.x - NW / 2},${p.y - NH / 2})` });
+    const g = el("g", { class: "node " + n.kind + (workloadSelected && workloadSelected.id === id ? " selected" : ""), "data-node": id, transform: `translate(${p.x - NW / 2},${p.y - NH / 2})` });
+    if (n.kind === "pod") g.addEventListener("click", () => showWorkload(n));
     g.appendChild(el("rect", { width: NW, height: NH }));
     g.appendChild(el("text", { x: 10, y: n.ns ? 17 : 25 }, n.label));
     if (n.ns) g.appendChild(el("text", { x: 10, y: 31, class: "ns" }, n.ns));
@@ -252,10 +264,47 @@ function renderTable(list) {
 
 function showDetail(f, tr) {
   selected = f;
+  workloadSelected = null;
+  $("detail-title").textContent = "Flow";
+  $("detail-actions").hidden = true;
   for (const r of $("flows").querySelectorAll("tr.selected")) r.classList.remove("selected");
   if (tr) tr.classList.add("selected");
   $("detail").textContent = JSON.stringify(f.raw || f, null, 2); // as Hubble's JSON export spells it
   $("detail-pane").hidden = false;
+}
+
+// ---- generate a policy for a workload (the same generator as `ciliuml7 policy generate --from-flows --verify`)
+
+function showWorkload(n) {
+  workloadSelected = n;
+  selected = null;
+  $("detail-title").textContent = "Workload " + n.id;
+  $("detail-actions").hidden = false;
+  $("gen-status").textContent = "";
+  $("gen-status").className = "";
+  $("detail").textContent = "labels:\n  " + (n.labels.length ? n.labels.join("\n  ") : "(none seen)") +
+    "\n\nGenerate policy: a least-privilege CiliumNetworkPolicy from the flows the agent holds for it (L7 included), replayed to check it.";
+  $("detail-pane").hidden = false;
+  dirty = true;
+  render();
+}
+
+async function generatePolicy() {
+  const n = workloadSelected;
+  if (!n) return;
+  const q = new URLSearchParams({ namespace: n.ns, selector: n.labels.join(","), l7: $("gen-l7").checked ? "true" : "false" });
+  $("gen-status").textContent = "generating…";
+  $("gen-status").className = "";
+  try {
+    const r = await fetch("/api/generate?" + q.toString());
+    const body = await r.json();
+    if (!r.ok) { $("gen-status").textContent = body.error || ("HTTP " + r.status); $("gen-status").className = "error"; return; }
+    $("gen-status").textContent = `${body.policies} policy(ies) from ${body.flows} flow(s); verify ${body.verified ? "ok" : "FAILED"}`;
+    $("detail").textContent = body.yaml + "\n# " + body.verify.join("\n# ");
+  } catch (err) {
+    $("gen-status").textContent = "cannot generate: " + err;
+    $("gen-status").className = "error";
+  }
 }
 
 function render() {
@@ -306,7 +355,8 @@ for (const id of ["ns", "f-verdict", "f-pod", "f-proto", "f-status"]) {
   $(id).addEventListener("change", () => { dirty = true; render(); });
 }
 $("f-clear").addEventListener("click", () => { for (const id of ["f-verdict", "f-pod", "f-proto", "f-status"]) $(id).value = ""; dirty = true; render(); });
-$("detail-close").addEventListener("click", () => { $("detail-pane").hidden = true; selected = null; });
+$("detail-close").addEventListener("click", () => { $("detail-pane").hidden = true; selected = null; workloadSelected = null; dirty = true; });
+$("gen-policy").addEventListener("click", generatePolicy);
 window.addEventListener("resize", () => { dirty = true; render(); });
 setInterval(render, 300);
 connect();
