@@ -133,7 +133,7 @@ public sealed class HubbleUiGenerateTests
         Assert.Contains("class=\"l audited\"", page, StringComparison.Ordinal);
         Assert.Contains("/api/generate?", script, StringComparison.Ordinal);
         Assert.Contains("f.verdict === \"AUDIT\"", script, StringComparison.Ordinal);
-        Assert.Contains("addFlow(camel(line.flow))", script, StringComparison.Ordinal); // the feed has proto field names
+        Assert.Contains("camelKeys(raw)", script, StringComparison.Ordinal); // the feed has proto field names
         Assert.Contains(".edge.audited line", css, StringComparison.Ordinal);
         Assert.Contains("[hidden] { display: none !important; }", css, StringComparison.Ordinal);
     }
