@@ -9,7 +9,15 @@ internal sealed class TestDatapath : IDisposable
     public TestDatapath()
     {
         Root = "/sys/fs/bpf/ciliuml7-test-" + Guid.NewGuid().ToString("N")[..12];
-        Datapath = BpfDatapath.Open(new DatapathOptions { BpfObjectDir = BpfObjects.Directory, BpfRoot = Root });
+        try
+        {
+            Datapath = BpfDatapath.Open(new DatapathOptions { BpfObjectDir = BpfObjects.Directory, BpfRoot = Root });
+        }
+        catch
+        {
+            BpfDatapath.Cleanup(Root); // an object that did not load (e.g. not built) must not leave its root behind
+            throw;
+        }
         Events = Datapath.OpenEventReader();
     }
 
