@@ -78,6 +78,16 @@ internal sealed class EndpointManager
                     _ipam.Restore(ip, endpoint.ContainerId);
                 }
             }
+            // An address allocated for a create that never finished (the agent died between the allocation and
+            // the endpoint) has no endpoint: released, or it would stay taken until a CNI DEL that may never come.
+            var owners = _endpoints.Values.Select(e => e.ContainerId).ToHashSet(StringComparer.Ordinal);
+            foreach (var orphan in _ipam.Allocations().Where(a => !owners.Contains(a.Owner)).ToList())
+            {
+                if (IPAddress.TryParse(orphan.Ipv4, out var ip) && _ipam.Release(ip))
+                {
+                    problems.Add($"ipv4 {orphan.Ipv4} was allocated to container {orphan.Owner}, which has no endpoint (its create did not finish): released");
+                }
+            }
             RestoreProblems = problems;
             if (problems.Count > 0)
             {

@@ -38,6 +38,21 @@ public sealed class EndpointManagerTests : IDisposable
     }
 
     [Fact]
+    public void Restore_AllocationWithoutEndpoint_ReleasedAndReported()
+    {
+        var first = NewManager();
+        var ipT = first.Allocate("t").Ipv4;
+        first.Create(Request("t", "tiefighter", ipT, "org=empire", "class=tiefighter"));
+        var orphan = first.Allocate("cut-short").Ipv4; // the agent died before this container's endpoint
+
+        var second = NewManager();
+        second.Restore();
+
+        Assert.Equal([ipT], second.Ipam().Allocations.Select(a => a.Ipv4));
+        Assert.Contains(second.RestoreProblems, p => p.Contains(orphan, StringComparison.Ordinal) && p.Contains("released", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Restore_NewInstance_KeepsEndpointsIdentitiesAndAddresses()
     {
         var first = NewManager();
