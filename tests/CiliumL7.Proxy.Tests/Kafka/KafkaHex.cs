@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace CiliumL7.Proxy.Tests.Kafka;
@@ -53,4 +54,23 @@ internal static class KafkaHex
     }
 
     public static string Show(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes);
+
+    /// <summary>The next length-prefixed frame (prefix included) from <paramref name="reader"/>; null at its end.</summary>
+    public static async Task<byte[]?> ReadFrameAsync(System.IO.Pipelines.PipeReader reader, CancellationToken ct)
+    {
+        var result = await reader.ReadAtLeastAsync(4, ct);
+        if (result.Buffer.Length < 4)
+        {
+            reader.AdvanceTo(result.Buffer.End);
+            return null;
+        }
+        var head = new byte[4];
+        result.Buffer.Slice(0, 4).CopyTo(head);
+        var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(head);
+        reader.AdvanceTo(result.Buffer.Start);
+        result = await reader.ReadAtLeastAsync(size + 4, ct);
+        var frame = result.Buffer.Slice(0, size + 4).ToArray();
+        reader.AdvanceTo(result.Buffer.GetPosition(size + 4));
+        return frame;
+    }
 }

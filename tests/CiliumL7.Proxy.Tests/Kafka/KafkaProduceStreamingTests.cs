@@ -264,27 +264,9 @@ public sealed class KafkaProduceStreamingTests
             return (total, sha.GetHashAndReset());
         }
 
-        public Task<byte[]?> BrokerReceiveFrameAsync() => ReadFrameAsync(_proxyToBroker.Reader);
+        public Task<byte[]?> BrokerReceiveFrameAsync() => KafkaHex.ReadFrameAsync(_proxyToBroker.Reader, _timeout.Token);
 
-        public Task<byte[]?> ClientReceiveAsync() => ReadFrameAsync(_proxyToClient.Reader);
-
-        private async Task<byte[]?> ReadFrameAsync(PipeReader reader)
-        {
-            var result = await reader.ReadAtLeastAsync(4, _timeout.Token);
-            if (result.Buffer.Length < 4)
-            {
-                reader.AdvanceTo(result.Buffer.End);
-                return null;
-            }
-            var head = new byte[4];
-            result.Buffer.Slice(0, 4).CopyTo(head);
-            var size = BinaryPrimitives.ReadInt32BigEndian(head);
-            reader.AdvanceTo(result.Buffer.Start);
-            result = await reader.ReadAtLeastAsync(size + 4, _timeout.Token);
-            var frame = result.Buffer.Slice(0, size + 4).ToArray();
-            reader.AdvanceTo(result.Buffer.GetPosition(size + 4));
-            return frame;
-        }
+        public Task<byte[]?> ClientReceiveAsync() => KafkaHex.ReadFrameAsync(_proxyToClient.Reader, _timeout.Token);
 
         public async ValueTask DisposeAsync()
         {
