@@ -32,6 +32,10 @@ internal sealed class ProtocolSniffer(HandoffConnectionListener http2, TimeSpan 
                 connection.Abort(new ConnectionAbortedException("no request within the header timeout"));
                 return;
             }
+            catch (Exception e) when (e is ConnectionResetException or IOException)
+            {
+                return; // the client reset before its first bytes were judged: normal, not a failure to log
+            }
         }
         if (!isHttp2)
         {
