@@ -48,6 +48,10 @@ internal static class AgentHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(options.SocketPath);
+            if (options.AgentHealthPort > 0)
+            {
+                k.Listen(System.Net.IPAddress.Loopback, options.AgentHealthPort);
+            }
             k.Limits.MaxRequestBodySize = Policy.Api.Limits.InputLimits.MaxPolicyBytes; // the largest body any route accepts
         });
 
@@ -171,7 +175,11 @@ internal static class AgentHost
             kvstore.Start();
         }
 
-        // :: Step 5: API.
+        // :: Step 5: API (and /healthz on the loopback health port for probes).
+        if (options.AgentHealthPort > 0)
+        {
+            HealthApi.Map(app, context, options.AgentHealthPort);
+        }
         AgentApi.Map(app, context, logger);
         ServiceApi.Map(app, services);
         FqdnApi.Map(app, fqdn);
