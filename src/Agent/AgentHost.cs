@@ -5,6 +5,7 @@ using CiliumL7.Agent.Endpoints;
 using CiliumL7.Agent.Fqdn;
 using CiliumL7.Agent.Ipam;
 using CiliumL7.Agent.KvStore;
+using CiliumL7.Agent.Kubernetes;
 using CiliumL7.Agent.KvStore.Etcd;
 using CiliumL7.Agent.L7;
 using CiliumL7.Agent.Logging;
@@ -158,6 +159,14 @@ internal static class AgentHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyRegenerator>());
         builder.Services.AddSingleton<PolicyDirectoryWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyDirectoryWatcher>());
+        // :: Kubernetes mode: policies from the API server (list/watch), beside the directory and the API.
+        if (KubernetesPolicyWatchers.CreateClient(options) is { } kubernetes)
+        {
+            var watchers = new KubernetesPolicyWatchers(kubernetes, policies, loggerFactory);
+            context.Kubernetes = watchers;
+            builder.Services.AddSingleton(watchers);
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesPolicyWatchers>());
+        }
 
         var app = builder.Build();
         var regenerator = app.Services.GetRequiredService<PolicyRegenerator>();

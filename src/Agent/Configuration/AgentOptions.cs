@@ -70,6 +70,15 @@ internal sealed record AgentOptions
     /// </summary>
     public int AgentHealthPort { get; init; } = 9879;
 
+    /// <summary>Kubeconfig of the API server to watch (<c>--k8s-kubeconfig-path</c>, Cilium's flag); null: in-cluster or none.</summary>
+    public string? KubeconfigPath { get; init; }
+
+    /// <summary>
+    /// Kubernetes mode when running in a pod (<c>--enable-k8s</c>, default true): the in-cluster
+    /// config (service account token, KUBERNETES_SERVICE_HOST) is used when present.
+    /// </summary>
+    public bool EnableK8s { get; init; } = true;
+
     /// <summary>The directory flags were read from (<c>--config-dir</c>), for status and logs; null: none.</summary>
     public string? ConfigDir { get; init; }
 
@@ -155,6 +164,10 @@ internal sealed record AgentOptions
           --agent-health-port PORT  GET /healthz on 127.0.0.1:PORT (0: off)   default 9879
           --config-dir DIR    read flags from DIR: one file per flag, named without "--",
                               holding the value (a mounted ConfigMap); the command line wins
+
+        Kubernetes (policies from the API server beside the policy directory and `policy import`):
+          --k8s-kubeconfig-path PATH  watch the API server of this kubeconfig       default none
+          --enable-k8s=true|false     in a pod, use its in-cluster config           default true
 
         DNS proxy (pods whose egress has DNS rules):
           --tofqdns-dns-reject-response-code refused|nameError  answer to a denied query  default refused
@@ -271,6 +284,8 @@ internal sealed record AgentOptions
                     "--tofqdns-max-deferred-connection-deletes" => options with { Fqdn = options.Fqdn with { MaxDeferredConnectionDeletes = Int(arg, Value(), 0) } },
                     "--tofqdns-idle-connection-grace-period" => options with { Fqdn = options.Fqdn with { IdleConnectionGracePeriod = Duration(arg, Value(), max: TimeSpan.FromDays(7)) } },
                     "--hubble-ui-listen-address" => options with { HubbleUiListenAddress = EndPointOrNull(arg, Value()) },
+                    "--k8s-kubeconfig-path" => options with { KubeconfigPath = Value() is { Length: > 0 } kubeconfig ? kubeconfig : null },
+                    "--enable-k8s" => options with { EnableK8s = Bool(arg, inlineValue) },
                     "--agent-health-port" => options with { AgentHealthPort = IntRange(arg, Value(), 0, 65535) },
                     "--config-dir" => Skip(options, Value()),
                     _ when i < fromDir => throw new ArgumentException($"--config-dir \"{configDir}\": file \"{arg[2..]}\" is not a flag of ciliuml7-agent; rename or remove it (see --help)"),
