@@ -75,6 +75,11 @@ internal sealed class TestApiServer : IAsyncDisposable
         var server = new TestApiServer(app, Convert.ToHexString(Guid.NewGuid().ToByteArray()));
         app.MapGet("/apis/{group}/{version}/{plural}", server.HandleAsync);
         app.MapGet("/api/{version}/{plural}", (HttpContext http, string version, string plural) => server.HandleAsync(http, "", version, plural));
+        // Single objects, for what `ciliuml7 install / status / hubble enable` do: server-side apply,
+        // merge patch and read, namespaced and cluster-scoped, any group.
+        app.MapMethods("/api/v1/namespaces/{ns}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
+        app.MapMethods("/apis/{group}/{version}/namespaces/{ns}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
+        app.MapMethods("/apis/{group}/{version}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
         await app.StartAsync().ConfigureAwait(false);
         server.Address = unixSocket is null ? new Uri(app.Urls.First()) : new Uri("http://localhost");
         return server;
@@ -276,6 +281,113 @@ internal sealed class TestApiServer : IAsyncDisposable
         };
         http.Response.ContentType = "application/json";
         await http.Response.WriteAsync(list.ToJsonString()).ConfigureAwait(false);
+    }
+
+    /// <summary>Objects written with PATCH, by path (e.g. <c>/apis/apps/v1/namespaces/kube-system/daemonsets/ciliuml7</c>).</summary>
+    public ConcurrentDictionary<string, JsonObject> Written { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Sets an object's status, as its controller would (the DaemonSet controller's counts).</summary>
+    public void SetStatus(string path, JsonObject status)
+    {
+        lock (_lock)
+        {
+            Written[path]["status"] = status;
+        }
+    }
+
+    private async Task ObjectAsync(HttpContext http)
+    {
+        if (http.Request.Headers.Authorization != "Bearer " + Token)
+        {
+            http.Response.StatusCode = 401;
+            return;
+        }
+        var path = http.Request.Path.Value!;
+        var contentType = http.Request.ContentType ?? "";
+        Requests.Enqueue($"{http.Request.Method.ToLowerInvariant()} {path}");
+        var text = HttpMethods.IsGet(http.Request.Method) ? "" : await new StreamReader(http.Request.Body).ReadToEndAsync().ConfigureAwait(false);
+        JsonObject? result;
+        lock (_lock)
+        {
+            Written.TryGetValue(path, out var existing);
+            if (HttpMethods.IsGet(http.Request.Method))
+            {
+                result = existing;
+            }
+            else
+            {
+                var body = JsonNode.Parse(text) as JsonObject;
+                if (body is null)
+                {
+                    http.Response.StatusCode = 400;
+                    return;
+                }
+                if (contentType.StartsWith("application/apply-patch", StringComparison.Ordinal))
+                {
+                    if (string.IsNullOrEmpty(http.Request.Query["fieldManager"]))
+                    {
+                        http.Response.StatusCode = 400; // the real server: fieldManager is required for apply
+                        return;
+                    }
+                    // One field manager owns the whole object here: the applied object replaces it; status stays.
+                    if (existing?["status"] is { } status)
+                    {
+                        body["status"] = status.DeepClone();
+                    }
+                    result = body;
+                }
+                else if (contentType.StartsWith("application/merge-patch+json", StringComparison.Ordinal) && existing is not null)
+                {
+                    result = (JsonObject)MergePatch(existing.DeepClone(), body)!;
+                }
+                else
+                {
+                    result = null;
+                }
+                if (result is not null)
+                {
+                    var meta = result["metadata"] as JsonObject ?? new JsonObject();
+                    result["metadata"] = meta;
+                    var changed = existing is null || existing["spec"]?.ToJsonString() != result["spec"]?.ToJsonString();
+                    var generation = existing?["metadata"]?["generation"]?.GetValue<long>() ?? 0;
+                    meta["generation"] = changed ? generation + 1 : generation;
+                    meta["resourceVersion"] = (++_rv).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    Written[path] = result;
+                }
+            }
+        }
+        if (result is null)
+        {
+            http.Response.StatusCode = 404;
+            await http.Response.WriteAsJsonAsync(Status(404, "NotFound", $"{path} not found")).ConfigureAwait(false);
+            return;
+        }
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(result.ToJsonString()).ConfigureAwait(false);
+    }
+
+    /// <summary>RFC 7386 JSON merge patch.</summary>
+    private static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject p)
+        {
+            return patch?.DeepClone();
+        }
+        var t = target as JsonObject ?? new JsonObject();
+        foreach (var (key, value) in p.ToList())
+        {
+            if (value is null)
+            {
+                t.Remove(key);
+            }
+            else
+            {
+                var merged = MergePatch(t[key]?.DeepClone(), value);
+                t.Remove(key);
+                t[key] = merged;
+            }
+        }
+        return t;
     }
 
     private async Task WatchAsync(HttpContext http, string group, string version, string plural)
