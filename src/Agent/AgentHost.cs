@@ -162,7 +162,7 @@ internal static class AgentHost
         // :: Kubernetes mode: policies from the API server (list/watch), beside the directory and the API.
         if (KubernetesWatchers.CreateClient(options) is { } kubernetes)
         {
-            var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory);
+            var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory, services: services);
             context.Kubernetes = watchers;
             builder.Services.AddSingleton(watchers);
             builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesWatchers>());

@@ -48,6 +48,7 @@ internal sealed class CoreListWatchApi(IKubernetes client, KubernetesResource re
         {
             "pods" => (await client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(continueParameter: continueToken, limit: limit, cancellationToken: ct).ConfigureAwait(false)).Body,
             "namespaces" => (await client.CoreV1.ListNamespaceWithHttpMessagesAsync(continueParameter: continueToken, limit: limit, cancellationToken: ct).ConfigureAwait(false)).Body,
+            "services" => (await client.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(continueParameter: continueToken, limit: limit, cancellationToken: ct).ConfigureAwait(false)).Body,
             _ => throw new NotSupportedException(resource.ToString()),
         };
         return JsonNode.Parse(KubernetesJson.Serialize(body)) as JsonObject ?? throw new JsonException($"list of {resource} is not a JSON object");
@@ -62,6 +63,14 @@ internal sealed class CoreListWatchApi(IKubernetes client, KubernetesResource re
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct).ConfigureAwait(false))
             {
                 yield return (type, JsonNode.Parse(KubernetesJson.Serialize(pod)) as JsonObject);
+            }
+        }
+        else if (resource.Plural == "services")
+        {
+            await foreach (var (type, svc) in client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct).ConfigureAwait(false))
+            {
+                yield return (type, JsonNode.Parse(KubernetesJson.Serialize(svc)) as JsonObject);
             }
         }
         else

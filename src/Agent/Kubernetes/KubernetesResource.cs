@@ -13,6 +13,8 @@ internal sealed record KubernetesResource(string Group, string Version, string P
 
     public static readonly KubernetesResource Namespace = new("", "v1", "namespaces", "Namespace", false);
 
+    public static readonly KubernetesResource Service = new("", "v1", "services", "Service", true);
+
     /// <summary>The policy kinds, in the order their watchers start.</summary>
     public static readonly IReadOnlyList<KubernetesResource> Policies = [CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy];
 

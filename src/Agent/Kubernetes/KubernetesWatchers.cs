@@ -10,7 +10,8 @@ namespace CiliumL7.Agent.Kubernetes;
 /// Kubernetes mode: a list/watch per policy kind (CiliumNetworkPolicy,
 /// CiliumClusterwideNetworkPolicy, NetworkPolicy) feeding the policy store beside the
 /// policy directory and <c>policy import</c>, and of Pods and Namespaces feeding the
-/// <see cref="PodCache"/> (the labels of the pods a CNI ADD names). Runs when the agent has
+/// <see cref="PodCache"/> (the labels of the pods a CNI ADD names), and of Services
+/// feeding the eBPF load balancer. Runs when the agent has
 /// a kubeconfig (<c>--k8s-kubeconfig-path</c>) or runs in a pod (in-cluster config).
 /// </summary>
 internal sealed class KubernetesWatchers : BackgroundService
@@ -18,7 +19,7 @@ internal sealed class KubernetesWatchers : BackgroundService
     private readonly IKubernetes _client;
     private readonly ILogger _logger;
 
-    public KubernetesWatchers(IKubernetes client, PolicyStore store, ILoggerFactory loggers, int pageSize = 500, TimeSpan? watchTimeout = null)
+    public KubernetesWatchers(IKubernetes client, PolicyStore store, ILoggerFactory loggers, int pageSize = 500, TimeSpan? watchTimeout = null, Services.ServiceManager? services = null)
     {
         _client = client;
         _logger = loggers.CreateLogger("CiliumL7.Agent.Kubernetes");
@@ -27,6 +28,7 @@ internal sealed class KubernetesWatchers : BackgroundService
             .. KubernetesResource.Policies.Select(r => new ResourceWatcher(client, r, new PolicySink(store, r, _logger), _logger, pageSize, watchTimeout)),
             new ResourceWatcher(client, KubernetesResource.Namespace, Pods.Namespaces, _logger, pageSize, watchTimeout),
             new ResourceWatcher(client, KubernetesResource.Pod, Pods.Pods, _logger, pageSize, watchTimeout),
+            .. services is null ? [] : new[] { new ResourceWatcher(client, KubernetesResource.Service, new ServiceSink(services, _logger), _logger, pageSize, watchTimeout) },
         ];
     }
 

@@ -35,7 +35,7 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
                 })!;
                 return [];
             });
-            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(node.Cli("status").Stdout.Contains("Kubernetes:              Ok   http://127.0.0.1:6443/ (5/5 watches synced", StringComparison.Ordinal))),
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(node.Cli("status").Stdout.Contains("Kubernetes:              Ok   http://127.0.0.1:6443/ (6/6 watches synced", StringComparison.Ordinal))),
                 "status should show the synced watches:\n" + node.Cli("status").All + node.AgentLog);
 
             // The pods exist in the API server with their labels; the CNI ADD names the pod only,

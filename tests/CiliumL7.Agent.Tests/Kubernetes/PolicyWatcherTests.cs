@@ -52,11 +52,11 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
         _watchers?.Dispose();
     }
 
-    private async Task StartAsync(int pageSize = 500, TimeSpan? watchTimeout = null)
+    private async Task StartAsync(int pageSize = 500, TimeSpan? watchTimeout = null, Services.ServiceManager? services = null)
     {
         var kubeconfig = _server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
         var client = KubernetesWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", kubeconfig]))!;
-        _watchers = new KubernetesWatchers(client, _store, NullLoggerFactory.Instance, pageSize, watchTimeout);
+        _watchers = new KubernetesWatchers(client, _store, NullLoggerFactory.Instance, pageSize, watchTimeout, services);
         _running = Task.WhenAll(_watchers.Watchers.Select(w => w.RunAsync(_stop.Token)));
         await Task.WhenAll(_watchers.Watchers.Select(w => w.Synced)).WaitAsync(TimeSpan.FromSeconds(30));
     }
@@ -364,6 +364,67 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
                 image: x
             """);
         Assert.Contains("org=alliance", (await waiting)!);
+    }
+
+    [Fact]
+    public async Task Services_ClusterIpWithSelector_LoadBalancedHeadlessAndNamedPortsNot()
+    {
+        using var services = new Services.ServiceManager(System.Net.IPNetwork.Parse("10.96.0.0/16"));
+        services.Upsert(new Services.ServiceSpec { Name = "by-hand", Namespace = "default", Ports = [new() { Port = 81 }], Selector = new Dictionary<string, string> { ["a"] = "b" } });
+        _server.Apply("""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: deathstar
+              namespace: default
+            spec:
+              type: ClusterIP
+              clusterIP: 10.96.7.7
+              selector:
+                org: empire
+                class: deathstar
+              ports:
+              - name: http
+                port: 80
+                targetPort: 8080
+                protocol: TCP
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: headless
+              namespace: default
+            spec:
+              clusterIP: None
+              selector:
+                app: x
+              ports:
+              - port: 80
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: named
+              namespace: default
+            spec:
+              clusterIP: 10.96.7.8
+              selector:
+                app: y
+              ports:
+              - port: 80
+                targetPort: http
+            """);
+        await StartAsync(services: services);
+
+        var deathstar = services.Get("default", "deathstar");
+        Assert.NotNull(deathstar);
+        Assert.Equal("10.96.7.7", deathstar!.Vip.ToString());
+        Assert.Null(services.Get("default", "headless"));
+        Assert.Null(services.Get("default", "named"));
+
+        Assert.True(_server.Delete("Service", "default", "deathstar"));
+        await WaitForAsync(() => services.Get("default", "deathstar") is null, "service deleted");
+        Assert.NotNull(services.Get("default", "by-hand")); // not the API server's to remove
     }
 
     [Fact]

@@ -31,6 +31,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         ["NetworkPolicy"] = ("networking.k8s.io", "v1", "networkpolicies", true),
         ["Pod"] = ("", "v1", "pods", true),
         ["Namespace"] = ("", "v1", "namespaces", false),
+        ["Service"] = ("", "v1", "services", true),
     };
 
     private readonly object _lock = new();
