@@ -66,6 +66,22 @@ internal static class AgentHost
             .AddFilter("Yarp", LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning));
         var logger = loggerFactory.CreateLogger("CiliumL7.Agent");
+
+        // :: Step 0: Kubernetes mode (a kubeconfig, or a pod's in-cluster config); with --ipam kubernetes
+        //    the pod CIDR is this node's Node.spec.podCIDR, read before any address is handed out.
+        var kubernetes = KubernetesWatchers.CreateClient(options);
+        if (options.Ipam == "kubernetes")
+        {
+            if (kubernetes is null)
+            {
+                throw new AgentConfigurationException("--ipam kubernetes needs the API server: give --k8s-kubeconfig-path, or run the agent in a pod");
+            }
+            // Blocking on purpose: with inline socket completions an await here would resume the rest of
+            // start-up on a socket event thread, which start-up then blocks.
+            var client = kubernetes;
+            var nodeName = options.NodeName;
+            options = options with { PodCidr = Task.Run(() => NodePodCidr.ReadAsync(client, nodeName, logger, TimeSpan.FromSeconds(60))).GetAwaiter().GetResult() };
+        }
         Log.Starting(logger, options.NodeName, options.StateDir, options.BpfRoot, options.PolicyDir, options.PodCidr);
 
         // :: Step 1: state (identities, IPAM, endpoints, imported policies). In kvstore mode the
@@ -160,7 +176,7 @@ internal static class AgentHost
         builder.Services.AddSingleton<PolicyDirectoryWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyDirectoryWatcher>());
         // :: Kubernetes mode: policies from the API server (list/watch), beside the directory and the API.
-        if (KubernetesWatchers.CreateClient(options) is { } kubernetes)
+        if (kubernetes is not null)
         {
             var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory, services: services);
             context.Kubernetes = watchers;

@@ -70,6 +70,12 @@ internal sealed record AgentOptions
     /// </summary>
     public int AgentHealthPort { get; init; } = 9879;
 
+    /// <summary>
+    /// Where the pod CIDR comes from (<c>--ipam</c>, Cilium's names): <c>cluster-pool</c> (default)
+    /// is <c>--pod-cidr</c>; <c>kubernetes</c> is this node's <c>Node.spec.podCIDR</c> from the API server.
+    /// </summary>
+    public string Ipam { get; init; } = "cluster-pool";
+
     /// <summary>Kubeconfig of the API server to watch (<c>--k8s-kubeconfig-path</c>, Cilium's flag); null: in-cluster or none.</summary>
     public string? KubeconfigPath { get; init; }
 
@@ -168,6 +174,8 @@ internal sealed record AgentOptions
         Kubernetes (policies from the API server beside the policy directory and `policy import`):
           --k8s-kubeconfig-path PATH  watch the API server of this kubeconfig       default none
           --enable-k8s=true|false     in a pod, use its in-cluster config           default true
+          --ipam cluster-pool|kubernetes  pod CIDR from --pod-cidr, or from this node's
+                                      Node.spec.podCIDR (needs the API server)      default cluster-pool
 
         DNS proxy (pods whose egress has DNS rules):
           --tofqdns-dns-reject-response-code refused|nameError  answer to a denied query  default refused
@@ -286,6 +294,7 @@ internal sealed record AgentOptions
                     "--hubble-ui-listen-address" => options with { HubbleUiListenAddress = EndPointOrNull(arg, Value()) },
                     "--k8s-kubeconfig-path" => options with { KubeconfigPath = Value() is { Length: > 0 } kubeconfig ? kubeconfig : null },
                     "--enable-k8s" => options with { EnableK8s = Bool(arg, inlineValue) },
+                    "--ipam" => options with { Ipam = IpamMode(Value()) },
                     "--agent-health-port" => options with { AgentHealthPort = IntRange(arg, Value(), 0, 65535) },
                     "--config-dir" => Skip(options, Value()),
                     _ when i < fromDir => throw new ArgumentException($"--config-dir \"{configDir}\": file \"{arg[2..]}\" is not a flag of ciliuml7-agent; rename or remove it (see --help)"),
@@ -310,6 +319,10 @@ internal sealed record AgentOptions
     }
 
     private static AgentOptions Skip(AgentOptions options, string _) => options; // read before the loop
+
+    private static string IpamMode(string value) => value is "kubernetes" or "cluster-pool"
+        ? value
+        : throw new ArgumentException($"--ipam \"{value}\" is not supported; use cluster-pool (--pod-cidr) or kubernetes (the Node's spec.podCIDR)");
 
     private static AgentOptions WithProxyPorts(AgentOptions options, string value)
     {

@@ -27,8 +27,11 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
             var socket = Path.Combine(dir, "apiserver.sock");
             await using var api = await TestApiServer.StartAsync(socket);
             var kubeconfig = api.WriteKubeconfig(Path.Combine(dir, "kubeconfig"), "http://127.0.0.1:6443");
-            await using var node = await AgentNode.StartAsync(output, ["--k8s-kubeconfig-path", kubeconfig], prepare: n =>
+            // --ipam kubernetes: the node's pod CIDR is the Node object's (a /25 of the test node's /24 here).
+            await using var node = await AgentNode.StartAsync(output, ["--k8s-kubeconfig-path", kubeconfig, "--ipam", "kubernetes"], podCidr: "10.244.77.0/24", prepare: n =>
             {
+                api.Written["/api/v1/nodes/" + n.NodeName] = System.Text.Json.Nodes.JsonNode.Parse(
+                    $$$"""{"apiVersion":"v1","kind":"Node","metadata":{"name":"{{{n.NodeName}}}"},"spec":{"podCIDR":"10.244.77.128/25","podCIDRs":["10.244.77.128/25"]}}""")!.AsObject();
                 socat = Process.Start(new ProcessStartInfo("nsenter", ["--net=" + n.NodeNetnsPath, "socat", "TCP-LISTEN:6443,bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:" + socket])
                 {
                     RedirectStandardError = true,
@@ -49,6 +52,7 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
             var tiefighter = node.CreatePod("tiefighter", "");
             var xwing = node.CreatePod("xwing", "");
             Assert.Contains("k8s:class=deathstar", deathstar.Endpoint.Labels);
+            Assert.True(System.Net.IPNetwork.Parse("10.244.77.128/25").Contains(System.Net.IPAddress.Parse(deathstar.Ip)), $"pod address {deathstar.Ip} should come from the Node's podCIDR 10.244.77.128/25");
             Assert.Contains("k8s:io.cilium.k8s.namespace.labels.galaxy=far-far-away", xwing.Endpoint.Labels);
             node.Serve(deathstar, 80);
             var landing = $"http://{deathstar.Ip}/v1/request-landing";

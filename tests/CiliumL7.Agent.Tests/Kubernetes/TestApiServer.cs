@@ -79,6 +79,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         // Single objects, for what `ciliuml7 install / status / hubble enable` do: server-side apply,
         // merge patch and read, namespaced and cluster-scoped, any group.
         app.MapMethods("/api/v1/namespaces/{ns}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
+        app.MapMethods("/api/v1/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
         app.MapMethods("/apis/{group}/{version}/namespaces/{ns}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
         app.MapMethods("/apis/{group}/{version}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
         await app.StartAsync().ConfigureAwait(false);

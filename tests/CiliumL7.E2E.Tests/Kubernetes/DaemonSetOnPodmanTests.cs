@@ -55,6 +55,8 @@ public sealed class DaemonSetOnPodmanTests(ITestOutputHelper output)
         {
             File.WriteAllText(Path.Combine(configDir, key), value);
         }
+        // No API server here to hand out the Node's podCIDR: the ConfigMap's cluster-pool alternative.
+        File.WriteAllText(Path.Combine(configDir, "ipam"), "cluster-pool");
         File.WriteAllText(Path.Combine(configDir, "pod-cidr"), "10.244.61.0/24");
 
         // Init containers, in order, each to completion.
