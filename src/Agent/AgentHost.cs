@@ -179,6 +179,14 @@ internal static class AgentHost
         if (kubernetes is not null)
         {
             var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory, services: services);
+            // A relabelled pod (or namespace) gives the pod's endpoint a new identity.
+            watchers.Pods.LabelsChanged += (ns, name, labels) =>
+            {
+                if (endpoints.Relabel(ns, name, labels) is { } relabelled)
+                {
+                    datapath.UpsertEndpoint(relabelled);
+                }
+            };
             context.Kubernetes = watchers;
             builder.Services.AddSingleton(watchers);
             builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesWatchers>());

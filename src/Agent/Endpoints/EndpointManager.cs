@@ -213,6 +213,48 @@ internal sealed class EndpointManager
         return (created, replaced);
     }
 
+    /// <summary>
+    /// New labels for the endpoint of pod <paramref name="ns"/>/<paramref name="name"/> (its pod was
+    /// relabelled in Kubernetes): a new identity when the security-relevant labels changed. Returns the
+    /// updated endpoint, or null when there is no such endpoint or nothing changed.
+    /// </summary>
+    public EndpointModel? Relabel(string ns, string name, IEnumerable<string> podLabels)
+    {
+        EndpointModel updated;
+        lock (_lock)
+        {
+            var endpoint = _endpoints.Values.FirstOrDefault(e => e.Namespace == ns && e.Name == name);
+            if (endpoint is null)
+            {
+                return null;
+            }
+            var labels = EndpointLabels.Normalize(podLabels, ns);
+            if (labels.SequenceEqual(endpoint.Labels, StringComparer.Ordinal))
+            {
+                return null;
+            }
+            long identity;
+            var status = "ready";
+            try
+            {
+                identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(labels));
+            }
+            catch (KvStore.KvStoreUnavailableException)
+            {
+                identity = Policy.Identity.ReservedIdentity.Init;
+                status = WaitingForIdentity;
+            }
+            if (identity != endpoint.Identity && _endpoints.Values.Count(e => e.Identity == endpoint.Identity) == 1)
+            {
+                _identities.Release(endpoint.Identity);
+            }
+            _endpoints[endpoint.Id] = updated = endpoint with { Labels = labels, Identity = identity, Status = status };
+            PersistAll();
+        }
+        Changed?.Invoke();
+        return updated;
+    }
+
     /// <summary>Turns audit mode on or off for one endpoint; null when no such endpoint.</summary>
     public EndpointModel? SetAuditMode(string selector, bool on)
     {

@@ -23,6 +23,9 @@ internal sealed class PodCache
 
     public int Count { get { lock (_lock) { return _pods.Count; } } }
 
+    /// <summary>A known pod's labels (or its namespace's) changed: namespace, name, the full label list.</summary>
+    public event Action<string, string, IReadOnlyList<string>>? LabelsChanged;
+
     /// <summary>
     /// The pod's labels as <c>key=value</c> (its namespace's too), or null when the pod is still
     /// unknown after <paramref name="wait"/>.
@@ -37,12 +40,7 @@ internal sealed class PodCache
             {
                 if (_pods.TryGetValue((ns, name), out var labels))
                 {
-                    var list = labels.Select(kv => $"{kv.Key}={kv.Value}").ToList();
-                    if (_namespaces.TryGetValue(ns, out var nsLabels))
-                    {
-                        list.AddRange(nsLabels.Select(kv => $"{NamespaceLabelPrefix}{kv.Key}={kv.Value}"));
-                    }
-                    return list;
+                    return FullLabels(ns, labels);
                 }
                 changed = _changed.Task;
             }
@@ -55,6 +53,19 @@ internal sealed class PodCache
             ct.ThrowIfCancellationRequested();
         }
     }
+
+    private List<string> FullLabels(string ns, IReadOnlyDictionary<string, string> labels)
+    {
+        var list = labels.Select(kv => $"{kv.Key}={kv.Value}").ToList();
+        if (_namespaces.TryGetValue(ns, out var nsLabels))
+        {
+            list.AddRange(nsLabels.Select(kv => $"{NamespaceLabelPrefix}{kv.Key}={kv.Value}"));
+        }
+        return list;
+    }
+
+    private static bool Same(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string> b) =>
+        a is not null && a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     private void Changed()
     {
@@ -72,17 +83,33 @@ internal sealed class PodCache
     {
         public void Upsert(JsonObject obj, string ns, string name)
         {
+            var changed = new List<(string Namespace, string Name, IReadOnlyList<string> Labels)>();
             lock (cache._lock)
             {
+                var labels = LabelsOf(obj);
                 if (namespaces)
                 {
-                    cache._namespaces[name] = LabelsOf(obj);
+                    var known = cache._namespaces.TryGetValue(name, out var old);
+                    cache._namespaces[name] = labels;
+                    if (known && !Same(old, labels))
+                    {
+                        changed.AddRange(cache._pods.Where(p => p.Key.Namespace == name).Select(p => (name, p.Key.Name, (IReadOnlyList<string>)cache.FullLabels(name, p.Value))));
+                    }
                 }
                 else
                 {
-                    cache._pods[(ns, name)] = LabelsOf(obj);
+                    var known = cache._pods.TryGetValue((ns, name), out var old);
+                    cache._pods[(ns, name)] = labels;
+                    if (known && !Same(old, labels))
+                    {
+                        changed.Add((ns, name, cache.FullLabels(ns, labels)));
+                    }
                 }
                 cache.Changed();
+            }
+            foreach (var (n, pod, full) in changed)
+            {
+                cache.LabelsChanged?.Invoke(n, pod, full);
             }
         }
 

@@ -65,6 +65,14 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
                 "the xwing should be dropped once the API server has the policy\n" + node.AgentLog);
             Assert.Equal("Ship landed\n", AgentNode.Curl(tiefighter, landing, 5, "-XPOST").Stdout);
 
+            // kubectl label pod xwing org=empire --overwrite: a new identity, the policy now lets it in; and back.
+            api.Apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: xwing\n  namespace: default\n  labels:\n    org: empire\n    class: xwing\nspec:\n  containers:\n  - name: c\n    image: x\n");
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(AgentNode.Curl(xwing, landing, 2, "-XPOST").Stdout == "Ship landed\n")),
+                "the relabelled xwing should be allowed\n" + node.AgentLog);
+            api.Apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: xwing\n  namespace: default\n  labels:\n    org: alliance\n    class: xwing\nspec:\n  containers:\n  - name: c\n    image: x\n");
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(AgentNode.Curl(xwing, landing, 2, "-XPOST").ExitCode == 28)),
+                "relabelled back, the xwing should be dropped again\n" + node.AgentLog);
+
             // kubectl apply -f sw_l3_l4_l7_policy.yaml (the same object, now with L7 rules)
             api.Apply(Example("sw_l3_l4_l7_policy.yaml"));
             Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(AgentNode.Curl(tiefighter, exhaust, 5, "-XPUT").Stdout.StartsWith("Access denied", StringComparison.Ordinal))),
