@@ -63,6 +63,10 @@ internal sealed class ClusterClient : IDisposable
     public Task<V1DaemonSet> ReadDaemonSetAsync(string ns, string name, CancellationToken ct) =>
         _client.AppsV1.ReadNamespacedDaemonSetAsync(name, ns, cancellationToken: ct);
 
+    /// <summary>The agent pods (label <c>k8s-app=ciliuml7</c>) of the namespace.</summary>
+    public async Task<IReadOnlyList<V1Pod>> ListAgentPodsAsync(string ns, CancellationToken ct) =>
+        (await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "k8s-app=ciliuml7", cancellationToken: ct).ConfigureAwait(false)).Items.ToList();
+
     /// <summary>Sets (or, with a null value, removes) keys of the agent's ConfigMap (a merge patch: other keys stay).</summary>
     public Task PatchConfigAsync(string ns, string name, IReadOnlyDictionary<string, string?> data, CancellationToken ct)
     {

@@ -26,6 +26,7 @@ internal static class ClusterStatus
                 await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
             }
             Print(ds, o);
+            PrintAgents(await cluster.ListAgentPodsAsync(ns, ct).ConfigureAwait(false), o);
             if (IsReady(ds))
             {
                 return 0;
@@ -52,6 +53,23 @@ internal static class ClusterStatus
             && s.NumberReady == s.DesiredNumberScheduled
             && (s.NumberAvailable ?? 0) == s.DesiredNumberScheduled
             && (s.UpdatedNumberScheduled ?? 0) == s.DesiredNumberScheduled;
+    }
+
+    /// <summary>
+    /// Each node's agent as its kubelet last saw it: the pod's phase and its Ready condition, which
+    /// is the agent's own <c>/healthz</c> (its readiness probe: 200 while the datapath enforces).
+    /// </summary>
+    public static void PrintAgents(IReadOnlyList<V1Pod> pods, TextWriter o)
+    {
+        var running = pods.Count(p => p.Status?.Phase == "Running");
+        o.WriteLine($"Containers:              ciliuml7          Running: {running}");
+        foreach (var pod in pods.OrderBy(p => p.Spec?.NodeName, StringComparer.Ordinal))
+        {
+            var ready = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+            var health = ready?.Status == "True" ? "healthy" : $"not ready{(ready?.Message is { Length: > 0 } m ? ": " + m : "")}";
+            var restarts = pod.Status?.ContainerStatuses?.Sum(c => c.RestartCount) ?? 0;
+            o.WriteLine($"  {pod.Spec?.NodeName ?? "(unscheduled)",-22} {pod.Metadata.Name,-22} {pod.Status?.Phase ?? "Pending",-9} {health}{(restarts > 0 ? $", {restarts} restarts" : "")}");
+        }
     }
 
     public static void Print(V1DaemonSet ds, TextWriter o)

@@ -72,9 +72,19 @@ public sealed class InstallTests : IAsyncLifetime
         await Task.Delay(2500);
         Assert.False(waiting.HasExited, "status --wait returned before the agents were ready: " + (waiting.HasExited ? waiting.StandardOutput.ReadToEnd() + waiting.StandardError.ReadToEnd() : ""));
         SetDaemonSetStatus(ready: 3);
+        foreach (var (node, ready) in new[] { ("node-a", "True"), ("node-b", "True"), ("node-c", "False") })
+        {
+            _server.Apply($"apiVersion: v1\nkind: Pod\nmetadata:\n  name: ciliuml7-{node}\n  namespace: kube-system\n  labels:\n    k8s-app: ciliuml7\nspec:\n  nodeName: {node}\n  containers:\n  - name: ciliuml7-agent\n    image: x\nstatus:\n  phase: Running\n  conditions:\n  - type: Ready\n    status: \"{ready}\"\n    message: probe said 503\n");
+        }
+        _server.Apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: unrelated\n  namespace: kube-system\n  labels:\n    k8s-app: other\nspec:\n  nodeName: node-a\n  containers:\n  - name: c\n    image: x\n");
         Assert.True(waiting.WaitForExit(TimeSpan.FromSeconds(30)));
         Assert.Equal(0, waiting.ExitCode);
-        Assert.Contains("Desired: 3, Ready: 3/3, Available: 3/3", await waiting.StandardOutput.ReadToEndAsync(), StringComparison.Ordinal);
+        var shown = await waiting.StandardOutput.ReadToEndAsync();
+        Assert.Contains("Desired: 3, Ready: 3/3, Available: 3/3", shown, StringComparison.Ordinal);
+        Assert.Contains("Running: 3", shown, StringComparison.Ordinal);
+        Assert.Matches(@"node-a\s+ciliuml7-node-a\s+Running\s+healthy", shown);
+        Assert.Matches(@"node-c\s+ciliuml7-node-c\s+Running\s+not ready: probe said 503", shown);
+        Assert.DoesNotContain("unrelated", shown, StringComparison.Ordinal);
 
         // hubble enable --ui: the ConfigMap gets the listen addresses, the pods are restarted.
         var enable = Run(Bin, "hubble", "enable", "--ui", "--kubeconfig", _kubeconfig);

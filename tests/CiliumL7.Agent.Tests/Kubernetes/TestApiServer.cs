@@ -74,8 +74,9 @@ internal sealed class TestApiServer : IAsyncDisposable
         }
         var app = builder.Build();
         var server = new TestApiServer(app, Convert.ToHexString(Guid.NewGuid().ToByteArray()));
-        app.MapGet("/apis/{group}/{version}/{plural}", server.HandleAsync);
-        app.MapGet("/api/{version}/{plural}", (HttpContext http, string version, string plural) => server.HandleAsync(http, "", version, plural));
+        app.MapGet("/apis/{group}/{version}/{plural}", (HttpContext http, string group, string version, string plural) => server.HandleAsync(http, group, version, plural, null));
+        app.MapGet("/api/{version}/{plural}", (HttpContext http, string version, string plural) => server.HandleAsync(http, "", version, plural, null));
+        app.MapGet("/api/{version}/namespaces/{ns}/{plural}", (HttpContext http, string version, string ns, string plural) => server.HandleAsync(http, "", version, plural, ns));
         // Single objects, for what `ciliuml7 install / status / hubble enable` do: server-side apply,
         // merge patch and read, namespaced and cluster-scoped, any group.
         app.MapMethods("/api/v1/namespaces/{ns}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
@@ -211,7 +212,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(HttpContext http, string group, string version, string plural)
+    private async Task HandleAsync(HttpContext http, string group, string version, string plural, string? onlyNamespace)
     {
         if (http.Request.Headers.Authorization != "Bearer " + Token)
         {
@@ -251,7 +252,10 @@ internal sealed class TestApiServer : IAsyncDisposable
         {
             lock (_lock)
             {
-                snapshot = (_rv, [.. _objects.Where(kv => kv.Key.StartsWith(plural + "/", StringComparison.Ordinal)).Select(kv => (JsonObject)kv.Value.DeepClone())]);
+                var selector = q["labelSelector"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToList();
+                snapshot = (_rv, [.. _objects.Where(kv => kv.Key.StartsWith(plural + "/" + (onlyNamespace is null ? "" : onlyNamespace + "/"), StringComparison.Ordinal))
+                    .Where(kv => selector.All(p => kv.Value["metadata"]?["labels"]?[p[0]]?.GetValue<string>() == p[1]))
+                    .Select(kv => (JsonObject)kv.Value.DeepClone())]);
             }
         }
         var page = snapshot.Items.Skip(offset).Take(limit).ToList();
