@@ -108,6 +108,10 @@ internal static class AgentHost
 
         // :: Step 4: services of the host.
         var remotePeers = clustered is not null ? new RemotePeers() : null;
+        if (flows.Observer is HubbleFlows feed)
+        {
+            feed.Remote = remotePeers; // flows about other nodes' pods name them
+        }
         var proxy = AgentComponents.CreateProxy(options, flows, datapath, loggerFactory, remotePeers);
         hubble.Metrics.AddSource(new AgentMetricsSource(endpoints, policies, proxy));
         if (etcd is not null && clustered is not null)
