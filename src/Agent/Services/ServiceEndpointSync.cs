@@ -23,6 +23,7 @@ internal sealed class ServiceEndpointSync : IDisposable
     private readonly RemotePeers? _remote;
     private readonly Dictionary<string, string> _netns = new(StringComparer.Ordinal);
     private bool _disposed;
+    private int _remoteSyncQueued;
 
     private ServiceEndpointSync(EndpointManager endpoints, ServiceManager services, RemotePeers? remote)
     {
@@ -41,10 +42,26 @@ internal sealed class ServiceEndpointSync : IDisposable
         endpoints.Changed += sync.Sync;
         if (remote is not null)
         {
-            remote.Changed += sync.Sync;
+            remote.Changed += sync.QueueSync;
         }
         sync.Sync();
         return sync;
+    }
+
+    /// <summary>
+    /// A remote pod changed: re-select on the thread pool, not on the kvstore watch (which writes the
+    /// ipcache BPF map right after). Coalesced: one queued sync reads whatever is current when it runs.
+    /// </summary>
+    private void QueueSync()
+    {
+        if (Interlocked.Exchange(ref _remoteSyncQueued, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static self =>
+            {
+                Volatile.Write(ref self._remoteSyncQueued, 0);
+                self.Sync();
+            }, this, preferLocal: false);
+        }
     }
 
     /// <summary>Recomputes from the current endpoint list (idempotent; serialized).</summary>
@@ -143,7 +160,7 @@ internal sealed class ServiceEndpointSync : IDisposable
         _endpoints.Changed -= Sync;
         if (_remote is not null)
         {
-            _remote.Changed -= Sync;
+            _remote.Changed -= QueueSync;
         }
     }
 }
