@@ -264,6 +264,21 @@ internal static class AgentApi
             PolicyErrors = agent.Policies.Errors(),
             RecentDrops = agent.Drops.Last(10),
             KvStore = agent.KvStore?.Status() ?? new KvStoreStatusModel { State = "Disabled", Message = "standalone node" },
+            Kubernetes = agent.Kubernetes is { } k8s
+                ? new KubernetesStatusModel
+                {
+                    State = k8s.Watchers.All(w => w.Synced.IsCompletedSuccessfully) ? "Ok" : "Warning",
+                    Server = k8s.Server?.ToString(),
+                    Watches = [.. k8s.Watchers.Select(w => new KubernetesWatchModel
+                    {
+                        Resource = w.Resource.ToString(),
+                        Synced = w.Synced.IsCompletedSuccessfully,
+                        Lists = w.Lists,
+                        Watches = w.Watches,
+                        ResourceVersion = w.ResourceVersion,
+                    })],
+                }
+                : new KubernetesStatusModel { State = "Disabled" },
         };
     }
 

@@ -78,7 +78,9 @@ internal static class StatusCommand
         o.WriteLine(s.KvStore is { State: not "Disabled" } kv
             ? $"KVStore:                 {(kv.State == "Failure" ? "Unreachable" : kv.State)}   etcd {kv.Endpoint} (cluster {kv.Cluster}, {kv.Nodes} nodes, {kv.RemoteIps} remote pod IPs){Why(kv.Message)}"
             : "KVStore:                 Disabled   (standalone node)");
-        o.WriteLine($"Kubernetes:              Disabled   (standalone node)");
+        o.WriteLine(s.Kubernetes is { State: not "Disabled" } k8s
+            ? $"Kubernetes:              {k8s.State}   {k8s.Server} ({k8s.Watches.Count(w => w.Synced)}/{k8s.Watches.Count} watches synced: {string.Join(", ", k8s.Watches.Select(w => w.Resource.Split('.')[0] + (w.Synced ? "" : " (listing)")))})"
+            : "Kubernetes:              Disabled   (standalone node)");
         o.WriteLine($"CiliumL7:                {s.Agent.State}   {s.Agent.Version} (node {s.Agent.NodeName}, pid {s.Agent.Pid}, up {uptime})");
         o.WriteLine($"Datapath:                {s.Datapath.State}   {s.Datapath.Attachments.Count} program attachments, {s.Datapath.Maps.Count} maps pinned under {s.Datapath.BpfRoot}{Why(s.Datapath.Message)}");
         o.WriteLine($"Proxy Status:            {s.Proxy.State}   {s.Proxy.Redirects.Count} redirects active{Why(s.Proxy.Message)}");

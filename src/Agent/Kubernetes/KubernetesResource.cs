@@ -1,0 +1,18 @@
+namespace CiliumL7.Agent.Kubernetes;
+
+/// <summary>A resource type the agent lists and watches: where it lives in the API and its kind.</summary>
+internal sealed record KubernetesResource(string Group, string Version, string Plural, string Kind, bool Namespaced)
+{
+    public static readonly KubernetesResource CiliumNetworkPolicy = new("cilium.io", "v2", "ciliumnetworkpolicies", "CiliumNetworkPolicy", true);
+
+    public static readonly KubernetesResource CiliumClusterwideNetworkPolicy = new("cilium.io", "v2", "ciliumclusterwidenetworkpolicies", "CiliumClusterwideNetworkPolicy", false);
+
+    public static readonly KubernetesResource NetworkPolicy = new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true);
+
+    /// <summary>The policy kinds, in the order their watchers start.</summary>
+    public static readonly IReadOnlyList<KubernetesResource> Policies = [CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy];
+
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    public override string ToString() => $"{Plural}.{Group}";
+}
