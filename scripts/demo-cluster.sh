@@ -78,8 +78,9 @@ for pod in deathstar-6fb5694d48-5hmds deathstar-6fb5694d48-fhf65 tiefighter xwin
 	cli endpoint create --node "$node" --netns "$NAME-$pod" --name "$pod" --namespace default --labels "${POD_LABELS[$pod]}" >/dev/null || exit 1
 done
 for pod in deathstar-6fb5694d48-5hmds deathstar-6fb5694d48-fhf65; do
-	cli --node "${POD_NODE[$pod]}" exec "$pod" -- "$BIN/ciliuml7-deathstar" --listen 0.0.0.0:80 --name "$pod" \
-		>>"$APP_LOGS/$pod.log" 2>&1 &
+	# Not through the cli function: $! must be ciliuml7 exec itself (it passes SIGTERM on to the app).
+	"$BIN/ciliuml7" --node "${POD_NODE[$pod]}" exec "$pod" -- "$BIN/ciliuml7-deathstar" --listen 0.0.0.0:80 --name "$pod" \
+		>>"$APP_LOGS/$pod.log" 2>&1 </dev/null &
 	APP_PIDS+=($!)
 done
 info "Exposing the deathstar service on every node (backends on any node)"
