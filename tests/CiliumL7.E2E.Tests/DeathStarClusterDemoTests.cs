@@ -45,11 +45,32 @@ public sealed class DeathStarClusterDemoTests(ITestOutputHelper output)
         Assert.Matches(@"\[node[23]\]: default/tiefighter:\d+ .*http-response FORWARDED \(HTTP/1.1 403", text);
         Assert.Contains("ok (3 nodes connected)", text, StringComparison.Ordinal);
 
-        // Nothing left behind: namespaces, pins, the cluster's directory.
+        // Nothing left behind: processes (the apps carry CILIUML7_CLUSTER=name), namespaces, pins, the cluster's directory.
+        Assert.Empty(ProcessesWithEnvironment("CILIUML7_CLUSTER=" + name));
         Assert.DoesNotContain(name, Run("ip", "netns list").Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Directory.GetDirectories("/sys/fs/bpf"), d => d.Contains(name, StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(root, name)), "the cluster's directory was left behind");
         Directory.Delete(root, recursive: true);
+    }
+
+    private static List<string> ProcessesWithEnvironment(string entry)
+    {
+        var found = new List<string>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(dir), out _) && File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(entry))
+                {
+                    found.Add(Path.GetFileName(dir) + " " + File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // gone meanwhile, or a kernel thread
+            }
+        }
+        return found;
     }
 
     private static (int Code, string Output) Run(string file, string args, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
