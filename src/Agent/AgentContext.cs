@@ -23,7 +23,7 @@ internal sealed record AgentContext(
     public KvStore.KvStoreSync? KvStore { get; init; }
 
     /// <summary>Kubernetes mode's policy watchers; null on a node without an API server.</summary>
-    public Kubernetes.KubernetesPolicyWatchers? Kubernetes { get; set; }
+    public Kubernetes.KubernetesWatchers? Kubernetes { get; set; }
 
     /// <summary>The FQDN cache behind toFQDNs (learns from the DNS proxy).</summary>
     public Fqdn.FqdnManager? Fqdn { get; init; }

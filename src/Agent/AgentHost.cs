@@ -164,12 +164,12 @@ internal static class AgentHost
         builder.Services.AddSingleton<PolicyDirectoryWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyDirectoryWatcher>());
         // :: Kubernetes mode: policies from the API server (list/watch), beside the directory and the API.
-        if (KubernetesPolicyWatchers.CreateClient(options) is { } kubernetes)
+        if (KubernetesWatchers.CreateClient(options) is { } kubernetes)
         {
-            var watchers = new KubernetesPolicyWatchers(kubernetes, policies, loggerFactory);
+            var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory);
             context.Kubernetes = watchers;
             builder.Services.AddSingleton(watchers);
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesPolicyWatchers>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesWatchers>());
         }
 
         var app = builder.Build();

@@ -21,7 +21,7 @@ internal sealed partial class ResourceWatcher
 {
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    private readonly IKubernetes _client;
+    private readonly IListWatchApi _api;
     private readonly KubernetesResource _resource;
     private readonly string _name;
     private readonly IResourceSink _sink;
@@ -37,7 +37,7 @@ internal sealed partial class ResourceWatcher
     public ResourceWatcher(IKubernetes client, KubernetesResource resource, IResourceSink sink, ILogger logger,
         int pageSize = 500, TimeSpan? watchTimeout = null, TimeSpan? firstBackoff = null)
     {
-        _client = client;
+        _api = resource.Api(client);
         _resource = resource;
         _name = resource.ToString();
         _sink = sink;
@@ -134,11 +134,7 @@ internal sealed partial class ResourceWatcher
         string? rv = null;
         for (var page = 0; page < 100_000; page++)
         {
-            using var response = await _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(
-                _resource.Group, _resource.Version, _resource.Plural,
-                continueParameter: cont, limit: _pageSize, cancellationToken: ct).ConfigureAwait(false);
-            var list = JsonSerializer.SerializeToNode(response.Body) as JsonObject
-                ?? throw new JsonException($"list of {_resource} is not a JSON object");
+            var list = await _api.ListAsync(cont, _pageSize, ct).ConfigureAwait(false);
             rv = list["metadata"]?["resourceVersion"]?.GetValue<string>() ?? rv;
             foreach (var item in list["items"]?.AsArray() ?? [])
             {
@@ -169,13 +165,9 @@ internal sealed partial class ResourceWatcher
         guard.CancelAfter(_watchTimeout + TimeSpan.FromSeconds(30));
         Exception? streamError = null;
         var count = 0;
-        var events = _client.CustomObjects.WatchListClusterCustomObjectAsync(
-            _resource.Group, _resource.Version, _resource.Plural,
-            allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: (int)_watchTimeout.TotalSeconds,
-            onError: e => streamError = e, cancellationToken: guard.Token);
-        await foreach (var (type, body) in events.ConfigureAwait(false))
+        var events = _api.WatchAsync(rv, (int)_watchTimeout.TotalSeconds, e => streamError = e, guard.Token);
+        await foreach (var (type, obj) in events.ConfigureAwait(false))
         {
-            var obj = JsonSerializer.SerializeToNode(body) as JsonObject;
             if (type == WatchEventType.Error)
             {
                 var code = obj?["code"]?.GetValue<int>() ?? 0;

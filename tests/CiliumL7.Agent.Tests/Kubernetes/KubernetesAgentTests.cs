@@ -35,12 +35,21 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
                 })!;
                 return [];
             });
-            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(node.Cli("status").Stdout.Contains("Kubernetes:              Ok   http://127.0.0.1:6443/ (3/3 watches synced", StringComparison.Ordinal))),
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(node.Cli("status").Stdout.Contains("Kubernetes:              Ok   http://127.0.0.1:6443/ (5/5 watches synced", StringComparison.Ordinal))),
                 "status should show the synced watches:\n" + node.Cli("status").All + node.AgentLog);
 
-            var deathstar = node.CreatePod("deathstar", "org=empire,class=deathstar");
-            var tiefighter = node.CreatePod("tiefighter", "org=empire,class=tiefighter");
-            var xwing = node.CreatePod("xwing", "org=alliance,class=xwing");
+            // The pods exist in the API server with their labels; the CNI ADD names the pod only,
+            // and the agent takes its labels (and its namespace's) from the API server.
+            api.Apply("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n  labels:\n    galaxy: far-far-away\n");
+            foreach (var (pod, labels) in new[] { ("deathstar", "org: empire\n    class: deathstar"), ("tiefighter", "org: empire\n    class: tiefighter"), ("xwing", "org: alliance\n    class: xwing") })
+            {
+                api.Apply($"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {pod}\n  namespace: default\n  labels:\n    {labels}\nspec:\n  containers:\n  - name: c\n    image: x\n");
+            }
+            var deathstar = node.CreatePod("deathstar", "");
+            var tiefighter = node.CreatePod("tiefighter", "");
+            var xwing = node.CreatePod("xwing", "");
+            Assert.Contains("k8s:class=deathstar", deathstar.Endpoint.Labels);
+            Assert.Contains("k8s:io.cilium.k8s.namespace.labels.galaxy=far-far-away", xwing.Endpoint.Labels);
             node.Serve(deathstar, 80);
             var landing = $"http://{deathstar.Ip}/v1/request-landing";
             var exhaust = $"http://{deathstar.Ip}/v1/exhaust-port";

@@ -19,7 +19,7 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
     private readonly List<List<string>> _snapshots = [];
     private TestApiServer _server = null!;
     private PolicyStore _store = null!;
-    private KubernetesPolicyWatchers _watchers = null!;
+    private KubernetesWatchers _watchers = null!;
     private Task? _running;
 
     public async Task InitializeAsync()
@@ -55,8 +55,8 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
     private async Task StartAsync(int pageSize = 500, TimeSpan? watchTimeout = null)
     {
         var kubeconfig = _server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
-        var client = KubernetesPolicyWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", kubeconfig]))!;
-        _watchers = new KubernetesPolicyWatchers(client, _store, NullLoggerFactory.Instance, pageSize, watchTimeout);
+        var client = KubernetesWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", kubeconfig]))!;
+        _watchers = new KubernetesWatchers(client, _store, NullLoggerFactory.Instance, pageSize, watchTimeout);
         _running = Task.WhenAll(_watchers.Watchers.Select(w => w.RunAsync(_stop.Token)));
         await Task.WhenAll(_watchers.Watchers.Select(w => w.Synced)).WaitAsync(TimeSpan.FromSeconds(30));
     }
@@ -277,7 +277,7 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
         await StartAsync(pageSize: 1);
         _server.Apply(Cnp("x"));
         _server.DropWatches();
-        await WaitForAsync(() => _server.OpenWatches == 3, "watches reopened");
+        await WaitForAsync(() => _server.OpenWatches == _watchers.Watchers.Count, "watches reopened");
 
         var role = new YamlStream();
         role.Load(new StringReader(File.ReadAllText(RepoPaths.Combine("deploy", "kubernetes", "clusterrole.yaml"))));
@@ -307,7 +307,7 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
         var kubeconfig = _server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
         File.WriteAllText(kubeconfig, File.ReadAllText(kubeconfig).Replace(_server.Token, "wrong", StringComparison.Ordinal));
         _server.Apply(Cnp("a"));
-        var client = KubernetesPolicyWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", kubeconfig]))!;
+        var client = KubernetesWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", kubeconfig]))!;
         var watcher = new ResourceWatcher(client, KubernetesResource.CiliumNetworkPolicy, new PolicySink(_store, KubernetesResource.CiliumNetworkPolicy, NullLogger.Instance), NullLogger.Instance, firstBackoff: TimeSpan.FromMilliseconds(50));
         _running = watcher.RunAsync(_stop.Token);
 
@@ -317,10 +317,60 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task PodCache_PodAndNamespaceLabels_GivenToTheCniAddThatNamesThePod()
+    {
+        _server.Apply("""
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: empire
+              labels:
+                team: death-star
+            """);
+        _server.Apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: tiefighter
+              namespace: empire
+              labels:
+                org: empire
+                class: tiefighter
+            spec:
+              containers:
+              - name: c
+                image: x
+            """);
+        await StartAsync();
+
+        var labels = await _watchers.Pods.LabelsAsync("empire", "tiefighter", TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Equal(["class=tiefighter", "io.cilium.k8s.namespace.labels.team=death-star", "org=empire"], labels!.Order());
+        Assert.Null(await _watchers.Pods.LabelsAsync("empire", "nobody", TimeSpan.FromMilliseconds(300), CancellationToken.None));
+
+        // A CNI ADD that arrives before the pod's watch event waits for it.
+        var waiting = _watchers.Pods.LabelsAsync("empire", "xwing", TimeSpan.FromSeconds(10), CancellationToken.None);
+        _server.Apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: xwing
+              namespace: empire
+              labels:
+                org: alliance
+            spec:
+              containers:
+              - name: c
+                image: x
+            """);
+        Assert.Contains("org=alliance", (await waiting)!);
+    }
+
+    [Fact]
     public void CreateClient_MissingKubeconfig_NamesTheFlagAndFile()
     {
         var e = Assert.Throws<Configuration.AgentConfigurationException>(() =>
-            KubernetesPolicyWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", Path.Combine(_dir, "absent")])));
+            KubernetesWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", Path.Combine(_dir, "absent")])));
 
         Assert.Contains("--k8s-kubeconfig-path", e.Message, StringComparison.Ordinal);
         Assert.Contains("no such file", e.Message, StringComparison.Ordinal);

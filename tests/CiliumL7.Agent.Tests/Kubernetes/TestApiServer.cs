@@ -29,6 +29,8 @@ internal sealed class TestApiServer : IAsyncDisposable
         ["CiliumNetworkPolicy"] = ("cilium.io", "v2", "ciliumnetworkpolicies", true),
         ["CiliumClusterwideNetworkPolicy"] = ("cilium.io", "v2", "ciliumclusterwidenetworkpolicies", false),
         ["NetworkPolicy"] = ("networking.k8s.io", "v1", "networkpolicies", true),
+        ["Pod"] = ("", "v1", "pods", true),
+        ["Namespace"] = ("", "v1", "namespaces", false),
     };
 
     private readonly object _lock = new();
@@ -72,6 +74,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         var app = builder.Build();
         var server = new TestApiServer(app, Convert.ToHexString(Guid.NewGuid().ToByteArray()));
         app.MapGet("/apis/{group}/{version}/{plural}", server.HandleAsync);
+        app.MapGet("/api/{version}/{plural}", (HttpContext http, string version, string plural) => server.HandleAsync(http, "", version, plural));
         await app.StartAsync().ConfigureAwait(false);
         server.Address = unixSocket is null ? new Uri(app.Urls.First()) : new Uri("http://localhost");
         return server;
@@ -170,7 +173,7 @@ internal sealed class TestApiServer : IAsyncDisposable
                 var kind = Kinds.First(k => k.Value.Plural == plural).Key;
                 w.Send("BOOKMARK", new JsonObject
                 {
-                    ["apiVersion"] = $"{group}/{version}",
+                    ["apiVersion"] = group.Length == 0 ? version : $"{group}/{version}",
                     ["kind"] = kind,
                     ["metadata"] = new JsonObject { ["resourceVersion"] = _rv.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                 });
@@ -266,7 +269,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         }
         var list = new JsonObject
         {
-            ["apiVersion"] = $"{group}/{version}",
+            ["apiVersion"] = group.Length == 0 ? version : $"{group}/{version}",
             ["kind"] = kind + "List",
             ["metadata"] = new JsonObject { ["resourceVersion"] = snapshot.Rv.ToString(System.Globalization.CultureInfo.InvariantCulture), ["continue"] = next },
             ["items"] = items,

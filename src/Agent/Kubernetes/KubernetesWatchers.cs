@@ -7,24 +7,33 @@ using Microsoft.Extensions.Logging;
 namespace CiliumL7.Agent.Kubernetes;
 
 /// <summary>
-/// Kubernetes mode's policy source: a list/watch per policy kind (CiliumNetworkPolicy,
+/// Kubernetes mode: a list/watch per policy kind (CiliumNetworkPolicy,
 /// CiliumClusterwideNetworkPolicy, NetworkPolicy) feeding the policy store beside the
-/// policy directory and <c>policy import</c>. Runs when the agent has a kubeconfig
-/// (<c>--k8s-kubeconfig-path</c>) or runs in a pod (in-cluster config).
+/// policy directory and <c>policy import</c>, and of Pods and Namespaces feeding the
+/// <see cref="PodCache"/> (the labels of the pods a CNI ADD names). Runs when the agent has
+/// a kubeconfig (<c>--k8s-kubeconfig-path</c>) or runs in a pod (in-cluster config).
 /// </summary>
-internal sealed class KubernetesPolicyWatchers : BackgroundService
+internal sealed class KubernetesWatchers : BackgroundService
 {
     private readonly IKubernetes _client;
     private readonly ILogger _logger;
 
-    public KubernetesPolicyWatchers(IKubernetes client, PolicyStore store, ILoggerFactory loggers, int pageSize = 500, TimeSpan? watchTimeout = null)
+    public KubernetesWatchers(IKubernetes client, PolicyStore store, ILoggerFactory loggers, int pageSize = 500, TimeSpan? watchTimeout = null)
     {
         _client = client;
         _logger = loggers.CreateLogger("CiliumL7.Agent.Kubernetes");
-        Watchers = [.. KubernetesResource.Policies.Select(r => new ResourceWatcher(client, r, new PolicySink(store, r, _logger), _logger, pageSize, watchTimeout))];
+        Watchers =
+        [
+            .. KubernetesResource.Policies.Select(r => new ResourceWatcher(client, r, new PolicySink(store, r, _logger), _logger, pageSize, watchTimeout)),
+            new ResourceWatcher(client, KubernetesResource.Namespace, Pods.Namespaces, _logger, pageSize, watchTimeout),
+            new ResourceWatcher(client, KubernetesResource.Pod, Pods.Pods, _logger, pageSize, watchTimeout),
+        ];
     }
 
     public IReadOnlyList<ResourceWatcher> Watchers { get; }
+
+    /// <summary>Pod and namespace labels (CNI ADD looks its pod up here).</summary>
+    public PodCache Pods { get; } = new();
 
     /// <summary>The API server's address, for status.</summary>
     public Uri? Server => _client is k8s.Kubernetes k ? k.BaseUri : null;
