@@ -8,7 +8,7 @@ BPF_HDR := $(wildcard bpf/include/*.h bpf/lib/*.h)
 BPF_MULTIARCH := -idirafter /usr/include/$(shell uname -m)-linux-gnu
 DOTNET_FLAGS := -c $(CONFIG) --nologo -v quiet -clp:ErrorsOnly
 
-.PHONY: all build bootstrap bpf kafka-mock dotnet image test demo run bench bench-quick fuzz clean
+.PHONY: all build bootstrap bpf kafka-mock dotnet image test demo demo-cluster run bench bench-quick fuzz clean
 
 all: build
 
@@ -54,6 +54,10 @@ test: build image
 ## demo: the Death Star tutorial on this host (root)
 demo: build
 	@bash scripts/demo.sh
+
+## demo-cluster: the Death Star tutorial on a 3-node cluster (ciliuml7 cluster up) with Hubble Relay (root)
+demo-cluster: build
+	@bash scripts/demo-cluster.sh
 
 ## run: the tutorial's world, left running (Ctrl-C tears it down)
 run: build

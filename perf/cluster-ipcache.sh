@@ -1,55 +1,81 @@
 #!/usr/bin/env bash
-# Time from `endpoint create` returning on node1 to the pod's row in node2's ipcache BPF map
-# (two nodes in kvstore mode, set up as README "A cluster on one machine"). Root, after make build.
-# Resolution: one bpftool map dump per poll (a process start each). Prints one "sample MS" per pod.
-set -u
-N=${N:-15}
+# perf/cluster-ipcache.sh [--write]: a 3-node cluster (`ciliuml7 cluster up`, etcd on the underlay),
+#  1. N pods created one by one on node1: time from `endpoint create` returning to the pod's row in
+#     node3's ipcache BPF map (polled with `bpftool map dump`, a process start per try: an upper bound);
+#  2. identity allocation: IDS pods with labels nobody has (each allocates a new identity in etcd)
+#     against IDS pods with one shared label set (no allocation), per second.
+# Root, after `make build`. --write replaces the block between the cluster-ipcache markers in
+# perf/RESULTS.md. The cluster is removed at the end, even on failure.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-ip netns add cl7-u && ip -n cl7-u link set lo up
-ip -n cl7-u link add br0 type bridge && ip -n cl7-u addr add 172.31.0.254/16 dev br0 && ip -n cl7-u link set br0 up
-mkdir -p /var/run/ciliuml7/demo-etcd
-nsenter --net=/var/run/netns/cl7-u etcd --name e --data-dir /var/run/ciliuml7/demo-etcd \
-  --listen-client-urls http://172.31.0.254:2379 --advertise-client-urls http://172.31.0.254:2379 \
-  --listen-peer-urls http://172.31.0.254:2380 --initial-advertise-peer-urls http://172.31.0.254:2380 \
-  --initial-cluster e=http://172.31.0.254:2380 >/var/run/ciliuml7/demo-etcd.log 2>&1 &
-etcd_pid=$!
-pids=()
-for n in 1 2; do
-  ip netns add cl7-n$n && ip -n cl7-n$n link set lo up
-  ip -n cl7-u link add u$n type veth peer name und0 netns cl7-n$n
-  ip -n cl7-u link set u$n master br0 up
-  ip -n cl7-n$n addr add 172.31.0.$n/16 dev und0 && ip -n cl7-n$n link set und0 up
-  nsenter --net=/var/run/netns/cl7-n$n bin/ciliuml7-agent --node-name node$n --pod-cidr 10.244.$n.0/24 \
-    --state-dir /var/run/ciliuml7/node$n --bpf-root /sys/fs/bpf/ciliuml7-node$n --policy-dir /var/run/ciliuml7/node$n/policies \
-    --kvstore etcd --kvstore-opt etcd.address=http://172.31.0.254:2379 --cluster-name demo --ipv4-node 172.31.0.$n \
-    >/var/run/ciliuml7/node$n.log 2>&1 &
-  pids+=($!)
-done
-N1="nsenter --net=/var/run/netns/cl7-n1 bin/ciliuml7 -H unix:///var/run/ciliuml7/node1/agent.sock"
-N2="nsenter --net=/var/run/netns/cl7-n2 bin/ciliuml7 -H unix:///var/run/ciliuml7/node2/agent.sock"
-$N1 status --wait | head -1      # KVStore: Ok   etcd http://172.31.0.254:2379 (cluster demo, 2 nodes, …)
-$N1 node list
+N=${N:-50}
+IDS=${IDS:-50}
+WRITE=0; [ "${1:-}" = "--write" ] && WRITE=1
+NAME=cl7perf$$
+RELAY=127.0.0.1:$((20000 + RANDOM % 20000))
+export CILIUML7_CLUSTER=$NAME
+cli() { bin/ciliuml7 "$@"; }
+teardown() { cli cluster down --name "$NAME" >/dev/null; }
+trap teardown EXIT
+trap 'exit 130' INT TERM
 
-set +x
-for i in $(seq 1 $N); do
-  $N1 endpoint create --netns perf$i --name perf$i --namespace default --labels app=perf$i -o json > /tmp/cl7-perf-ep.json
-  t0=$(date +%s%N)
-  ip=$(jq -r .ipv4 /tmp/cl7-perf-ep.json)
-  pat=$(echo $ip | awk -F. '{printf "\"0x%02x\",\"0x%02x\",\"0x%02x\",\"0x%02x\"", $1,$2,$3,$4}')
-  for k in $(seq 1 400); do
-    if bpftool -j map dump pinned /sys/fs/bpf/ciliuml7-node2/cl7_ipcache 2>/dev/null | grep -qF "$pat"; then break; fi
-  done
-  t1=$(date +%s%N)
-  echo "sample $(( (t1-t0)/1000000 ))"
-done
+cli cluster up --nodes 3 --name "$NAME" --relay-address "$RELAY" >/dev/null || { echo "cluster up failed"; exit 1; }
+map=/sys/fs/bpf/ciliuml7-$NAME-node3/cl7_ipcache
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
-# teardown (agents, etcd, namespaces, state)
-kill "${pids[@]}" 2>/dev/null
-sleep 2
-for n in 1 2; do
-  nsenter --net=/var/run/netns/cl7-n$n bin/ciliuml7-agent cleanup --state-dir /var/run/ciliuml7/node$n --bpf-root /sys/fs/bpf/ciliuml7-node$n --policy-dir /var/run/ciliuml7/node$n/policies --kvstore-opt etcd.address=http://172.31.0.254:2379
+# :: 1. create on node1 → row in node3's map
+samples=()
+for i in $(seq 1 "$N"); do
+	ip=$(cli endpoint create --node node1 --netns "$NAME-l$i" --name "lat$i" --labels app=perf-latency -o json | jq -r .ipv4)
+	t0=$(date +%s%N)
+	pat=$(awk -F. '{printf "\"0x%02x\",\"0x%02x\",\"0x%02x\",\"0x%02x\"", $1,$2,$3,$4}' <<<"$ip")
+	for _ in $(seq 1 1000); do
+		bpftool -j map dump pinned "$map" 2>/dev/null | grep -qF "$pat" && break
+	done
+	samples+=("$(ms "$t0")")
 done
-kill "$etcd_pid" 2>/dev/null
-for ns in tiefighter xwing deathstar cl7-n1 cl7-n2 cl7-u; do ip netns del $ns 2>/dev/null; done
-rm -rf /var/run/ciliuml7/demo-etcd /var/run/ciliuml7/demo-etcd.log /var/run/ciliuml7/node1 /var/run/ciliuml7/node2 /var/run/ciliuml7/node1.log /var/run/ciliuml7/node2.log
-for i in $(seq 1 $N); do ip netns del perf$i 2>/dev/null; done
+sorted=($(printf '%s\n' "${samples[@]}" | sort -n))
+pct() { local i=$(( ($1 * ${#sorted[@]} + 99) / 100 - 1 )); [ "$i" -lt 0 ] && i=0; echo "${sorted[$i]}"; }
+p50=$(pct 50); p99=$(pct 99); min=${sorted[0]}; max=${sorted[-1]}
+
+# :: 2. identity allocation rate (new labels each time) against the same creates without allocation
+t0=$(date +%s%N)
+for i in $(seq 1 "$IDS"); do cli endpoint create --node node2 --netns "$NAME-n$i" --name "new$i" --labels "app=perf-id-$i" -o json >/dev/null; done
+new_ms=$(ms "$t0")
+t0=$(date +%s%N)
+for i in $(seq 1 "$IDS"); do cli endpoint create --node node2 --netns "$NAME-s$i" --name "same$i" --labels app=perf-shared -o json >/dev/null; done
+same_ms=$(ms "$t0")
+new_rate=$(awk -v n="$IDS" -v t="$new_ms" 'BEGIN { printf "%.1f", n * 1000 / t }')
+same_rate=$(awk -v n="$IDS" -v t="$same_ms" 'BEGIN { printf "%.1f", n * 1000 / t }')
+per_id=$(awk -v n="$IDS" -v a="$new_ms" -v b="$same_ms" 'BEGIN { printf "%.1f", (a - b) / n }')
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+block=$(cat <<MD
+<!-- cluster-ipcache:begin -->
+\`bash perf/cluster-ipcache.sh --write\` ($(date -u '+%Y-%m-%d %H:%M UTC'), load average $load; N=$N, IDS=$IDS):
+
+| pod created on node1 → row in node3's ipcache map | min | p50 | p99 | max |
+|---|---|---|---|---|
+| $N samples | $min ms | $p50 ms | $p99 ms | $max ms |
+
+| endpoint create on node2 | per second |
+|---|---|
+| new labels each time (allocates an identity in etcd) | $new_rate |
+| one shared label set (no allocation) | $same_rate |
+| identity allocation's share of a create | ≈ $per_id ms |
+<!-- cluster-ipcache:end -->
+MD
+)
+printf '%s\n' "$block"
+if [ "$WRITE" = 1 ]; then
+	python3 - "$block" <<'PY'
+import re, sys
+path = "perf/RESULTS.md"
+text = open(path).read()
+block = sys.argv[1]
+new, n = re.subn(r"<!-- cluster-ipcache:begin -->.*?<!-- cluster-ipcache:end -->", lambda m: block, text, flags=re.S)
+if n == 0:
+    sys.exit("perf/RESULTS.md has no cluster-ipcache markers")
+open(path, "w").write(new)
+PY
+fi

@@ -125,10 +125,14 @@ internal static class AgentHost
             : null;
 
         // :: Step 3b: ClusterIP services (socket LB), fed with the endpoints.
-        var services = ServiceWiring.Start(options, endpoints, loggerFactory);
+        var remotePeers = clustered is not null ? new RemotePeers() : null; // the other nodes' pods (kvstore ipcache)
+        var services = ServiceWiring.Start(options, endpoints, loggerFactory, remotePeers);
 
         // :: Step 4: services of the host.
-        var remotePeers = clustered is not null ? new RemotePeers() : null;
+        if (flows.Observer is HubbleFlows feed)
+        {
+            feed.Remote = remotePeers; // flows about other nodes' pods name them
+        }
         var proxy = AgentComponents.CreateProxy(options, flows, datapath, loggerFactory, remotePeers);
         hubble.Metrics.AddSource(new AgentMetricsSource(endpoints, policies, proxy));
         if (etcd is not null && clustered is not null)

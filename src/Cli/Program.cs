@@ -23,6 +23,18 @@ internal static class Program
         root.Subcommands.Add(ConnectivityCommand.Create());
         root.Subcommands.Add(HubbleUiCommand.Create());
         root.Subcommands.Add(Kubernetes.InstallCommand.Create());
+        root.Subcommands.Add(Cluster.ClusterCommands.Create());
+        // Documented here; NodeSelector.Rewrite turns it into -H before parsing.
+        root.Options.Add(new Option<string?>("--node") { Description = "Talk to this node of a local cluster (ciliuml7 cluster up); pods made with endpoint create go on it", Recursive = true });
+        try
+        {
+            args = Cluster.NodeSelector.Rewrite(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine("Error: " + e.Message);
+            return 2;
+        }
         args = AgentConnection.HoistGlobalHost(args);
         return root.Parse(args).Invoke();
     }

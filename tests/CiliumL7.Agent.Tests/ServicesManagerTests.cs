@@ -49,6 +49,29 @@ public sealed class ServicesManagerTests
     }
 
     [Fact]
+    public void OnEndpointsChanged_RemotePodsOfOtherNodes_SelectedByLabelsAfterLocalOnesInAddressOrder()
+    {
+        var manager = new ServiceManager(Cidr);
+        manager.Upsert(Deathstar);
+        var backends = World.ToList();
+        // What the kvstore ipcache gives the agent about the other nodes' pods (identity labels, pod namespace).
+        ServiceEndpointSync.AddRemote(backends, new Dictionary<IPAddress, Proxy.PeerInfo>
+        {
+            [IPAddress.Parse("10.244.3.2")] = new(300, 0, "default", "deathstar-b", ["k8s:org=empire", "k8s:class=deathstar"]),
+            [IPAddress.Parse("10.244.2.9")] = new(300, 0, "default", "deathstar-a", ["k8s:org=empire", "k8s:class=deathstar"]),
+            [IPAddress.Parse("10.244.2.3")] = new(301, 0, "default", "xwing", ["k8s:org=alliance", "k8s:class=xwing"]),
+            [IPAddress.Parse("10.244.2.4")] = new(302, 0, "other", "deathstar-c", ["k8s:org=empire", "k8s:class=deathstar"]),
+            [IPAddress.Parse("172.31.0.2")] = new(6, 0, null, null, ["reserved:remote-node"]),
+        });
+
+        manager.OnEndpointsChanged(backends);
+
+        var frontend = Assert.Single(manager.Get("default", "deathstar")!.Frontends);
+        Assert.Equal(["10.244.2.9", "10.244.3.2", "10.244.0.11", "10.244.0.12"], frontend.Backends.Select(b => b.Ip.ToString()));
+        Assert.Equal([0u, 0u, 3u, 7u], frontend.Backends.Select(b => b.EndpointId));
+    }
+
+    [Fact]
     public void OnEndpointsChanged_ReplicaDeleted_BackendLeaves()
     {
         var manager = new ServiceManager(Cidr);

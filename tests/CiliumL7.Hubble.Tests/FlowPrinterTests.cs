@@ -24,6 +24,23 @@ public sealed class FlowPrinterTests
             FlowPrinter.CompactLine(DeathStarFlows.ExhaustPort403(50)));
 
     [Fact]
+    public void Write_AfterRelayNodeStatus_NamesTheNodeOfEachFlowAndReportsTheStatus()
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var printer = new FlowPrinter(output, errors, OutputFormat.Compact);
+        var status = new NodeStatusEvent { StateChange = NodeState.NodeUnavailable, Message = "unix:///x does not answer" };
+        status.NodeNames.Add("node-2");
+
+        printer.Write(new GetFlowsResponse { NodeStatus = status, Time = Timestamp.FromDateTimeOffset(DeathStarFlows.T0) });
+        printer.Write(new GetFlowsResponse { Flow = DeathStarFlows.XwingDrop(), NodeName = "node-3" });
+        printer.Flush();
+
+        Assert.Equal("Apr  5 21:03:15.919: NODE_UNAVAILABLE: node-2 (unix:///x does not answer)\n", errors.ToString());
+        Assert.Equal("Apr  5 21:03:15.919 [node-3]: default/xwing:51200 (ID:31337) <> " + Deathstar + " Policy denied DROPPED (TCP Flags: SYN)\n", output.ToString());
+    }
+
+    [Fact]
     public void CompactLine_L4PolicyDrop_ShowsReasonAndTcpFlags()
         => Assert.Equal(
             "Apr  5 21:03:15.919: default/xwing:51200 (ID:31337) <> " + Deathstar + " Policy denied DROPPED (TCP Flags: SYN)",

@@ -25,13 +25,14 @@ internal sealed class TestHubble : IAsyncDisposable
     public string SocketPath => Server.UnixSocketPath!;
 
     public static async Task<TestHubble> StartAsync(int ringCapacity = 4095, FlowExportOptions? export = null, bool metrics = false,
-        Func<string, FlowExportOptions>? exportIn = null)
+        Func<string, FlowExportOptions>? exportIn = null, string nodeName = "node-test", Services.IPeerSource? peers = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "cl7-hubble-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(dir);
         var server = new HubbleServer(new HubbleServerOptions
         {
-            NodeName = "node-test",
+            NodeName = nodeName,
+            Peers = peers,
             UnixSocketPath = HubbleServerOptions.SocketPathIn(dir),
             TcpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             RingCapacity = ringCapacity,

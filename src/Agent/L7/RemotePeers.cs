@@ -15,5 +15,15 @@ internal sealed class RemotePeers
 
     public bool TryGet(IPAddress address, out PeerInfo peer) => _peers.TryGetValue(address, out peer!);
 
-    public void Replace(IEnumerable<KeyValuePair<IPAddress, PeerInfo>> peers) => _peers = peers.ToFrozenDictionary();
+    /// <summary>Every remote pod now (a snapshot).</summary>
+    public IReadOnlyDictionary<IPAddress, PeerInfo> All => _peers;
+
+    /// <summary>Raised after every <see cref="Replace"/> (services re-select their backends).</summary>
+    public event Action? Changed;
+
+    public void Replace(IEnumerable<KeyValuePair<IPAddress, PeerInfo>> peers)
+    {
+        _peers = peers.ToFrozenDictionary();
+        Changed?.Invoke();
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.L7;
 using CiliumL7.Datapath.Events;
 using CiliumL7.Hubble.Api;
 using CiliumL7.Hubble.Flows;
@@ -190,17 +191,30 @@ internal sealed class HubbleFlows : IFlowEventHandler
         _publisher.Publish(flow);
     }
 
+    /// <summary>
+    /// The other nodes' pods (kvstore mode; null on a single node): a datapath event about a remote
+    /// pod names its namespace and pod, as Hubble does from the ipcache's metadata.
+    /// </summary>
+    public RemotePeers? Remote { get; set; }
+
     private Endpoint EndpointOf(IPAddress address, uint identity)
     {
         var local = _endpoints.Find(address.ToString());
-        return local is not null
-            ? FlowBuilder.NewEndpoint((uint)local.Id, (uint)local.Identity, local.Namespace, local.Name, local.Labels)
-            : Reserved(identity);
+        if (local is not null)
+        {
+            return FlowBuilder.NewEndpoint((uint)local.Id, (uint)local.Identity, local.Namespace, local.Name, local.Labels);
+        }
+        // The identity is the datapath's (from its ipcache); the row only adds names and labels when it agrees.
+        if (identity >= 256 && Remote is { } remote && remote.TryGet(address, out var peer) && peer.Identity == identity)
+        {
+            return FlowBuilder.NewEndpoint(0, identity, peer.Namespace ?? "", peer.PodName ?? "", peer.Labels);
+        }
+        return Reserved(identity);
     }
 
-    private static Endpoint EndpointOf(Proxy.PeerInfo peer) => peer.EndpointId != 0
+    private static Endpoint EndpointOf(Proxy.PeerInfo peer) => peer.EndpointId != 0 || peer.Identity >= 256
         ? FlowBuilder.NewEndpoint(peer.EndpointId, peer.Identity, peer.Namespace ?? "", peer.PodName ?? "", peer.Labels)
-        : peer.Identity < 256 ? Reserved(peer.Identity) : FlowBuilder.NewEndpoint(0, peer.Identity, "", "", peer.Labels);
+        : Reserved(peer.Identity);
 
     private static Endpoint Reserved(uint identity) => FlowBuilder.ReservedEndpoint(identity);
 }

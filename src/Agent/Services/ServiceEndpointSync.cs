@@ -1,5 +1,6 @@
 using System.Net;
 using CiliumL7.Agent.Endpoints;
+using CiliumL7.Agent.L7;
 using CiliumL7.Client.Models;
 
 namespace CiliumL7.Agent.Services;
@@ -19,22 +20,48 @@ internal sealed class ServiceEndpointSync : IDisposable
     private readonly Lock _lock = new();
     private readonly EndpointManager _endpoints;
     private readonly ServiceManager _services;
+    private readonly RemotePeers? _remote;
     private readonly Dictionary<string, string> _netns = new(StringComparer.Ordinal);
     private bool _disposed;
+    private int _remoteSyncQueued;
 
-    private ServiceEndpointSync(EndpointManager endpoints, ServiceManager services)
+    private ServiceEndpointSync(EndpointManager endpoints, ServiceManager services, RemotePeers? remote)
     {
         _endpoints = endpoints;
         _services = services;
+        _remote = remote;
     }
 
-    /// <summary>Subscribes and synchronizes once right away.</summary>
-    public static ServiceEndpointSync Attach(EndpointManager endpoints, ServiceManager services)
+    /// <summary>
+    /// Subscribes and synchronizes once right away. With <paramref name="remote"/> (kvstore mode) the
+    /// other nodes' pods are backends too, re-selected whenever the cluster's ipcache changes.
+    /// </summary>
+    public static ServiceEndpointSync Attach(EndpointManager endpoints, ServiceManager services, RemotePeers? remote = null)
     {
-        var sync = new ServiceEndpointSync(endpoints, services);
+        var sync = new ServiceEndpointSync(endpoints, services, remote);
         endpoints.Changed += sync.Sync;
+        if (remote is not null)
+        {
+            remote.Changed += sync.QueueSync;
+        }
         sync.Sync();
         return sync;
+    }
+
+    /// <summary>
+    /// A remote pod changed: re-select on the thread pool, not on the kvstore watch (which writes the
+    /// ipcache BPF map right after). Coalesced: one queued sync reads whatever is current when it runs.
+    /// </summary>
+    private void QueueSync()
+    {
+        if (Interlocked.Exchange(ref _remoteSyncQueued, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static self =>
+            {
+                Volatile.Write(ref self._remoteSyncQueued, 0);
+                self.Sync();
+            }, this, preferLocal: false);
+        }
     }
 
     /// <summary>Recomputes from the current endpoint list (idempotent; serialized).</summary>
@@ -74,7 +101,12 @@ internal sealed class ServiceEndpointSync : IDisposable
             {
                 _netns[k] = v;
             }
-            _services.OnEndpointsChanged(ToBackends(list));
+            var backends = ToBackends(list);
+            if (_remote is not null)
+            {
+                AddRemote(backends, _remote.All);
+            }
+            _services.OnEndpointsChanged(backends);
         }
     }
 
@@ -88,15 +120,35 @@ internal sealed class ServiceEndpointSync : IDisposable
             {
                 continue;
             }
-            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var label in endpoint.Labels)
-            {
-                var eq = label.IndexOf('=', StringComparison.Ordinal);
-                labels[eq < 0 ? label : label[..eq]] = eq < 0 ? "" : label[(eq + 1)..];
-            }
-            result.Add(((uint)endpoint.Id, endpoint.Namespace, labels, ip));
+            result.Add(((uint)endpoint.Id, endpoint.Namespace, ParseLabels(endpoint.Labels), ip));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The other nodes' pods (from the kvstore ipcache, with their identity's labels) as backends
+    /// with endpoint id 0 (not this node's endpoints); rows without a pod namespace (not pods) are skipped.
+    /// </summary>
+    internal static void AddRemote(List<(uint Id, string Namespace, IReadOnlyDictionary<string, string> Labels, IPAddress Ip)> backends, IReadOnlyDictionary<IPAddress, Proxy.PeerInfo> remote)
+    {
+        foreach (var (ip, peer) in remote)
+        {
+            if (peer.Namespace is { Length: > 0 } ns && peer.Labels.Count > 0)
+            {
+                backends.Add((0, ns, ParseLabels(peer.Labels), ip));
+            }
+        }
+    }
+
+    private static Dictionary<string, string> ParseLabels(IEnumerable<string> source)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var label in source)
+        {
+            var eq = label.IndexOf('=', StringComparison.Ordinal);
+            labels[eq < 0 ? label : label[..eq]] = eq < 0 ? "" : label[(eq + 1)..];
+        }
+        return labels;
     }
 
     public void Dispose()
@@ -106,5 +158,9 @@ internal sealed class ServiceEndpointSync : IDisposable
             _disposed = true;
         }
         _endpoints.Changed -= Sync;
+        if (_remote is not null)
+        {
+            _remote.Changed -= QueueSync;
+        }
     }
 }

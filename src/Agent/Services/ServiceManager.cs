@@ -221,7 +221,9 @@ public sealed partial class ServiceManager : IDisposable
         }
     }
 
-    /// <summary>Backends of a spec's port among the current endpoints, ordered by endpoint id.</summary>
+    private static int CompareAddresses(IPAddress a, IPAddress b) => a.GetAddressBytes().AsSpan().SequenceCompareTo(b.GetAddressBytes());
+
+    /// <summary>Backends of a spec's port among the current endpoints, ordered by endpoint id (then address).</summary>
     internal List<ServiceBackend> SelectBackends(ServiceSpec spec, ServicePort port)
     {
         var backends = new List<ServiceBackend>();
@@ -232,7 +234,8 @@ public sealed partial class ServiceManager : IDisposable
                 backends.Add(new ServiceBackend(id, ip, port.EffectiveTargetPort));
             }
         }
-        backends.Sort((a, b) => a.EndpointId.CompareTo(b.EndpointId));
+        // Remote pods (endpoint id 0) in address order: the same set always gives the same list.
+        backends.Sort((a, b) => a.EndpointId != b.EndpointId ? a.EndpointId.CompareTo(b.EndpointId) : CompareAddresses(a.Ip, b.Ip));
         return backends;
     }
 

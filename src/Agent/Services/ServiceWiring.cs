@@ -9,12 +9,12 @@ namespace CiliumL7.Agent.Services;
 /// <summary>
 /// Starts the services subsystem (socket LB) and keeps it fed with the
 /// endpoints: pod netns registered/unregistered for hosts files, backends
-/// recomputed after every endpoint change. When the socket LB cannot be
+/// recomputed after every endpoint change (clustered: the other nodes' pods too). When the socket LB cannot be
 /// installed, services are kept in memory only (logged).
 /// </summary>
 internal static class ServiceWiring
 {
-    public static ServiceManager Start(AgentOptions options, EndpointManager endpoints, ILoggerFactory loggers)
+    public static ServiceManager Start(AgentOptions options, EndpointManager endpoints, ILoggerFactory loggers, L7.RemotePeers? remote = null)
     {
         var logger = loggers.CreateLogger("CiliumL7.Agent.Services");
         var cidr = IPNetwork.Parse(options.ServiceCidr);
@@ -28,7 +28,7 @@ internal static class ServiceWiring
             Log.SocketLbUnavailable(logger, e);
             services = new ServiceManager(cidr, stateFile: Path.Combine(options.StateDir, ServiceSubsystem.StateFileName), logger: loggers.CreateLogger<ServiceManager>());
         }
-        ServiceEndpointSync.Attach(endpoints, services); // syncs now and on every EndpointManager.Changed
+        ServiceEndpointSync.Attach(endpoints, services, remote); // syncs now and on every endpoint (and, clustered, remote pod) change
         return services;
     }
 }

@@ -33,15 +33,26 @@ internal static class CniRunner
         return config.ToJsonString();
     }
 
+    /// <summary>
+    /// The network namespace of the node the pod goes on (<c>--node NAME</c> of a local cluster): the plugin
+    /// runs inside it, as the runtime on that node would. Null: this CLI's own namespace.
+    /// </summary>
+    public static string? NodeNetns { get; set; }
+
     public static (int ExitCode, string Stdout, string Stderr) Run(string plugin, string command, string containerId, string netns, string ifName, string podNamespace, string podName, string config)
     {
-        var psi = new ProcessStartInfo(plugin)
+        var psi = new ProcessStartInfo(NodeNetns is null ? plugin : "nsenter")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (NodeNetns is not null)
+        {
+            psi.ArgumentList.Add("--net=" + NodeNetns);
+            psi.ArgumentList.Add(plugin);
+        }
         psi.Environment["CNI_COMMAND"] = command;
         psi.Environment["CNI_CONTAINERID"] = containerId;
         psi.Environment["CNI_NETNS"] = netns;

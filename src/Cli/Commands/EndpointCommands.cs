@@ -166,6 +166,10 @@ internal static class EndpointCommands
                 Console.Error.WriteLine("Error: the CNI plugin succeeded but the agent does not know the endpoint");
                 return 1;
             }
+            if (createdNetns)
+            {
+                Cluster.NodeSelector.RecordPodNetns(netnsPath); // a pod of a local cluster: `cluster down` removes its netns
+            }
             Print(endpoint, pr.GetValue(output)!);
             return 0;
         }));

@@ -5,7 +5,7 @@ using CiliumL7.Hubble.Ui;
 
 namespace CiliumL7.Cli;
 
-/// <summary><c>ciliuml7 hubble ui [--server ADDR] [--listen 127.0.0.1:12000]</c>: serves the Hubble UI until Ctrl-C.</summary>
+/// <summary><c>ciliuml7 hubble ui [--server ADDR] [--listen 127.0.0.1:12000]</c>: serves the Hubble UI until Ctrl-C; <c>ciliuml7 hubble relay</c>: see <see cref="HubbleRelayCommand"/>.</summary>
 internal static class HubbleUiCommand
 {
     public static Command Create()
@@ -43,6 +43,7 @@ internal static class HubbleUiCommand
         });
         var command = new Command("hubble", "Hubble tools");
         command.Subcommands.Add(ui);
+        command.Subcommands.Add(HubbleRelayCommand.Create());
         command.Subcommands.Add(Switch(enable: true));
         command.Subcommands.Add(Switch(enable: false));
         return command;

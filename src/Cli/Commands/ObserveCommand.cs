@@ -20,7 +20,7 @@ internal static class ObserveCommand
 
     public static Command Create()
     {
-        var command = new Command("observe", "Observe flows of this node (hubble observe)");
+        var command = new Command("observe", "Observe flows of this node, or of every node through Hubble Relay (--server 127.0.0.1:4245) (hubble observe)");
         var last = new Option<ulong?>("--last") { Description = "Get the last N flows stored in the ring (default 20 unless --first/--since/--follow)" };
         var first = new Option<ulong?>("--first") { Description = "Get the first N flows stored in the ring" };
         var all = new Option<bool>("--all") { Description = "Get all flows stored in the ring" };
@@ -31,7 +31,8 @@ internal static class ObserveCommand
         var server = new Option<string>("--server") { Description = "Hubble server: unix:///path or host:port", DefaultValueFactory = _ => HubbleChannel.DefaultServer };
         var not = new Option<bool>("--not") { Description = "Negate the next filter flag (it goes to the denylist)" };
         var printRaw = new Option<bool>("--print-raw-filters") { Description = "Print the allowlist/denylist filters and exit without contacting the server" };
-        foreach (var option in new Option[] { last, first, all, follow, since, until, output, server, not, printRaw })
+        var printNode = new Option<bool>("--print-node-name") { Description = "Print the node each flow was observed on (on by itself when the server is Hubble Relay)" };
+        foreach (var option in new Option[] { last, first, all, follow, since, until, output, server, not, printRaw, printNode })
         {
             command.Options.Add(option);
         }
@@ -131,7 +132,7 @@ internal static class ObserveCommand
                 PrintRawFilters(stdout, request);
                 return 0;
             }
-            return await StreamAsync(parseResult.GetValue(server)!, request, new FlowPrinter(stdout, stderr, format), stderr, cancellationToken);
+            return await StreamAsync(parseResult.GetValue(server)!, request, new FlowPrinter(stdout, stderr, format) { PrintNodeName = parseResult.GetValue(printNode) }, stderr, cancellationToken);
         });
         return command;
     }

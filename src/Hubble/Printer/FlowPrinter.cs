@@ -56,8 +56,29 @@ public sealed class FlowPrinter
                     _errors.Write($"{FlowFormat.Timestamp(response.Time)} [{response.NodeName}]: EVENTS LOST: {Flows.ProtoEnumName<LostEventSource>.Of(lost.Source)} {lost.NumEventsLost}\n");
                 }
                 break;
+            case GetFlowsResponse.ResponseTypesOneofCase.NodeStatus:
+                // Only Hubble Relay sends these: from now on each flow line names its node.
+                PrintNodeName = true;
+                if (_format == OutputFormat.Json)
+                {
+                    _output.Write(FlowExporter.FormatLine(response) + "\n");
+                }
+                else
+                {
+                    var status = response.NodeStatus;
+                    _errors.Write($"{FlowFormat.Timestamp(response.Time)}: {Flows.ProtoEnumName<NodeState>.Of(status.StateChange)}: {string.Join(", ", status.NodeNames)}{(status.Message.Length > 0 ? " (" + status.Message + ")" : "")}\n");
+                }
+                break;
+            case GetFlowsResponse.ResponseTypesOneofCase.None:
+                break;
         }
     }
+
+    /// <summary>
+    /// Prefix compact lines with " [node]" (after the time) and add a NODE column to tables, as
+    /// <c>hubble observe --print-node-name</c> does. Turned on by the first node status event (flows from a relay).
+    /// </summary>
+    public bool PrintNodeName { get; set; }
 
     /// <summary>Writes buffered table rows, aligned.</summary>
     public void Flush()
@@ -79,15 +100,19 @@ public sealed class FlowPrinter
                 _output.Write(FlowExporter.FormatLine(response) + "\n");
                 break;
             case OutputFormat.Compact:
-                _output.Write(CompactLine(flow) + "\n");
+                _output.Write((PrintNodeName ? CompactLine(flow, response.NodeName) : CompactLine(flow)) + "\n");
                 break;
             case OutputFormat.Table:
                 if (_table.Count == 0 && _lines == 0)
                 {
-                    _table.Add(["TIMESTAMP", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY"]);
+                    _table.Add(PrintNodeName
+                        ? ["TIMESTAMP", "NODE", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY"]
+                        : ["TIMESTAMP", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY"]);
                 }
                 var (src, dst) = FlowFormat.HostNames(flow);
-                _table.Add([FlowFormat.Timestamp(flow.Time), src, dst, FlowFormat.FlowTypeName(flow), FlowFormat.VerdictName(flow), FlowFormat.Summary(flow)]);
+                _table.Add(PrintNodeName && _table[0].Length == 7
+                    ? [FlowFormat.Timestamp(flow.Time), response.NodeName, src, dst, FlowFormat.FlowTypeName(flow), FlowFormat.VerdictName(flow), FlowFormat.Summary(flow)]
+                    : [FlowFormat.Timestamp(flow.Time), src, dst, FlowFormat.FlowTypeName(flow), FlowFormat.VerdictName(flow), FlowFormat.Summary(flow)]);
                 break;
             case OutputFormat.Dict:
                 var (source, destination) = FlowFormat.HostNames(flow);
@@ -113,7 +138,10 @@ public sealed class FlowPrinter
     /// default/deathstar-…:80 (ID:6822) http-request DROPPED (HTTP/1.1 PUT http://…)".
     /// Replies flip the sides and use "&lt;-"; flows of unknown direction use "&lt;&gt;".
     /// </summary>
-    public static string CompactLine(Flow flow)
+    public static string CompactLine(Flow flow) => CompactLine(flow, null);
+
+    /// <summary>As <see cref="CompactLine(Flow)"/>, with " [node]" after the time when <paramref name="node"/> is given.</summary>
+    public static string CompactLine(Flow flow, string? node)
     {
         var (src, dst) = FlowFormat.HostNames(flow);
         var srcIdentity = FlowFormat.Identity(flow.Source?.Identity ?? 0);
@@ -129,7 +157,8 @@ public sealed class FlowPrinter
             (srcIdentity, dstIdentity) = (dstIdentity, srcIdentity);
             arrow = "<-";
         }
-        return $"{FlowFormat.Timestamp(flow.Time)}: {src} {srcIdentity} {arrow} {dst} {dstIdentity} {FlowFormat.FlowTypeName(flow)} {FlowFormat.VerdictName(flow)} ({FlowFormat.Summary(flow)})";
+        var nodePart = node is null ? "" : $" [{(node.Length > 0 ? node : flow.NodeName)}]";
+        return $"{FlowFormat.Timestamp(flow.Time)}{nodePart}: {src} {srcIdentity} {arrow} {dst} {dstIdentity} {FlowFormat.FlowTypeName(flow)} {FlowFormat.VerdictName(flow)} ({FlowFormat.Summary(flow)})";
     }
 
     /// <summary>Go tabwriter(minwidth 2, padding 3): each column padded to its widest cell + 3; the last is not padded.</summary>

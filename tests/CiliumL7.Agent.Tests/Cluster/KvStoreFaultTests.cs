@@ -52,4 +52,30 @@ public sealed class KvStoreFaultTests
         Assert.True(await TestCluster.WaitIpcacheAsync(n2, xwing.Ip, null), "n2 still has the deleted xwing\n" + n2.AgentLog);
         Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(AgentNode.Curl(bomber, url, 3, "-XPOST").ExitCode == 0)), "the empire's bomber cannot land\n" + n2.AgentLog);
     }
+
+    [SkippableFact]
+    public async Task NodeRemoved_LeaseRevokedByCleanup_ItsPodsLeaveTheOtherNodesIpcacheAndRoutes()
+    {
+        await using var cluster = await TestCluster.StartAsync(_output, 2);
+        var (n1, n2) = (cluster.Nodes[0], cluster.Nodes[1]);
+        var deathstar = n2.CreatePod("deathstar", "org=empire,class=deathstar");
+        var tiefighter = n1.CreatePod("tiefighter", "org=empire,class=tiefighter");
+        Assert.True(await TestCluster.WaitIpcacheAsync(n1, deathstar.Ip, (uint)deathstar.Endpoint.Identity), n1.AgentLog);
+        Assert.Contains(n2.PodCidr, n1.InNode("ip", "route").Stdout, StringComparison.Ordinal);
+
+        // :: node 2 leaves: its agent stops and cleanup revokes its lease (what `cluster down` and a decommission do).
+        n2.KillAgent();
+        var cleanup = Cmd.Run("nsenter", ["--net=" + n2.NodeNetnsPath, AgentNode.Bin("ciliuml7-agent"), "cleanup",
+            "--state-dir", n2.StateDir, "--bpf-root", n2.BpfRoot, "--policy-dir", n2.PolicyDir,
+            "--kvstore", "etcd", "--kvstore-opt", $"etcd.address=http://{TestCluster.EtcdIp}:2379"], TimeSpan.FromSeconds(60));
+        Assert.True(cleanup.Stdout.Contains("revoked the node's lease", StringComparison.Ordinal), cleanup.All);
+
+        // :: node 1 forgets it: the pod's ipcache row, the node, the route to its pod CIDR; its own pod stays.
+        Assert.True(await TestCluster.WaitIpcacheAsync(n1, deathstar.Ip, null), "n1 still has node 2's pod\n" + n1.AgentLog);
+        Assert.True(await AgentNode.EventuallyAsync(async () => (await n1.Client.ListNodesAsync()).All(n => n.Name != n2.NodeName)), n1.AgentLog);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(!n1.InNode("ip", "route").Stdout.Contains(n2.PodCidr, StringComparison.Ordinal))),
+            n1.InNode("ip", "route").All);
+        Assert.Equal((uint)tiefighter.Endpoint.Identity, TestCluster.IpcacheIdentity(n1, tiefighter.Ip));
+        Assert.Equal("", cluster.Etcd!.Ctl("get", "--prefix", "--keys-only", $"cilium/state/ip/v1/{cluster.Name}/{deathstar.Ip}").Stdout.Trim());
+    }
 }
