@@ -83,8 +83,12 @@ public sealed partial class ConnectivityRunTests(ITestOutputHelper output)
     public async Task ConnectivityTest_Interrupted_RemovesEverythingItMade()
     {
         await using var node = await StartNodeAsync();
-        var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--net=" + node.NodeNetnsPath, AgentNode.Bin("ciliuml7"), "-H", "unix://" + node.Socket, "connectivity", "test" })
+        // A process started with SIGINT ignored (a suite launched in the background by a shell without job control
+        // passes that on) keeps ignoring it: .NET respects an inherited SIG_IGN and installs no handler, so Ctrl-C
+        // would be lost and the run would finish with exit 0. Start the run with SIGINT at its default, as a shell's
+        // foreground job has it.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--default-signal=INT", "nsenter", "--net=" + node.NodeNetnsPath, AgentNode.Bin("ciliuml7"), "-H", "unix://" + node.Socket, "connectivity", "test" })
         {
             psi.ArgumentList.Add(a);
         }
@@ -110,6 +114,7 @@ public sealed partial class ConnectivityRunTests(ITestOutputHelper output)
             Assert.True(await Task.WhenAny(started.Task, Task.Delay(TimeSpan.FromSeconds(120))) == started.Task, "the run did not get to its second test");
             // Mid-run, with the third test's policy being imported or in force: Ctrl-C.
             await Task.Delay(1500);
+            Assert.True(CatchesSigint(process.Id), "the run does not catch SIGINT: " + File.ReadAllText($"/proc/{process.Id}/status"));
             Assert.Equal(0, Cmd.Run("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExitCode);
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(90)), "the run did not finish after SIGINT");
         }
@@ -127,6 +132,14 @@ public sealed partial class ConnectivityRunTests(ITestOutputHelper output)
         Assert.Contains("🛑 Interrupted", text, StringComparison.Ordinal);
         Assert.Contains("(interrupted)", text.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
         await AssertNothingLeftAsync(node, text);
+    }
+
+    /// <summary>True when the process has a handler for SIGINT (bit 2 of SigCgt in /proc/PID/status).</summary>
+    private static bool CatchesSigint(int pid)
+    {
+        var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("SigCgt:", StringComparison.Ordinal));
+        var mask = ulong.Parse(line["SigCgt:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return (mask & (1UL << (2 - 1))) != 0;
     }
 
     private static async Task<AgentNode> StartNodeAsync()
