@@ -108,7 +108,8 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
             foreach (var entry in policy.AuditEntries)
             {
                 // Audited policies beside enforcing ones only report: a redirect is an allow at L3/L4
-                // (their L7 rules are judged where the enforcing policy redirects the same port).
+                // (their L7 rules are judged where the enforcing side redirects the same port, which the
+                // resolver arranges when the enforcing policy allows it at L3/L4 only: AuditRedirects).
                 entries.Add(new PolicyMapEntrySpec(
                     entry.Direction,
                     entry.RemoteIdentity,
