@@ -8,7 +8,7 @@ BPF_HDR := $(wildcard bpf/include/*.h bpf/lib/*.h)
 BPF_MULTIARCH := -idirafter /usr/include/$(shell uname -m)-linux-gnu
 DOTNET_FLAGS := -c $(CONFIG) --nologo -v quiet -clp:ErrorsOnly
 
-.PHONY: all build bootstrap bpf kafka-mock dotnet test demo run bench bench-quick fuzz clean
+.PHONY: all build bootstrap bpf kafka-mock dotnet image test demo run bench bench-quick fuzz clean
 
 all: build
 
@@ -43,8 +43,12 @@ dotnet:
 	done
 	@echo "  OK      $$(ls $(BIN) | grep -E '^ciliuml7(-agent|-cni)?$$' | tr '\n' ' ')$(if $(BPF_OBJ),+ bpf objects)"
 
+## image: bin/ciliuml7-image.tar, the OCI image the Kubernetes DaemonSet runs (podman load -i …)
+image: build
+	@bash deploy/image/build.sh
+
 ## test: every test project; the last line is "N passed, N failed[, N skipped]"
-test: build
+test: build image
 	@bash scripts/run-tests.sh
 
 ## demo: the Death Star tutorial on this host (root)

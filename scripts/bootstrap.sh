@@ -30,6 +30,10 @@ want kcat kcat
 want socat socat
 want node nodejs
 want npm npm
+want kubectl kubectl
+want podman podman
+want runc runc
+want python3 python3
 [ -f /usr/include/librdkafka/rdkafka_mock.h ] || need_pkgs+=(librdkafka-dev)
 [ -f /usr/include/bpf/libbpf.h ] || need_pkgs+=(libbpf-dev)
 [ -e /usr/lib/x86_64-linux-gnu/libbpf.so.1 ] || ls /usr/lib/*/libbpf.so.1 >/dev/null 2>&1 || need_pkgs+=(libbpf1)

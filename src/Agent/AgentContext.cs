@@ -22,6 +22,9 @@ internal sealed record AgentContext(
     /// <summary>The cluster state in etcd (kvstore mode); null on a standalone node.</summary>
     public KvStore.KvStoreSync? KvStore { get; init; }
 
+    /// <summary>Kubernetes mode's policy watchers; null on a node without an API server.</summary>
+    public Kubernetes.KubernetesWatchers? Kubernetes { get; set; }
+
     /// <summary>The FQDN cache behind toFQDNs (learns from the DNS proxy).</summary>
     public Fqdn.FqdnManager? Fqdn { get; init; }
 

@@ -5,6 +5,7 @@ using CiliumL7.Agent.Endpoints;
 using CiliumL7.Agent.Fqdn;
 using CiliumL7.Agent.Ipam;
 using CiliumL7.Agent.KvStore;
+using CiliumL7.Agent.Kubernetes;
 using CiliumL7.Agent.KvStore.Etcd;
 using CiliumL7.Agent.L7;
 using CiliumL7.Agent.Logging;
@@ -48,6 +49,10 @@ internal static class AgentHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(options.SocketPath);
+            if (options.AgentHealthPort > 0)
+            {
+                k.Listen(System.Net.IPAddress.Loopback, options.AgentHealthPort);
+            }
             k.Limits.MaxRequestBodySize = Policy.Api.Limits.InputLimits.MaxPolicyBytes; // the largest body any route accepts
         });
 
@@ -159,6 +164,14 @@ internal static class AgentHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyRegenerator>());
         builder.Services.AddSingleton<PolicyDirectoryWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyDirectoryWatcher>());
+        // :: Kubernetes mode: policies from the API server (list/watch), beside the directory and the API.
+        if (KubernetesWatchers.CreateClient(options) is { } kubernetes)
+        {
+            var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory);
+            context.Kubernetes = watchers;
+            builder.Services.AddSingleton(watchers);
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesWatchers>());
+        }
 
         var app = builder.Build();
         var regenerator = app.Services.GetRequiredService<PolicyRegenerator>();
@@ -176,7 +189,11 @@ internal static class AgentHost
             kvstore.Start();
         }
 
-        // :: Step 5: API.
+        // :: Step 5: API (and /healthz on the loopback health port for probes).
+        if (options.AgentHealthPort > 0)
+        {
+            HealthApi.Map(app, context, options.AgentHealthPort);
+        }
         AgentApi.Map(app, context, logger);
         ServiceApi.Map(app, services);
         FqdnApi.Map(app, fqdn);

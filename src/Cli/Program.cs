@@ -22,6 +22,7 @@ internal static class Program
         root.Subcommands.Add(FqdnCommands.Create());
         root.Subcommands.Add(ConnectivityCommand.Create());
         root.Subcommands.Add(HubbleUiCommand.Create());
+        root.Subcommands.Add(Kubernetes.InstallCommand.Create());
         args = AgentConnection.HoistGlobalHost(args);
         return root.Parse(args).Invoke();
     }

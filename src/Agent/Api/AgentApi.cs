@@ -18,6 +18,9 @@ namespace CiliumL7.Agent.Api;
 /// </summary>
 internal static class AgentApi
 {
+    /// <summary>How long a CNI ADD waits for its pod to appear in the Kubernetes watch.</summary>
+    private static readonly TimeSpan PodLabelWait = TimeSpan.FromSeconds(5);
+
     public static void Map(IEndpointRouteBuilder app, AgentContext agent, ILogger logger)
     {
         var v1 = app.MapGroup("/v1");
@@ -55,6 +58,16 @@ internal static class AgentApi
             if (!id.StartsWith("container-id:", StringComparison.Ordinal) || id["container-id:".Length..] != body.ContainerId)
             {
                 return BadRequest("PUT /v1/endpoint/container-id:{containerId} needs a JSON body whose containerId matches the path");
+            }
+            if (agent.Kubernetes is { } kubernetes && !string.IsNullOrEmpty(body.Namespace) && !string.IsNullOrEmpty(body.Name))
+            {
+                // Kubernetes mode: the pod's labels (and its namespace's) are the API server's.
+                var podLabels = await kubernetes.Pods.LabelsAsync(body.Namespace, body.Name, PodLabelWait, request.HttpContext.RequestAborted).ConfigureAwait(false);
+                if (podLabels is null)
+                {
+                    return Error(HttpStatusCode.ServiceUnavailable, $"pod {body.Namespace}/{body.Name} is not known to the Kubernetes API server after {PodLabelWait.TotalSeconds:0} s; the container runtime retries the CNI ADD", []);
+                }
+                body = body with { Labels = [.. body.Labels.Concat(podLabels).Distinct(StringComparer.Ordinal)] };
             }
             try
             {
@@ -264,6 +277,21 @@ internal static class AgentApi
             PolicyErrors = agent.Policies.Errors(),
             RecentDrops = agent.Drops.Last(10),
             KvStore = agent.KvStore?.Status() ?? new KvStoreStatusModel { State = "Disabled", Message = "standalone node" },
+            Kubernetes = agent.Kubernetes is { } k8s
+                ? new KubernetesStatusModel
+                {
+                    State = k8s.Watchers.All(w => w.Synced.IsCompletedSuccessfully) ? "Ok" : "Warning",
+                    Server = k8s.Server?.ToString(),
+                    Watches = [.. k8s.Watchers.Select(w => new KubernetesWatchModel
+                    {
+                        Resource = w.Resource.ToString(),
+                        Synced = w.Synced.IsCompletedSuccessfully,
+                        Lists = w.Lists,
+                        Watches = w.Watches,
+                        ResourceVersion = w.ResourceVersion,
+                    })],
+                }
+                : new KubernetesStatusModel { State = "Disabled" },
         };
     }
 

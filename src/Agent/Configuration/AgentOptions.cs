@@ -63,6 +63,25 @@ internal sealed record AgentOptions
     /// <summary>Hubble UI address (<c>--hubble-ui-listen-address</c>); null: not served.</summary>
     public IPEndPoint? HubbleUiListenAddress { get; init; }
 
+    /// <summary>
+    /// Loopback TCP port of <c>GET /healthz</c> (<c>--agent-health-port</c>, Cilium's flag and
+    /// default 9879; 0 disables) for probes that cannot reach the unix socket, such as a
+    /// kubelet's httpGet probe on a host-network pod. Nothing else is served there.
+    /// </summary>
+    public int AgentHealthPort { get; init; } = 9879;
+
+    /// <summary>Kubeconfig of the API server to watch (<c>--k8s-kubeconfig-path</c>, Cilium's flag); null: in-cluster or none.</summary>
+    public string? KubeconfigPath { get; init; }
+
+    /// <summary>
+    /// Kubernetes mode when running in a pod (<c>--enable-k8s</c>, default true): the in-cluster
+    /// config (service account token, KUBERNETES_SERVICE_HOST) is used when present.
+    /// </summary>
+    public bool EnableK8s { get; init; } = true;
+
+    /// <summary>The directory flags were read from (<c>--config-dir</c>), for status and logs; null: none.</summary>
+    public string? ConfigDir { get; init; }
+
     /// <summary>Replace HTTP header values in flows with "HIDDEN".</summary>
     public bool ProxyRedactHeaderValues { get; init; }
 
@@ -142,6 +161,13 @@ internal sealed record AgentOptions
           --policy-audit-mode audit every policy: nothing is dropped, would-be drops are AUDIT flows
           --proxy-http1-fast-path=true|false  plain HTTP/1.1 requests skip Kestrel+YARP  default true
           --proxy-inline-completions=true|false  socket completions on the event threads   default true
+          --agent-health-port PORT  GET /healthz on 127.0.0.1:PORT (0: off)   default 9879
+          --config-dir DIR    read flags from DIR: one file per flag, named without "--",
+                              holding the value (a mounted ConfigMap); the command line wins
+
+        Kubernetes (policies from the API server beside the policy directory and `policy import`):
+          --k8s-kubeconfig-path PATH  watch the API server of this kubeconfig       default none
+          --enable-k8s=true|false     in a pod, use its in-cluster config           default true
 
         DNS proxy (pods whose egress has DNS rules):
           --tofqdns-dns-reject-response-code refused|nameError  answer to a denied query  default refused
@@ -184,6 +210,16 @@ internal sealed record AgentOptions
     public static AgentOptions Parse(IReadOnlyList<string> args)
     {
         var options = new AgentOptions();
+        var configDir = ConfigDirectory.Find(args);
+        var fromDir = 0;
+        if (configDir is not null)
+        {
+            // Flags from the directory first, so the command line wins over them.
+            var dirFlags = ConfigDirectory.ReadFlags(configDir);
+            fromDir = dirFlags.Count;
+            args = [.. dirFlags, .. args];
+            options = options with { ConfigDir = configDir };
+        }
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -206,52 +242,74 @@ internal sealed record AgentOptions
                 }
                 return args[++i];
             }
-            options = arg switch
+            try
             {
-                "cleanup" when i == 0 => options with { Cleanup = true },
-                "--state-dir" => options with { StateDir = Value() },
-                "--bpf-root" => options with { BpfRoot = Value() },
-                "--policy-dir" => options with { PolicyDir = Value() },
-                "--pod-cidr" => options with { PodCidr = Value() },
-                "--node-name" => options with { NodeName = Value() },
-                "--bpf-dir" => options with { BpfDir = Value() },
-                "--service-cidr" => options with { ServiceCidr = Value() },
-                "--proxy-ports" => WithProxyPorts(options, Value()),
-                "--proxy-redact-header-values" => options with { ProxyRedactHeaderValues = Bool(arg, inlineValue) },
-                "--disable-flows" => options with { DisableFlows = Bool(arg, inlineValue) },
-                "--policy-audit-mode" => options with { PolicyAuditMode = Bool(arg, inlineValue) },
-                "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
-                "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
-                "--tofqdns-dns-reject-response-code" => options with { DnsRejectResponseCode = RejectCode(arg, Value()) },
-                "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = Duration(arg, Value(), max: TimeSpan.FromHours(1)) },
-                "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = Duration(arg, Value(), allowZero: false, max: TimeSpan.FromHours(1)) },
-                "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
-                "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
-                "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },
-                "--hubble-export-file-max-size-mb" => options with { HubbleExportFileMaxSizeMb = Int(arg, Value(), 1) },
-                "--hubble-export-file-max-backups" => options with { HubbleExportFileMaxBackups = Int(arg, Value(), 0) },
-                "--hubble-export-allowlist" => options with { HubbleExportAllowList = FlowFilterFlag.Parse(arg, Value()) },
-                "--hubble-export-denylist" => options with { HubbleExportDenyList = FlowFilterFlag.Parse(arg, Value()) },
-                "--hubble-metrics-server" => options with { HubbleMetricsServer = EndPointOrNull(arg, Value()) },
-                "--kvstore" => options with { KvStore = KvStoreKind(Value()) },
-                "--kvstore-opt" => WithKvStoreOpts(options, Value()),
-                "--kvstore-lease-ttl" => options with { KvStoreLeaseTtl = Duration(arg, Value(), allowZero: false) },
-                "--identity-gc-interval" => options with { IdentityGcInterval = Duration(arg, Value(), allowZero: true) },
-                "--cluster-name" => options with { ClusterName = ClusterNameOf(Value()) },
-                "--cluster-id" => options with { ClusterId = IntRange(arg, Value(), 0, 255) },
-                "--ipv4-node" => options with { NodeIpv4 = Ipv4(arg, Value()) },
-                "--tofqdns-min-ttl" => options with { Fqdn = options.Fqdn with { MinTtl = TimeSpan.FromSeconds(Int(arg, Value(), 0)) } },
-                "--tofqdns-endpoint-max-ip-per-hostname" => options with { Fqdn = options.Fqdn with { MaxIpsPerHostname = Int(arg, Value(), 1) } },
-                "--tofqdns-endpoint-max-names" => options with { Fqdn = options.Fqdn with { MaxNamesPerEndpoint = Int(arg, Value(), 1) } },
-                "--tofqdns-max-deferred-connection-deletes" => options with { Fqdn = options.Fqdn with { MaxDeferredConnectionDeletes = Int(arg, Value(), 0) } },
-                "--tofqdns-idle-connection-grace-period" => options with { Fqdn = options.Fqdn with { IdleConnectionGracePeriod = Duration(arg, Value(), max: TimeSpan.FromDays(7)) } },
-                "--hubble-ui-listen-address" => options with { HubbleUiListenAddress = EndPointOrNull(arg, Value()) },
-                _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
-            };
+                options = arg switch
+                {
+                    "cleanup" when i == fromDir => options with { Cleanup = true },
+                    "--state-dir" => options with { StateDir = Value() },
+                    "--bpf-root" => options with { BpfRoot = Value() },
+                    "--policy-dir" => options with { PolicyDir = Value() },
+                    "--pod-cidr" => options with { PodCidr = Value() },
+                    "--node-name" => options with { NodeName = Value() },
+                    "--bpf-dir" => options with { BpfDir = Value() },
+                    "--service-cidr" => options with { ServiceCidr = Value() },
+                    "--proxy-ports" => WithProxyPorts(options, Value()),
+                    "--proxy-redact-header-values" => options with { ProxyRedactHeaderValues = Bool(arg, inlineValue) },
+                    "--disable-flows" => options with { DisableFlows = Bool(arg, inlineValue) },
+                    "--policy-audit-mode" => options with { PolicyAuditMode = Bool(arg, inlineValue) },
+                    "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
+                    "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
+                    "--tofqdns-dns-reject-response-code" => options with { DnsRejectResponseCode = RejectCode(arg, Value()) },
+                    "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = Duration(arg, Value(), max: TimeSpan.FromHours(1)) },
+                    "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = Duration(arg, Value(), allowZero: false, max: TimeSpan.FromHours(1)) },
+                    "--hubble-listen-address" => options with { HubbleListenAddress = EndPointOrNull(arg, Value()) },
+                    "--hubble-flow-buffer-size" => options with { HubbleFlowBufferSize = RingSize(arg, Value()) },
+                    "--hubble-export-file-path" => options with { HubbleExportFilePath = Value() is { Length: > 0 } path ? path : null },
+                    "--hubble-export-file-max-size-mb" => options with { HubbleExportFileMaxSizeMb = Int(arg, Value(), 1) },
+                    "--hubble-export-file-max-backups" => options with { HubbleExportFileMaxBackups = Int(arg, Value(), 0) },
+                    "--hubble-export-allowlist" => options with { HubbleExportAllowList = FlowFilterFlag.Parse(arg, Value()) },
+                    "--hubble-export-denylist" => options with { HubbleExportDenyList = FlowFilterFlag.Parse(arg, Value()) },
+                    "--hubble-metrics-server" => options with { HubbleMetricsServer = EndPointOrNull(arg, Value()) },
+                    "--kvstore" => options with { KvStore = KvStoreKind(Value()) },
+                    "--kvstore-opt" => WithKvStoreOpts(options, Value()),
+                    "--kvstore-lease-ttl" => options with { KvStoreLeaseTtl = Duration(arg, Value(), allowZero: false) },
+                    "--identity-gc-interval" => options with { IdentityGcInterval = Duration(arg, Value(), allowZero: true) },
+                    "--cluster-name" => options with { ClusterName = ClusterNameOf(Value()) },
+                    "--cluster-id" => options with { ClusterId = IntRange(arg, Value(), 0, 255) },
+                    "--ipv4-node" => options with { NodeIpv4 = Ipv4(arg, Value()) },
+                    "--tofqdns-min-ttl" => options with { Fqdn = options.Fqdn with { MinTtl = TimeSpan.FromSeconds(Int(arg, Value(), 0)) } },
+                    "--tofqdns-endpoint-max-ip-per-hostname" => options with { Fqdn = options.Fqdn with { MaxIpsPerHostname = Int(arg, Value(), 1) } },
+                    "--tofqdns-endpoint-max-names" => options with { Fqdn = options.Fqdn with { MaxNamesPerEndpoint = Int(arg, Value(), 1) } },
+                    "--tofqdns-max-deferred-connection-deletes" => options with { Fqdn = options.Fqdn with { MaxDeferredConnectionDeletes = Int(arg, Value(), 0) } },
+                    "--tofqdns-idle-connection-grace-period" => options with { Fqdn = options.Fqdn with { IdleConnectionGracePeriod = Duration(arg, Value(), max: TimeSpan.FromDays(7)) } },
+                    "--hubble-ui-listen-address" => options with { HubbleUiListenAddress = EndPointOrNull(arg, Value()) },
+                    "--k8s-kubeconfig-path" => options with { KubeconfigPath = Value() is { Length: > 0 } kubeconfig ? kubeconfig : null },
+                    "--enable-k8s" => options with { EnableK8s = Bool(arg, inlineValue) },
+                    "--agent-health-port" => options with { AgentHealthPort = IntRange(arg, Value(), 0, 65535) },
+                    "--config-dir" => Skip(options, Value()),
+                    _ when i < fromDir => throw new ArgumentException($"--config-dir \"{configDir}\": file \"{arg[2..]}\" is not a flag of ciliuml7-agent; rename or remove it (see --help)"),
+                    _ => throw new ArgumentException($"unknown argument \"{args[i]}\""),
+                };
+            }
+            catch (ArgumentException e) when (i < fromDir && !e.Message.StartsWith("--config-dir", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"--config-dir \"{configDir}\", file \"{arg[2..]}\": {e.Message}", e);
+            }
         }
-        options.Validate();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e) when (configDir is not null && ConfigDirectory.FlagOf(e.Message) is { } flag
+            && File.Exists(Path.Combine(configDir, flag)) && !args.Skip(fromDir).Any(a => a == "--" + flag || a.StartsWith("--" + flag + "=", StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"--config-dir \"{configDir}\", file \"{flag}\": {e.Message}", e);
+        }
         return options;
     }
+
+    private static AgentOptions Skip(AgentOptions options, string _) => options; // read before the loop
 
     private static AgentOptions WithProxyPorts(AgentOptions options, string value)
     {

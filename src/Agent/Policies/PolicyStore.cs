@@ -7,14 +7,18 @@ using CiliumL7.Policy.Api.Limits;
 namespace CiliumL7.Agent.Policies;
 
 /// <summary>
-/// Every policy resource in force, from two sources: <c>policy import</c> over
-/// the API (persisted in the state directory) and the files of the policy
-/// directory. A file that fails validation keeps its last good version in force
-/// and its errors are reported; a deleted file's resources go away. Thread-safe.
+/// Every policy resource in force, from three sources: <c>policy import</c> over
+/// the API (persisted in the state directory), the files of the policy
+/// directory, and the Kubernetes API server (its watchers). A file or object that
+/// fails validation keeps its last good version in force and its errors are
+/// reported; a deleted file's or object's resources go away. Thread-safe.
 /// </summary>
 internal sealed class PolicyStore
 {
     public const string ApiSource = "api";
+
+    /// <summary>Source of resources read from the Kubernetes API server.</summary>
+    public const string KubernetesSource = "kubernetes";
 
     private const int MaxErrors = 100;
     private const int MaxErrorChars = 1024;
@@ -24,6 +28,7 @@ internal sealed class PolicyStore
     private readonly IPolicyValidator _validator;
     private readonly string _statePath;
     private readonly Dictionary<string, FileEntry> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FileEntry> _kubernetes = new(StringComparer.Ordinal);
     private List<PolicyDocument> _imported = [];
     private long _revision = 1;
     private long _appliedRevision;
@@ -262,13 +267,99 @@ internal sealed class PolicyStore
         return events;
     }
 
-    /// <summary>Every resource in force: imported ones, then directory files' (last good) ones.</summary>
+    /// <summary>
+    /// One object from the Kubernetes API server (added or changed): validated like a file. When it
+    /// fails, its last good version stays in force and the errors are returned and reported; an
+    /// unchanged object is not looked at again.
+    /// </summary>
+    public (IReadOnlyList<string> Errors, bool Changed) SetKubernetes(string kind, string ns, string name, string text)
+    {
+        var key = KubernetesKey(kind, ns, name);
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        lock (_lock)
+        {
+            if (_kubernetes.TryGetValue(key, out var known) && known.Hash == hash)
+            {
+                return (known.Errors, false);
+            }
+        }
+        var (docs, errors) = Check(text, key);
+        if (errors.Count == 0 && (docs.Count != 1 || docs[0].Kind != kind || docs[0].Name != name || docs[0].Namespace != ns))
+        {
+            errors.Add($"{key}: the object read from the API server is not that one resource");
+        }
+        lock (_lock)
+        {
+            _kubernetes.TryGetValue(key, out var previous);
+            if (errors.Count > 0)
+            {
+                Interlocked.Increment(ref _importErrors);
+                _kubernetes[key] = new FileEntry(hash, previous?.Documents ?? [], errors);
+                return (errors, true);
+            }
+            _kubernetes[key] = new FileEntry(hash, [docs[0] with { Source = KubernetesSource }], []);
+            _revision++;
+        }
+        Changed?.Invoke();
+        return ([], true);
+    }
+
+    /// <summary>An object deleted from the API server: its resource goes away. False when it was not known.</summary>
+    public bool DeleteKubernetes(string kind, string ns, string name)
+    {
+        lock (_lock)
+        {
+            if (!_kubernetes.Remove(KubernetesKey(kind, ns, name)))
+            {
+                return false;
+            }
+            _revision++;
+        }
+        Changed?.Invoke();
+        return true;
+    }
+
+    /// <summary>
+    /// After a (re)list: removes the objects of <paramref name="kind"/> the list no longer has —
+    /// deletes that happened while no watch was open. Returns the keys removed.
+    /// </summary>
+    public IReadOnlyList<string> ReconcileKubernetes(string kind, IReadOnlySet<string> present)
+    {
+        List<string> gone;
+        lock (_lock)
+        {
+            var prefix = kind + "/";
+            gone = [.. _kubernetes.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !present.Contains(k))];
+            foreach (var key in gone)
+            {
+                _kubernetes.Remove(key);
+            }
+            if (gone.Count > 0)
+            {
+                _revision++;
+            }
+        }
+        if (gone.Count > 0)
+        {
+            Changed?.Invoke();
+        }
+        return gone;
+    }
+
+    /// <summary>How Kubernetes objects are keyed: <c>kind/namespace/name</c> (namespace empty when clusterwide).</summary>
+    public static string KubernetesKey(string kind, string ns, string name) => $"{kind}/{ns}/{name}";
+
+    /// <summary>Every resource in force: imported ones, then directory files' and Kubernetes objects' (last good) ones.</summary>
     public List<PolicyDocument> All()
     {
         lock (_lock)
         {
             var list = new List<PolicyDocument>(_imported);
             foreach (var (_, entry) in _files.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                list.AddRange(entry.Documents);
+            }
+            foreach (var (_, entry) in _kubernetes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 list.AddRange(entry.Documents);
             }
@@ -280,7 +371,7 @@ internal sealed class PolicyStore
     {
         lock (_lock)
         {
-            return [.. _files.Where(kv => kv.Value.Errors.Count > 0).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            return [.. _files.Concat(_kubernetes).Where(kv => kv.Value.Errors.Count > 0).OrderBy(kv => kv.Key, StringComparer.Ordinal)
                 .Select(kv => new PolicyErrorModel { Source = kv.Key, Errors = kv.Value.Errors })];
         }
     }

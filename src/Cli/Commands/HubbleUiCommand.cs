@@ -43,6 +43,27 @@ internal static class HubbleUiCommand
         });
         var command = new Command("hubble", "Hubble tools");
         command.Subcommands.Add(ui);
+        command.Subcommands.Add(Switch(enable: true));
+        command.Subcommands.Add(Switch(enable: false));
+        return command;
+    }
+
+    /// <summary><c>hubble enable [--ui]</c> / <c>hubble disable</c> in a Kubernetes cluster.</summary>
+    private static Command Switch(bool enable)
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config or in-cluster)" };
+        var ns = new Option<string>("--namespace", "-n") { Description = "Namespace of the agents", DefaultValueFactory = _ => "kube-system" };
+        var withUi = new Option<bool>("--ui") { Description = "Also serve the Hubble UI on every agent (:12000)" };
+        var command = new Command(enable ? "enable" : "disable", enable
+            ? "Turn on Hubble's Observer on every node's address (and the UI with --ui) and restart the agents"
+            : "Turn off Hubble's network listeners (flows stay on each agent's socket) and restart the agents");
+        command.Options.Add(kubeconfig);
+        command.Options.Add(ns);
+        if (enable)
+        {
+            command.Options.Add(withUi);
+        }
+        command.SetAction((pr, ct) => Kubernetes.HubbleSwitch.RunAsync(enable, enable && pr.GetValue(withUi), pr.GetValue(kubeconfig), pr.GetValue(ns)!, Console.Out, ct));
         return command;
     }
 }

@@ -17,12 +17,18 @@ internal static class StatusCommand
         var output = AgentConnection.CreateOutputOption();
         var wait = new Option<bool>("--wait") { Description = "Wait until the agent is up (and its datapath not failing)" };
         var waitDuration = new Option<TimeSpan>("--wait-duration") { Description = "How long --wait waits", DefaultValueFactory = _ => TimeSpan.FromMinutes(2) };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Show the agents of this Kubernetes cluster (their DaemonSet) instead of one agent" };
+        var k8sNamespace = new Option<string>("--namespace") { Description = "Namespace of the agents' DaemonSet (with --kubeconfig)", DefaultValueFactory = _ => "kube-system" };
         var command = new Command("status", "Show the agent's status: datapath, proxy, endpoints, identities, policies");
+        command.Options.Add(kubeconfig);
+        command.Options.Add(k8sNamespace);
         command.Options.Add(host);
         command.Options.Add(output);
         command.Options.Add(wait);
         command.Options.Add(waitDuration);
-        command.SetAction((pr, ct) => AgentConnection.RunAsync(async () =>
+        command.SetAction((pr, ct) => pr.GetValue(kubeconfig) is { } k8s
+            ? Kubernetes.ClusterStatus.RunAsync(k8s, pr.GetValue(k8sNamespace)!, pr.GetValue(wait), pr.GetValue(waitDuration), Console.Out, ct)
+            : AgentConnection.RunAsync(async () =>
         {
             using var client = AgentConnection.Connect(pr, host);
             var status = pr.GetValue(wait)
@@ -78,7 +84,9 @@ internal static class StatusCommand
         o.WriteLine(s.KvStore is { State: not "Disabled" } kv
             ? $"KVStore:                 {(kv.State == "Failure" ? "Unreachable" : kv.State)}   etcd {kv.Endpoint} (cluster {kv.Cluster}, {kv.Nodes} nodes, {kv.RemoteIps} remote pod IPs){Why(kv.Message)}"
             : "KVStore:                 Disabled   (standalone node)");
-        o.WriteLine($"Kubernetes:              Disabled   (standalone node)");
+        o.WriteLine(s.Kubernetes is { State: not "Disabled" } k8s
+            ? $"Kubernetes:              {k8s.State}   {k8s.Server} ({k8s.Watches.Count(w => w.Synced)}/{k8s.Watches.Count} watches synced: {string.Join(", ", k8s.Watches.Select(w => w.Resource.Split('.')[0] + (w.Synced ? "" : " (listing)")))})"
+            : "Kubernetes:              Disabled   (standalone node)");
         o.WriteLine($"CiliumL7:                {s.Agent.State}   {s.Agent.Version} (node {s.Agent.NodeName}, pid {s.Agent.Pid}, up {uptime})");
         o.WriteLine($"Datapath:                {s.Datapath.State}   {s.Datapath.Attachments.Count} program attachments, {s.Datapath.Maps.Count} maps pinned under {s.Datapath.BpfRoot}{Why(s.Datapath.Message)}");
         o.WriteLine($"Proxy Status:            {s.Proxy.State}   {s.Proxy.Redirects.Count} redirects active{Why(s.Proxy.Message)}");

@@ -48,6 +48,9 @@ public sealed record StatusModel
     /// <summary>The kvstore (etcd) connection; Disabled on a standalone node.</summary>
     public KvStoreStatusModel? KvStore { get; init; }
 
+    /// <summary>The Kubernetes API server's watches; Disabled without one.</summary>
+    public KubernetesStatusModel? Kubernetes { get; init; }
+
     /// <summary>Hubble's flow ring, as <c>ciliuml7 status</c> found it (null when not asked).</summary>
     public HubbleStatusModel? Hubble { get; init; }
 
