@@ -151,9 +151,12 @@ internal static class AgentHost
         }
         fqdn.LiveEndpoints = () => endpoints.List().Select(e => (uint)e.Id).ToHashSet();
         var engine = AgentComponents.CreateEngine(options, endpoints);
+        var nodeAddresses = NodeAddresses.ForPodCidr(options.PodCidr);
+        nodeAddresses.Refresh();
         if (engine is ResolverPolicyEngine resolver)
         {
             resolver.Fqdns = fqdn;
+            resolver.NodeAddresses = nodeAddresses;
         }
         var context = new AgentContext(options, endpoints, policies, datapath, proxy, drops, flows, DateTimeOffset.UtcNow)
         {
@@ -175,6 +178,8 @@ internal static class AgentHost
         builder.Services.AddHostedService<FqdnCollector>();
         builder.Services.AddSingleton(services);
         builder.Services.AddHostedService<PinWatch>();
+        builder.Services.AddSingleton(nodeAddresses);
+        builder.Services.AddHostedService<NodeAddressWatch>();
         builder.Services.AddSingleton<PolicyRegenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyRegenerator>());
         builder.Services.AddSingleton<PolicyDirectoryWatcher>();

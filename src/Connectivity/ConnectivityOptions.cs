@@ -14,6 +14,9 @@ public sealed record ConnectivityOptions
     /// <summary>The <c>ciliuml7</c> binary used to create endpoints and services and run the echo servers (the running one).</summary>
     public required string CliPath { get; init; }
 
+    /// <summary>The Kafka test broker binary (librdkafka's mock cluster); null: <c>ciliuml7-kafka-mock</c> beside <see cref="CliPath"/>.</summary>
+    public string? KafkaMockPath { get; init; }
+
     /// <summary>Namespace of the test pods, services and policies (cilium-cli: cilium-test).</summary>
     public string TestNamespace { get; init; } = "ciliuml7-test";
 

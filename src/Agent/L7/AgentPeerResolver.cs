@@ -7,8 +7,8 @@ namespace CiliumL7.Agent.L7;
 
 /// <summary>
 /// The proxy's ipcache: local endpoint addresses (exact), then other nodes'
-/// pods (exact, kvstore mode), then the policies' CIDR identities (longest
-/// prefix), else world. Rebuilt per regeneration and
+/// pods (exact, kvstore mode), then the policies' CIDR identities and the
+/// node's own addresses as host (longest prefix), else world. Rebuilt per regeneration and
 /// swapped whole; lookups never lock or allocate.
 /// </summary>
 internal sealed class AgentPeerResolver : IPeerResolver
@@ -55,7 +55,9 @@ internal sealed class AgentPeerResolver : IPeerResolver
         }
         var cidrList = cidrs
             .OrderByDescending(kv => kv.Key.PrefixLength)
-            .Select(kv => (kv.Key, new PeerInfo(kv.Value, 0, null, null, ["cidr:" + kv.Key, "reserved:world"])))
+            .Select(kv => (kv.Key, kv.Value == CiliumL7.Policy.Identity.ReservedIdentity.Host
+                ? new PeerInfo(kv.Value, 0, null, null, ["reserved:host"]) // a node address
+                : new PeerInfo(kv.Value, 0, null, null, ["cidr:" + kv.Key, "reserved:world"])))
             .ToArray();
         _state = new State(map.ToFrozenDictionary(), cidrList);
     }

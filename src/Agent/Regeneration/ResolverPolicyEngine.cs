@@ -36,6 +36,9 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
     /// <summary>The identities of learned names (the FQDN cache), for <c>toFQDNs</c>; null selects nothing.</summary>
     public IFqdnIdentities? Fqdns { get; set; }
 
+    /// <summary>The node's own addresses, mapped to the identity host in the ipcache (null: none).</summary>
+    public Datapath.NodeAddresses? NodeAddresses { get; set; }
+
     /// <summary>Audit every policy on every endpoint (<c>--policy-audit-mode</c>).</summary>
     public bool AuditAll { get; init; }
 
@@ -108,7 +111,8 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
             foreach (var entry in policy.AuditEntries)
             {
                 // Audited policies beside enforcing ones only report: a redirect is an allow at L3/L4
-                // (their L7 rules are judged where the enforcing policy redirects the same port).
+                // (their L7 rules are judged where the enforcing side redirects the same port, which the
+                // resolver arranges when the enforcing policy allows it at L3/L4 only: AuditRedirects).
                 entries.Add(new PolicyMapEntrySpec(
                     entry.Direction,
                     entry.RemoteIdentity,
@@ -128,7 +132,25 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
             };
         }
         _proxyPorts.Retain(redirects);
-        return new PolicyComputation(states, redirects, snapshot.CidrIdentities, snapshot);
+        return new PolicyComputation(states, redirects, WithNodeAddresses(snapshot.CidrIdentities), snapshot);
+    }
+
+    /// <summary>
+    /// The policies' CIDR identities plus each node address as a /32 of identity host: traffic from the node
+    /// is the host's, whatever CIDR a policy names around it (the /32 is the longest prefix; it wins).
+    /// </summary>
+    private IReadOnlyDictionary<System.Net.IPNetwork, uint> WithNodeAddresses(IReadOnlyDictionary<System.Net.IPNetwork, uint> cidrs)
+    {
+        if (NodeAddresses is not { Current: { Count: > 0 } addresses })
+        {
+            return cidrs;
+        }
+        var merged = new Dictionary<System.Net.IPNetwork, uint>(cidrs);
+        foreach (var ip in addresses)
+        {
+            merged[new System.Net.IPNetwork(ip, 32)] = ReservedIdentity.Host;
+        }
+        return merged;
     }
 
     /// <summary>A stable cookie for a policy name (reported by the datapath in events).</summary>

@@ -8,7 +8,7 @@ internal static class ProcessRunner
     /// <summary>The outcome of a command.</summary>
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, CancellationToken ct)
+    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, CancellationToken ct, string? stdin = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -22,7 +22,18 @@ internal static class ProcessRunner
             psi.ArgumentList.Add(a);
         }
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + file);
-        process.StandardInput.Close();
+        try
+        {
+            if (stdin is not null)
+            {
+                await process.StandardInput.WriteAsync(stdin.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            }
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // the command exited without reading its input: its exit code says what happened
+        }
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);

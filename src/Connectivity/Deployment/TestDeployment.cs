@@ -7,8 +7,9 @@ using CiliumL7.Connectivity.Model;
 namespace CiliumL7.Connectivity.Deployment;
 
 /// <summary>
-/// What a run deploys and removes: three pods through the agent and the CNI plugin
-/// (<c>ciliuml7 endpoint create</c>), an echo server in each, the echo service, and the world host.
+/// What a run deploys and removes: four pods through the agent and the CNI plugin
+/// (<c>ciliuml7 endpoint create</c>), an echo server in each, the echo service, the world host
+/// with its DNS server (dnsmasq), and a Kafka broker in the <c>kafka</c> pod (see <see cref="KafkaBroker"/>).
 /// Everything made is recorded as it is made; <see cref="DisposeAsync"/> removes exactly that,
 /// also after a failure or a cancellation.
 /// </summary>
@@ -21,6 +22,7 @@ internal sealed class TestDeployment : IAsyncDisposable
         ("client", "kind=client,name=client", Peer.Client),
         ("client2", "kind=client,name=client2,other=client", Peer.Client2),
         ("echo-same-node", "kind=echo,name=echo-same-node", Peer.Echo),
+        ("kafka", "kind=kafka,name=kafka", Peer.Kafka),
     ];
 
     private readonly ConnectivityOptions _options;
@@ -31,6 +33,8 @@ internal sealed class TestDeployment : IAsyncDisposable
     private readonly string _id = Convert.ToHexString(Guid.NewGuid().ToByteArray())[..6].ToLowerInvariant();
     private bool _serviceCreated;
     private bool _worldCreated;
+    private string? _kafkaBootstrap;
+    private string? _kafkaProblem;
 
     public TestDeployment(ConnectivityOptions options, Action<string> log)
     {
@@ -46,10 +50,15 @@ internal sealed class TestDeployment : IAsyncDisposable
 
     public TestPod Pod(Peer peer) => _pods[peer];
 
+    /// <summary>The Kafka broker's bootstrap address (KAFKA_IP:9092); throws, naming why, when the broker could not start.</summary>
+    public string KafkaBootstrap => _kafkaBootstrap
+        ?? throw new InvalidOperationException("no Kafka broker: " + (_kafkaProblem ?? "not deployed"));
+
     /// <summary>The address curl connects to for <paramref name="peer"/>.</summary>
     public string Address(Peer peer) => peer switch
     {
-        Peer.Client or Peer.Client2 or Peer.Echo => _pods[peer].Ip,
+        Peer.Client or Peer.Client2 or Peer.Echo or Peer.Kafka => _pods[peer].Ip,
+        Peer.WorldDns => WorldHost.DnsIp,
         Peer.EchoService => ServiceVip ?? throw new InvalidOperationException("the echo service has no VIP"),
         Peer.World => WorldHost.Ip,
         Peer.World2 => WorldHost.Ip2,
@@ -60,8 +69,8 @@ internal sealed class TestDeployment : IAsyncDisposable
     /// <summary>The network namespace curl runs in for <paramref name="peer"/> (null: the node itself).</summary>
     public string? Netns(Peer peer) => peer switch
     {
-        Peer.Client or Peer.Client2 or Peer.Echo => _pods[peer].Netns,
-        Peer.World or Peer.World2 => WorldNetns,
+        Peer.Client or Peer.Client2 or Peer.Echo or Peer.Kafka => _pods[peer].Netns,
+        Peer.World or Peer.World2 or Peer.WorldDns => WorldNetns,
         Peer.Host => null,
         Peer.EchoService => throw new InvalidOperationException("a service does not run commands"),
         _ => throw new ArgumentOutOfRangeException(nameof(peer), peer, "unknown peer"),
@@ -99,6 +108,11 @@ internal sealed class TestDeployment : IAsyncDisposable
         _worldCreated = true;
         await WorldHost.CreateAsync(WorldNetns, WorldInterface, ct).ConfigureAwait(false);
         StartEchoServer(WorldNetns, "world");
+        _log($"✨ Starting DNS server {WorldHost.DnsIp} (dnsmasq: {WorldHost.Name}, {WorldHost.Name2})");
+        Start("ip", WorldHost.DnsServerArgs(WorldNetns), "the DNS server (dnsmasq)");
+
+        // :: Step 4b: the Kafka broker in the kafka pod, relayed to the client pods.
+        await StartKafkaAsync(ct).ConfigureAwait(false);
 
         // :: Step 5: wait (bounded) until every server answers, before any policy exists.
         _log("⌛ Waiting for the echo servers");
@@ -108,6 +122,106 @@ internal sealed class TestDeployment : IAsyncDisposable
             await WaitForAsync(from, Address(peer), ct).ConfigureAwait(false);
         }
         await WaitForAsync(Peer.Client, ServiceVip!, ct).ConfigureAwait(false);
+        await WaitForDnsAsync(ct).ConfigureAwait(false);
+        if (_kafkaBootstrap is not null)
+        {
+            await WaitForKafkaAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The mock broker and its relays. When the broker binary is missing the run goes on: the Kafka
+    /// tests then fail naming why (<see cref="KafkaBootstrap"/>).
+    /// </summary>
+    private async Task StartKafkaAsync(CancellationToken ct)
+    {
+        var mock = _options.KafkaMockPath ?? KafkaBroker.MockPath(_options.CliPath);
+        if (!File.Exists(mock))
+        {
+            _kafkaProblem = $"{mock} is missing (`make build` builds it from examples/kafka/mock-broker.c; needs librdkafka-dev)";
+            _log("⚠️  No Kafka broker: " + _kafkaProblem);
+            return;
+        }
+        var broker = _pods[Peer.Kafka];
+        _log($"✨ Starting Kafka broker {broker.Ip}:{TestPorts.Kafka} in pod {_options.TestNamespace}/{broker.Name} (librdkafka mock cluster; topics {string.Join(", ", KafkaBroker.Topics)})");
+        var ready = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Start("ip", KafkaBroker.MockArgs(broker.Netns, mock), "the Kafka mock broker", line => ready.TrySetResult(line));
+        string? first;
+        try
+        {
+            first = await ready.Task.WaitAsync(TimeSpan.FromSeconds(20), ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"the Kafka mock broker ({mock}) printed no address within 20s");
+        }
+        var mockPort = KafkaBroker.ParseMockPort(first)
+            ?? throw new InvalidOperationException($"the Kafka mock broker ({mock}) printed \"{first}\", not 127.0.0.1:PORT");
+        Start("ip", KafkaBroker.BrokerRelayArgs(broker.Netns, broker.Ip, TestPorts.Kafka, mockPort), "the Kafka relay (socat) in the kafka pod");
+        foreach (var peer in new[] { Peer.Client, Peer.Client2 })
+        {
+            Start("ip", KafkaBroker.ClientRelayArgs(_pods[peer].Netns, broker.Ip, TestPorts.Kafka, mockPort), $"the Kafka relay (socat) in pod {_pods[peer].Name}");
+        }
+        _kafkaBootstrap = $"{broker.Ip}:{TestPorts.Kafka}";
+    }
+
+    private async Task WaitForDnsAsync(CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var r = await ProcessRunner.RunAsync("ip", ["netns", "exec", Netns(Peer.Client)!, "dig", "@" + WorldHost.DnsIp, WorldHost.Name, "A", "+tries=1", "+time=1"], TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+            if (r.ExitCode == 0 && r.Stdout.Contains("status: NOERROR", StringComparison.Ordinal))
+            {
+                return;
+            }
+            last = (r.Stdout + r.Stderr).Trim();
+            await Task.Delay(100, ct).ConfigureAwait(false);
+        }
+        throw new InvalidOperationException($"the DNS server {WorldHost.DnsIp} did not answer {WorldHost.Name} from pod client within 20s: {last}");
+    }
+
+    private async Task WaitForKafkaAsync(CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var ok = true;
+            foreach (var peer in new[] { Peer.Client, Peer.Client2 })
+            {
+                var r = await ProcessRunner.RunAsync("ip", ["netns", "exec", Netns(peer)!, "kcat", "-b", _kafkaBootstrap!, "-m", "3", "-L", "-t", KafkaBroker.Topics[0]], TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                if (r.ExitCode != 0 || !r.Stdout.Contains("topic \"" + KafkaBroker.Topics[0] + "\"", StringComparison.Ordinal))
+                {
+                    ok = false;
+                    last = (r.Stdout + r.Stderr).Trim();
+                    break;
+                }
+            }
+            if (ok)
+            {
+                return;
+            }
+            await Task.Delay(200, ct).ConfigureAwait(false);
+        }
+        throw new InvalidOperationException($"the Kafka broker {_kafkaBootstrap} did not answer kcat -L from the client pods within 30s: {last}");
+    }
+
+    /// <summary>
+    /// Forgets what the agent learned from the run's DNS answers (only names under the test domain), so that
+    /// no test, and no later run, finds a test name's address already allowed by toFQDNs.
+    /// </summary>
+    public static async Task ForgetTestNamesAsync(AgentClient agent, Action<string> log)
+    {
+        try
+        {
+            await agent.CleanFqdnCacheAsync(null, "*." + WorldHost.Domain, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AgentException or AgentUnavailableException or AgentTimeoutException or HttpRequestException)
+        {
+            log($"⚠️  Could not remove the test names ({WorldHost.Domain}) from the FQDN cache: {e.Message}");
+        }
     }
 
     private async Task WaitForAsync(Peer from, string ip, CancellationToken ct)
@@ -126,19 +240,33 @@ internal sealed class TestDeployment : IAsyncDisposable
         throw new InvalidOperationException($"{url} did not answer from pod {Pod(from).Name} within 20s (is the echo server running? is the agent's datapath up?)");
     }
 
-    private void StartEchoServer(string netns, string name)
+    private void StartEchoServer(string netns, string name) =>
+        Start("ip", ["netns", "exec", netns, _options.CliPath, "connectivity", "echo-server", "--listen", TestPorts.Http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--listen", TestPorts.Other.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", name],
+            "the echo server in " + netns);
+
+    /// <summary>Starts a background process of the run (stopped by <see cref="DisposeAsync"/>, by PID, with its children).</summary>
+    private void Start(string file, IEnumerable<string> args, string what, Action<string?>? firstLine = null)
     {
-        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in new[] { "netns", "exec", netns, _options.CliPath, "connectivity", "echo-server", "--listen", TestPorts.Http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--listen", TestPorts.Other.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", name })
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the echo server in " + netns);
-        process.OutputDataReceived += (_, _) => { };
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + what);
+        _servers.Add(process);
+        var seen = 0;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (firstLine is not null && Interlocked.Exchange(ref seen, 1) == 0)
+            {
+                firstLine(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, _) => { };
+        process.Exited += (_, _) => firstLine?.Invoke(null);
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _servers.Add(process);
     }
 
     private async Task RemoveLeftoversAsync(CancellationToken ct)
@@ -151,6 +279,7 @@ internal sealed class TestDeployment : IAsyncDisposable
             await ProcessRunner.RunAsync(_options.CliPath, ["-H", "unix://" + _options.AgentSocket, "endpoint", "delete", e.Name, "--namespace", e.Namespace], TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
         }
         await ProcessRunner.RunAsync(_options.CliPath, ["-H", "unix://" + _options.AgentSocket, "service", "delete", EchoServiceName, "--namespace", _options.TestNamespace], TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        await ForgetTestNamesAsync(client, _log).ConfigureAwait(false);
     }
 
     private Task<string> Cli(string[] args, CancellationToken ct) =>
@@ -166,7 +295,7 @@ internal sealed class TestDeployment : IAsyncDisposable
             {
                 if (!server.HasExited)
                 {
-                    server.Kill();
+                    server.Kill(entireProcessTree: true); // socat forks a child per connection
                 }
                 await server.WaitForExitAsync(none).ConfigureAwait(false);
             }

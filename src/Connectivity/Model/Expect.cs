@@ -20,4 +20,16 @@ public enum Expect
 
     /// <summary>curl --fail exits 22 on a 403: Hubble shows the http-request DROPPED and the 403 response.</summary>
     L7Denied,
+
+    /// <summary>dig gets an answer with status NOERROR: Hubble shows the dns-request FORWARDED and a NOERROR dns-response.</summary>
+    DnsAnswered,
+
+    /// <summary>dig gets status REFUSED from the DNS proxy: Hubble shows the dns-request DROPPED.</summary>
+    DnsRefused,
+
+    /// <summary>kcat succeeds (exit 0): Hubble shows a kafka-request FORWARDED for the topic and no drop.</summary>
+    KafkaAllowed,
+
+    /// <summary>kcat fails with "Topic authorization failed" (error 29): Hubble shows a kafka-request DROPPED for the topic.</summary>
+    KafkaDenied,
 }

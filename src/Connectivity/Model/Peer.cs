@@ -21,6 +21,12 @@ public enum Peer
     /// <summary>The second world address (198.51.100.11), on the same world host.</summary>
     World2,
 
+    /// <summary>The world's DNS server (198.51.100.53, dnsmasq on the world host), answering the test names.</summary>
+    WorldDns,
+
+    /// <summary>Pod <c>kafka</c> (kind=kafka, name=kafka): a Kafka broker (librdkafka's mock cluster) on port 9092.</summary>
+    Kafka,
+
     /// <summary>The node itself (the namespace the CLI runs in).</summary>
     Host,
 }

@@ -8,4 +8,7 @@ public static class TestPorts
 
     /// <summary>A second port, for port-scoped rules.</summary>
     public const int Other = 9090;
+
+    /// <summary>The test Kafka broker's port (in the broker pod).</summary>
+    public const int Kafka = 9092;
 }

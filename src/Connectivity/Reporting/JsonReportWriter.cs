@@ -47,6 +47,15 @@ public static class JsonReportWriter
                 w.WriteNumber("port", a.Action.Port);
                 w.WriteString("method", a.Action.Request.Method);
                 w.WriteString("path", a.Action.Request.Path);
+                if (a.Action.Dns is { } dns)
+                {
+                    w.WriteString("dnsQuery", dns.Name);
+                }
+                if (a.Action.Kafka is { } kafka)
+                {
+                    w.WriteString("kafkaRole", kafka.Role.ToString().ToLowerInvariant());
+                    w.WriteString("kafkaTopic", kafka.Topic);
+                }
                 w.WriteString("expect", a.Action.Expect.ToString());
                 w.WriteString("command", a.Command);
                 w.WriteNumber("exitCode", a.ExitCode);

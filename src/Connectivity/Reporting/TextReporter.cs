@@ -80,7 +80,7 @@ public sealed class TextReporter : IConnectivityReporter
     private static void WriteAction(TextWriter o, ActionResult a, bool verbose)
     {
         var mark = a.Passed ? "✅" : "❌";
-        o.WriteLine($"    {mark} {a.Action.Name}: {a.Action.From} → {a.Action.To}:{a.Action.Port} {a.Action.Request.Method} {a.Action.Request.Path} — exit {a.ExitCode}{(a.HttpCode > 0 ? $", HTTP {a.HttpCode}" : "")} (expected {Running.CurlCommand.Describe(a.Action.Expect)})");
+        o.WriteLine($"    {mark} {a.Action.Name}: {a.Action.From} → {a.Action.To}:{a.Action.Port} {a.Action.What} — exit {a.ExitCode}{(a.HttpCode > 0 ? $", HTTP {a.HttpCode}" : "")} (expected {Running.CurlCommand.Describe(a.Action.Expect)})");
         o.WriteLine($"       command: {a.Command}");
         foreach (var failure in a.Failures)
         {

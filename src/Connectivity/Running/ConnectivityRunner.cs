@@ -103,8 +103,12 @@ public sealed class ConnectivityRunner
         }
         finally
         {
-            // :: Step 3: the policies go, even when the test failed or was interrupted.
+            // :: Step 3: the policies go, even when the test failed or was interrupted; so do the names its queries taught the agent.
             await RemovePoliciesAsync(agent).ConfigureAwait(false);
+            if (test.Actions.Any(a => a.Dns is not null))
+            {
+                await TestDeployment.ForgetTestNamesAsync(agent, _reporter.Info).ConfigureAwait(false);
+            }
         }
     }
 
@@ -142,6 +146,20 @@ public sealed class ConnectivityRunner
         }
     }
 
+    /// <summary>The client command of <paramref name="action"/>: curl, dig (DNS) or kcat (Kafka).</summary>
+    private List<string> Command(TestAction action, TestDeployment deployment, int localPort)
+    {
+        if (action.Dns is { } dns)
+        {
+            return DigCommand.Build(deployment.Netns(action.From)!, deployment.Pod(action.From).Ip, deployment.Address(action.To), dns, localPort, _options);
+        }
+        if (action.Kafka is { } kafka)
+        {
+            return KcatCommand.Build(deployment.Netns(action.From)!, deployment.KafkaBootstrap, kafka, _options);
+        }
+        return CurlCommand.Build(deployment.Netns(action.From), deployment.Address(action.To), action, localPort, _options);
+    }
+
     private async Task<ActionResult> RunActionAsync(TestAction action, TestDeployment deployment, FlowValidator flows, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -151,28 +169,24 @@ public sealed class ConnectivityRunner
             _nextPort = 20000;
         }
         var since = DateTimeOffset.UtcNow.AddMilliseconds(-500);
-        var args = CurlCommand.Build(deployment.Netns(action.From), deployment.Address(action.To), action, port, _options);
-        var command = string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) || a.Contains('%', StringComparison.Ordinal) ? "'" + a + "'" : a));
+        var args = Command(action, deployment, port);
+        var stdin = action.Kafka is { } kafka ? KcatCommand.Stdin(kafka) : null;
+        var command = string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) || a.Contains('%', StringComparison.Ordinal) ? "'" + a + "'" : a))
+            + (stdin is null ? "" : " <<< '" + stdin.TrimEnd() + "'");
         var timeout = _options.RequestTimeout + TimeSpan.FromSeconds(10);
-        var run = await ProcessRunner.RunAsync(args[0], args.Skip(1), timeout, ct).ConfigureAwait(false);
-        _ = int.TryParse(run.Stdout.Trim(), out var httpCode);
+        var run = await ProcessRunner.RunAsync(args[0], args.Skip(1), timeout, ct, stdin).ConfigureAwait(false);
+        var httpCode = 0;
+        if (action.Dns is null && action.Kafka is null)
+        {
+            _ = int.TryParse(run.Stdout.Trim(), out httpCode);
+        }
 
-        var failures = new List<string>();
+        var failures = ActionCheck.Failures(action, run, httpCode);
         var warnings = new List<string>();
-        var expectedExit = CurlCommand.ExpectedExit(action.Expect);
-        if (run.ExitCode != expectedExit)
-        {
-            failures.Add($"curl exit {run.ExitCode}{(httpCode > 0 ? $" (HTTP {httpCode})" : "")}, expected {CurlCommand.Describe(action.Expect)}{(run.Stderr.Trim().Length > 0 ? ": " + run.Stderr.Trim() : "")}");
-        }
-        else if (action.Expect == Expect.L7Denied && httpCode != 403)
-        {
-            failures.Add($"HTTP {httpCode}, expected 403 (Access denied)");
-        }
-
         var seen = new List<string>();
         if (_options.FlowValidation != FlowValidation.Disabled)
         {
-            var clientIp = action.From == Peer.Host ? null : action.From is Peer.World or Peer.World2 ? null : deployment.Pod(action.From).Ip;
+            var clientIp = action.From is Peer.Host or Peer.World or Peer.World2 or Peer.WorldDns ? null : deployment.Pod(action.From).Ip;
             var (found, problems) = await flows.ValidateAsync(new FlowValidator.Connection(clientIp, port, action), since, ct).ConfigureAwait(false);
             seen.AddRange(found.Select(FlowPrinter.CompactLine));
             (_options.FlowValidation == FlowValidation.Strict ? failures : warnings).AddRange(problems.Select(p => "flow validation: " + p));

@@ -39,6 +39,8 @@ internal static class CurlCommand
         Expect.Allowed or Expect.AllowedByPolicy or Expect.AllowedL7 => 0,
         Expect.DroppedDefaultDeny or Expect.DroppedDenyRule => ExitTimeout,
         Expect.L7Denied => ExitHttpError,
+        Expect.DnsAnswered or Expect.DnsRefused or Expect.KafkaAllowed or Expect.KafkaDenied =>
+            throw new ArgumentOutOfRangeException(nameof(expect), expect, "not an expectation of an HTTP action"),
         _ => throw new ArgumentOutOfRangeException(nameof(expect), expect, "unknown expectation"),
     };
 
@@ -49,6 +51,10 @@ internal static class CurlCommand
         Expect.DroppedDefaultDeny => "exit 28 (timeout: SYN dropped by default deny)",
         Expect.DroppedDenyRule => "exit 28 (timeout: SYN dropped by a deny rule)",
         Expect.L7Denied => "exit 22 (HTTP 403 Access denied from the L7 proxy)",
+        Expect.DnsAnswered => "dig status NOERROR (answered through the DNS proxy)",
+        Expect.DnsRefused => "dig status REFUSED (refused by the DNS proxy)",
+        Expect.KafkaAllowed => "kcat exit 0 (through the Kafka proxy)",
+        Expect.KafkaDenied => "kcat: Topic authorization failed (error 29 from the Kafka proxy)",
         _ => throw new ArgumentOutOfRangeException(nameof(expect), expect, "unknown expectation"),
     };
 

@@ -8,8 +8,9 @@ namespace CiliumL7.Connectivity.Running;
 
 /// <summary>
 /// Checks an action in Hubble: reads the agent's flows since the action started (GetFlows, no follow),
-/// keeps those of the action's connection (its pinned client port, or for L7 flows the client address,
-/// method and path), and compares them with what the expectation implies.
+/// keeps those of the action's connection (its pinned client port — TCP for curl, UDP for dig — or for
+/// HTTP flows without it the client address, method and path, for Kafka the client address and topic),
+/// and compares them with what the expectation implies.
 /// </summary>
 internal sealed class FlowValidator : IDisposable
 {
@@ -89,13 +90,58 @@ internal sealed class FlowValidator : IDisposable
                     problems.Add("expected an http-response flow with status 403; saw none");
                 }
                 break;
+            case Expect.DnsAnswered:
+                NoDrop(drops, problems);
+                if (!flows.Any(f => IsDns(f, L7FlowType.Request) && f.Verdict == Verdict.Forwarded))
+                {
+                    problems.Add("expected a dns-request FORWARDED flow; saw none");
+                }
+                if (!flows.Any(f => IsDns(f, L7FlowType.Response) && f.L7.Dns.Rcode == 0 && f.L7.Dns.Ips.Count > 0))
+                {
+                    problems.Add("expected a dns-response flow with rcode NOERROR and an address; saw none");
+                }
+                break;
+            case Expect.DnsRefused:
+                if (!flows.Any(f => IsDns(f, L7FlowType.Request) && f.Verdict == Verdict.Dropped))
+                {
+                    problems.Add("expected a dns-request DROPPED flow; saw none");
+                }
+                if (!flows.Any(f => IsDns(f, L7FlowType.Response) && f.L7.Dns.Rcode == DnsRcodeRefused))
+                {
+                    problems.Add("expected a dns-response flow with rcode REFUSED (5); saw none");
+                }
+                break;
+            case Expect.KafkaAllowed:
+                NoDrop(drops, problems);
+                if (!flows.Any(f => IsKafka(f, L7FlowType.Request) && f.Verdict == Verdict.Forwarded))
+                {
+                    problems.Add("expected a kafka-request FORWARDED flow for the topic; saw none");
+                }
+                if (flows.Any(f => f.L7?.Kafka is not null && f.Verdict == Verdict.Dropped))
+                {
+                    problems.Add("expected no kafka flow DROPPED for the topic; saw one");
+                }
+                break;
+            case Expect.KafkaDenied:
+                if (!flows.Any(f => IsKafka(f, L7FlowType.Request) && f.Verdict == Verdict.Dropped && f.L7.Kafka.ErrorCode == KafkaTopicAuthorizationFailed))
+                {
+                    problems.Add("expected a kafka-request DROPPED flow with error_code 29 for the topic; saw none");
+                }
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(expect), expect, "unknown expectation");
         }
         return problems;
     }
 
+    private const uint DnsRcodeRefused = 5;
+    private const int KafkaTopicAuthorizationFailed = 29;
+
     private static bool IsHttp(Flow f, L7FlowType type) => f.L7 is { Http: not null } l7 && l7.Type == type;
+
+    private static bool IsDns(Flow f, L7FlowType type) => f.L7 is { Dns: not null } l7 && l7.Type == type;
+
+    private static bool IsKafka(Flow f, L7FlowType type) => f.L7 is { Kafka: not null } l7 && l7.Type == type;
 
     private static void NoDrop(List<Flow> drops, List<string> problems)
     {
@@ -143,14 +189,21 @@ internal sealed class FlowValidator : IDisposable
     public static bool Belongs(Flow flow, Connection c)
     {
         var tcp = flow.L4?.TCP;
+        var udp = flow.L4?.UDP;
         var ip = flow.IP;
-        if (tcp is not null && ip is not null)
+        if (ip is not null && c.Action.Kafka is { } kafka)
         {
-            if (tcp.SourcePort == c.ClientPort && (c.ClientIp is null || ip.Source == c.ClientIp))
+            // kcat's connections have no pinned port: the Kafka flows of the client for the action's topic.
+            return flow.L7?.Kafka is { } k && k.Topic == kafka.Topic && c.ClientIp is not null && (ip.Source == c.ClientIp || ip.Destination == c.ClientIp);
+        }
+        var (sourcePort, destinationPort) = tcp is not null ? (tcp.SourcePort, tcp.DestinationPort) : udp is not null ? (udp.SourcePort, udp.DestinationPort) : (0u, 0u);
+        if ((tcp is not null || udp is not null) && ip is not null)
+        {
+            if (sourcePort == c.ClientPort && (c.ClientIp is null || ip.Source == c.ClientIp))
             {
                 return true;
             }
-            if (tcp.DestinationPort == c.ClientPort && (c.ClientIp is null || ip.Destination == c.ClientIp))
+            if (destinationPort == c.ClientPort && (c.ClientIp is null || ip.Destination == c.ClientIp))
             {
                 return true;
             }

@@ -53,6 +53,34 @@ internal sealed class EntityCidrSuite : ITestSuite
             TestAction.Http("pod-to-cidr", Peer.Client, Peer.World, AllowedByPolicy),
             TestAction.Http("pod-to-cidr-except", Peer.Client, Peer.World2, DroppedDefaultDeny),
         ]),
-        ConnectivityTest.Skipped("from-entities-host", "the datapath classifies the node's own traffic as world (no host entry in the ipcache yet)"),
+        new("from-entities-host",
+        [
+            Cnp.Of("echo-ingress-from-entities-host", """
+              endpointSelector:
+                matchLabels: {kind: echo}
+              ingress:
+              - fromEntities: [host]
+                toPorts:
+                - ports: [{port: "8080", protocol: TCP}]
+            """),
+        ],
+        [
+            TestAction.Http("host-to-pod", Peer.Host, Peer.Echo, AllowedByPolicy),
+            TestAction.Http("pod-to-pod", Peer.Client, Peer.Echo, DroppedDefaultDeny),
+        ]),
+        new("from-entities-world-not-host",
+        [
+            Cnp.Of("echo-ingress-from-entities-world", """
+              endpointSelector:
+                matchLabels: {kind: echo}
+              ingress:
+              - fromEntities: [world]
+                toPorts:
+                - ports: [{port: "8080", protocol: TCP}]
+            """),
+        ],
+        [
+            TestAction.Http("host-to-pod", Peer.Host, Peer.Echo, DroppedDefaultDeny),
+        ]),
     ];
 }

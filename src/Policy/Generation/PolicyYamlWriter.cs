@@ -31,23 +31,42 @@ internal static class PolicyYamlWriter
         if (w.Ingress.Count > 0)
         {
             y.Append("  ingress:\n");
+            var httpPorts = HttpPorts(w.Ingress.Values);
             foreach (var p in w.Ingress.Values)
             {
-                WriteRule(y, p, w.Namespace, ingress: true, options);
+                WriteRule(y, p, w.Namespace, ingress: true, options, httpPorts);
             }
         }
         if (w.Egress.Count > 0)
         {
             y.Append("  egress:\n");
+            var httpPorts = HttpPorts(w.Egress.Values);
             foreach (var p in w.Egress.Values)
             {
-                WriteRule(y, p, w.Namespace, ingress: false, options);
+                WriteRule(y, p, w.Namespace, ingress: false, options, httpPorts);
             }
         }
         return y.ToString();
     }
 
-    private static void WriteRule(StringBuilder y, PeerTraffic p, string ns, bool ingress, GenerationOptions options)
+    /// <summary>The ports on which some peer's HTTP requests were seen.</summary>
+    private static HashSet<(byte, ushort)> HttpPorts(IEnumerable<PeerTraffic> peers)
+    {
+        var ports = new HashSet<(byte, ushort)>();
+        foreach (var p in peers)
+        {
+            foreach (var (key, traffic) in p.Ports)
+            {
+                if (traffic.Http.Count > 0)
+                {
+                    ports.Add(key);
+                }
+            }
+        }
+        return ports;
+    }
+
+    private static void WriteRule(StringBuilder y, PeerTraffic p, string ns, bool ingress, GenerationOptions options, HashSet<(byte, ushort)> httpPorts)
     {
         var peer = p.Peer;
         y.Append("  # ").Append(p.Flows).Append(" flow(s) ").Append(ingress ? "from " : "to ").Append(PeerText(p, ns))
@@ -91,6 +110,14 @@ internal static class PolicyYamlWriter
             if (!options.L7)
             {
                 continue;
+            }
+            if (traffic.Http.Count == 0 && traffic.DnsNames.Count == 0 && httpPorts.Contains((protocol, port)))
+            {
+                // Other peers' requests on this port were seen, this peer's were not: its connections did not go
+                // through the proxy (for example an audited policy would have dropped them at L3/L4, and audit
+                // lets such a connection through without redirecting it). Say so rather than hide the whole-port allow.
+                y.Append("      # no HTTP request of this peer was seen on this port (its connections were not proxied, e.g. an audited\n")
+                 .Append("      # policy would have dropped them at L3/L4): this allows the whole port; narrow it or remove this rule\n");
             }
             if (traffic.Http.Count > 0 && protocol == Protocols.Tcp)
             {

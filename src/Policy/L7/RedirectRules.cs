@@ -100,6 +100,15 @@ public sealed class RedirectRules
         {
             ingress = L7RuleSet.DenyAllOf(egress.Parser);
         }
+        if (destination.IsAudited(TrafficDirection.Ingress))
+        {
+            ingress = ingress.AsAudit(); // the destination audits its ingress: its denies are forwarded and reported
+        }
+        else if (destination.Audit.IngressBeside
+            && destination.GetAuditRules(TrafficDirection.Ingress, key.Port, key.Proto, source.Identity) is { } audited && audited.Parser == ingress.Parser)
+        {
+            ingress = ingress.AndThen(audited.AsAudit()); // the destination's audited policies judge what its enforcing ones allow
+        }
         return egress.AndThen(ingress);
     }
 

@@ -87,7 +87,7 @@ public sealed class EndpointPolicy
     /// when <see cref="AuditState.Any"/> says such policies select the direction.
     /// </summary>
     public L4PolicyEntry? LookupAudit(TrafficDirection direction, uint remoteIdentity, byte proto, ushort port) =>
-        LookupIn(AuditEntries, direction, remoteIdentity, proto, port);
+        LookupIn(AuditEntries.AsSpan(), direction, remoteIdentity, proto, port);
 
     /// <summary>
     /// The L7 rules for a redirected peer/port (the peer's own set, else the set for any
@@ -117,9 +117,9 @@ public sealed class EndpointPolicy
     /// wildcard, the exact protocol before ANY. Null = no entry (dropped: default deny).
     /// </summary>
     public L4PolicyEntry? Lookup(TrafficDirection direction, uint remoteIdentity, byte proto, ushort port) =>
-        LookupIn(Entries, direction, remoteIdentity, proto, port);
+        LookupIn(Entries.AsSpan(), direction, remoteIdentity, proto, port);
 
-    private static L4PolicyEntry? LookupIn(ImmutableArray<L4PolicyEntry> entries, TrafficDirection direction, uint remoteIdentity, byte proto, ushort port)
+    internal static L4PolicyEntry? LookupIn(ReadOnlySpan<L4PolicyEntry> entries, TrafficDirection direction, uint remoteIdentity, byte proto, ushort port)
     {
         L4PolicyEntry? best = null;
         foreach (var e in entries)

@@ -27,6 +27,13 @@ public readonly record struct L4PolicyEntry(
     /// <summary>The field path of (one of) the rules that produced the entry, e.g. <c>spec.ingress[0]</c>.</summary>
     public string? RulePath { get; init; }
 
+    /// <summary>
+    /// True for a redirect the enforcing policies do not need: they allow the port at L3/L4,
+    /// and the redirect (with an allow-all L7 set) exists so that the L7 rules of audited
+    /// policies beside them are judged (see <c>AuditRedirects</c>).
+    /// </summary>
+    public bool ForAudit { get; init; }
+
     /// <summary>True when the entry covers <paramref name="port"/> (port 0 = any).</summary>
     public bool CoversPort(ushort port) => Port == 0 || (port >= Port && port <= EndPort);
 

@@ -120,6 +120,14 @@ public static class PolicyResolver
         egress.Emit(entries, l7);
         ingressBeside?.Emit(auditEntries, auditL7);
         egressBeside?.Emit(auditEntries, auditL7);
+        if (ingressBeside is not null)
+        {
+            AuditRedirects.Add(TrafficDirection.Ingress, entries, l7, auditL7);
+        }
+        if (egressBeside is not null)
+        {
+            AuditRedirects.Add(TrafficDirection.Egress, entries, l7, auditL7);
+        }
         entries.Sort(CompareEntries);
         auditEntries.Sort(CompareEntries);
         var anyAudit = ingressAudit || egressAudit || ingressBeside is not null || egressBeside is not null;

@@ -179,7 +179,8 @@ public static class PolicyTracer
                 lines.Add("  L3/L4: allowed on " + portText + " by " + by);
                 return new TraceStep { Direction = direction, Enforced = enforced, SelectedBy = selectedBy, Entry = e, Verdict = TraceVerdict.Allowed, Lines = lines };
         }
-        lines.Add("  L3/L4: allowed on " + portText + " by " + by + ", redirected to the " + e.Parser.ToString().ToUpperInvariant() + " proxy");
+        lines.Add("  L3/L4: allowed on " + portText + " by " + by + ", redirected to the " + e.Parser.ToString().ToUpperInvariant() + " proxy"
+            + (e.ForAudit ? " so that the audited policies' " + e.Parser.ToString().ToUpperInvariant() + " rules are judged (" + e.PolicyName + " allows every request)" : ""));
         var (allowed, rulePath, decider, text) = JudgeL7(policy.GetRules(direction, request.Port, request.Protocol, peer), e.Parser, request);
         if (Enforcement.UnenforcedRuleKinds.Find(e.Parser) is { } unenforced)
         {

@@ -20,7 +20,44 @@ public sealed class ConnectivityCatalogTests
         {
             Assert.Contains(all, t => t.Name == name && t.SkipReason is null);
         }
-        Assert.Contains(all, t => t.Name == "to-fqdns" && t.SkipReason!.StartsWith("the test world has no DNS server yet", StringComparison.Ordinal));
+        foreach (var name in new[] { "dns-only", "to-fqdns", "client-egress-l7-fqdn", "client-egress-kafka-produce", "client-egress-kafka-consume" })
+        {
+            Assert.Contains(all, t => t.Name == name && t.SkipReason is null);
+        }
+    }
+
+    [Fact]
+    public void Catalog_EveryAction_ExpectationFitsItsClient()
+    {
+        foreach (var action in TestCatalog.All().SelectMany(t => t.Actions))
+        {
+            var dns = action.Expect is Expect.DnsAnswered or Expect.DnsRefused;
+            var kafka = action.Expect is Expect.KafkaAllowed or Expect.KafkaDenied;
+            Assert.True(dns == (action.Dns is not null), action.Name);
+            Assert.True(kafka == (action.Kafka is not null), action.Name);
+            Assert.True(action.Dns is null || action.To == Peer.WorldDns, action.Name);
+            Assert.True(action.Kafka is null || action.To == Peer.Kafka, action.Name);
+        }
+    }
+
+    [Theory]
+    [InlineData(";; ->>HEADER<<- opcode: QUERY, status: REFUSED, id: 4242\n", "REFUSED")]
+    [InlineData(";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1\n;; ANSWER SECTION:\n", "NOERROR")]
+    [InlineData(";; communications error to 198.51.100.53#53: timed out\n", null)]
+    public void DigStatus_Output_StatusOrNull(string output, string? status) => Assert.Equal(status, DigCommand.Status(output));
+
+    [Fact]
+    public void Check_DnsAndKafkaExpectations_FlowsRequired()
+    {
+        var dnsRequest = new Flow { Verdict = Verdict.Dropped, L7 = new Layer7 { Type = L7FlowType.Request, Dns = new DNS { Query = "x." } } };
+        var refused = new Flow { Verdict = Verdict.Forwarded, L7 = new Layer7 { Type = L7FlowType.Response, Dns = new DNS { Query = "x.", Rcode = 5 } } };
+        Assert.Empty(FlowValidator.Check(Expect.DnsRefused, [dnsRequest, refused]));
+        Assert.Single(FlowValidator.Check(Expect.DnsRefused, [dnsRequest]));
+        Assert.Equal(2, FlowValidator.Check(Expect.DnsAnswered, [dnsRequest, refused]).Count);
+        var denied = new Flow { Verdict = Verdict.Dropped, L7 = new Layer7 { Type = L7FlowType.Request, Kafka = new Kafka { Topic = "t", ErrorCode = 29 } } };
+        Assert.Empty(FlowValidator.Check(Expect.KafkaDenied, [denied]));
+        Assert.Equal(2, FlowValidator.Check(Expect.KafkaAllowed, [denied]).Count);
+        Assert.Single(FlowValidator.Check(Expect.KafkaDenied, []));
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace CiliumL7.Agent.Tests.HubbleUi;
 /// <summary>
 /// The Hubble UI (<c>ciliuml7 hubble ui</c> from bin/) in headless chromium against a real agent
 /// running the Death Star world with the tutorial's L7 policy: the service map's edges and their
-/// HTTP items, the flow table's filters and detail panel, and a screenshot.
+/// HTTP items, the flow table's filters and detail panel, a screenshot; then an audited policy's
+/// decisions on the map (dashed violet edge, ⚠ items, AUDIT rows) and the "Generate policy" button.
 /// </summary>
 public sealed partial class HubbleUiBrowserTests(ITestOutputHelper output)
 {
@@ -110,6 +111,83 @@ public sealed partial class HubbleUiBrowserTests(ITestOutputHelper output)
         var target = Environment.GetEnvironmentVariable("CILIUML7_UI_SCREENSHOT") ?? Path.Combine(node.TempDir, "hubble-ui.png");
         await File.WriteAllBytesAsync(target, png);
         output.WriteLine("screenshot: " + target);
+
+        // :: Audited decisions on the map: a strict policy in audit mode on a second target (nothing refused).
+        var outpost = node.CreatePod("outpost", "org=empire,class=outpost");
+        var probe = node.CreatePod("probe", "org=alliance,class=probe");
+        node.Serve(outpost, 80);
+        var strict = Path.Combine(node.TempDir, "outpost-strict.yaml");
+        await File.WriteAllTextAsync(strict, """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: outpost-strict
+            spec:
+              endpointSelector:
+                matchLabels: {class: outpost}
+              ingress:
+              - fromEndpoints:
+                - matchLabels: {org: empire}
+                toPorts:
+                - ports: [{port: "80", protocol: TCP}]
+                  rules:
+                    http:
+                    - method: POST
+                      path: /v1/request-landing
+            """);
+        var audit = node.Cli("policy", "import", "--audit", strict);
+        Assert.True(audit.ExitCode == 0, audit.All);
+        Assert.True(await AgentNode.EventuallyAsync(async () => (await node.Client.GetEndpointAsync(outpost.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))?.PolicyIngressEnforced == true));
+        await Task.Delay(300);
+        var outpostUrl = $"http://{outpost.Ip}";
+        Assert.Equal(0, AgentNode.Curl(probe, outpostUrl + "/v1/request-landing", 5, "-XPOST", "--fail").ExitCode);
+        Assert.Equal(0, AgentNode.Curl(tiefighter, outpostUrl + "/v1/exhaust-port", 5, "-XPUT", "--fail").ExitCode);
+        Assert.Equal(0, AgentNode.Curl(tiefighter, outpostUrl + "/v1/request-landing", 5, "-XPOST", "--fail").ExitCode);
+
+        // The probe's edge is dashed violet (audited: passed, the audited policy would have dropped it);
+        // the tiefighter's edge marks the PUT ⚠ audited and the POST ✓ allowed.
+        var probeEdge = await chromium.WaitForAsync("""
+            (() => { const e = document.querySelector('[data-edge="default/probe->default/outpost"]');
+              if (!e || e.dataset.audited !== 'true') return null;
+              const line = getComputedStyle(e.querySelector('line'));
+              return line.stroke + '|' + line.strokeDasharray; })()
+            """, TimeSpan.FromSeconds(30));
+        Assert.Equal("rgb(124, 58, 237)|7px, 4px", (string?)probeEdge);
+        var tieItems = await chromium.WaitForAsync("""
+            (() => { const l = document.querySelector('[data-edge-label="default/tiefighter->default/outpost"]');
+              if (!l) return null;
+              const s = [...l.querySelectorAll('text')].map(t => t.dataset.item + '=' + t.dataset.verdict + '=' + t.textContent.slice(0, 1)).join(',');
+              return s.includes('PUT /v1/exhaust-port') && s.includes('POST /v1/request-landing') ? s : null; })()
+            """, TimeSpan.FromSeconds(30));
+        Assert.Contains("PUT /v1/exhaust-port=audited=⚠", (string?)tieItems ?? "(no edge)", StringComparison.Ordinal);
+        Assert.Contains("POST /v1/request-landing=allowed=✓", (string?)tieItems ?? "(no edge)", StringComparison.Ordinal);
+        var auditRows = await Filter(chromium, "f-verdict", "AUDIT");
+        Assert.True(auditRows.Count >= 2, "no AUDIT rows");
+        Assert.All(auditRows, r => Assert.Equal("AUDIT", (string?)r!["verdict"]));
+        await chromium.EvaluateAsync("document.getElementById('f-clear').click()");
+
+        // :: "Generate policy" for the outpost: a click on its node, then on the button; the policy the page shows
+        //    is what `policy generate --from-flows --verify` gives (the observed PUT included, every flow replayed).
+        var opened = await chromium.EvaluateAsync("""
+            (() => { document.querySelector('[data-node="default/outpost"]').dispatchEvent(new MouseEvent('click', { bubbles: true }));
+              return document.getElementById('detail-actions').hidden ? null : document.getElementById('detail-title').textContent; })()
+            """);
+        Assert.Equal("Workload default/outpost", (string?)opened);
+        await chromium.EvaluateAsync("document.getElementById('gen-policy').click()");
+        var generated = await chromium.WaitForAsync("""
+            (() => { const s = document.getElementById('gen-status').textContent;
+              return s.startsWith('generating') || s === '' ? null : s + '\n' + document.getElementById('detail').textContent; })()
+            """, TimeSpan.FromSeconds(30));
+        output.WriteLine("generated: " + generated);
+        var text = (string?)generated ?? "(nothing)";
+        Assert.Matches(@"^\d+ policy\(ies\) from \d+ flow\(s\); verify ok\n", text);
+        Assert.Contains("kind: CiliumNetworkPolicy", text, StringComparison.Ordinal);
+        Assert.Contains("name: outpost-generated", text, StringComparison.Ordinal);
+        Assert.Contains("class: 'probe'", text, StringComparison.Ordinal);
+        Assert.Matches(@"# verify: (\d+)/\1 observed flow\(s\) ALLOWED", text);
+        Assert.Contains("path: '/v1/exhaust-port'", text, StringComparison.Ordinal);
+        Assert.Contains("path: '/v1/request-landing'", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(outpost.Ip, text, StringComparison.Ordinal);
     }
 
     /// <summary>Sets a filter control and returns the table's rows (verdict + text).</summary>

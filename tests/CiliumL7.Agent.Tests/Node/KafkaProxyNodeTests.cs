@@ -33,7 +33,7 @@ public sealed class KafkaProxyNodeTests
         var broker = node.CreatePod("kafka", "app=kafka");
         var producer = node.CreatePod("empire-producer", "app=empire-producer");
         var consumer = node.CreatePod("empire-consumer", "app=empire-consumer");
-        using var mock = MockBroker.Start(broker, [producer, consumer], "empire-orders", "empire-plans");
+        using var mock = MockKafkaBroker.Start(broker, [producer, consumer], "empire-orders", "empire-plans");
         var bootstrap = mock.Bootstrap;
         Assert.Equal($"{broker.Ip}:9092", bootstrap);
 
@@ -103,60 +103,4 @@ public sealed class KafkaProxyNodeTests
 
     private static string Observe(AgentNode node) =>
         node.Cli("observe", "--server", HubbleSocket(node), "--protocol", "kafka", "--last", "500").All;
-
-    /// <summary>examples/kafka/mock-broker.sh, stopped by SIGTERM to its PID (it stops what it started).</summary>
-    private sealed class MockBroker : IDisposable
-    {
-        private readonly Process _process;
-
-        private MockBroker(Process process, string bootstrap)
-        {
-            _process = process;
-            Bootstrap = bootstrap;
-        }
-
-        public string Bootstrap { get; }
-
-        public static MockBroker Start(TestPod broker, IEnumerable<TestPod> clients, params string[] topics)
-        {
-            var psi = new ProcessStartInfo(RepoPaths.Combine("examples", "kafka", "mock-broker.sh")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "--broker", broker.NetnsPath }.Concat(clients.SelectMany(c => new[] { "--client", c.NetnsPath })).Concat(topics))
-            {
-                psi.ArgumentList.Add(a);
-            }
-            var process = Process.Start(psi)!;
-            var stderr = new StringBuilder();
-            process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
-            process.BeginErrorReadLine();
-            var line = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
-            if (line is null || !line.StartsWith("bootstrap ", StringComparison.Ordinal))
-            {
-                Stop(process);
-                lock (stderr)
-                {
-                    throw new InvalidOperationException($"mock-broker.sh printed \"{line}\":\n{stderr}");
-                }
-            }
-            return new MockBroker(process, line.Split(' ')[1]);
-        }
-
-        public void Dispose()
-        {
-            Stop(_process);
-            _process.Dispose();
-        }
-
-        private static void Stop(Process process)
-        {
-            if (!process.HasExited)
-            {
-                Cmd.Run("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                if (!process.WaitForExit(10_000))
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(5000);
-                }
-            }
-        }
-    }
 }

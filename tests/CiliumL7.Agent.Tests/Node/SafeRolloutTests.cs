@@ -143,6 +143,18 @@ public sealed class SafeRolloutTests
         Assert.Equal(28, AgentNode.Curl(xwing, Url("/v1/request-landing"), 3, "-XPOST").ExitCode);
         Assert.Equal("Ship landed\n", AgentNode.Curl(ywing, Url("/v1/request-landing"), 5, "-XPOST").Stdout);
         await AssertAuditAsync(node, ywing, "POLICY_DENIED", "strict");
+        //       The enforcing policy allows port 80 at L3/L4 only: the port is redirected anyway (allow-all enforcing
+        //       L7 set, the audited set after it), so the audited HTTP rules still judge: the PUT is forwarded, AUDIT.
+        var bpf = await node.Client.GetBpfPolicyAsync(deathstar.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains(bpf!.Entries, e => e.Action == "redirect" && e.Port == 80 && e.ProxyPort > 0);
+        var besideL4 = AgentNode.Curl(tiefighter, Url("/v1/exhaust-port/beside-l4"), 5, "-XPUT", "-i");
+        Assert.True(besideL4.Stdout.StartsWith("HTTP/1.1 200", StringComparison.Ordinal), besideL4.All + node.AgentLog);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(Observe(node, "--verdict", "AUDIT", "--http-method", "PUT").Any(f =>
+            f.GetProperty("l7").GetProperty("http").GetProperty("url").GetString()!.EndsWith("/beside-l4", StringComparison.Ordinal)
+            && f.GetProperty("ingress_denied_by")[0].GetProperty("name").GetString() == "strict"
+            && f.GetProperty("Summary").GetString()!.EndsWith("; AUDIT: would answer 403 Access denied by default/strict", StringComparison.Ordinal)))),
+            "no L7 AUDIT flow for the PUT beside deny-xwing's L3/L4 allow\n" + string.Join("\n", Observe(node, "--verdict", "AUDIT")) + node.AgentLog);
+        Assert.Equal("Ship landed\n", AgentNode.Curl(tiefighter, Url("/v1/request-landing"), 5, "-XPOST").Stdout);
         //       An explicit deny in an audited policy is audited, not enforced.
         await ImportAsync(node, "audit-deny-ywing.yaml", AuditDenyYwing, deathstar, "--audit");
         Assert.Equal("Ship landed\n", AgentNode.Curl(ywing, Url("/v1/request-landing"), 5, "-XPOST").Stdout);
@@ -192,6 +204,130 @@ public sealed class SafeRolloutTests
         Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(
             AgentNode.Curl(probe, Url("/v1/request-landing"), 2, "-XPOST").ExitCode == 28)), "audit=off: the probe must be dropped again");
     }
+
+    private const string ClientEgressL4 = """
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata:
+          name: client-egress
+        spec:
+          endpointSelector:
+            matchLabels:
+              app: client
+          egress:
+          - toCIDR:
+            - 198.51.100.53/32
+            toPorts:
+            - ports:
+              - port: "53"
+                protocol: ANY
+          - toEndpoints:
+            - matchLabels:
+                app: kafka
+            toPorts:
+            - ports:
+              - port: "9092"
+                protocol: TCP
+        """;
+
+    private const string ClientEgressAudited = """
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata:
+          name: client-l7-strict
+        spec:
+          endpointSelector:
+            matchLabels:
+              app: client
+          egress:
+          - toCIDR:
+            - 198.51.100.53/32
+            toPorts:
+            - ports:
+              - port: "53"
+                protocol: ANY
+              rules:
+                dns:
+                - matchName: allowed.empire.test
+          - toEndpoints:
+            - matchLabels:
+                app: kafka
+            toPorts:
+            - ports:
+              - port: "9092"
+                protocol: TCP
+              rules:
+                kafka:
+                - role: produce
+                  topic: empire-orders
+        """;
+
+    [SkippableFact]
+    public async Task AuditedL7BesideEnforcingL3L4_DnsAndKafka_ForwardedAndReportedAsAudit()
+    {
+        await using var node = await AgentNode.StartAsync(_output);
+        var client = node.CreatePod("client", "app=client");
+        var broker = node.CreatePod("kafka", "app=kafka");
+        using var dns = DnsmasqWorld.Start(node, "/empire.test/198.51.100.10");
+        using var kafka = MockKafkaBroker.Start(broker, [client], "empire-orders", "empire-plans");
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(DnsmasqWorld.Status(DnsmasqWorld.Dig(client, "allowed.empire.test")) == "NOERROR"), TimeSpan.FromSeconds(10)),
+            "no policy: the pod resolves directly\n" + dns.Log);
+
+        // The enforcing policy allows DNS and Kafka at L3/L4 only; the audited one has L7 rules on both ports.
+        var enforcing = Path.Combine(node.TempDir, "client-egress.yaml");
+        await File.WriteAllTextAsync(enforcing, ClientEgressL4);
+        Assert.Equal(0, node.Cli("policy", "import", enforcing).ExitCode);
+        var audited = Path.Combine(node.TempDir, "client-l7-strict.yaml");
+        await File.WriteAllTextAsync(audited, ClientEgressAudited);
+        var import = node.Cli("policy", "import", "--audit", audited);
+        Assert.True(import.ExitCode == 0, import.All);
+        var id = client.Endpoint.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await AgentNode.EventuallyAsync(async () => (await node.Client.GetBpfPolicyAsync(id)) is { } p
+            && p.Entries.Count(e => e.Action == "redirect" && e.ProxyPort > 0 && e.Port is 53 or 9092) == 3), // DNS over UDP and TCP, Kafka
+            node.Cli("bpf", "policy", "get", id).All + node.AgentLog);
+        await Task.Delay(300);
+
+        // DNS: both names are answered (forwarded); the one the audited policy does not list is an AUDIT flow.
+        var allowed = DnsmasqWorld.Dig(client, "allowed.empire.test");
+        Assert.True(DnsmasqWorld.Status(allowed) == "NOERROR" && allowed.Contains("198.51.100.10", StringComparison.Ordinal), allowed + node.AgentLog);
+        var other = DnsmasqWorld.Dig(client, "other.empire.test");
+        Assert.True(DnsmasqWorld.Status(other) == "NOERROR" && other.Contains("198.51.100.10", StringComparison.Ordinal), other + node.AgentLog);
+        Assert.Equal("NOERROR", DnsmasqWorld.Status(DnsmasqWorld.Dig(client, "other.empire.test", "+tcp")));
+        Assert.Contains("other.empire.test from", dns.Log, StringComparison.Ordinal);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(Observe(node, "--verdict", "AUDIT", "--protocol", "dns").Any(f =>
+            f.GetProperty("l7").GetProperty("dns").GetProperty("query").GetString() == "other.empire.test."
+            && f.GetProperty("egress_denied_by")[0].GetProperty("name").GetString() == "client-l7-strict"
+            && f.GetProperty("Summary").GetString()!.Contains("AUDIT: would answer REFUSED by default/client-l7-strict", StringComparison.Ordinal)))),
+            "no DNS AUDIT flow for other.empire.test\n" + string.Join("\n", Observe(node, "--protocol", "dns")) + node.AgentLog);
+        Assert.DoesNotContain(Observe(node, "--verdict", "AUDIT", "--protocol", "dns"),
+            f => f.GetProperty("l7").GetProperty("dns").GetProperty("query").GetString() == "allowed.empire.test.");
+
+        // Kafka: producing to the listed topic and to another both succeed; the other one is an AUDIT flow (error 29 avoided).
+        var orders = Kcat(client, kafka.Bootstrap, "-P", "-t", "empire-orders", "-p", "0");
+        Assert.True(orders.ExitCode == 0, orders.All + node.AgentLog);
+        var plans = Kcat(client, kafka.Bootstrap, "-P", "-t", "empire-plans", "-p", "0");
+        Assert.True(plans.ExitCode == 0 && !plans.All.Contains("authorization", StringComparison.OrdinalIgnoreCase), plans.All + node.AgentLog);
+        var back = Kcat(client, kafka.Bootstrap, "-C", "-t", "empire-plans", "-p", "0", "-o", "beginning", "-c", "1", "-e", "-f", "%s\\n");
+        Assert.True(back.ExitCode == 0 && back.Stdout == "death-star-plans\n", back.All);
+        Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(Observe(node, "--verdict", "AUDIT", "--protocol", "kafka").Any(f =>
+            f.GetProperty("l7").GetProperty("kafka").GetProperty("topic").GetString() == "empire-plans"
+            && f.GetProperty("egress_denied_by")[0].GetProperty("name").GetString() == "client-l7-strict"
+            && f.GetProperty("Summary").GetString()!.Contains("AUDIT: would answer error 29 TOPIC_AUTHORIZATION_FAILED by default/client-l7-strict", StringComparison.Ordinal)))),
+            "no Kafka AUDIT flow for empire-plans\n" + string.Join("\n", Observe(node, "--protocol", "kafka")) + node.AgentLog);
+        Assert.DoesNotContain(Observe(node, "--verdict", "AUDIT", "--protocol", "kafka"), f =>
+            f.GetProperty("l7").GetProperty("kafka").GetProperty("topic").GetString() == "empire-orders"
+            && f.GetProperty("l7").GetProperty("kafka").GetProperty("api_key").GetString() == "produce");
+
+        // Deleting the audited policy removes the redirects: the enforcing policy alone needs none.
+        Assert.Equal(0, node.Cli("policy", "delete", "client-l7-strict").ExitCode);
+        Assert.True(await AgentNode.EventuallyAsync(async () => (await node.Client.GetBpfPolicyAsync(id)) is { } p && !p.Entries.Any(e => e.Action == "redirect")),
+            node.Cli("bpf", "policy", "get", id).All);
+        Assert.Equal("NOERROR", DnsmasqWorld.Status(DnsmasqWorld.Dig(client, "other.empire.test")));
+    }
+
+    private static Cmd.Result Kcat(TestPod pod, string bootstrap, params string[] args) =>
+        Cmd.Run("nsenter", ["--net=" + pod.NetnsPath, "kcat", "-b", bootstrap, "-m", "10", .. args], TimeSpan.FromSeconds(40),
+            stdin: args.Contains("-P") ? "death-star-plans\n" : null);
 
     private static async Task ImportAsync(AgentNode node, string name, string yaml, TestPod selected, params string[] flags)
     {
