@@ -3,22 +3,25 @@
 # (bin/ciliuml7-kafka-mock via examples/kafka/mock-broker.sh) in a broker pod, and
 # perf/KafkaLoad (Confluent.Kafka) in a client pod of a CiliumL7 node. Run 1: no policy
 # (datapath only, straight to the broker pod). Run 2: a rules.kafka policy (eBPF steers
-# port 9092 into the agent's Kafka proxy). Agent pinned to CPU 0, client and broker to CPU 1.
+# port 9092 into the agent's Kafka proxy). Agent pinned to CPU 0 from its start (one GC heap,
+# thread pool sized for one CPU), client and broker to CPU 1.
 # Reports produce and fetch messages/s, per-produce latency (p50/p99, one request in
-# flight), the added p99, the agent's CPU seconds and Kafka requests per proxy CPU-second
+# flight, after --latency-warmup unmeasured produces on the same connection, both paths
+# alike), the added p99, the agent's CPU seconds and Kafka requests per proxy CPU-second
 # (cilium_policy_l7_total{rule="received",proxy_type="kafka"}). Root; cleans up on exit.
-#   usage: perf/kafka.sh [--messages N] [--size BYTES] [--latency-samples N] [--write]
+#   usage: perf/kafka.sh [--messages N] [--size BYTES] [--latency-samples N] [--latency-warmup N] [--write]
 #   --write replaces the generated block of "Kafka proxy vs direct" in perf/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MESSAGES=20000 SIZE=100 SAMPLES=2000 WRITE=0 # 200,000: the mock broker stops serving fetches after ~45,000 (even direct)
+MESSAGES=20000 SIZE=100 SAMPLES=5000 WARMUP=1000 WRITE=0 # 200,000: the mock broker stops serving fetches after ~45,000 (even direct)
 while [ $# -gt 0 ]; do
 	case $1 in
 		--messages) MESSAGES=$2; shift 2 ;;
 		--size) SIZE=$2; shift 2 ;;
 		--latency-samples) SAMPLES=$2; shift 2 ;;
+		--latency-warmup) WARMUP=$2; shift 2 ;;
 		--write) WRITE=1; shift ;;
-		*) sed -n '2,13p' "$0"; exit 2 ;;
+		*) sed -n '2,15p' "$0"; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "perf/kafka.sh: run as root (network namespaces, eBPF)" >&2; exit 1; }
@@ -44,7 +47,7 @@ dotnet build perf/KafkaLoad -c Release --nologo -v quiet -clp:ErrorsOnly -o "$TM
 mkdir -p "$TMP/p"
 ip netns add "$NODE"; ip -n "$NODE" link set lo up; ip -n "$NODE" route add blackhole 10.244.78.0/24
 if ! ip route show 10.244.0.0/16 | grep -q blackhole; then ip route add blackhole 10.244.0.0/16 && ADDED_BLACKHOLE=1; fi
-nsenter --net=/var/run/netns/$NODE bin/ciliuml7-agent --state-dir "$STATE" --bpf-root "$BPF" --policy-dir "$TMP/p" \
+taskset -c 0 nsenter --net=/var/run/netns/$NODE bin/ciliuml7-agent --state-dir "$STATE" --bpf-root "$BPF" --policy-dir "$TMP/p" \
 	--pod-cidr 10.244.78.0/24 --node-name perf-$S --hubble-listen-address "" --hubble-metrics-server 127.0.0.1:9962 >"$TMP/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 150); do [ -S "$STATE/agent.sock" ] && break; sleep 0.2; done
@@ -52,14 +55,13 @@ CLI() { nsenter --net=/var/run/netns/$NODE bin/ciliuml7 -H unix://$STATE/agent.s
 CLI status --wait >/dev/null
 CLI endpoint create --netns "$BROKER" --name kafka --namespace default --labels app=kafka-perf >/dev/null
 CLI endpoint create --netns "$CLIENT" --name client --namespace default --labels app=kafka-perf-client >/dev/null
-taskset -pc 0 "$AGENT_PID" >/dev/null; for t in /proc/$AGENT_PID/task/*; do taskset -pc 0 "${t##*/}" >/dev/null 2>&1 || true; done
 taskset -c 1 examples/kafka/mock-broker.sh --broker "$BROKER" --client "$CLIENT" perf-direct perf-proxy >"$TMP/mock.out" 2>"$TMP/mock.err" &
 MOCK_PID=$!
 for _ in $(seq 100); do grep -q '^bootstrap ' "$TMP/mock.out" 2>/dev/null && break; sleep 0.1; done
 BOOT=$(awk '/^bootstrap /{print $2}' "$TMP/mock.out")
 [ -n "$BOOT" ] || { echo "mock broker did not start:"; cat "$TMP/mock.err"; exit 1; }
 received() { nsenter --net=/var/run/netns/$NODE curl -s 127.0.0.1:9962/metrics | awk '/^cilium_policy_l7_total\{/ && /rule="received"/ && /proxy_type="kafka"/ {print $2}' | head -1; }
-load() { LD_LIBRARY_PATH="$TMP/load/runtimes/linux-x64/native" taskset -c 1 ip netns exec "$CLIENT" "$TMP/load/CiliumL7.Perf.KafkaLoad" "$BOOT" "$1" "$MESSAGES" "$SIZE" "$SAMPLES"; }
+load() { LD_LIBRARY_PATH="$TMP/load/runtimes/linux-x64/native" taskset -c 1 ip netns exec "$CLIENT" "$TMP/load/CiliumL7.Perf.KafkaLoad" "$BOOT" "$1" "$MESSAGES" "$SIZE" "$SAMPLES" "$WARMUP"; }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -103,7 +105,7 @@ TABLE=$(cat <<TBL
 Proxy vs direct: produce $(ratio "$(field produce_msgs_per_s "$PROXY")" "$(field produce_msgs_per_s "$DIRECT")")×, fetch $(ratio "$(field fetch_msgs_per_s "$PROXY")" "$(field fetch_msgs_per_s "$DIRECT")")×;
 added latency per produce: p50 +$ADDED_P50 ms, p99 +$ADDED_P99 ms (goal ≤ 0.2 ms); $REQS Kafka requests
 through the proxy, $REQS_PER_CPU per proxy CPU-second (the agent's CPU seconds during the proxied run).
-$MESSAGES messages of $SIZE bytes, $SAMPLES latency samples; git $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'),
+$MESSAGES messages of $SIZE bytes, $SAMPLES latency samples after $WARMUP unmeasured; git $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'),
 load average $LOAD0 before, $LOAD1 after.
 TBL
 )

@@ -3,14 +3,16 @@ using System.Globalization;
 using Confluent.Kafka;
 
 // Kafka load for perf/kafka.sh: Confluent.Kafka (librdkafka) against one broker.
-//   KafkaLoad BOOTSTRAP TOPIC MESSAGES SIZE LATENCY_SAMPLES
+//   KafkaLoad BOOTSTRAP TOPIC MESSAGES SIZE LATENCY_SAMPLES [LATENCY_WARMUP]
 // 1. produce MESSAGES messages of SIZE bytes, batched (linger 5 ms, acks all): messages/s
 // 2. fetch them back from offset 0: messages/s (first message to last)
-// 3. LATENCY_SAMPLES produces one at a time (linger 0, acks all, awaited): p50/p99/max in ms
+// 3. LATENCY_WARMUP produces one at a time, not measured (connection, and the JIT of every
+//    process on the path settling: the earlier steps send only tens of requests), then
+//    LATENCY_SAMPLES produces one at a time (linger 0, acks all, awaited): p50/p99/max in ms
 // Prints one line of key=value pairs; exit 1 on any delivery or fetch error.
-if (args.Length != 5)
+if (args.Length is not (5 or 6))
 {
-    Console.Error.WriteLine("usage: KafkaLoad BOOTSTRAP TOPIC MESSAGES SIZE LATENCY_SAMPLES");
+    Console.Error.WriteLine("usage: KafkaLoad BOOTSTRAP TOPIC MESSAGES SIZE LATENCY_SAMPLES [LATENCY_WARMUP]");
     return 2;
 }
 var bootstrap = args[0];
@@ -18,6 +20,7 @@ var topic = args[1];
 var messages = int.Parse(args[2], CultureInfo.InvariantCulture);
 var size = int.Parse(args[3], CultureInfo.InvariantCulture);
 var samples = int.Parse(args[4], CultureInfo.InvariantCulture);
+var warmup = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 500;
 var payload = new byte[size];
 new Random(13).NextBytes(payload);
 var partition = new TopicPartition(topic, 0);
@@ -97,7 +100,10 @@ var single = new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 0, Ac
 var latencies = new double[samples];
 using (var producer = new ProducerBuilder<Null, byte[]>(single).Build())
 {
-    await producer.ProduceAsync(partition, new Message<Null, byte[]> { Value = payload });
+    for (var i = 0; i < Math.Max(1, warmup); i++)
+    {
+        await producer.ProduceAsync(partition, new Message<Null, byte[]> { Value = payload });
+    }
     for (var i = 0; i < samples; i++)
     {
         var start = Stopwatch.GetTimestamp();
@@ -109,5 +115,5 @@ Array.Sort(latencies);
 double Percentile(double p) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"produce_msgs_per_s={messages / produceSeconds:F0} fetch_msgs_per_s={(fetched - 1) / fetchSeconds:F0} produce_p50_ms={Percentile(0.50):F3} produce_p99_ms={Percentile(0.99):F3} produce_max_ms={latencies[^1]:F3} messages={messages} size={size} samples={samples}"));
+    $"produce_msgs_per_s={messages / produceSeconds:F0} fetch_msgs_per_s={(fetched - 1) / fetchSeconds:F0} produce_p50_ms={Percentile(0.50):F3} produce_p99_ms={Percentile(0.99):F3} produce_max_ms={latencies[^1]:F3} messages={messages} size={size} samples={samples} warmup={warmup}"));
 return 0;

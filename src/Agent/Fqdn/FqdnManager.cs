@@ -164,6 +164,25 @@ internal sealed class FqdnManager : IFqdnLearner, IFqdnIdentities
         return new ValueTask(done.Task.WaitAsync(cancellationToken));
     }
 
+    /// <inheritdoc />
+    /// <remarks>False when every address already has its identity, is referenced by the cache and is
+    /// not a zombie or being plumbed: then <see cref="LearnAsync"/> only refreshes the cache.</remarks>
+    public bool MayWrite(FqdnObservation observation)
+    {
+        lock (_gate)
+        {
+            foreach (var (address, _) in observation.Addresses)
+            {
+                var a = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+                if (!_addressIdentity.ContainsKey(a) || !_cache.IsReferenced(a) || _zombies.ContainsKey(a) || _inFlight.ContainsKey(a))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private ValueTask PendingFor(FqdnObservation observation)
     {
         List<Task>? pending = null;

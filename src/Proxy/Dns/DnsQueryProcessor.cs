@@ -137,6 +137,11 @@ internal sealed class DnsQueryProcessor(ProxyRedirect redirect, ProxyRuntime run
         var observation = new FqdnObservation(redirect.Key.EndpointId, name, answer.Addresses, answer.Cnames, DateTimeOffset.UtcNow);
         try
         {
+            if (DnsUdpUpstreamServer.OnReceiveThread && runtime.FqdnLearner.MayWrite(observation))
+            {
+                // Datapath writes may wait on a lock: not on the thread every answer from this server comes through.
+                await Task.Yield();
+            }
             var learning = runtime.FqdnLearner.LearnAsync(observation, cancellationToken);
             if (!learning.IsCompleted)
             {

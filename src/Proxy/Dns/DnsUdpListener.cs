@@ -7,9 +7,11 @@ namespace CiliumL7.Proxy.Dns;
 
 /// <summary>
 /// The UDP side of a DNS redirect: a <see cref="TransparentUdpSocket"/> per listen
-/// address, each read by one thread; every datagram is handled on the thread pool
-/// (a slow server never blocks the next query) and answered from the original
-/// destination's address and port (<see cref="UdpReplySockets"/>).
+/// address, each read by one thread. A datagram is handled on that thread up to its
+/// first wait (parse, judge, send upstream; a refused query is answered there and then),
+/// the rest on the thread that completes the wait (the pooled upstream's receive thread),
+/// so a slow server never blocks the next query and no query pays a thread-pool hop.
+/// Answers leave from the original destination's address and port (<see cref="UdpReplySockets"/>).
 /// </summary>
 internal sealed class DnsUdpListener : IRedirectListener
 {
@@ -96,7 +98,7 @@ internal sealed class DnsUdpListener : IRedirectListener
 
     private async Task HandleAsync(byte[] buffer, int length, IPEndPoint client, IPEndPoint original, TransparentUdpSocket socket)
     {
-        await Task.Yield();
+        // No yield: this runs on the reader thread until the query waits for its server.
         var answer = ArrayPool<byte>.Shared.Rent(DnsQueryProcessor.MaxMessage);
         try
         {

@@ -12,10 +12,14 @@ namespace CiliumL7.Proxy.Dns;
 /// in the answer), answers matched by id in a pending table of bounded size.
 /// <code>
 ///  ExchangeAsync: id ← random unused, table[id] = (buffer, original id) ─► send
-///  receive loop:  datagram ─► table[id]? copy, restore the id, complete   (else dropped: late or spoofed)
+///  receive thread: datagram ─► table[id]? copy, restore the id, complete   (else dropped: late or spoofed)
 ///  timeout / cancel ─► removed from the table ─► the caller answers SERVFAIL
 ///  ICMP unreachable (connection refused) ─► every pending query fails at once
 /// </code>
+/// The receive thread blocks in recv and completes a query's wait inline: the rest of the
+/// query (check the answer, flows, the reply to the pod) runs on it, with no thread-pool hop.
+/// Whatever may wait on a lock (a datapath write for a new address) is handed to the thread
+/// pool first (<see cref="OnReceiveThread"/>), so one slow answer never holds up the others.
 /// </summary>
 internal sealed class DnsUdpUpstreamServer : IDisposable
 {
@@ -26,6 +30,9 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
     private readonly Dictionary<ushort, Pending> _pending = [];
     private readonly CancellationTokenSource _stop = new();
     private long _lastUse = Environment.TickCount64;
+
+    [ThreadStatic]
+    private static bool t_onReceiveThread;
 
     private DnsUdpUpstreamServer(Socket socket, IPEndPoint server, int maxPending)
     {
@@ -46,6 +53,9 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
         }
     }
 
+    /// <summary>True on a receive thread (while an answer's query finishes inline on it).</summary>
+    public static bool OnReceiveThread => t_onReceiveThread;
+
     /// <summary><see cref="Environment.TickCount64"/> of the last query.</summary>
     public long LastUse => Interlocked.Read(ref _lastUse);
 
@@ -60,6 +70,7 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
                 LinuxSocketOptions.SetMark(socket, options.UpstreamMark);
             }
             socket.ReceiveBufferSize = 4 << 20;
+            socket.ReceiveTimeout = 250; // the receive thread notices Dispose within this
             socket.Connect(server);
         }
         catch
@@ -68,7 +79,7 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
             throw;
         }
         var upstream = new DnsUdpUpstreamServer(socket, server, maxPending);
-        _ = upstream.ReceiveLoopAsync();
+        new Thread(upstream.ReceiveLoop) { IsBackground = true, Name = "dns-upstream" }.Start();
         return upstream;
     }
 
@@ -91,20 +102,16 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
             while (_pending.ContainsKey(id));
             _pending[id] = pending;
         }
-        var copy = ArrayPool<byte>.Shared.Rent(query.Length);
         try
         {
-            query.Span.CopyTo(copy);
-            BinaryPrimitives.WriteUInt16BigEndian(copy, id);
             using (token.Register(static p => ((Pending)p!).Done.TrySetCanceled(), pending))
             {
-                await _socket.SendAsync(copy.AsMemory(0, query.Length), SocketFlags.None, token).ConfigureAwait(false);
+                Send(query.Span, id);
                 return await pending.Done.Task.ConfigureAwait(false);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(copy);
             lock (_gate)
             {
                 if (_pending.TryGetValue(id, out var p) && p == pending)
@@ -115,22 +122,46 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// A synchronous send (UDP: it does not wait for the server): an async operation would turn
+    /// the socket non-blocking and the receive thread's recv into a wait on the socket engine.
+    /// </summary>
+    private void Send(ReadOnlySpan<byte> query, ushort id)
     {
+        var copy = ArrayPool<byte>.Shared.Rent(query.Length);
+        try
+        {
+            query.CopyTo(copy);
+            BinaryPrimitives.WriteUInt16BigEndian(copy, id);
+            _socket.Send(copy.AsSpan(0, query.Length), SocketFlags.None);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        t_onReceiveThread = true;
         var buffer = new byte[DnsQueryProcessor.MaxMessage];
         while (!_stop.IsCancellationRequested)
         {
             int n;
             try
             {
-                n = await _socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                n = _socket.Receive(buffer, SocketFlags.None);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
+            {
+                continue; // idle: look at _stop again
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
             {
                 FailAll(e);
                 continue;
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
             {
                 FailAll(e);
                 return;
@@ -140,21 +171,36 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
                 continue;
             }
             Pending? pending;
+            var fits = false;
             lock (_gate)
             {
-                if (_pending.Remove(BinaryPrimitives.ReadUInt16BigEndian(buffer), out pending) && pending.Answer.Length < n)
+                // Copied under the lock: a query that times out leaves (and gives its buffer back)
+                // only through the lock in ExchangeAsync's finally, so never during this copy.
+                if (_pending.Remove(BinaryPrimitives.ReadUInt16BigEndian(buffer), out pending) && pending.Answer.Length >= n)
                 {
-                    pending.Done.TrySetException(new IOException($"DNS answer of {n} bytes is larger than the proxy's buffer"));
-                    continue;
+                    buffer.AsSpan(0, n).CopyTo(pending.Answer.Span);
+                    BinaryPrimitives.WriteUInt16BigEndian(pending.Answer.Span, pending.OriginalId);
+                    fits = true;
                 }
             }
             if (pending is null)
             {
                 continue; // no query waits for this id: late, duplicate or spoofed
             }
-            buffer.AsSpan(0, n).CopyTo(pending.Answer.Span);
-            BinaryPrimitives.WriteUInt16BigEndian(pending.Answer.Span, pending.OriginalId);
-            pending.Done.TrySetResult(n);
+            try
+            {
+                if (!fits)
+                {
+                    pending.Done.TrySetException(new IOException($"DNS answer of {n} bytes is larger than the proxy's buffer"));
+                    continue;
+                }
+                pending.Done.TrySetResult(n); // the query's continuation runs here, inline
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // the continuations catch their own errors; nothing may end this loop
+                _ = e;
+            }
         }
     }
 
@@ -185,6 +231,6 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
 
         public ushort OriginalId { get; } = originalId;
 
-        public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<int> Done { get; } = new(); // continuations inline, on the receive thread
     }
 }

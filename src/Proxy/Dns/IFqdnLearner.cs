@@ -15,4 +15,12 @@ public interface IFqdnLearner
     /// the DNS path and must be thread-safe.
     /// </summary>
     ValueTask LearnAsync(FqdnObservation observation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A scheduling hint, never a decision: true when <see cref="LearnAsync"/> may have datapath
+    /// writes to do for <paramref name="observation"/> (and so may wait on a lock for a while);
+    /// false when every address is already known, so it returns at once. The proxy then finishes
+    /// the answer on the thread that received it instead of handing it to the thread pool.
+    /// </summary>
+    bool MayWrite(FqdnObservation observation) => true;
 }

@@ -8,4 +8,7 @@ public sealed class NullFqdnLearner : IFqdnLearner
 
     /// <inheritdoc />
     public ValueTask LearnAsync(FqdnObservation observation, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public bool MayWrite(FqdnObservation observation) => false;
 }

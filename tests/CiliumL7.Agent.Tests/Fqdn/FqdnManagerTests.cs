@@ -42,6 +42,27 @@ public sealed class FqdnManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task MayWrite_UnknownAddressThenPlumbedThenBeingPlumbed_TrueFalseTrue()
+    {
+        var fqdn = Create(new InMemoryIdentityAllocator());
+        var gate = new ManualResetEventSlim(initialState: true);
+        fqdn.PlumbIncrementally = (_, _) => false;
+        fqdn.Regenerate = () => gate.Wait(TimeSpan.FromSeconds(30));
+        Assert.True(fqdn.MayWrite(Answer(1, "api.empire.test.", "198.51.100.10")));
+
+        await fqdn.LearnAsync(Answer(1, "api.empire.test.", "198.51.100.10"), CancellationToken.None);
+        Assert.False(fqdn.MayWrite(Answer(1, "api.empire.test.", "198.51.100.10")));
+        Assert.True(fqdn.MayWrite(new FqdnObservation(1, "api.empire.test.", [(IPAddress.Parse("198.51.100.10"), 30), (IPAddress.Parse("198.51.100.11"), 30)], [], _time.Now)));
+
+        gate.Reset();
+        var plumbing = fqdn.LearnAsync(Answer(1, "www.empire.test.", "198.51.100.12"), CancellationToken.None).AsTask();
+        Assert.True(fqdn.MayWrite(Answer(2, "www.empire.test.", "198.51.100.12"))); // in flight: the answer may wait
+        gate.Set();
+        await plumbing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(fqdn.MayWrite(Answer(2, "www.empire.test.", "198.51.100.12")));
+    }
+
+    [Fact]
     public async Task LearnAsync_PlumbingFails_TaskFaultsAndIsCounted()
     {
         var fqdn = Create(new InMemoryIdentityAllocator());
