@@ -29,7 +29,7 @@ internal sealed class TestDeployment : IAsyncDisposable
     private readonly Action<string> _log;
     private readonly Dictionary<Peer, TestPod> _pods = [];
     private readonly List<Process> _servers = [];
-    private readonly List<(string Name, string Netns)> _attempted = [];
+    private readonly List<(string Name, string Netns, string Socket, string? NodeNetns)> _attempted = [];
     private readonly string _id = Convert.ToHexString(Guid.NewGuid().ToByteArray())[..6].ToLowerInvariant();
     private bool _serviceCreated;
     private bool _worldCreated;
@@ -50,6 +50,12 @@ internal sealed class TestDeployment : IAsyncDisposable
 
     public TestPod Pod(Peer peer) => _pods[peer];
 
+    /// <summary>Why there is no echo pod on another node (null when there is one).</summary>
+    public string? OtherNodeProblem { get; private set; } = "not deployed";
+
+    /// <summary>The node the other-node echo pod runs on.</summary>
+    public string? OtherNode { get; private set; }
+
     /// <summary>The Kafka broker's bootstrap address (KAFKA_IP:9092); throws, naming why, when the broker could not start.</summary>
     public string KafkaBootstrap => _kafkaBootstrap
         ?? throw new InvalidOperationException("no Kafka broker: " + (_kafkaProblem ?? "not deployed"));
@@ -57,7 +63,8 @@ internal sealed class TestDeployment : IAsyncDisposable
     /// <summary>The address curl connects to for <paramref name="peer"/>.</summary>
     public string Address(Peer peer) => peer switch
     {
-        Peer.Client or Peer.Client2 or Peer.Echo or Peer.Kafka => _pods[peer].Ip,
+        Peer.Client or Peer.Client2 or Peer.Echo or Peer.Kafka or Peer.EchoOtherNode => _pods.TryGetValue(peer, out var pod) ? pod.Ip
+            : throw new InvalidOperationException($"no {peer} pod: {OtherNodeProblem}"),
         Peer.WorldDns => WorldHost.DnsIp,
         Peer.EchoService => ServiceVip ?? throw new InvalidOperationException("the echo service has no VIP"),
         Peer.World => WorldHost.Ip,
@@ -69,7 +76,7 @@ internal sealed class TestDeployment : IAsyncDisposable
     /// <summary>The network namespace curl runs in for <paramref name="peer"/> (null: the node itself).</summary>
     public string? Netns(Peer peer) => peer switch
     {
-        Peer.Client or Peer.Client2 or Peer.Echo or Peer.Kafka => _pods[peer].Netns,
+        Peer.Client or Peer.Client2 or Peer.Echo or Peer.Kafka or Peer.EchoOtherNode => _pods[peer].Netns,
         Peer.World or Peer.World2 or Peer.WorldDns => WorldNetns,
         Peer.Host => null,
         Peer.EchoService => throw new InvalidOperationException("a service does not run commands"),
@@ -85,7 +92,7 @@ internal sealed class TestDeployment : IAsyncDisposable
         foreach (var (name, labels, peer) in PodSpecs)
         {
             var netns = $"cl7ct-{_id}-{name}";
-            _attempted.Add((name, netns));
+            _attempted.Add((name, netns, _options.AgentSocket, null));
             _log($"✨ Creating pod {_options.TestNamespace}/{name} ({labels}) in netns {netns}");
             var json = await Cli(["endpoint", "create", "--netns", netns, "--name", name, "--namespace", _options.TestNamespace, "--labels", labels, "-o", "json"], ct).ConfigureAwait(false);
             var endpoint = JsonSerializer.Deserialize(json, ClientJsonContext.Default.EndpointModel)
@@ -93,6 +100,9 @@ internal sealed class TestDeployment : IAsyncDisposable
             _pods[peer] = new TestPod(name, labels, netns, endpoint.Ipv4 ?? throw new InvalidOperationException($"pod {name} got no IPv4 address"));
             StartEchoServer(netns, name);
         }
+
+        // :: Step 2b: in a cluster, an echo pod on another node, through that node's agent.
+        await DeployOtherNodeAsync(ct).ConfigureAwait(false);
 
         // :: Step 3: the service in front of the echo pod.
         _log($"✨ Creating service {_options.TestNamespace}/{EchoServiceName} on port {TestPorts.Http}");
@@ -122,11 +132,55 @@ internal sealed class TestDeployment : IAsyncDisposable
             await WaitForAsync(from, Address(peer), ct).ConfigureAwait(false);
         }
         await WaitForAsync(Peer.Client, ServiceVip!, ct).ConfigureAwait(false);
+        if (OtherNode is not null)
+        {
+            await WaitForAsync(Peer.Client, Address(Peer.EchoOtherNode), ct).ConfigureAwait(false);
+        }
         await WaitForDnsAsync(ct).ConfigureAwait(false);
         if (_kafkaBootstrap is not null)
         {
             await WaitForKafkaAsync(ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The agent's cluster (its kvstore's node list): the first other node whose agent socket this
+    /// host can reach gets an echo pod, made through that agent as <c>endpoint create</c> does.
+    /// A standalone node, or one whose peers are elsewhere, leaves <see cref="OtherNodeProblem"/> set.
+    /// </summary>
+    private async Task DeployOtherNodeAsync(CancellationToken ct)
+    {
+        using var client = new AgentClient(_options.AgentSocket);
+        var nodes = await client.ListNodesAsync(ct).ConfigureAwait(false);
+        var others = nodes.Where(n => !n.Local).ToList();
+        var other = others.FirstOrDefault(n => n.AgentSocket is { } s && File.Exists(s));
+        if (other is null)
+        {
+            OtherNodeProblem = others.Count == 0
+                ? "the agent's cluster has one node (single node)"
+                : $"no other node's agent is reachable from here ({string.Join(", ", others.Select(n => $"{n.Name}: {n.AgentSocket ?? "no socket"}"))})";
+            return;
+        }
+        var name = "echo-other-node";
+        var labels = "kind=echo,name=echo-other-node";
+        var netns = $"cl7ct-{_id}-{name}";
+        // The CNI plugin wires a pod in its node's network namespace: the other agent's own (by its PID;
+        // a node whose socket this host reaches runs on this host).
+        using var otherClient = new AgentClient(other.AgentSocket!);
+        var otherStatus = await otherClient.GetStatusAsync(ct).ConfigureAwait(false);
+        var nodeNetns = $"/proc/{otherStatus.Agent.Pid}/ns/net";
+        // A pod left there by an interrupted earlier run goes first.
+        await ProcessRunner.RunAsync("nsenter", ["--net=" + nodeNetns, _options.CliPath, "-H", "unix://" + other.AgentSocket, "endpoint", "delete", name, "--namespace", _options.TestNamespace], TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        _attempted.Add((name, netns, other.AgentSocket!, nodeNetns));
+        _log($"✨ Creating pod {_options.TestNamespace}/{name} ({labels}) on node {other.Name} in netns {netns}");
+        var json = await ProcessRunner.CheckAsync("nsenter", ["--net=" + nodeNetns, _options.CliPath, "-H", "unix://" + other.AgentSocket, "endpoint", "create", "--netns", netns, "--name", name,
+            "--namespace", _options.TestNamespace, "--labels", labels, "-o", "json"], ct).ConfigureAwait(false);
+        var endpoint = JsonSerializer.Deserialize(json, ClientJsonContext.Default.EndpointModel)
+            ?? throw new InvalidOperationException($"endpoint create {name} on {other.Name}: empty answer");
+        _pods[Peer.EchoOtherNode] = new TestPod(name, labels, netns, endpoint.Ipv4 ?? throw new InvalidOperationException($"pod {name} got no IPv4 address"));
+        StartEchoServer(netns, name);
+        OtherNode = other.Name;
+        OtherNodeProblem = null;
     }
 
     /// <summary>
@@ -319,7 +373,10 @@ internal sealed class TestDeployment : IAsyncDisposable
         foreach (var pod in _attempted)
         {
             _log($"🔥 Deleting pod {_options.TestNamespace}/{pod.Name}");
-            var r = await ProcessRunner.RunAsync(_options.CliPath, ["-H", "unix://" + _options.AgentSocket, "endpoint", "delete", pod.Name, "--namespace", _options.TestNamespace], TimeSpan.FromSeconds(30), none).ConfigureAwait(false);
+            string[] delete = [_options.CliPath, "-H", "unix://" + pod.Socket, "endpoint", "delete", pod.Name, "--namespace", _options.TestNamespace];
+            var r = pod.NodeNetns is null
+                ? await ProcessRunner.RunAsync(delete[0], delete[1..], TimeSpan.FromSeconds(30), none).ConfigureAwait(false)
+                : await ProcessRunner.RunAsync("nsenter", ["--net=" + pod.NodeNetns, .. delete], TimeSpan.FromSeconds(30), none).ConfigureAwait(false);
             if (r.ExitCode != 0)
             {
                 _log($"⚠️  endpoint delete {pod.Name} failed ({r.ExitCode}): {r.Stderr.Trim()}; removing its netns");

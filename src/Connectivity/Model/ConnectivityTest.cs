@@ -10,6 +10,9 @@ namespace CiliumL7.Connectivity.Model;
 /// <param name="SkipReason">Why the test does not run in this build (null: it runs).</param>
 public sealed record ConnectivityTest(string Name, IReadOnlyList<string> Policies, IReadOnlyList<TestAction> Actions, string? SkipReason = null)
 {
+    /// <summary>The test needs a second node (skipped, saying why, when the agent's cluster has none).</summary>
+    public bool NeedsOtherNode { get; init; }
+
     /// <summary>A test that is listed but cannot run yet.</summary>
     public static ConnectivityTest Skipped(string name, string reason) => new(name, [], [], reason);
 }

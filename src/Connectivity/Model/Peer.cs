@@ -27,6 +27,9 @@ public enum Peer
     /// <summary>Pod <c>kafka</c> (kind=kafka, name=kafka): a Kafka broker (librdkafka's mock cluster) on port 9092.</summary>
     Kafka,
 
+    /// <summary>An echo pod on another node of the cluster (only when the agent's cluster has one).</summary>
+    EchoOtherNode,
+
     /// <summary>The node itself (the namespace the CLI runs in).</summary>
     Host,
 }

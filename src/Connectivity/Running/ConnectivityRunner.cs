@@ -73,6 +73,10 @@ public sealed class ConnectivityRunner
         {
             return new TestResult { Test = test, SkipReason = test.SkipReason };
         }
+        if (test.NeedsOtherNode && deployment.OtherNodeProblem is { } single)
+        {
+            return new TestResult { Test = test, SkipReason = single };
+        }
         var clock = Stopwatch.StartNew();
         var actions = new List<ActionResult>();
         try

@@ -33,6 +33,9 @@ internal sealed class NoPolicySuite : ITestSuite
             TestAction.Http("pod-to-world", Peer.Client, Peer.World, AllowedByPolicy),
             TestAction.Http("host-to-pod", Peer.Host, Peer.Echo, AllowedByPolicy),
         ]),
-        ConnectivityTest.Skipped("pod-to-pod-other-node", "needs a second node: this command deploys on one agent only (running it across the nodes of a ciliuml7 cluster is not implemented yet)"),
+        new("pod-to-pod-other-node", [],
+        [
+            TestAction.Http("pod-to-pod-other-node", Peer.Client, Peer.EchoOtherNode, Allowed),
+        ]) { NeedsOtherNode = true },
     ];
 }

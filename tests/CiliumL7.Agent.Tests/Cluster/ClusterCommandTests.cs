@@ -60,6 +60,17 @@ public sealed class ClusterCommandTests
             Assert.True(landing.Stdout == "Ship landed\n", landing.All);
             Assert.Contains("node1", Cli("--node", "node2", "node", "list").Stdout, StringComparison.Ordinal);
 
+            // :: connectivity test on node 1 finds node 2 through the kvstore and runs pod-to-pod-other-node
+            //    (the client on node 1, an echo pod it deploys on node 2), then removes what it made there too.
+            var node1Netns = nodes[0].GetProperty("netns").GetString() ?? $"cl7-{name}-node1";
+            var node1Socket = nodes[0].GetProperty("agentSocket").GetString()!;
+            var ct = Cmd.Run("nsenter", ["--net=/var/run/netns/" + node1Netns, AgentNode.Bin("ciliuml7"), "-H", node1Socket,
+                "connectivity", "test", "--test", "pod-to-pod-other-node", "--test-namespace", "ct-" + suffix], TimeSpan.FromSeconds(180), env: env);
+            Assert.True(ct.ExitCode == 0, ct.All);
+            Assert.Contains("on node node2", ct.Stdout, StringComparison.Ordinal);
+            Assert.Contains("✅ All 1 tests (1 actions) successful, 0 tests skipped", ct.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("ct-" + suffix, Cli("--node", "node2", "endpoint", "list").Stdout, StringComparison.Ordinal);
+
             // :: down removes everything, by PID and by name; a second down has nothing to do.
             server.Dispose();
             server = null;
