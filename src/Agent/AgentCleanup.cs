@@ -24,7 +24,7 @@ internal static class AgentCleanup
         {
             try
             {
-                var revoked = KvStore.KvStoreSync.RevokeAsync(etcd, options.StateDir).GetAwaiter().GetResult();
+                var revoked = KvStore.KvStoreSync.RevokeAsync(options.KvStoreAddresses, options.StateDir).GetAwaiter().GetResult();
                 output.WriteLine(revoked ? $"left the cluster: revoked the node's lease in etcd {etcd}" : "no kvstore lease to revoke");
             }
             catch (KvStore.KvStoreUnavailableException e)

@@ -90,9 +90,9 @@ internal static class AgentHost
         KvStoreSync? kvstore = null;
         EtcdClient? etcd = null;
         EtcdIdentityAllocator? clustered = null;
-        if (options.KvStore == "etcd" && options.KvStoreAddress is { } etcdAddress)
+        if (options.KvStore == "etcd" && options.KvStoreAddresses.Count > 0)
         {
-            etcd = new EtcdClient(etcdAddress);
+            etcd = new EtcdClient(options.KvStoreAddresses);
             clustered = new EtcdIdentityAllocator(etcd, options.NodeName, () => kvstore?.Lease ?? 0);
         }
         var endpoints = new EndpointManager(options.StateDir, Ipv4Cidr.Parse(options.PodCidr), clustered);

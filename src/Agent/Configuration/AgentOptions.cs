@@ -125,7 +125,10 @@ internal sealed record AgentOptions
     public string? KvStore { get; init; }
 
     /// <summary>etcd client URL (<c>--kvstore-opt etcd.address=http://127.0.0.1:2379</c>).</summary>
-    public Uri? KvStoreAddress { get; init; }
+    public Uri? KvStoreAddress => KvStoreAddresses.Count > 0 ? KvStoreAddresses[0] : null;
+
+    /// <summary>Every etcd member's client URL (<c>etcd.address</c> given more than once: a multi-member cluster).</summary>
+    public IReadOnlyList<Uri> KvStoreAddresses { get; init; } = [];
 
     /// <summary>TTL of the node's lease: its registration, ipcache entries and identity references vanish this long after the agent stops refreshing it.</summary>
     public TimeSpan KvStoreLeaseTtl { get; init; } = TimeSpan.FromMinutes(15);
@@ -197,7 +200,8 @@ internal sealed record AgentOptions
 
         Cluster (kvstore mode; without --kvstore the node is standalone):
           --kvstore etcd                     identities, ipcache and nodes in etcd
-          --kvstore-opt etcd.address=URL     etcd client URL, e.g. http://127.0.0.1:2379
+          --kvstore-opt etcd.address=URL     etcd client URL, e.g. http://127.0.0.1:2379 (repeat it,
+                                             or etcd.address=A,etcd.address=B, for each member)
           --kvstore-lease-ttl DURATION       TTL of the node's lease (15m, 30s, ...)   default 15m
           --identity-gc-interval DURATION    delete identities no node uses (0: never) default 15m
           --cluster-name NAME                cluster name                              default default
@@ -357,7 +361,7 @@ internal sealed record AgentOptions
             {
                 throw new ArgumentException($"--kvstore-opt etcd.address \"{v}\" is not an etcd client URL like http://127.0.0.1:2379 (plain http; TLS is not supported)");
             }
-            options = options with { KvStoreAddress = uri };
+            options = options with { KvStoreAddresses = [.. options.KvStoreAddresses.Where(a => a != uri), uri] };
         }
         return options;
     }

@@ -86,7 +86,7 @@ internal sealed class KvStoreSync : IAsyncDisposable
             return new KvStoreStatusModel
             {
                 State = _state,
-                Endpoint = _etcd.Endpoint.ToString().TrimEnd('/'),
+                Endpoint = string.Join(",", _etcd.Endpoints.Select(e => e.ToString().TrimEnd('/'))),
                 Cluster = _options.ClusterName,
                 Message = _message,
                 Nodes = Math.Max(_nodes.Count, 1),
@@ -110,14 +110,14 @@ internal sealed class KvStoreSync : IAsyncDisposable
     }
 
     /// <summary>Revokes the node's lease: its registration, ipcache entries and identity references are deleted at once (a node leaving the cluster).</summary>
-    public static async Task<bool> RevokeAsync(Uri address, string stateDir)
+    public static async Task<bool> RevokeAsync(IReadOnlyList<Uri> addresses, string stateDir)
     {
         var lease = ReadLease(stateDir);
         if (lease == 0)
         {
             return false;
         }
-        using var etcd = new EtcdClient(address);
+        using var etcd = new EtcdClient(addresses);
         await etcd.RevokeLeaseAsync(lease).ConfigureAwait(false);
         File.Delete(Path.Combine(stateDir, LeaseFile));
         return true;

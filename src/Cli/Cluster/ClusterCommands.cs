@@ -23,13 +23,15 @@ internal static class ClusterCommands
         var name = NameOption();
         var nodes = new Option<int>("--nodes") { Description = "Number of nodes", DefaultValueFactory = _ => 3 };
         var relay = new Option<string>("--relay-address") { Description = "Where Hubble Relay listens", DefaultValueFactory = _ => "127.0.0.1:4245" };
+        var etcdMembers = new Option<int>("--etcd-members") { Description = "etcd members (1, 3 or 5; the agents fail over between them)", DefaultValueFactory = _ => 1 };
         var up = new Command("up", "Create the cluster: etcd on an underlay bridge (172.31.0.0/16), nodes with pods on 10.244.<n>.0/24, Hubble Relay");
         up.Options.Add(name);
         up.Options.Add(nodes);
         up.Options.Add(relay);
+        up.Options.Add(etcdMembers);
         up.SetAction(async (pr, ct) =>
         {
-            var errors = ClusterUp.Validate(pr.GetValue(name)!, pr.GetValue(nodes), pr.GetValue(relay)!);
+            var errors = ClusterUp.Validate(pr.GetValue(name)!, pr.GetValue(nodes), pr.GetValue(relay)!, pr.GetValue(etcdMembers));
             if (errors.Count > 0)
             {
                 foreach (var e in errors)
@@ -43,7 +45,7 @@ internal static class ClusterCommands
                 Console.Error.WriteLine("Error: cluster up needs root (network namespaces, eBPF); run it with sudo");
                 return 1;
             }
-            return await ClusterUp.RunAsync(pr.GetValue(name)!, pr.GetValue(nodes), pr.GetValue(relay)!, Console.Out, ct).ConfigureAwait(false);
+            return await ClusterUp.RunAsync(pr.GetValue(name)!, pr.GetValue(nodes), pr.GetValue(relay)!, Console.Out, ct, pr.GetValue(etcdMembers)).ConfigureAwait(false);
         });
         return up;
     }

@@ -66,7 +66,7 @@ internal static class ClusterDown
                 // Leaves the cluster (revokes the node's lease: its ipcache rows and node entry go from etcd) and removes pins, links, rules.
                 Shell.RunWithin(TimeSpan.FromSeconds(60), "nsenter", "--net=" + node.NetnsPath, agent, "cleanup",
                     "--state-dir", node.StateDir, "--bpf-root", node.BpfRoot, "--policy-dir", node.PolicyDir,
-                    "--kvstore", "etcd", "--kvstore-opt", "etcd.address=" + state.EtcdAddress);
+                    "--kvstore", "etcd", "--kvstore-opt", string.Join(',', state.EtcdAddresses.Select(a => "etcd.address=" + a)));
             }
         }
         foreach (var netns in podNetns)
@@ -90,10 +90,13 @@ internal static class ClusterDown
             }
             output.WriteLine($" ✓ {node.Name} removed");
         }
-        if (!Daemon.Stop(state.EtcdPid, state.Directory, Grace))
+        foreach (var pid in state.EtcdMemberPids.Prepend(state.EtcdPid))
         {
-            output.WriteLine($" ✗ etcd (PID {state.EtcdPid}) did not stop");
-            failures++;
+            if (!Daemon.Stop(pid, state.Directory, Grace))
+            {
+                output.WriteLine($" ✗ etcd (PID {pid}) did not stop");
+                failures++;
+            }
         }
         DeleteNetns(state.UnderlayNetns);
         output.WriteLine($" ✓ etcd and underlay {state.UnderlayNetns} removed");

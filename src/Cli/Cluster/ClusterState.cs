@@ -28,6 +28,16 @@ internal sealed class ClusterState
 
     public int EtcdPid { get; set; }
 
+    /// <summary>etcd members (1, or 3/5 with <c>cluster up --etcd-members</c>): member i listens on 172.31.0.(254-i).</summary>
+    public int EtcdMembers { get; set; } = 1;
+
+    /// <summary>PIDs of the members after the first (whose PID is <see cref="EtcdPid"/>).</summary>
+    public List<int> EtcdMemberPids { get; init; } = [];
+
+    /// <summary>Every member's client URL, the first one first.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> EtcdAddresses => [.. Enumerable.Range(0, EtcdMembers).Select(i => $"http://172.31.0.{254 - i}:2379")];
+
     public int RelayPid { get; set; }
 
     public string RelayAddress { get; set; } = "";

@@ -31,15 +31,24 @@ internal static class ClusterStatus
                 ["health"] = health,
             });
         }
-        var etcd = Daemon.IsRunning(state.EtcdPid, state.Directory) ? "ok" : "down";
+        var running = state.EtcdMemberPids.Prepend(state.EtcdPid).Count(pid => Daemon.IsRunning(pid, state.Directory));
+        var etcd = state.EtcdMembers == 1
+            ? (running == 1 ? "ok" : "down")
+            : running == state.EtcdMembers ? $"ok ({running}/{state.EtcdMembers} members)"
+            : running > state.EtcdMembers / 2 ? $"ok ({running}/{state.EtcdMembers} members: quorum)"
+            : $"down ({running}/{state.EtcdMembers} members: no quorum)";
         var relay = await RelayHealthAsync(state, ct).ConfigureAwait(false);
-        healthy &= etcd == "ok" && relay.StartsWith("ok", StringComparison.Ordinal);
+        healthy &= etcd.StartsWith("ok", StringComparison.Ordinal) && relay.StartsWith("ok", StringComparison.Ordinal);
         if (json)
         {
             var doc = new JsonObject
             {
                 ["name"] = state.Name,
-                ["etcd"] = new JsonObject { ["address"] = state.EtcdAddress, ["netns"] = state.UnderlayNetns, ["pid"] = state.EtcdPid, ["health"] = etcd },
+                ["etcd"] = new JsonObject
+                {
+                    ["address"] = state.EtcdAddress, ["netns"] = state.UnderlayNetns, ["pid"] = state.EtcdPid, ["health"] = etcd,
+                    ["members"] = new JsonArray([.. state.EtcdAddresses.Zip(state.EtcdMemberPids.Prepend(state.EtcdPid)).Select(m => (JsonNode)new JsonObject { ["address"] = m.First, ["pid"] = m.Second })]),
+                },
                 ["relay"] = new JsonObject { ["address"] = state.RelayAddress, ["pid"] = state.RelayPid, ["health"] = relay },
                 ["nodes"] = nodes,
             };
@@ -48,7 +57,7 @@ internal static class ClusterStatus
         else
         {
             await output.WriteLineAsync($"Cluster:   {state.Name} ({state.Directory})");
-            await output.WriteLineAsync($"etcd:      {state.EtcdAddress} in netns {state.UnderlayNetns} (PID {state.EtcdPid}): {etcd}");
+            await output.WriteLineAsync($"etcd:      {string.Join(", ", state.EtcdAddresses)} in netns {state.UnderlayNetns} (PID {string.Join(", ", state.EtcdMemberPids.Prepend(state.EtcdPid))}): {etcd}");
             await output.WriteLineAsync($"Relay:     {state.RelayAddress} (PID {state.RelayPid}): {relay}");
             var rows = new List<string[]> { Header };
             rows.AddRange(nodes.Select(n => new[]

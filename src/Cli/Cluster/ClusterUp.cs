@@ -21,9 +21,13 @@ internal static partial class ClusterUp
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$")]
     private static partial Regex NamePattern();
 
-    public static IReadOnlyList<string> Validate(string name, int nodes, string relayAddress)
+    public static IReadOnlyList<string> Validate(string name, int nodes, string relayAddress, int etcdMembers = 1)
     {
         var errors = new List<string>();
+        if (etcdMembers is not (1 or 3 or 5))
+        {
+            errors.Add($"--etcd-members {etcdMembers}: give 1, 3 or 5 (an odd number keeps a quorum when one member is lost)");
+        }
         if (!NamePattern().IsMatch(name))
         {
             errors.Add($"--name \"{name}\": use 1-16 lowercase letters, digits and '-' (it names network namespaces), e.g. ciliuml7");
@@ -39,7 +43,7 @@ internal static partial class ClusterUp
         return errors;
     }
 
-    public static async Task<int> RunAsync(string name, int nodeCount, string relayAddress, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(string name, int nodeCount, string relayAddress, TextWriter output, CancellationToken ct, int etcdMembers = 1)
     {
         if (ClusterState.Load(name) is not null)
         {
@@ -55,7 +59,7 @@ internal static partial class ClusterUp
             }
         }
         var dir = ClusterState.DirectoryOf(name);
-        var state = new ClusterState { Name = name, Directory = dir, UnderlayNetns = $"cl7-{name}-underlay", RelayAddress = relayAddress };
+        var state = new ClusterState { Name = name, Directory = dir, UnderlayNetns = $"cl7-{name}-underlay", RelayAddress = relayAddress, EtcdMembers = etcdMembers };
         await output.WriteLineAsync($"Creating cluster \"{name}\" ({nodeCount} nodes) ...");
         try
         {
@@ -91,17 +95,52 @@ internal static partial class ClusterUp
         Shell.Check("ip", "-n", u, "addr", "add", ClusterState.EtcdIp + "/16", "dev", "br0");
         Shell.Check("ip", "-n", u, "link", "set", "br0", "up");
         var etcdData = Path.Combine(state.Directory, "etcd");
-        state.EtcdPid = Daemon.Start(
-        [
-            "nsenter", "--net=/var/run/netns/" + u, "/usr/bin/etcd", "--name", state.Name, "--data-dir", etcdData,
-            "--listen-client-urls", state.EtcdAddress, "--advertise-client-urls", state.EtcdAddress,
-            "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
-            "--initial-cluster", state.Name + "=http://127.0.0.1:2380", "--log-level", "warn",
-        ], Path.Combine(state.Directory, "etcd.log"));
+        if (state.EtcdMembers == 1)
+        {
+            state.EtcdPid = Daemon.Start(
+            [
+                "nsenter", "--net=/var/run/netns/" + u, "/usr/bin/etcd", "--name", state.Name, "--data-dir", etcdData,
+                "--listen-client-urls", state.EtcdAddress, "--advertise-client-urls", state.EtcdAddress,
+                "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
+                "--initial-cluster", state.Name + "=http://127.0.0.1:2380", "--log-level", "warn",
+            ], Path.Combine(state.Directory, "etcd.log"));
+        }
+        else
+        {
+            // A quorum of members, each on its own underlay address: m1 on 172.31.0.254, m2 on .253, ...
+            var peers = Enumerable.Range(0, state.EtcdMembers).Select(i => (Name: $"m{i + 1}", Ip: $"172.31.0.{254 - i}")).ToList();
+            var initialCluster = string.Join(',', peers.Select(p => $"{p.Name}=http://{p.Ip}:2380"));
+            foreach (var (member, ip) in peers)
+            {
+                if (ip != ClusterState.EtcdIp)
+                {
+                    Shell.Check("ip", "-n", u, "addr", "add", ip + "/16", "dev", "br0");
+                }
+                var pid = Daemon.Start(
+                [
+                    "nsenter", "--net=/var/run/netns/" + u, "/usr/bin/etcd", "--name", member, "--data-dir", Path.Combine(etcdData, member),
+                    "--listen-client-urls", $"http://{ip}:2379", "--advertise-client-urls", $"http://{ip}:2379",
+                    "--listen-peer-urls", $"http://{ip}:2380", "--initial-advertise-peer-urls", $"http://{ip}:2380",
+                    "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--initial-cluster-token", state.Name, "--log-level", "warn",
+                ], Path.Combine(state.Directory, $"etcd-{member}.log"));
+                if (member == "m1")
+                {
+                    state.EtcdPid = pid;
+                }
+                else
+                {
+                    state.EtcdMemberPids.Add(pid);
+                }
+                state.Save();
+            }
+        }
         state.Save();
-        await WaitAsync(TimeSpan.FromSeconds(30), "etcd did not answer on " + state.EtcdAddress, Path.Combine(state.Directory, "etcd.log"), () =>
-            Task.FromResult(Shell.RunWithin(TimeSpan.FromSeconds(5), "nsenter", "--net=/var/run/netns/" + u, "curl", "-s", "--max-time", "1", state.EtcdAddress + "/health").Stdout.Contains("true", StringComparison.Ordinal)), ct).ConfigureAwait(false);
-        await output.WriteLineAsync($" ✓ underlay {u} (172.31.0.0/16) with etcd at {state.EtcdAddress}");
+        foreach (var address in state.EtcdAddresses)
+        {
+            await WaitAsync(TimeSpan.FromSeconds(30), "etcd did not answer on " + address, Path.Combine(state.Directory, state.EtcdMembers == 1 ? "etcd.log" : "etcd-m1.log"), () =>
+                Task.FromResult(Shell.RunWithin(TimeSpan.FromSeconds(5), "nsenter", "--net=/var/run/netns/" + u, "curl", "-s", "--max-time", "1", address + "/health").Stdout.Contains("true", StringComparison.Ordinal)), ct).ConfigureAwait(false);
+        }
+        await output.WriteLineAsync($" ✓ underlay {u} (172.31.0.0/16) with etcd at {string.Join(", ", state.EtcdAddresses)}");
 
         // :: Step 2: the nodes, each agent in its own netns.
         var agent = Path.Combine(AppContext.BaseDirectory, "ciliuml7-agent");
@@ -134,7 +173,7 @@ internal static partial class ClusterUp
                 "nsenter", "--net=" + node.NetnsPath, agent,
                 "--state-dir", node.StateDir, "--bpf-root", node.BpfRoot, "--policy-dir", node.PolicyDir,
                 "--pod-cidr", node.PodCidr, "--node-name", node.Name,
-                "--kvstore", "etcd", "--kvstore-opt", "etcd.address=" + state.EtcdAddress,
+                "--kvstore", "etcd", "--kvstore-opt", string.Join(',', state.EtcdAddresses.Select(a => "etcd.address=" + a)),
                 "--cluster-name", state.Name, "--cluster-id", "1", "--ipv4-node", node.Ip,
             ], node.LogPath, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
             state.Save();

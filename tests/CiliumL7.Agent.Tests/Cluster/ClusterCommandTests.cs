@@ -94,6 +94,57 @@ public sealed class ClusterCommandTests
         }
     }
 
+    [SkippableFact]
+    public void ClusterUp_ThreeEtcdMembers_OneMemberKilled_IdentitiesAndIpcacheKeepWorking()
+    {
+        Privileged.Require();
+        var suffix = Cmd.Suffix();
+        var name = "e" + suffix;
+        var root = Directory.CreateTempSubdirectory("ciliuml7-clusters-").FullName;
+        var env = new Dictionary<string, string> { ["CILIUML7_CLUSTER_ROOT"] = root, ["CILIUML7_CLUSTER"] = name };
+        Cmd.Result Cli(params string[] args) => Cmd.Run(AgentNode.Bin("ciliuml7"), args, TimeSpan.FromSeconds(180), env: env);
+        try
+        {
+            var up = Cli("cluster", "up", "--nodes", "2", "--name", name, "--etcd-members", "3", "--relay-address", "127.0.0.1:" + FreePort());
+            Assert.True(up.ExitCode == 0, up.All);
+            using var doc = JsonDocument.Parse(Cli("cluster", "status", "--name", name, "-o", "json").Stdout);
+            var etcd = doc.RootElement.GetProperty("etcd");
+            Assert.Equal("ok (3/3 members)", etcd.GetProperty("health").GetString());
+            var members = etcd.GetProperty("members").EnumerateArray().ToList();
+            Assert.Equal(3, members.Count);
+
+            // The member the agents list first dies; the quorum (2 of 3) goes on, and so do the agents.
+            var first = members[0].GetProperty("pid").GetInt32();
+            Assert.Equal(0, Cmd.Run("kill", first.ToString(System.Globalization.CultureInfo.InvariantCulture)).ExitCode);
+            Assert.Contains("ok (2/3 members: quorum)", Cli("cluster", "status", "--name", name).Stdout, StringComparison.Ordinal);
+            var created = Cli("endpoint", "create", "--node", "node1", "--name", "fresh-" + suffix, "--labels", "app=after-member-loss-" + suffix, "-o", "json");
+            Assert.True(created.ExitCode == 0, created.All);
+            using var endpoint = JsonDocument.Parse(created.Stdout);
+            Assert.Equal("ready", endpoint.RootElement.GetProperty("status").GetString()); // a new identity, allocated in etcd
+            var identity = endpoint.RootElement.GetProperty("identity").GetInt64();
+            Assert.True(identity >= 256, $"identity {identity} should be a cluster identity, not reserved:init");
+            var ip = endpoint.RootElement.GetProperty("ipv4").GetString()!;
+            var seen = false;
+            for (var i = 0; i < 50 && !seen; i++)
+            {
+                seen = Cli("--node", "node2", "status", "-o", "json").Stdout.Contains("\"remoteIps\": 1", StringComparison.Ordinal)
+                    || Cli("--node", "node2", "identity", "list").Stdout.Contains("after-member-loss-" + suffix, StringComparison.Ordinal);
+                if (!seen)
+                {
+                    Thread.Sleep(200);
+                }
+            }
+            Assert.True(seen, $"node2 should learn {ip}'s identity through the remaining members");
+        }
+        finally
+        {
+            var down = Cli("cluster", "down", "--name", name);
+            _output.WriteLine(down.All);
+            Directory.Delete(root, recursive: true);
+        }
+        Assert.DoesNotContain($"cl7-{name}-", Cmd.Run("ip", "netns", "list").Stdout, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);

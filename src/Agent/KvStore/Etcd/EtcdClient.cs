@@ -22,8 +22,19 @@ internal sealed class EtcdClient : IDisposable
     private readonly Maintenance.MaintenanceClient _maintenance;
 
     public EtcdClient(Uri endpoint, TimeSpan? callTimeout = null)
+        : this([endpoint], callTimeout)
     {
-        Endpoint = endpoint;
+    }
+
+    /// <summary>
+    /// A client of the etcd members at <paramref name="endpoints"/>: one connection, to the first
+    /// member that answers (gRPC's pick_first over a static address list); when that member goes
+    /// away the next call connects to another, so losing a member of a quorum is not an outage.
+    /// </summary>
+    public EtcdClient(IReadOnlyList<Uri> endpoints, TimeSpan? callTimeout = null)
+    {
+        Endpoint = endpoints[0];
+        Endpoints = endpoints;
         CallTimeout = callTimeout ?? TimeSpan.FromSeconds(5);
         var handler = new SocketsHttpHandler
         {
@@ -34,14 +45,31 @@ internal sealed class EtcdClient : IDisposable
             EnableMultipleHttp2Connections = true,
             UseProxy = false,
         };
-        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 });
+        var options = new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 };
+        if (endpoints.Count == 1)
+        {
+            _channel = GrpcChannel.ForAddress(endpoints[0], options);
+        }
+        else
+        {
+            var addresses = endpoints.Select(u => new Grpc.Net.Client.Balancer.BalancerAddress(u.Host, u.Port)).ToArray();
+            var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Grpc.Net.Client.Balancer.ResolverFactory>(
+                services, new Grpc.Net.Client.Balancer.StaticResolverFactory(_ => addresses));
+            options.ServiceProvider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+            options.Credentials = Grpc.Core.ChannelCredentials.Insecure;
+            _channel = GrpcChannel.ForAddress("static:///etcd", options);
+        }
         _kv = new KV.KVClient(_channel);
         _watch = new Wire.Watch.WatchClient(_channel);
         _lease = new Lease.LeaseClient(_channel);
         _maintenance = new Maintenance.MaintenanceClient(_channel);
     }
 
-    /// <summary>The etcd client URL (e.g. http://127.0.0.1:2379).</summary>
+    /// <summary>Every member's client URL.</summary>
+    public IReadOnlyList<Uri> Endpoints { get; }
+
+    /// <summary>The (first) etcd client URL (e.g. http://127.0.0.1:2379).</summary>
     public Uri Endpoint { get; }
 
     public TimeSpan CallTimeout { get; }
