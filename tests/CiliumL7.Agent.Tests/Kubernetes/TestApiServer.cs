@@ -119,7 +119,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         stream.Load(new StringReader(yaml));
         foreach (var doc in stream.Documents)
         {
-            if (ToJson(doc.RootNode) is not JsonObject obj)
+            if (CiliumL7.Cli.Kubernetes.ClusterClient.ToJson(doc.RootNode) is not JsonObject obj)
             {
                 continue;
             }
@@ -457,18 +457,6 @@ internal sealed class TestApiServer : IAsyncDisposable
     };
 
     private static string Key(string plural, string ns, string name) => $"{plural}/{ns}/{name}";
-
-    /// <summary>YAML to JSON with the types a YAML 1.2 core schema gives plain scalars.</summary>
-    private static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlMappingNode m => new JsonObject(m.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value!, ToJson(kv.Value)))),
-        YamlSequenceNode s => new JsonArray([.. s.Children.Select(ToJson)]),
-        YamlScalarNode { Style: ScalarStyle.Plain, Value: "null" or "~" or "" or null } => null,
-        YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } b => JsonValue.Create(b.Value == "true"),
-        YamlScalarNode { Style: ScalarStyle.Plain } n when long.TryParse(n.Value, out var i) => JsonValue.Create(i),
-        YamlScalarNode sc => JsonValue.Create(sc.Value),
-        _ => null,
-    };
 
     public async ValueTask DisposeAsync()
     {
