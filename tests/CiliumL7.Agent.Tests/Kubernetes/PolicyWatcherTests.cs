@@ -201,10 +201,12 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
         {
             _snapshots.Clear();
         }
+        _server.RefuseWatches = true; // the watcher cannot resume until the history is gone
         _server.DropWatches();
         _server.Delete("CiliumNetworkPolicy", "default", "doomed");
         _server.Apply(Cnp("newcomer"));
         _server.Compact();
+        _server.RefuseWatches = false;
 
         await WaitForAsync(() => cnp.Lists >= 2 && Names().SequenceEqual(["CiliumNetworkPolicy/default/newcomer", "CiliumNetworkPolicy/default/steady"]), "relist after 410");
         lock (_snapshots)

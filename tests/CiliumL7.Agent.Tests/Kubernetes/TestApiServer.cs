@@ -60,6 +60,9 @@ internal sealed class TestApiServer : IAsyncDisposable
 
     public int OpenWatches { get { lock (_lock) { return _watches.Count; } } }
 
+    /// <summary>While true, every new watch is refused with 503 (the API server unreachable for watches).</summary>
+    public bool RefuseWatches { get; set; }
+
     public static async Task<TestApiServer> StartAsync(string? unixSocket = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -403,6 +406,12 @@ internal sealed class TestApiServer : IAsyncDisposable
         var bookmarks = q["allowWatchBookmarks"] == "true";
         var timeout = int.TryParse(q["timeoutSeconds"], out var t) && t > 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
         Requests.Enqueue($"watch {group}/{plural} rv={rv}");
+        if (RefuseWatches)
+        {
+            http.Response.StatusCode = 503;
+            await http.Response.WriteAsJsonAsync(Status(503, "ServiceUnavailable", "the test API server refuses watches")).ConfigureAwait(false);
+            return;
+        }
         http.Response.ContentType = "application/json";
         var watch = new Watch((group, version, plural), bookmarks, http);
         lock (_lock)
