@@ -173,21 +173,10 @@ internal sealed class EndpointManager
                     : $"ipv4 {ip} is allocated to container {holder.Owner}, not {request.ContainerId}; allocate a free address with POST /v1/ipam");
             }
             var labels = EndpointLabels.Normalize(request.Labels, request.Namespace);
-            long identity;
-            var status = "ready";
-            try
+            var (identity, status) = AllocateIdentityLocked(labels);
+            if (replaced is not null)
             {
-                identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(labels));
-            }
-            catch (KvStore.KvStoreUnavailableException)
-            {
-                // etcd is away and these labels are new: reserved:init until the kvstore is back (KvStoreSync retries).
-                identity = Policy.Identity.ReservedIdentity.Init;
-                status = WaitingForIdentity;
-            }
-            if (replaced is not null && replaced.Identity != identity && _endpoints.Values.Count(e => e.Identity == replaced.Identity) == 1)
-            {
-                _identities.Release(replaced.Identity);
+                ReleaseIfLastLocked(replaced.Identity, identity);
             }
             created = new EndpointModel
             {
@@ -233,26 +222,36 @@ internal sealed class EndpointManager
             {
                 return null;
             }
-            long identity;
-            var status = "ready";
-            try
-            {
-                identity = _identities.GetOrAllocate(EndpointLabels.SecurityRelevant(labels));
-            }
-            catch (KvStore.KvStoreUnavailableException)
-            {
-                identity = Policy.Identity.ReservedIdentity.Init;
-                status = WaitingForIdentity;
-            }
-            if (identity != endpoint.Identity && _endpoints.Values.Count(e => e.Identity == endpoint.Identity) == 1)
-            {
-                _identities.Release(endpoint.Identity);
-            }
+            var (identity, status) = AllocateIdentityLocked(labels);
+            ReleaseIfLastLocked(endpoint.Identity, identity);
             _endpoints[endpoint.Id] = updated = endpoint with { Labels = labels, Identity = identity, Status = status };
             PersistAll();
         }
         Changed?.Invoke();
         return updated;
+    }
+
+    /// <summary>The identity of <paramref name="labels"/>, and the endpoint status that goes with it.</summary>
+    private (long Identity, string Status) AllocateIdentityLocked(IEnumerable<string> labels)
+    {
+        try
+        {
+            return (_identities.GetOrAllocate(EndpointLabels.SecurityRelevant(labels)), "ready");
+        }
+        catch (KvStore.KvStoreUnavailableException)
+        {
+            // etcd is away and these labels are new: reserved:init until the kvstore is back (KvStoreSync retries).
+            return (Policy.Identity.ReservedIdentity.Init, WaitingForIdentity);
+        }
+    }
+
+    /// <summary>Releases <paramref name="old"/> when an endpoint leaves it for <paramref name="next"/> and was its last user.</summary>
+    private void ReleaseIfLastLocked(long old, long next)
+    {
+        if (old != next && _endpoints.Values.Count(e => e.Identity == old) == 1)
+        {
+            _identities.Release(old);
+        }
     }
 
     /// <summary>Turns audit mode on or off for one endpoint; null when no such endpoint.</summary>

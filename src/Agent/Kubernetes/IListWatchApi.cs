@@ -54,32 +54,24 @@ internal sealed class CoreListWatchApi(IKubernetes client, KubernetesResource re
         return JsonNode.Parse(KubernetesJson.Serialize(body)) as JsonObject ?? throw new JsonException($"list of {resource} is not a JSON object");
     }
 
-    public async IAsyncEnumerable<(WatchEventType Type, JsonObject? Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError,
+    public IAsyncEnumerable<(WatchEventType Type, JsonObject? Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken ct) =>
+        resource.Plural switch
+        {
+            "pods" => AsJson(client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct), ct),
+            "services" => AsJson(client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct), ct),
+            "namespaces" => AsJson(client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct), ct),
+            _ => throw new NotSupportedException(resource.ToString()),
+        };
+
+    private static async IAsyncEnumerable<(WatchEventType Type, JsonObject? Object)> AsJson<T>(IAsyncEnumerable<(WatchEventType, T)> events,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        if (resource.Plural == "pods")
+        await foreach (var (type, obj) in events.WithCancellation(ct).ConfigureAwait(false))
         {
-            await foreach (var (type, pod) in client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
-                timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct).ConfigureAwait(false))
-            {
-                yield return (type, JsonNode.Parse(KubernetesJson.Serialize(pod)) as JsonObject);
-            }
-        }
-        else if (resource.Plural == "services")
-        {
-            await foreach (var (type, svc) in client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
-                timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct).ConfigureAwait(false))
-            {
-                yield return (type, JsonNode.Parse(KubernetesJson.Serialize(svc)) as JsonObject);
-            }
-        }
-        else
-        {
-            await foreach (var (type, ns) in client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
-                timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct).ConfigureAwait(false))
-            {
-                yield return (type, JsonNode.Parse(KubernetesJson.Serialize(ns)) as JsonObject);
-            }
+            yield return (type, JsonNode.Parse(KubernetesJson.Serialize(obj)) as JsonObject);
         }
     }
 }

@@ -73,19 +73,7 @@ internal static class HubbleRelayCommand
                 return 1;
             }
             Console.WriteLine($"ℹ️  Hubble Relay is serving on {server.Address} (nodes from {string.Join(", ", options.PeerServices)}); Ctrl-C stops it");
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
-            {
-                ctx.Cancel = true;
-                stop.Cancel();
-            });
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await StopSignal.WaitAsync(ct).ConfigureAwait(false); // Ctrl-C or SIGTERM
             return 0;
         });
         return relay;

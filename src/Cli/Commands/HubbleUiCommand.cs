@@ -25,20 +25,7 @@ internal static class HubbleUiCommand
             }
             await using var host = await HubbleUiServer.StartAsync(endpoint, pr.GetValue(server)!, ct).ConfigureAwait(false);
             Console.WriteLine($"ℹ️  Hubble UI is available at {host.Address} (flows from {pr.GetValue(server)}); Ctrl-C stops it");
-            // SIGTERM stops it like Ctrl-C (the web server inside would otherwise take the signal for itself).
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
-            {
-                ctx.Cancel = true;
-                stop.Cancel();
-            });
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await StopSignal.WaitAsync(ct).ConfigureAwait(false); // Ctrl-C or SIGTERM
             return 0;
         });
         var command = new Command("hubble", "Hubble tools");
