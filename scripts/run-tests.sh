@@ -26,6 +26,12 @@ read -r passed failed skipped < <(awk '
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1   # the runner itself failed (build or crash): never report green
 fi
+# The names of the failed tests again, at the end where a truncated log still shows them.
+if grep -qE '^ *Failed [A-Za-z_]' "$log"; then
+	echo "Failed tests:"
+	grep -E '^ *Failed [A-Za-z_]' "$log" | sed 's/^ */  /' | head -n 20
+	grep -A3 -E '^ *Error Message:' "$log" | head -n 40
+fi
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"
