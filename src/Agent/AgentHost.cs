@@ -187,7 +187,8 @@ internal static class AgentHost
         // :: Kubernetes mode: policies from the API server (list/watch), beside the directory and the API.
         if (kubernetes is not null)
         {
-            var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory, services: services);
+            // Nodes come from the API server unless a kvstore holds the node registry.
+            var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory, services: services, nodeName: etcd is null ? options.NodeName : null);
             // A relabelled pod (or namespace) gives the pod's endpoint a new identity.
             watchers.Pods.LabelsChanged += (ns, name, labels) =>
             {

@@ -183,7 +183,7 @@ STATUS = obj({
     "conditions": arr(obj({
         "type": string(), "status": string(), "reason": string(), "message": string(), "lastTransitionTime": string(),
     }, required=["type", "status"])),
-}, description="Written by the agents: how each node took the policy.")
+}, description="Written by the agents: conditions[type=Valid] says whether the policy passed validation (its message names every error).")
 
 
 def crd(kind, plural, short, scope):
@@ -217,6 +217,8 @@ def crd(kind, plural, short, scope):
                 "subresources": {"status": {}},
                 "additionalPrinterColumns": [
                     {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                    # The agents write a Valid condition (False + every error when the policy is rejected).
+                    {"name": "Valid", "type": "string", "jsonPath": ".status.conditions[?(@.type=='Valid')].status"},
                 ],
                 "schema": {"openAPIV3Schema": schema},
             }],

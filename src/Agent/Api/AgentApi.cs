@@ -139,7 +139,7 @@ internal static class AgentApi
             return Results.Json(policy, ClientJsonContext.Readable.BpfPolicyModel);
         });
 
-        v1.MapGet("/nodes", () => Results.Json(agent.KvStore?.Nodes() ?? [LocalNode(agent)], ClientJsonContext.Readable.ListNodeModel));
+        v1.MapGet("/nodes", () => Results.Json(agent.KvStore?.Nodes() ?? agent.Kubernetes?.NodeList?.Nodes(LocalNode(agent)) ?? [LocalNode(agent)], ClientJsonContext.Readable.ListNodeModel));
 
         v1.MapGet("/identity", () => Results.Json(agent.Endpoints.Identities(includeReserved: true), ClientJsonContext.Readable.ListIdentityModel));
 

@@ -39,7 +39,7 @@ internal sealed class GroupListWatchApi(IKubernetes client, KubernetesResource r
     }
 }
 
-/// <summary>The core group's <c>/api/v1/pods</c> (all namespaces) and <c>/api/v1/namespaces</c>, through the typed calls.</summary>
+/// <summary>The core group's <c>/api/v1/pods</c> and <c>services</c> (all namespaces), <c>namespaces</c> and <c>nodes</c>, through the typed calls.</summary>
 internal sealed class CoreListWatchApi(IKubernetes client, KubernetesResource resource) : IListWatchApi
 {
     public async Task<JsonObject> ListAsync(string? continueToken, int limit, CancellationToken ct)
@@ -49,6 +49,7 @@ internal sealed class CoreListWatchApi(IKubernetes client, KubernetesResource re
             "pods" => (await client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(continueParameter: continueToken, limit: limit, cancellationToken: ct).ConfigureAwait(false)).Body,
             "namespaces" => (await client.CoreV1.ListNamespaceWithHttpMessagesAsync(continueParameter: continueToken, limit: limit, cancellationToken: ct).ConfigureAwait(false)).Body,
             "services" => (await client.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(continueParameter: continueToken, limit: limit, cancellationToken: ct).ConfigureAwait(false)).Body,
+            "nodes" => (await client.CoreV1.ListNodeWithHttpMessagesAsync(continueParameter: continueToken, limit: limit, cancellationToken: ct).ConfigureAwait(false)).Body,
             _ => throw new NotSupportedException(resource.ToString()),
         };
         return JsonNode.Parse(KubernetesJson.Serialize(body)) as JsonObject ?? throw new JsonException($"list of {resource} is not a JSON object");
@@ -60,6 +61,8 @@ internal sealed class CoreListWatchApi(IKubernetes client, KubernetesResource re
             "pods" => AsJson(client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct), ct),
             "services" => AsJson(client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
+                timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct), ct),
+            "nodes" => AsJson(client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct), ct),
             "namespaces" => AsJson(client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: ct), ct),

@@ -15,6 +15,10 @@ internal sealed record KubernetesResource(string Group, string Version, string P
 
     public static readonly KubernetesResource Service = new("", "v1", "services", "Service", true);
 
+    public static readonly KubernetesResource EndpointSlice = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true);
+
+    public static readonly KubernetesResource Node = new("", "v1", "nodes", "Node", false);
+
     /// <summary>The policy kinds, in the order their watchers start.</summary>
     public static readonly IReadOnlyList<KubernetesResource> Policies = [CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy];
 

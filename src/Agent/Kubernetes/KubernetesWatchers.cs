@@ -10,8 +10,9 @@ namespace CiliumL7.Agent.Kubernetes;
 /// Kubernetes mode: a list/watch per policy kind (CiliumNetworkPolicy,
 /// CiliumClusterwideNetworkPolicy, NetworkPolicy) feeding the policy store beside the
 /// policy directory and <c>policy import</c>, and of Pods and Namespaces feeding the
-/// <see cref="PodCache"/> (the labels of the pods a CNI ADD names), and of Services
-/// feeding the eBPF load balancer. Runs when the agent has
+/// <see cref="PodCache"/> (the labels of the pods a CNI ADD names), of Services and
+/// EndpointSlices feeding the eBPF load balancer, and (without a kvstore) of Nodes: the
+/// node list and routes to the other nodes' pod CIDRs. Runs when the agent has
 /// a kubeconfig (<c>--k8s-kubeconfig-path</c>) or runs in a pod (in-cluster config).
 /// </summary>
 internal sealed class KubernetesWatchers : BackgroundService
@@ -19,18 +20,41 @@ internal sealed class KubernetesWatchers : BackgroundService
     private readonly IKubernetes _client;
     private readonly ILogger _logger;
 
-    public KubernetesWatchers(IKubernetes client, PolicyStore store, ILoggerFactory loggers, int pageSize = 500, TimeSpan? watchTimeout = null, Services.ServiceManager? services = null)
+    /// <param name="client">The API server.</param>
+    /// <param name="store">The policy store the policy kinds feed.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="pageSize">List page size (<c>limit</c>).</param>
+    /// <param name="watchTimeout">The watch's <c>timeoutSeconds</c>.</param>
+    /// <param name="services">The load balancer, fed by Services and EndpointSlices; null for none.</param>
+    /// <param name="nodeName">This node's name, to watch Nodes (node list and routes to the others' pod CIDRs); null when a kvstore does that.</param>
+    public KubernetesWatchers(IKubernetes client, PolicyStore store, ILoggerFactory loggers, int pageSize = 500, TimeSpan? watchTimeout = null,
+        Services.ServiceManager? services = null, string? nodeName = null)
     {
         _client = client;
         _logger = loggers.CreateLogger("CiliumL7.Agent.Kubernetes");
+        services?.ExpectEndpointSlices();
+        Status = new PolicyStatusReporter(client, _logger);
+        NodeList = nodeName is null ? null : new NodeSink(nodeName, _logger);
         Watchers =
         [
-            .. KubernetesResource.Policies.Select(r => new ResourceWatcher(client, r, new PolicySink(store, r, _logger), _logger, pageSize, watchTimeout)),
+            .. KubernetesResource.Policies.Select(r => new ResourceWatcher(client, r,
+                new PolicySink(store, r, _logger, r.Group == KubernetesResource.CiliumNetworkPolicy.Group ? Status : null), _logger, pageSize, watchTimeout)),
             new ResourceWatcher(client, KubernetesResource.Namespace, Pods.Namespaces, _logger, pageSize, watchTimeout),
             new ResourceWatcher(client, KubernetesResource.Pod, Pods.Pods, _logger, pageSize, watchTimeout),
-            .. services is null ? [] : new[] { new ResourceWatcher(client, KubernetesResource.Service, new ServiceSink(services, _logger), _logger, pageSize, watchTimeout) },
+            .. services is null ? [] : new[]
+            {
+                new ResourceWatcher(client, KubernetesResource.Service, new ServiceSink(services, _logger), _logger, pageSize, watchTimeout),
+                new ResourceWatcher(client, KubernetesResource.EndpointSlice, new EndpointSliceSink(services, _logger), _logger, pageSize, watchTimeout),
+            },
+            .. NodeList is null ? [] : new[] { new ResourceWatcher(client, KubernetesResource.Node, NodeList, _logger, pageSize, watchTimeout) },
         ];
     }
+
+    /// <summary>Writes the <c>Valid</c> condition of CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies.</summary>
+    public PolicyStatusReporter Status { get; }
+
+    /// <summary>The Nodes (without a kvstore): the node list and the routes to the other nodes' pod CIDRs.</summary>
+    public NodeSink? NodeList { get; }
 
     public IReadOnlyList<ResourceWatcher> Watchers { get; }
 
@@ -66,5 +90,5 @@ internal sealed class KubernetesWatchers : BackgroundService
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Watchers.Select(w => Task.Run(() => w.RunAsync(stoppingToken), stoppingToken)));
+        Task.WhenAll([.. Watchers.Select(w => Task.Run(() => w.RunAsync(stoppingToken), stoppingToken)), Task.Run(() => Status.RunAsync(stoppingToken), stoppingToken)]);
 }

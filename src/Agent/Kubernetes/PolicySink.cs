@@ -8,17 +8,23 @@ namespace CiliumL7.Agent.Kubernetes;
 /// Policy objects from the API server into the policy store, one kind per sink. The object
 /// is judged as the JSON it came as (a YAML document too), without <c>managedFields</c> and
 /// <c>status</c>; a rejected change is logged with its errors and the last good version stays.
+/// With a <see cref="PolicyStatusReporter"/> (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy)
+/// the verdict is also written to the object's <c>Valid</c> status condition.
 /// </summary>
-internal sealed partial class PolicySink(PolicyStore store, KubernetesResource resource, ILogger logger) : IResourceSink
+internal sealed partial class PolicySink(PolicyStore store, KubernetesResource resource, ILogger logger, PolicyStatusReporter? status = null) : IResourceSink
 {
     public void Upsert(JsonObject obj, string ns, string name)
     {
         if (obj["metadata"] is JsonObject metadata)
         {
+            // What changes without the policy changing (a status write bumps resourceVersion) is not judged.
             metadata.Remove("managedFields");
+            metadata.Remove("resourceVersion");
         }
+        var conditions = obj["status"]?["conditions"] as JsonArray;
         obj.Remove("status");
         var (errors, changed) = store.SetKubernetes(resource.Kind, ns, name, obj.ToJsonString());
+        status?.Report(resource, ns, name, errors, conditions);
         var key = PolicyStore.KubernetesKey(resource.Kind, ns, name);
         if (changed && errors.Count > 0)
         {

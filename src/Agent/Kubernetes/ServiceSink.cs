@@ -6,26 +6,23 @@ using Microsoft.Extensions.Logging;
 namespace CiliumL7.Agent.Kubernetes;
 
 /// <summary>
-/// Kubernetes Services into the eBPF load balancer: a ClusterIP Service with a selector
-/// becomes a service with that VIP, its numeric ports and selector (backends are the
-/// endpoints it selects, as for <c>service create</c>). Headless, ExternalName and
-/// selector-less Services are not load-balanced here; a Service the load balancer refuses
-/// (its ClusterIP outside <c>--service-cidr</c>, a named targetPort) is logged and skipped.
-/// Only Services this sink created are removed by deletes and relists.
+/// Kubernetes Services into the eBPF load balancer: a Service with a ClusterIP (with or without
+/// a selector; of type ClusterIP, NodePort or LoadBalancer) becomes a service at that VIP with
+/// its ports, its backends taken from its EndpointSlices (<see cref="EndpointSliceSink"/>).
+/// Headless and ExternalName Services are not load-balanced; a Service the load balancer
+/// refuses (its ClusterIP outside <c>--service-cidr</c>) is logged and skipped. Deletes and
+/// relists remove only services whose backends come from EndpointSlices (the API server's;
+/// kept across agent restarts in the service state), never those made with <c>service create</c>.
 /// </summary>
 internal sealed partial class ServiceSink(ServiceManager services, ILogger logger) : IResourceSink
 {
-    private readonly HashSet<(string Namespace, string Name)> _mine = [];
-    private readonly object _lock = new();
-
     public void Upsert(JsonObject obj, string ns, string name)
     {
         var spec = obj["spec"] as JsonObject;
         var clusterIp = spec?["clusterIP"]?.GetValue<string>();
-        var selector = spec?["selector"] as JsonObject;
-        if (clusterIp is null or "None" or "" || selector is null || selector.Count == 0 || (spec?["type"]?.GetValue<string>() ?? "ClusterIP") == "ExternalName")
+        if (clusterIp is null or "None" or "" || (spec?["type"]?.GetValue<string>() ?? "ClusterIP") == "ExternalName")
         {
-            Delete(ns, name); // it may have had a ClusterIP and a selector before
+            Delete(ns, name); // it may have had a ClusterIP before
             return;
         }
         try
@@ -34,30 +31,25 @@ internal sealed partial class ServiceSink(ServiceManager services, ILogger logge
             foreach (var p in spec?["ports"]?.AsArray() ?? [])
             {
                 var target = p?["targetPort"];
-                if (target is JsonValue v && v.TryGetValue<string>(out var named) && !int.TryParse(named, out _))
-                {
-                    throw new ArgumentException($"ports: targetPort \"{named}\" is a named port; only numbers are load-balanced");
-                }
                 ports.Add(new ServicePort
                 {
-                    Name = p?["name"]?.GetValue<string>(),
-                    Port = p!["port"]!.GetValue<int>(),
-                    TargetPort = target is null ? 0 : int.Parse(target.ToString(), System.Globalization.CultureInfo.InvariantCulture),
-                    Protocol = p["protocol"]?.GetValue<string>() ?? "TCP",
+                    Name = p?["name"]?.GetValue<string>() ?? "",
+                    Port = p?["port"]?.GetValue<int>() ?? throw new ArgumentException("spec.ports[].port is missing"),
+                    // A named targetPort is resolved per pod by the EndpointSlice controller: the slices carry numbers.
+                    TargetPort = target is JsonValue v && v.TryGetValue<int>(out var number) ? number : 0,
+                    Protocol = p?["protocol"]?.GetValue<string>() ?? "TCP",
                 });
             }
+            var selector = spec?["selector"] as JsonObject;
             services.Upsert(new ServiceSpec
             {
                 Name = name,
                 Namespace = ns,
                 Vip = IPAddress.Parse(clusterIp),
                 Ports = ports,
-                Selector = selector.ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>()),
+                Selector = selector?.ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? "") ?? [],
+                BackendSource = ServiceBackendSource.EndpointSlices,
             });
-            lock (_lock)
-            {
-                _mine.Add((ns, name));
-            }
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
         {
@@ -67,26 +59,20 @@ internal sealed partial class ServiceSink(ServiceManager services, ILogger logge
 
     public void Delete(string ns, string name)
     {
-        lock (_lock)
+        if (services.Get(ns, name) is { Spec.BackendSource: ServiceBackendSource.EndpointSlices })
         {
-            if (!_mine.Remove((ns, name)))
-            {
-                return;
-            }
+            services.Delete(ns, name);
         }
-        services.Delete(ns, name);
     }
 
     public void Reconcile(IReadOnlySet<(string Namespace, string Name)> present)
     {
-        List<(string, string)> gone;
-        lock (_lock)
+        foreach (var service in services.List())
         {
-            gone = [.. _mine.Where(k => !present.Contains(k))];
-        }
-        foreach (var (ns, name) in gone)
-        {
-            Delete(ns, name);
+            if (service.Spec.BackendSource == ServiceBackendSource.EndpointSlices && !present.Contains((service.Spec.Namespace, service.Spec.Name)))
+            {
+                services.Delete(service.Spec.Namespace, service.Spec.Name);
+            }
         }
     }
 

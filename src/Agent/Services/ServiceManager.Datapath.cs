@@ -70,6 +70,10 @@ public sealed partial class ServiceManager
 
     private void WriteFrontends(ServiceEntry entry, bool force, bool throwOnError = true)
     {
+        if (_awaitingSlices && entry.Spec.BackendSource == ServiceBackendSource.EndpointSlices)
+        {
+            return; // the maps keep what they hold until the first list of EndpointSlices
+        }
         for (var i = 0; i < entry.Spec.Ports.Count; i++)
         {
             var port = entry.Spec.Ports[i];

@@ -9,7 +9,8 @@ namespace CiliumL7.Agent.Services;
 
 /// <summary>
 /// ClusterIP services of one node: VIPs from the service CIDR, backends from
-/// the local endpoints whose labels match, written to the socket load
+/// the local endpoints whose labels match (or, Kubernetes mode, from the
+/// service's EndpointSlices), written to the socket load
 /// balancer's maps; plus the per-pod hosts files that make the service
 /// names resolve.
 /// <code>
@@ -226,13 +227,24 @@ public sealed partial class ServiceManager : IDisposable
     /// <summary>Backends of a spec's port among the current endpoints, ordered by endpoint id (then address).</summary>
     internal List<ServiceBackend> SelectBackends(ServiceSpec spec, ServicePort port)
     {
-        var backends = new List<ServiceBackend>();
-        foreach (var (id, ns, labels, ip) in _endpoints)
+        List<ServiceBackend> backends;
+        switch (spec.BackendSource)
         {
-            if (ns == spec.Namespace && ServiceSelector.Matches(spec.Selector, labels))
-            {
-                backends.Add(new ServiceBackend(id, ip, port.EffectiveTargetPort));
-            }
+            case ServiceBackendSource.EndpointSlices:
+                backends = SliceBackends(spec, port);
+                break;
+            case ServiceBackendSource.Selector:
+                backends = [];
+                foreach (var (id, ns, labels, ip) in _endpoints)
+                {
+                    if (ns == spec.Namespace && ServiceSelector.Matches(spec.Selector, labels))
+                    {
+                        backends.Add(new ServiceBackend(id, ip, port.EffectiveTargetPort));
+                    }
+                }
+                break;
+            default:
+                throw new InvalidOperationException("service " + Key(spec.Namespace, spec.Name) + ": unknown backend source " + spec.BackendSource);
         }
         // Remote pods (endpoint id 0) in address order: the same set always gives the same list.
         backends.Sort((a, b) => a.EndpointId != b.EndpointId ? a.EndpointId.CompareTo(b.EndpointId) : CompareAddresses(a.Ip, b.Ip));

@@ -6,7 +6,8 @@ namespace CiliumL7.Agent.Services;
 /// <summary>
 /// What a user (or the demo) declares: a ClusterIP service in the shape of
 /// a Kubernetes Service. Backends are the local endpoints of the same
-/// namespace whose labels match <see cref="Selector"/>.
+/// namespace whose labels match <see cref="Selector"/>, or (Kubernetes mode)
+/// the ready addresses of its EndpointSlices (<see cref="BackendSource"/>).
 /// </summary>
 public sealed record ServiceSpec
 {
@@ -30,4 +31,8 @@ public sealed record ServiceSpec
     /// <summary>Label selector (<c>org=empire, class=deathstar</c>); keys may carry a source prefix (<c>k8s:org</c>).</summary>
     [JsonPropertyName("selector")]
     public IReadOnlyDictionary<string, string> Selector { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the backends come from: the selector (default) or the Kubernetes EndpointSlices of the service.</summary>
+    [JsonPropertyName("backendSource")]
+    public ServiceBackendSource BackendSource { get; init; } = ServiceBackendSource.Selector;
 }

@@ -64,6 +64,10 @@ internal static partial class ServiceSpecValidator
                 errors.Add("selector: key \"" + key + "\" is empty");
             }
         }
+        if (!Enum.IsDefined(spec.BackendSource))
+        {
+            errors.Add("backendSource: " + (int)spec.BackendSource + " must be Selector or EndpointSlices");
+        }
         if (errors.Count > 0)
         {
             throw new ArgumentException("service " + ns + "/" + spec.Name + ": " + string.Join("; ", errors) + ".");

@@ -16,6 +16,18 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
 {
     private static string Example(string file) => File.ReadAllText(RepoPaths.Combine("examples", "deathstar", file));
 
+    private static string Node(string name, string ip, string cidr) =>
+        $"apiVersion: v1\nkind: Node\nmetadata:\n  name: {name}\nspec:\n  podCIDR: {cidr}\n  podCIDRs: [{cidr}]\nstatus:\n  addresses:\n  - type: InternalIP\n    address: {ip}\n";
+
+    private static string Slice(string ip1, string ip2, bool secondReady) =>
+        $"apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: deathstar-x1\n  namespace: default\n  labels:\n    kubernetes.io/service-name: deathstar\n" +
+        $"addressType: IPv4\nports:\n- name: http\n  port: 8080\n  protocol: TCP\nendpoints:\n- addresses: [\"{ip1}\"]\n  conditions: {{ready: true}}\n" +
+        $"- addresses: [\"{ip2}\"]\n  conditions: {{ready: {(secondReady ? "true" : "false")}}}\n";
+
+    private static System.Text.Json.Nodes.JsonObject? ValidCondition(TestApiServer api) =>
+        (api.Get("CiliumNetworkPolicy", "default", "allow-empire-in-namespace")?["status"]?["conditions"] as System.Text.Json.Nodes.JsonArray)?
+            .OfType<System.Text.Json.Nodes.JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Valid");
+
     [SkippableFact]
     public async Task KubectlApplyAndDelete_DeathStarPolicies_EnforcedFromTheApiServer()
     {
@@ -30,15 +42,19 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
             // --ipam kubernetes: the node's pod CIDR is the Node object's (a /25 of the test node's /24 here).
             await using var node = await AgentNode.StartAsync(output, ["--k8s-kubeconfig-path", kubeconfig, "--ipam", "kubernetes"], podCidr: "10.244.77.0/24", prepare: n =>
             {
-                api.Written["/api/v1/nodes/" + n.NodeName] = System.Text.Json.Nodes.JsonNode.Parse(
-                    $$$"""{"apiVersion":"v1","kind":"Node","metadata":{"name":"{{{n.NodeName}}}"},"spec":{"podCIDR":"10.244.77.128/25","podCIDRs":["10.244.77.128/25"]}}""")!.AsObject();
+                // The node's underlay (a veth pair inside its netns) and its Node object.
+                n.InNode("ip", "link", "add", "underlay", "type", "veth", "peer", "name", "underlay-peer");
+                n.InNode("ip", "addr", "add", "172.31.77.1/24", "dev", "underlay");
+                n.InNode("ip", "link", "set", "underlay", "up");
+                n.InNode("ip", "link", "set", "underlay-peer", "up");
+                api.Apply(Node(n.NodeName, "172.31.77.1", "10.244.77.128/25"));
                 socat = Process.Start(new ProcessStartInfo("nsenter", ["--net=" + n.NodeNetnsPath, "socat", "TCP-LISTEN:6443,bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:" + socket])
                 {
                     RedirectStandardError = true,
                 })!;
                 return [];
             });
-            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(node.Cli("status").Stdout.Contains("Kubernetes:              Ok   http://127.0.0.1:6443/ (6/6 watches synced", StringComparison.Ordinal))),
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(node.Cli("status").Stdout.Contains("Kubernetes:              Ok   http://127.0.0.1:6443/ (8/8 watches synced", StringComparison.Ordinal))),
                 "status should show the synced watches:\n" + node.Cli("status").All + node.AgentLog);
 
             // The pods exist in the API server with their labels; the CNI ADD names the pod only,
@@ -55,6 +71,28 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
             Assert.True(System.Net.IPNetwork.Parse("10.244.77.128/25").Contains(System.Net.IPAddress.Parse(deathstar.Ip)), $"pod address {deathstar.Ip} should come from the Node's podCIDR 10.244.77.128/25");
             Assert.Contains("k8s:io.cilium.k8s.namespace.labels.galaxy=far-far-away", xwing.Endpoint.Labels);
             node.Serve(deathstar, 80);
+
+            // A Service whose backends come from its EndpointSlice: a backend that turns not-ready
+            // gets no new connections to the ClusterIP (socket LB in the pods).
+            api.Apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: deathstar2\n  namespace: default\n  labels:\n    org: empire\n    class: deathstar\nspec:\n  containers:\n  - name: c\n    image: x\n");
+            var deathstar2 = node.CreatePod("deathstar2", "");
+            var backend1 = node.Serve(deathstar, 8080);
+            var backend2 = node.Serve(deathstar2, 8080);
+            api.Apply("apiVersion: v1\nkind: Service\nmetadata:\n  name: deathstar\n  namespace: default\nspec:\n  clusterIP: 10.96.77.1\n  selector:\n    class: deathstar\n  ports:\n  - name: http\n    port: 80\n    targetPort: web\n");
+            api.Apply(Slice(deathstar.Ip, deathstar2.Ip, secondReady: true));
+            var vip = "http://10.96.77.1/";
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(AgentNode.Curl(tiefighter, vip, 2).Stdout == "Ship landed\n" && backend1.Accepted > 0 && backend2.Accepted > 0)),
+                $"both ready backends should get connections to the ClusterIP ({backend1.Accepted}/{backend2.Accepted})\n" + node.Cli("service", "list").All + node.AgentLog);
+            api.Apply(Slice(deathstar.Ip, deathstar2.Ip, secondReady: false));
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(!node.Cli("service", "list").Stdout.Contains(deathstar2.Ip + ":8080", StringComparison.Ordinal))),
+                "the not-ready backend should leave the service\n" + node.Cli("service", "list").All);
+            var before = (backend1.Accepted, backend2.Accepted);
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.Equal("Ship landed\n", AgentNode.Curl(tiefighter, vip, 5).Stdout);
+            }
+            Assert.Equal((before.Item1 + 10, before.Item2), (backend1.Accepted, backend2.Accepted));
+
             var landing = $"http://{deathstar.Ip}/v1/request-landing";
             var exhaust = $"http://{deathstar.Ip}/v1/exhaust-port";
             Assert.Equal(0, AgentNode.Curl(xwing, landing, 5, "-XPOST").ExitCode);
@@ -84,12 +122,26 @@ public sealed class KubernetesAgentTests(ITestOutputHelper output)
                 "status should report the rejected object\n" + node.Cli("status").All);
             Assert.StartsWith("Access denied", AgentNode.Curl(tiefighter, exhaust, 5, "-XPUT").Stdout, StringComparison.Ordinal);
             Assert.Equal(28, AgentNode.Curl(xwing, landing, 2, "-XPOST").ExitCode);
+            // ... and on the object: its Valid condition is False, naming the field (kubectl describe cnp).
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(ValidCondition(api)?["status"]?.GetValue<string>() == "False")),
+                "the CNP's Valid condition should be False\n" + api.Get("CiliumNetworkPolicy", "default", "allow-empire-in-namespace"));
+            Assert.Contains("spec.endpointSelector.matchLables", ValidCondition(api)!["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
             // kubectl delete cnp: back to no policy.
             Assert.True(api.Delete("CiliumNetworkPolicy", "default", "allow-empire-in-namespace"));
             Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(AgentNode.Curl(xwing, landing, 2, "-XPOST").Stdout == "Ship landed\n")),
                 "after the delete the xwing should land again\n" + node.AgentLog);
             Assert.DoesNotContain("allow-empire-in-namespace", node.Cli("policy", "get").Stdout, StringComparison.Ordinal);
+
+            // Another Node: a route to its pod CIDR via its InternalIP; deleted, the route goes. Never one to our own CIDR.
+            string Routes() => node.InNode("ip", "-4", "route", "show", "proto", "198").Stdout.Trim();
+            api.Apply(Node("peer-node", "172.31.77.2", "10.244.79.0/24"));
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(Routes().StartsWith("10.244.79.0/24 via 172.31.77.2 dev underlay", StringComparison.Ordinal))),
+                "route to the other node's pod CIDR expected, got: " + Routes() + "\n" + node.AgentLog);
+            Assert.DoesNotContain("10.244.77.", Routes(), StringComparison.Ordinal);
+            Assert.Contains("peer-node", node.Cli("node", "list").Stdout, StringComparison.Ordinal);
+            Assert.True(api.Delete("Node", "", "peer-node"));
+            Assert.True(await AgentNode.EventuallyAsync(() => Task.FromResult(Routes().Length == 0)), "the route should go with the Node: " + Routes());
         }
         finally
         {

@@ -52,12 +52,12 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
         _watchers?.Dispose();
     }
 
-    private async Task StartAsync(int pageSize = 500, TimeSpan? watchTimeout = null, Services.ServiceManager? services = null)
+    private async Task StartAsync(int pageSize = 500, TimeSpan? watchTimeout = null, Services.ServiceManager? services = null, string? nodeName = null)
     {
         var kubeconfig = _server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
         var client = KubernetesWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", kubeconfig]))!;
-        _watchers = new KubernetesWatchers(client, _store, NullLoggerFactory.Instance, pageSize, watchTimeout, services);
-        _running = Task.WhenAll(_watchers.Watchers.Select(w => w.RunAsync(_stop.Token)));
+        _watchers = new KubernetesWatchers(client, _store, NullLoggerFactory.Instance, pageSize, watchTimeout, services, nodeName);
+        _running = Task.WhenAll([.. _watchers.Watchers.Select(w => w.RunAsync(_stop.Token)), _watchers.Status.RunAsync(_stop.Token)]);
         await Task.WhenAll(_watchers.Watchers.Select(w => w.Synced)).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
@@ -274,14 +274,44 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task InvalidUpdate_ValidConditionFalseNamesTheFieldThenTrueWhenFixed()
+    {
+        _server.Apply(Example("sw_l3_l4_policy.yaml"));
+        await StartAsync();
+        await WaitForAsync(() => ValidCondition("allow-empire-in-namespace")?["status"]?.GetValue<string>() == "True", "Valid=True on the accepted policy");
+
+        _server.Apply(Example("sw_l3_l4_policy.yaml").Replace("  endpointSelector:\n    matchLabels:", "  endpointSelector:\n    matchLables:", StringComparison.Ordinal));
+        await WaitForAsync(() => ValidCondition("allow-empire-in-namespace")?["status"]?.GetValue<string>() == "False", "Valid=False on the rejected update");
+
+        var condition = ValidCondition("allow-empire-in-namespace")!;
+        Assert.Contains("spec.endpointSelector.matchLables", condition["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(condition["lastTransitionTime"]);
+        Assert.Single(_store.All(), d => d.Name == "allow-empire-in-namespace"); // the last good version stays in force
+        var writes = _watchers.Status.Written;
+        await Task.Delay(500);
+        Assert.Equal(writes, _watchers.Status.Written); // its own status write (a MODIFIED event) is not written again
+
+        _server.Apply(Example("sw_l3_l4_policy.yaml"));
+        await WaitForAsync(() => ValidCondition("allow-empire-in-namespace")?["status"]?.GetValue<string>() == "True", "Valid=True once fixed");
+        Assert.Equal(PolicyStatusReporter.ValidMessage, ValidCondition("allow-empire-in-namespace")!["message"]!.GetValue<string>());
+    }
+
+    private System.Text.Json.Nodes.JsonObject? ValidCondition(string name) =>
+        (_server.Get("CiliumNetworkPolicy", "default", name)?["status"]?["conditions"] as System.Text.Json.Nodes.JsonArray)?
+            .OfType<System.Text.Json.Nodes.JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Valid");
+
+    [Fact]
     public async Task Rbac_TheClusterRole_GrantsExactlyTheCallsTheAgentMakes()
     {
         using var services = new Services.ServiceManager(System.Net.IPNetwork.Parse("10.96.0.0/16"));
         _server.Written["/api/v1/nodes/n1"] = System.Text.Json.Nodes.JsonNode.Parse("""{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"},"spec":{"podCIDR":"10.244.3.0/24"}}""")!.AsObject();
-        await StartAsync(pageSize: 1, services: services);
+        // Nodes are listed and watched (the node itself only, so no route is written here).
+        await StartAsync(pageSize: 1, services: services, nodeName: "n1");
         var client = KubernetesWatchers.CreateClient(Configuration.AgentOptions.Parse(["--k8s-kubeconfig-path", Path.Combine(_dir, "kubeconfig")]))!;
         Assert.Equal("10.244.3.0/24", await NodePodCidr.ReadAsync(client, "n1", NullLogger.Instance, TimeSpan.FromSeconds(5)));
         _server.Apply(Cnp("x"));
+        _server.Apply("apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: y\nspec:\n  endpointSelector: {}\n  ingress:\n  - fromEntities: [cluster]\n");
+        await WaitForAsync(() => _watchers.Status.Written >= 2, "the Valid conditions written");
         _server.DropWatches();
         await WaitForAsync(() => _server.OpenWatches == _watchers.Watchers.Count, "watches reopened");
 
@@ -305,6 +335,7 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
         {
             "list-continue" => $"list {p[1]}",
             "get" => $"get /{p[1].Split('/')[3]}", // get /api/v1/nodes/NAME
+            "patch" => $"patch {p[1].Split('/')[2]}/{p[1].Split('/')[^3]}/status", // patch /apis/G/V/[namespaces/NS/]PLURAL/NAME/status
             _ => $"{p[0]} {p[1]}",
         }).ToHashSet();
 
@@ -377,7 +408,7 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Services_ClusterIpWithSelector_LoadBalancedHeadlessAndNamedPortsNot()
+    public async Task Services_ClusterIpWithOrWithoutSelector_LoadBalancedHeadlessNot()
     {
         using var services = new Services.ServiceManager(System.Net.IPNetwork.Parse("10.96.0.0/16"));
         services.Upsert(new Services.ServiceSpec { Name = "by-hand", Namespace = "default", Ports = [new() { Port = 81 }], Selector = new Dictionary<string, string> { ["a"] = "b" } });
@@ -430,7 +461,8 @@ public sealed class PolicyWatcherTests : IAsyncLifetime, IDisposable
         Assert.NotNull(deathstar);
         Assert.Equal("10.96.7.7", deathstar!.Vip.ToString());
         Assert.Null(services.Get("default", "headless"));
-        Assert.Null(services.Get("default", "named"));
+        Assert.NotNull(services.Get("default", "named")); // a named targetPort: the EndpointSlices carry the number
+        Assert.Equal(Services.ServiceBackendSource.EndpointSlices, deathstar.Spec.BackendSource);
 
         Assert.True(_server.Delete("Service", "default", "deathstar"));
         await WaitForAsync(() => services.Get("default", "deathstar") is null, "service deleted");

@@ -18,7 +18,7 @@ namespace CiliumL7.Agent.Tests.Kubernetes;
 /// (<c>limit</c>/<c>continue</c>) from one snapshot; watches from a resourceVersion replaying
 /// what followed it, then live events; BOOKMARK events when asked for; <c>timeoutSeconds</c>;
 /// a too-old resourceVersion (compacted history) answered with an ERROR event carrying a
-/// 410 Expired Status; bearer-token authentication. It is fed with ordinary Kubernetes YAML
+/// 410 Expired Status; bearer-token authentication; merge patches of the status subresource. It is fed with ordinary Kubernetes YAML
 /// and reached through a real kubeconfig by KubernetesClient. It records every request
 /// (verb, group, resource) so RBAC can be checked against what the agent really calls.
 /// </summary>
@@ -32,6 +32,8 @@ internal sealed class TestApiServer : IAsyncDisposable
         ["Pod"] = ("", "v1", "pods", true),
         ["Namespace"] = ("", "v1", "namespaces", false),
         ["Service"] = ("", "v1", "services", true),
+        ["EndpointSlice"] = ("discovery.k8s.io", "v1", "endpointslices", true),
+        ["Node"] = ("", "v1", "nodes", false),
     };
 
     private readonly object _lock = new();
@@ -86,6 +88,9 @@ internal sealed class TestApiServer : IAsyncDisposable
         app.MapMethods("/api/v1/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
         app.MapMethods("/apis/{group}/{version}/namespaces/{ns}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
         app.MapMethods("/apis/{group}/{version}/{plural}/{name}", ["GET", "PATCH"], server.ObjectAsync);
+        // The status subresource of watched objects (what the agent writes: a CNP's Valid condition).
+        app.MapPatch("/apis/{group}/{version}/namespaces/{ns}/{plural}/{name}/status", (HttpContext http, string plural, string ns, string name) => server.PatchStatusAsync(http, plural, ns, name));
+        app.MapPatch("/apis/{group}/{version}/{plural}/{name}/status", (HttpContext http, string plural, string name) => server.PatchStatusAsync(http, plural, "", name));
         await app.StartAsync().ConfigureAwait(false);
         server.Address = unixSocket is null ? new Uri(app.Urls.First()) : new Uri("http://localhost");
         return server;
@@ -136,7 +141,11 @@ internal sealed class TestApiServer : IAsyncDisposable
             lock (_lock)
             {
                 var key = Key(plural, meta["namespace"]?.GetValue<string>() ?? "", meta["name"]!.GetValue<string>());
-                var type = _objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+                var type = _objects.TryGetValue(key, out var existing) ? "MODIFIED" : "ADDED";
+                if (obj["status"] is null && existing?["status"] is { } status)
+                {
+                    obj["status"] = status.DeepClone(); // an update of the object leaves its status (subresource) alone
+                }
                 meta["resourceVersion"] = (++_rv).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 meta["uid"] ??= Guid.NewGuid().ToString();
                 meta["managedFields"] = new JsonArray(new JsonObject { ["manager"] = "kubectl", ["operation"] = "Apply" });
@@ -321,7 +330,7 @@ internal sealed class TestApiServer : IAsyncDisposable
             Written.TryGetValue(path, out var existing);
             if (HttpMethods.IsGet(http.Request.Method))
             {
-                result = existing;
+                result = existing ?? Watched(path);
             }
             else
             {
@@ -373,6 +382,66 @@ internal sealed class TestApiServer : IAsyncDisposable
         }
         http.Response.ContentType = "application/json";
         await http.Response.WriteAsync(result.ToJsonString()).ConfigureAwait(false);
+    }
+
+    /// <summary>A watched object by its URL path (<c>/api/v1/nodes/NAME</c>, <c>/apis/G/V/namespaces/NS/PLURAL/NAME</c>), or null.</summary>
+    private JsonObject? Watched(string path)
+    {
+        var parts = path.Trim('/').Split('/');
+        var rest = parts[0] == "api" ? parts[2..] : parts[3..];
+        var (ns, plural, name) = rest.Length == 4 && rest[0] == "namespaces" ? (rest[1], rest[2], rest[3]) : rest.Length == 2 ? ("", rest[0], rest[1]) : ("", "", "");
+        return _objects.TryGetValue(Key(plural, ns, name), out var obj) ? (JsonObject)obj.DeepClone() : null;
+    }
+
+    /// <summary>
+    /// PATCH of a watched object's status subresource (merge patch, as the real server: only
+    /// <c>status</c> changes, metadata.generation does not; a MODIFIED event follows).
+    /// </summary>
+    private async Task PatchStatusAsync(HttpContext http, string plural, string ns, string name)
+    {
+        if (http.Request.Headers.Authorization != "Bearer " + Token)
+        {
+            http.Response.StatusCode = 401;
+            return;
+        }
+        Requests.Enqueue($"patch {http.Request.Path.Value}");
+        if (!(http.Request.ContentType ?? "").StartsWith("application/merge-patch+json", StringComparison.Ordinal))
+        {
+            http.Response.StatusCode = 415;
+            await http.Response.WriteAsJsonAsync(Status(415, "UnsupportedMediaType", $"the test API server takes merge patches only, not {http.Request.ContentType}")).ConfigureAwait(false);
+            return;
+        }
+        var body = JsonNode.Parse(await new StreamReader(http.Request.Body).ReadToEndAsync().ConfigureAwait(false)) as JsonObject;
+        JsonObject? result = null;
+        lock (_lock)
+        {
+            if (body is not null && _objects.TryGetValue(Key(plural, ns, name), out var existing))
+            {
+                var patched = (JsonObject)MergePatch(existing.DeepClone(), body)!;
+                result = (JsonObject)existing.DeepClone();
+                result["status"] = patched["status"]?.DeepClone();
+                result["metadata"]!["resourceVersion"] = (++_rv).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                _objects[Key(plural, ns, name)] = result;
+                Emit(plural, "MODIFIED", result);
+            }
+        }
+        if (result is null)
+        {
+            http.Response.StatusCode = body is null ? 400 : 404;
+            await http.Response.WriteAsJsonAsync(Status(http.Response.StatusCode, body is null ? "BadRequest" : "NotFound", $"{plural} {ns}/{name} not found")).ConfigureAwait(false);
+            return;
+        }
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(result.ToJsonString()).ConfigureAwait(false);
+    }
+
+    /// <summary>A watched object as the server holds it now (a copy), or null.</summary>
+    public JsonObject? Get(string kind, string ns, string name)
+    {
+        lock (_lock)
+        {
+            return _objects.TryGetValue(Key(Kinds[kind].Plural, ns, name), out var obj) ? (JsonObject)obj.DeepClone() : null;
+        }
     }
 
     /// <summary>RFC 7386 JSON merge patch.</summary>

@@ -134,10 +134,12 @@ public sealed class ManifestTests
         // What the agent reads and writes, and nothing else.
         string[] expected =
         [
-            "/pods:list", "/pods:watch", "/namespaces:list", "/namespaces:watch", "/services:list", "/services:watch", "/nodes:get",
+            "/pods:list", "/pods:watch", "/namespaces:list", "/namespaces:watch", "/services:list", "/services:watch", "/nodes:get", "/nodes:list", "/nodes:watch",
+            "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch",
             "networking.k8s.io/networkpolicies:list", "networking.k8s.io/networkpolicies:watch",
             "cilium.io/ciliumnetworkpolicies:list", "cilium.io/ciliumnetworkpolicies:watch",
             "cilium.io/ciliumclusterwidenetworkpolicies:list", "cilium.io/ciliumclusterwidenetworkpolicies:watch",
+            "cilium.io/ciliumnetworkpolicies/status:patch", "cilium.io/ciliumclusterwidenetworkpolicies/status:patch",
         ];
         Assert.Equal(expected.Order(), granted.Order());
     }
