@@ -24,9 +24,6 @@ internal sealed partial class NodeSink(string ownNode, ILogger logger, Func<stri
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, KubeNode> _nodes = new(StringComparer.Ordinal);
 
-    /// <summary>The node list changed.</summary>
-    public event Action? Changed;
-
     /// <summary>Every Node the API server has, this one marked local (and added from <paramref name="self"/> when the API server has not got it).</summary>
     public List<NodeModel> Nodes(NodeModel self)
     {
@@ -55,7 +52,6 @@ internal sealed partial class NodeSink(string ownNode, ILogger logger, Func<stri
                 Route(old, node);
             }
         }
-        Changed?.Invoke();
     }
 
     public void Delete(string ns, string name)
@@ -72,7 +68,6 @@ internal sealed partial class NodeSink(string ownNode, ILogger logger, Func<stri
                 Log.Left(logger, name);
             }
         }
-        Changed?.Invoke();
     }
 
     public void Reconcile(IReadOnlySet<(string Namespace, string Name)> present)
@@ -104,7 +99,6 @@ internal sealed partial class NodeSink(string ownNode, ILogger logger, Func<stri
                 }
             }
         }
-        Changed?.Invoke();
     }
 
     /// <summary>Removes the old node's routes that the new one does not keep, then installs the new ones (under the lock).</summary>
