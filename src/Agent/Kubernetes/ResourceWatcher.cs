@@ -17,6 +17,13 @@ namespace CiliumL7.Agent.Kubernetes;
 /// meanwhile. Objects present before and after a relist are never removed in between.
 /// Failures back off exponentially up to <see cref="MaxBackoff"/>.
 /// </summary>
+/// <remarks>
+/// The agent runs with inline socket completions, so the continuation of a read from the API
+/// server can run on the socket engine's own thread. Sinks may block (NodeSink runs <c>ip</c>,
+/// whose output pipes complete on that same engine; the load balancer writes maps), so every
+/// page and every event is handed to the thread pool before it reaches a sink: a sink that
+/// blocked the engine thread would otherwise wait for itself (seen: the agent's API stalled).
+/// </remarks>
 internal sealed partial class ResourceWatcher
 {
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -135,6 +142,7 @@ internal sealed partial class ResourceWatcher
         for (var page = 0; page < 100_000; page++)
         {
             var list = await _api.ListAsync(cont, _pageSize, ct).ConfigureAwait(false);
+            await Task.Yield(); // off the socket thread before a sink runs (see the class remarks)
             rv = list["metadata"]?["resourceVersion"]?.GetValue<string>() ?? rv;
             foreach (var item in list["items"]?.AsArray() ?? [])
             {
@@ -168,6 +176,7 @@ internal sealed partial class ResourceWatcher
         var events = _api.WatchAsync(rv, (int)_watchTimeout.TotalSeconds, e => streamError = e, guard.Token);
         await foreach (var (type, obj) in events.ConfigureAwait(false))
         {
+            await Task.Yield(); // off the socket thread before a sink runs (see the class remarks)
             if (type == WatchEventType.Error)
             {
                 var code = obj?["code"]?.GetValue<int>() ?? 0;
