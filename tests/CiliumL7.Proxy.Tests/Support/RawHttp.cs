@@ -7,26 +7,30 @@ namespace CiliumL7.Proxy.Tests.Support;
 /// <summary>Sends crafted bytes and reads what comes back.</summary>
 public static class RawHttp
 {
-    /// <summary>Sends <paramref name="request"/> and reads until the server closes or goes quiet.</summary>
-    public static async Task<string> SendAsync(IPEndPoint endpoint, string request, TimeSpan? quiet = null)
-        => Encoding.Latin1.GetString(await SendBytesAsync(endpoint, Encoding.Latin1.GetBytes(request), quiet));
+    /// <summary>
+    /// Sends <paramref name="request"/> and reads until the server closes or goes quiet. A caller that
+    /// expects an answer passes <paramref name="firstByte"/>: how long the first byte (or the close)
+    /// may take, so a loaded machine that answers late does not read as "no answer".
+    /// </summary>
+    public static async Task<string> SendAsync(IPEndPoint endpoint, string request, TimeSpan? quiet = null, TimeSpan? firstByte = null)
+        => Encoding.Latin1.GetString(await SendBytesAsync(endpoint, Encoding.Latin1.GetBytes(request), quiet, firstByte));
 
-    public static async Task<byte[]> SendBytesAsync(IPEndPoint endpoint, byte[] request, TimeSpan? quiet = null)
+    public static async Task<byte[]> SendBytesAsync(IPEndPoint endpoint, byte[] request, TimeSpan? quiet = null, TimeSpan? firstByte = null)
     {
         using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endpoint);
         await socket.SendAsync(request);
-        return await ReadAllAsync(socket, quiet ?? TimeSpan.FromMilliseconds(1500));
+        return await ReadAllAsync(socket, quiet ?? TimeSpan.FromMilliseconds(1500), firstByte);
     }
 
-    /// <summary>Reads until EOF, reset, or no byte for <paramref name="quiet"/>.</summary>
-    public static async Task<byte[]> ReadAllAsync(Socket socket, TimeSpan quiet)
+    /// <summary>Reads until EOF, reset, or no byte for <paramref name="quiet"/> (for the first byte: <paramref name="firstByte"/> when longer).</summary>
+    public static async Task<byte[]> ReadAllAsync(Socket socket, TimeSpan quiet, TimeSpan? firstByte = null)
     {
         var result = new MemoryStream();
         var buffer = new byte[8192];
         while (true)
         {
-            using var cts = new CancellationTokenSource(quiet);
+            using var cts = new CancellationTokenSource(result.Length == 0 && firstByte > quiet ? firstByte.Value : quiet);
             int n;
             try
             {
