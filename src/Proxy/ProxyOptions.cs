@@ -36,10 +36,11 @@ public sealed record ProxyOptions
     /// Scheduler time slice asked for the proxy's I/O threads (the DNS proxy's threads and the
     /// runtime's socket engine threads, which run the TCP request path inline): a short slice
     /// lets a waking I/O thread preempt longer-running work on its CPU at once (Linux 6.12+
-    /// EEVDF, <see cref="Transport.IoThreadSlice"/>). Zero leaves the kernel's default. Agent
+    /// EEVDF, <see cref="Transport.IoThreadSlice"/>). Zero (the default) leaves the kernel's
+    /// default: on the shared test machine an A/B showed no gain yet (perf/RESULTS.md). Agent
     /// flag <c>--proxy-io-slice-us</c>.
     /// </summary>
-    public TimeSpan IoThreadSlice { get; init; } = TimeSpan.FromMicroseconds(100);
+    public TimeSpan IoThreadSlice { get; init; }
 
     /// <summary>
     /// Serve plain HTTP/1.1 requests (no body or a Content-Length body) on the fast path

@@ -105,9 +105,9 @@ internal sealed record AgentOptions
 
     /// <summary>
     /// Scheduler time slice (µs) asked for the proxy's I/O threads so a waking one preempts
-    /// longer work on its CPU (<c>--proxy-io-slice-us N</c>, 0 = the kernel's default; default 100).
+    /// longer work on its CPU (<c>--proxy-io-slice-us N</c>, e.g. 100; default 0 = the kernel's default).
     /// </summary>
-    public int ProxyIoSliceMicroseconds { get; init; } = 100;
+    public int ProxyIoSliceMicroseconds { get; init; }
 
     /// <summary>What a denied DNS query gets (<c>--tofqdns-dns-reject-response-code refused|nameError</c>, default refused).</summary>
     public DnsRejectResponseCode DnsRejectResponseCode { get; init; } = DnsRejectResponseCode.Refused;
@@ -176,7 +176,7 @@ internal sealed record AgentOptions
           --policy-audit-mode audit every policy: nothing is dropped, would-be drops are AUDIT flows
           --proxy-http1-fast-path=true|false  plain HTTP/1.1 requests skip Kestrel+YARP  default true
           --proxy-inline-completions=true|false  socket completions on the event threads   default true
-          --proxy-io-slice-us N  scheduler slice of the proxy's I/O threads (0: kernel default)  default 100
+          --proxy-io-slice-us N  scheduler slice of the proxy's I/O threads, e.g. 100 (0: kernel's)  default 0
           --agent-health-port PORT  GET /healthz on 127.0.0.1:PORT (0: off)   default 9879
           --config-dir DIR    read flags from DIR: one file per flag, named without "--",
                               holding the value (a mounted ConfigMap); the command line wins

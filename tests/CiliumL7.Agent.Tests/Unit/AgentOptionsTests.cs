@@ -106,8 +106,8 @@ public sealed class AgentOptionsTests
     }
 
     [Theory]
-    [InlineData(new string[0], 100)]
-    [InlineData(new[] { "--proxy-io-slice-us", "0" }, 0)]
+    [InlineData(new string[0], 0)]
+    [InlineData(new[] { "--proxy-io-slice-us", "100" }, 100)]
     [InlineData(new[] { "--proxy-io-slice-us=250" }, 250)]
     public void Parse_ProxyIoSlice_DefaultAndSet(string[] args, int micros)
     {
