@@ -11,14 +11,9 @@ NAME=${CILIUML7_DEMO_CLUSTER:-cl7demo}
 RELAY=${CILIUML7_DEMO_RELAY:-127.0.0.1:4245}
 export CILIUML7_CLUSTER=$NAME
 
-PASS=0
-FAIL=0
 APP_PIDS=()
 APP_LOGS=$(mktemp -d)
-c_bold=$'\e[1m'; c_green=$'\e[32m'; c_red=$'\e[31m'; c_dim=$'\e[2m'; c_off=$'\e[0m'
-if [ ! -t 1 ]; then c_bold=; c_green=; c_red=; c_dim=; c_off=; fi
-say() { printf '%s\n' "$*"; }
-info() { printf '%s==> %s%s\n' "$c_bold" "$*" "$c_off"; }
+source "$ROOT/scripts/lib-demo.sh"
 cli() { "$BIN/ciliuml7" "$@"; }
 
 teardown() {
@@ -36,26 +31,6 @@ teardown() {
 trap teardown EXIT
 trap 'exit 130' INT TERM
 
-# expect DESCRIPTION EXPECT_EXIT EXPECT_TEXT NODE POD -- CMD...
-expect() {
-	local what=$1 want_rc=$2 want_text=$3 node=$4 pod=$5
-	shift 6
-	printf '\n  %s$ ciliuml7 --node %s exec %s -- %s%s\n' "$c_bold" "$node" "$pod" "$*" "$c_off"
-	printf '  %sexpected: %s%s\n' "$c_dim" "$what" "$c_off"
-	local out rc
-	out=$(cli --node "$node" exec "$pod" -- "$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" | sed 's/^/  | /'
-	if [ "$rc" = "$want_rc" ] && { [ -z "$want_text" ] || grep -qF -- "$want_text" <<<"$out"; }; then
-		printf '  %s✔ as the tutorial says%s (exit %s)\n' "$c_green" "$c_off" "$rc"
-		PASS=$((PASS + 1))
-	else
-		printf '  %s✘ NOT as the tutorial says%s: exit %s (wanted %s)%s\n' "$c_red" "$c_off" "$rc" "$want_rc" \
-			"${want_text:+, output should contain \"$want_text\"}"
-		FAIL=$((FAIL + 1))
-	fi
-}
-
 if [ "$(id -u)" != 0 ]; then say "This needs root (eBPF programs, network namespaces)."; exit 1; fi
 
 info "Creating a 3-node cluster (etcd, an agent per node, Hubble Relay)"
@@ -66,18 +41,12 @@ cli cluster status --name "$NAME" | sed 's/^/  | /'
 
 info "Deploying the Death Star app: deathstar on node2 and node3, the ships on node1"
 declare -A POD_NODE=([deathstar-6fb5694d48-5hmds]=node2 [deathstar-6fb5694d48-fhf65]=node3 [tiefighter]=node1 [xwing]=node1)
-declare -A POD_LABELS=(
-	[deathstar-6fb5694d48-5hmds]="org=empire,class=deathstar,app.kubernetes.io/name=deathstar"
-	[deathstar-6fb5694d48-fhf65]="org=empire,class=deathstar,app.kubernetes.io/name=deathstar"
-	[tiefighter]="org=empire,class=tiefighter,app.kubernetes.io/name=tiefighter"
-	[xwing]="org=alliance,class=xwing,app.kubernetes.io/name=xwing"
-)
-for pod in deathstar-6fb5694d48-5hmds deathstar-6fb5694d48-fhf65 tiefighter xwing; do
+for pod in "${PODS[@]}"; do
 	node=${POD_NODE[$pod]}
 	say "${c_dim}\$ ciliuml7 endpoint create --node $node --netns $NAME-$pod --name $pod --labels ${POD_LABELS[$pod]}${c_off}"
 	cli endpoint create --node "$node" --netns "$NAME-$pod" --name "$pod" --namespace default --labels "${POD_LABELS[$pod]}" >/dev/null || exit 1
 done
-for pod in deathstar-6fb5694d48-5hmds deathstar-6fb5694d48-fhf65; do
+for pod in "${DEATHSTAR_PODS[@]}"; do
 	# Not through the cli function: $! must be ciliuml7 exec itself (it passes SIGTERM on to the app).
 	"$BIN/ciliuml7" --node "${POD_NODE[$pod]}" exec "$pod" -- "$BIN/ciliuml7-deathstar" --listen 0.0.0.0:80 --name "$pod" \
 		>>"$APP_LOGS/$pod.log" 2>&1 </dev/null &
@@ -97,9 +66,6 @@ for i in $(seq 1 100); do
 done
 cli --node node1 service list | sed 's/^/  | /'
 
-landing=(curl -s -XPOST deathstar.default.svc.cluster.local/v1/request-landing)
-landing_timeout=(curl -s --connect-timeout 3 -XPOST deathstar.default.svc.cluster.local/v1/request-landing)
-exhaust=(curl -s -XPUT deathstar.default.svc.cluster.local/v1/exhaust-port)
 import() {
 	local node
 	for node in node1 node2 node3; do
@@ -109,32 +75,25 @@ import() {
 }
 
 info "Step 1: no policy — both ships land (across the underlay)"
-expect "the xwing lands" 0 "Ship landed" node1 xwing -- "${landing[@]}"
-expect "the tiefighter lands" 0 "Ship landed" node1 tiefighter -- "${landing[@]}"
+expect "the xwing lands" 0 "Ship landed" --node node1 exec xwing -- "${landing[@]}"
+expect "the tiefighter lands" 0 "Ship landed" --node node1 exec tiefighter -- "${landing[@]}"
 
 info "Step 2: L3/L4 policy (on every node) — only the empire may land"
 import sw_l3_l4_policy.yaml
-expect "the tiefighter lands" 0 "Ship landed" node1 tiefighter -- "${landing[@]}"
-expect "the xwing's SYN is dropped on the deathstar's node: connection timed out (curl exit 28)" 28 "" node1 xwing -- "${landing_timeout[@]}"
-expect "L3/L4 policy cannot stop the tiefighter from exploding the Death Star" 0 "Panic: deathstar exploded" node1 tiefighter -- "${exhaust[@]}"
+expect "the tiefighter lands" 0 "Ship landed" --node node1 exec tiefighter -- "${landing[@]}"
+expect "the xwing's SYN is dropped on the deathstar's node: connection timed out (curl exit 28)" 28 "" --node node1 exec xwing -- "${landing_timeout[@]}"
+expect "L3/L4 policy cannot stop the tiefighter from exploding the Death Star" 0 "Panic: deathstar exploded" --node node1 exec tiefighter -- "${exhaust[@]}"
 
 info "Step 3: L7 policy — the tiefighter may only request landing"
 import sw_l3_l4_l7_policy.yaml
-expect "the tiefighter still lands" 0 "Ship landed" node1 tiefighter -- "${landing[@]}"
-expect "the exhaust port is refused by the deathstar node's proxy: Access denied" 0 "Access denied" node1 tiefighter -- "${exhaust[@]}"
-expect "the xwing still times out" 28 "" node1 xwing -- "${landing_timeout[@]}"
+expect "the tiefighter still lands" 0 "Ship landed" --node node1 exec tiefighter -- "${landing[@]}"
+expect "the exhaust port is refused by the deathstar node's proxy: Access denied" 0 "Access denied" --node node1 exec tiefighter -- "${exhaust[@]}"
+expect "the xwing still times out" 28 "" --node node1 exec xwing -- "${landing_timeout[@]}"
 
 info "What Hubble Relay shows: every node's flows, each with the node that made it"
 say "  \$ ciliuml7 observe --server $RELAY --verdict DROPPED --last 50"
 flows=$(cli observe --server "$RELAY" --verdict DROPPED --last 50 2>&1)
 printf '%s\n' "$flows" | sed 's/^/  | /'
-check_flow() {
-	if grep -qE -- "$3" <<<"$2"; then
-		printf '  %s✔ %s%s\n' "$c_green" "$1" "$c_off"; PASS=$((PASS + 1))
-	else
-		printf '  %s✘ missing: %s%s\n' "$c_red" "$1" "$c_off"; FAIL=$((FAIL + 1))
-	fi
-}
 check_flow "xwing's SYN dropped by policy at a deathstar's ingress, on node2 or node3" "$flows" \
 	'\[node[23]\]: default/xwing:[0-9]+ .*(->|<>) default/deathstar-[a-z0-9-]+:80 .*Policy denied.*DROPPED'
 check_flow "tiefighter's PUT /v1/exhaust-port dropped at L7, on node2 or node3" "$flows" \
@@ -149,10 +108,4 @@ relay=$(cli cluster status --name "$NAME" 2>&1 | grep '^Relay:')
 say "  | $relay"
 check_flow "Hubble Relay connected to all 3 nodes" "$relay" 'ok \(3 nodes connected\)'
 
-echo
-if [ "$FAIL" -eq 0 ]; then
-	printf '%sThe Death Star tutorial on 3 nodes: %d of %d checks as the tutorial says.%s\n' "$c_green" "$PASS" "$((PASS + FAIL))" "$c_off"
-	exit 0
-fi
-printf '%sThe Death Star tutorial on 3 nodes: %d check(s) failed, %d passed.%s\n' "$c_red" "$FAIL" "$PASS" "$c_off"
-exit 1
+demo_finish "The Death Star tutorial on 3 nodes"

@@ -4,48 +4,22 @@
 set -uo pipefail
 source "$(dirname "$0")/lib-world.sh"
 
-PASS=0
-FAIL=0
 trap 'world_down; ui_hint' EXIT
 trap 'exit 130' INT TERM
 
-# expect DESCRIPTION EXPECT_EXIT EXPECT_TEXT POD -- CMD...
-# Prints the command as a user types it, what should happen, what happened.
-expect() {
-	local what=$1 want_rc=$2 want_text=$3 pod=$4
-	shift 5
-	printf '\n  %s$ ciliuml7 exec %s -- %s%s\n' "$c_bold" "$pod" "$*" "$c_off"
-	printf '  %sexpected: %s%s\n' "$c_dim" "$what" "$c_off"
-	local out rc
-	out=$(cli exec "$pod" -- "$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" | sed 's/^/  | /'
-	if [ "$rc" = "$want_rc" ] && { [ -z "$want_text" ] || grep -qF -- "$want_text" <<<"$out"; }; then
-		printf '  %s✔ as the tutorial says%s (exit %s)\n' "$c_green" "$c_off" "$rc"
-		PASS=$((PASS + 1))
-	else
-		printf '  %s✘ NOT as the tutorial says%s: exit %s (wanted %s)%s\n' "$c_red" "$c_off" "$rc" "$want_rc" \
-			"${want_text:+, output should contain \"$want_text\"}"
-		FAIL=$((FAIL + 1))
-	fi
-}
-
-landing=(curl -s -XPOST deathstar.default.svc.cluster.local/v1/request-landing)
-landing_timeout=(curl -s --connect-timeout 3 -XPOST deathstar.default.svc.cluster.local/v1/request-landing)
-exhaust=(curl -s -XPUT deathstar.default.svc.cluster.local/v1/exhaust-port)
 
 world_up || { say "could not build the tutorial's world"; exit 1; }
 
 info "Step 1: no policy — both ships can land"
-expect "the xwing lands" 0 "Ship landed" xwing -- "${landing[@]}"
-expect "the tiefighter lands" 0 "Ship landed" tiefighter -- "${landing[@]}"
+expect "the xwing lands" 0 "Ship landed" exec xwing -- "${landing[@]}"
+expect "the tiefighter lands" 0 "Ship landed" exec tiefighter -- "${landing[@]}"
 
 info "Step 2: L3/L4 policy — only the empire may land"
 say "  \$ ciliuml7 policy import examples/deathstar/sw_l3_l4_policy.yaml"
 cli policy import "$ROOT/examples/deathstar/sw_l3_l4_policy.yaml" | sed 's/^/  | /'
-expect "the tiefighter lands" 0 "Ship landed" tiefighter -- "${landing[@]}"
-expect "the xwing's SYN is dropped: connection timed out (curl exit 28)" 28 "" xwing -- "${landing_timeout[@]}"
-expect "L3/L4 policy cannot stop the tiefighter from exploding the Death Star" 0 "Panic: deathstar exploded" tiefighter -- "${exhaust[@]}"
+expect "the tiefighter lands" 0 "Ship landed" exec tiefighter -- "${landing[@]}"
+expect "the xwing's SYN is dropped: connection timed out (curl exit 28)" 28 "" exec xwing -- "${landing_timeout[@]}"
+expect "L3/L4 policy cannot stop the tiefighter from exploding the Death Star" 0 "Panic: deathstar exploded" exec tiefighter -- "${exhaust[@]}"
 
 # How to watch the same world in the Hubble UI (printed last, after the teardown).
 ui_hint() {
@@ -59,30 +33,17 @@ ui_hint() {
 info "Step 3: L7 policy — the tiefighter may only request landing"
 say "  \$ ciliuml7 policy import examples/deathstar/sw_l3_l4_l7_policy.yaml"
 cli policy import "$ROOT/examples/deathstar/sw_l3_l4_l7_policy.yaml" | sed 's/^/  | /'
-expect "the tiefighter still lands" 0 "Ship landed" tiefighter -- "${landing[@]}"
-expect "the exhaust port is refused by the proxy: Access denied" 0 "Access denied" tiefighter -- "${exhaust[@]}"
-expect "the xwing still times out" 28 "" xwing -- "${landing_timeout[@]}"
+expect "the tiefighter still lands" 0 "Ship landed" exec tiefighter -- "${landing[@]}"
+expect "the exhaust port is refused by the proxy: Access denied" 0 "Access denied" exec tiefighter -- "${exhaust[@]}"
+expect "the xwing still times out" 28 "" exec xwing -- "${landing_timeout[@]}"
 
 info "What Hubble shows: the drops at the deathstar ingress"
 say "  \$ ciliuml7 observe --verdict DROPPED --last 20"
 flows=$(cli observe --server "unix://$STATE_DIR/hubble.sock" --verdict DROPPED --last 20 2>&1)
 printf '%s\n' "$flows" | sed 's/^/  | /'
-check_flow() {
-	if grep -qE -- "$2" <<<"$flows"; then
-		printf '  %s✔ %s%s\n' "$c_green" "$1" "$c_off"; PASS=$((PASS + 1))
-	else
-		printf '  %s✘ missing: %s%s\n' "$c_red" "$1" "$c_off"; FAIL=$((FAIL + 1))
-	fi
-}
-check_flow "xwing's SYN dropped by policy at the deathstar ingress" 'default/xwing:[0-9]+ .*(->|<>) default/deathstar-[a-z0-9-]+:80 .*Policy denied.*DROPPED'
-check_flow "tiefighter's PUT /v1/exhaust-port dropped at L7" 'default/tiefighter:[0-9]+ .*-> default/deathstar-[a-z0-9-]+:80 .*http-request DROPPED \(HTTP/1.1 PUT http://deathstar.default.svc.cluster.local/v1/exhaust-port\)'
+check_flow "xwing's SYN dropped by policy at the deathstar ingress" "$flows" 'default/xwing:[0-9]+ .*(->|<>) default/deathstar-[a-z0-9-]+:80 .*Policy denied.*DROPPED'
+check_flow "tiefighter's PUT /v1/exhaust-port dropped at L7" "$flows" 'default/tiefighter:[0-9]+ .*-> default/deathstar-[a-z0-9-]+:80 .*http-request DROPPED \(HTTP/1.1 PUT http://deathstar.default.svc.cluster.local/v1/exhaust-port\)'
 say "  \$ ciliuml7 observe --http-status 403 --last 5"
 cli observe --server "unix://$STATE_DIR/hubble.sock" --http-status 403 --last 5 2>&1 | sed 's/^/  | /'
 
-echo
-if [ "$FAIL" -eq 0 ]; then
-	printf '%sThe Death Star tutorial: %d of %d checks as the tutorial says.%s\n' "$c_green" "$PASS" "$((PASS + FAIL))" "$c_off"
-	exit 0
-fi
-printf '%sThe Death Star tutorial: %d check(s) failed, %d passed.%s\n' "$c_red" "$FAIL" "$PASS" "$c_off"
-exit 1
+demo_finish "The Death Star tutorial"

@@ -6,6 +6,7 @@
 # of what we created, even when a step fails.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/lib-demo.sh"
 BIN=$ROOT/bin
 STATE_DIR=${CILIUML7_STATE_DIR:-/var/run/ciliuml7}
 BPF_ROOT=${CILIUML7_BPF_ROOT:-/sys/fs/bpf/ciliuml7}
@@ -14,25 +15,9 @@ POD_CIDR=${CILIUML7_POD_CIDR:-10.244.0.0/24}
 AGENT_LOG=${CILIUML7_AGENT_LOG:-$STATE_DIR/agent.log}
 SOCK=$STATE_DIR/agent.sock
 
-# The tutorial's pods: name, labels.
-DEATHSTAR_PODS=(deathstar-6fb5694d48-5hmds deathstar-6fb5694d48-fhf65)
-PODS=("${DEATHSTAR_PODS[@]}" tiefighter xwing)
-declare -A POD_LABELS=(
-	[deathstar-6fb5694d48-5hmds]="org=empire,class=deathstar,app.kubernetes.io/name=deathstar"
-	[deathstar-6fb5694d48-fhf65]="org=empire,class=deathstar,app.kubernetes.io/name=deathstar"
-	[tiefighter]="org=empire,class=tiefighter,app.kubernetes.io/name=tiefighter"
-	[xwing]="org=alliance,class=xwing,app.kubernetes.io/name=xwing"
-)
-
 AGENT_PID=
 APP_PIDS=()
 CREATED_PODS=()
-
-c_bold=$'\e[1m'; c_green=$'\e[32m'; c_red=$'\e[31m'; c_dim=$'\e[2m'; c_off=$'\e[0m'
-if [ ! -t 1 ]; then c_bold=; c_green=; c_red=; c_dim=; c_off=; fi
-
-say() { printf '%s\n' "$*"; }
-info() { printf '%s==> %s%s\n' "$c_bold" "$*" "$c_off"; }
 
 cli() { "$BIN/ciliuml7" -H "unix://$SOCK" "$@"; }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using CiliumL7.TestSupport;
@@ -28,7 +27,7 @@ public sealed class DeathStarClusterDemoTests(ITestOutputHelper output)
             port = ((IPEndPoint)l.LocalEndpoint).Port;
         }
 
-        var (code, text) = Run("bash", RepoPaths.Combine("scripts", "demo-cluster.sh"), new Dictionary<string, string>
+        var (code, text) = Command.Run("bash", RepoPaths.Combine("scripts", "demo-cluster.sh"), new Dictionary<string, string>
         {
             ["CILIUML7_DEMO_CLUSTER"] = name,
             ["CILIUML7_DEMO_RELAY"] = "127.0.0.1:" + port,
@@ -47,7 +46,7 @@ public sealed class DeathStarClusterDemoTests(ITestOutputHelper output)
 
         // Nothing left behind: processes (the apps carry CILIUML7_CLUSTER=name), namespaces, pins, the cluster's directory.
         Assert.Empty(ProcessesWithEnvironment("CILIUML7_CLUSTER=" + name));
-        Assert.DoesNotContain(name, Run("ip", "netns list").Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(name, Command.Run("ip", "netns list").Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Directory.GetDirectories("/sys/fs/bpf"), d => d.Contains(name, StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(root, name)), "the cluster's directory was left behind");
         Directory.Delete(root, recursive: true);
@@ -71,24 +70,5 @@ public sealed class DeathStarClusterDemoTests(ITestOutputHelper output)
             }
         }
         return found;
-    }
-
-    private static (int Code, string Output) Run(string file, string args, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-        {
-            psi.Environment[k] = v;
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout ?? TimeSpan.FromSeconds(30)))
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
-            return (-1, stdout.Result + stderr.Result + "\n(timed out)");
-        }
-        return (p.ExitCode, stdout.Result + stderr.Result);
     }
 }

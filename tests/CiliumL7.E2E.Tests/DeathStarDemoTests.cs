@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CiliumL7.TestSupport;
 using Xunit.Abstractions;
 
@@ -26,9 +25,9 @@ public sealed class DeathStarDemoTests(ITestOutputHelper output)
         var id = Guid.NewGuid().ToString("N")[..8];
         var state = Path.Combine(Path.GetTempPath(), "ciliuml7-e2e-" + id);
         var bpfRoot = "/sys/fs/bpf/ciliuml7-e2e-" + id;
-        var rulesBefore = Run("ip", "rule show").Output;
+        var rulesBefore = Command.Run("ip", "rule show").Output;
 
-        var (code, text) = Run("bash", RepoPaths.Combine("scripts", "demo.sh"), new Dictionary<string, string>
+        var (code, text) = Command.Run("bash", RepoPaths.Combine("scripts", "demo.sh"), new Dictionary<string, string>
         {
             ["CILIUML7_STATE_DIR"] = state,
             ["CILIUML7_BPF_ROOT"] = bpfRoot,
@@ -49,8 +48,8 @@ public sealed class DeathStarDemoTests(ITestOutputHelper output)
             Assert.False(Directory.Exists("/etc/netns/" + pod), $"/etc/netns/{pod} left behind");
         }
         Assert.False(Directory.Exists(bpfRoot), $"bpffs pins left behind in {bpfRoot}");
-        Assert.Equal(rulesBefore, Run("ip", "rule show").Output);
-        Assert.DoesNotContain("lxc", Run("ip", "-o link show").Output, StringComparison.Ordinal);
+        Assert.Equal(rulesBefore, Command.Run("ip", "rule show").Output);
+        Assert.DoesNotContain("lxc", Command.Run("ip", "-o link show").Output, StringComparison.Ordinal);
         try
         {
             Directory.Delete(state, recursive: true);
@@ -58,24 +57,5 @@ public sealed class DeathStarDemoTests(ITestOutputHelper output)
         catch (DirectoryNotFoundException)
         {
         }
-    }
-
-    private static (int Code, string Output) Run(string file, string args, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-        {
-            psi.Environment[k] = v;
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout ?? TimeSpan.FromSeconds(30)))
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
-            return (-1, stdout.Result + stderr.Result + "\n(timed out)");
-        }
-        return (p.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -211,4 +211,23 @@ public sealed class ParserTests
             dir.Delete(recursive: true);
         }
     }
+
+    /// <summary>The agent reads each document once (its own split) and hands the node to ParseDocument: same outcome as ParseText.</summary>
+    [Theory]
+    [InlineData("sw_l3_l4_l7_policy.yaml")]
+    [InlineData("sw_policy_typo.yaml")]
+    public void ParseDocument_EachDocumentOfAFile_SameResourcesAndErrorsAsParseText(string file)
+    {
+        var text = File.ReadAllText(TestSupport.RepoPaths.Combine("examples", "deathstar", file))
+            + "\n---\n" + Manifests.Cnp(L7Spec, "second");
+        var whole = PolicyParser.ParseText(text, file);
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(text));
+        var parts = stream.Documents.Select(d => PolicyParser.ParseDocument(d.RootNode, file)).ToList();
+
+        Assert.Equal(whole.Errors.Select(e => e.ToString()), parts.SelectMany(p => p.Errors).Select(e => e.ToString()));
+        Assert.Equal(whole.Resources.Select(r => (r.QualifiedName, r.Line, r.Source, r.Rules.Count)),
+            parts.SelectMany(p => p.Resources).Select(r => (r.QualifiedName, r.Line, r.Source, r.Rules.Count)));
+        Assert.Contains(whole.Resources, r => r.Name == "second");
+    }
 }

@@ -388,11 +388,18 @@ internal sealed class PolicyStore
             return ([], [$"{Echo.Truncate(source)}: {limit}"]);
         }
 
-        // :: Step 2: split into resources, then full validation; every message kept short.
-        var (docs, errors) = YamlDocuments.Split(text, source);
+        // :: Step 2: split into resources, then full validation of each (the YAML is read once: the
+        // engine takes the resources validation read); every message kept short.
+        var (split, errors) = YamlDocuments.Split(text, source);
+        var docs = new List<PolicyDocument>(split.Count);
         if (errors.Count == 0)
         {
-            errors.AddRange(_validator.Validate(text, source));
+            foreach (var (doc, root) in split)
+            {
+                var (docErrors, resources) = _validator.Validate(root, source);
+                errors.AddRange(docErrors);
+                docs.Add(doc with { Resources = resources });
+            }
         }
         if (errors.Count > MaxErrors)
         {

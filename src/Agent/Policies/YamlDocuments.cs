@@ -15,9 +15,10 @@ internal static class YamlDocuments
         "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy",
     };
 
-    public static (List<PolicyDocument> Documents, List<string> Errors) Split(string text, string source)
+    /// <summary>The resources of <paramref name="text"/>, each with its document's root node (line numbers of <paramref name="text"/>).</summary>
+    public static (List<(PolicyDocument Document, YamlMappingNode Root)> Documents, List<string> Errors) Split(string text, string source)
     {
-        var documents = new List<PolicyDocument>();
+        var documents = new List<(PolicyDocument, YamlMappingNode)>();
         var errors = new List<string>();
         var stream = new YamlStream();
         try
@@ -69,7 +70,7 @@ internal static class YamlDocuments
             {
                 yaml = yaml[..^4];
             }
-            documents.Add(new PolicyDocument(kind, ns, name, source, yaml));
+            documents.Add((new PolicyDocument(kind, ns, name, source, yaml), root));
         }
         return (documents, errors);
     }

@@ -44,7 +44,7 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
 
     public PolicyComputation Compute(IReadOnlyList<PolicyDocument> policies, IReadOnlyList<EndpointModel> endpoints)
     {
-        // :: Step 1: parse (documents were validated when they were accepted).
+        // :: Step 1: the resources of each document (documents were validated when they were accepted).
         var resources = new List<PolicyResource>();
         var live = new HashSet<(string, string)>();
         foreach (var doc in policies)
@@ -53,7 +53,11 @@ internal sealed class ResolverPolicyEngine : IPolicyEngine
             live.Add(key);
             if (!_parsed.TryGetValue(key, out var parsed))
             {
-                parsed = PolicyParser.ParseText(doc.Yaml, doc.Source).Resources;
+                // Read by validation when the document was accepted (named after its source then, e.g. the
+                // imported file); read here only when restored from the state file.
+                parsed = doc.Resources is { } read
+                    ? [.. read.Select(r => r.Source == doc.Source ? r : r with { Source = doc.Source })]
+                    : PolicyParser.ParseText(doc.Yaml, doc.Source).Resources;
                 _parsed[key] = parsed;
             }
             resources.AddRange(parsed);

@@ -79,9 +79,28 @@ public static class PolicyParser
             }
             ResourceReader.Read(sourceName, doc.RootNode, errors, resources);
         }
-        var sorted = errors.Select((e, i) => (e, i)).OrderBy(x => x.e.Line).ThenBy(x => x.i).Select(x => x.e).ToList();
-        return new PolicyParseResult { Resources = resources, Errors = sorted };
+        return new PolicyParseResult { Resources = resources, Errors = ByLine(errors) };
     }
+
+    /// <summary>
+    /// Reads one document the caller has already loaded as YAML (its root node, line numbers
+    /// those of the text it came from): the same checks and messages as <see cref="ParseText"/>,
+    /// without reading the text again.
+    /// </summary>
+    public static PolicyParseResult ParseDocument(YamlNode root, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var errors = new List<PolicyError>();
+        var resources = new List<PolicyResource>();
+        if (!YamlNodes.IsNull(root))
+        {
+            ResourceReader.Read(sourceName, root, errors, resources);
+        }
+        return new PolicyParseResult { Resources = resources, Errors = ByLine(errors) };
+    }
+
+    private static List<PolicyError> ByLine(List<PolicyError> errors) =>
+        errors.Select((e, i) => (e, i)).OrderBy(x => x.e.Line).ThenBy(x => x.i).Select(x => x.e).ToList();
 
     /// <summary>Parses files and directories (a directory contributes its *.yaml, *.yml and *.json files, sorted, not recursive).</summary>
     public static PolicyParseResult ParsePaths(IEnumerable<string> filesOrDirs)

@@ -8,9 +8,10 @@ namespace CiliumL7.Proxy.Tests.Support;
 public static class RawHttp
 {
     /// <summary>
-    /// Sends <paramref name="request"/> and reads until the server closes or goes quiet. A caller that
-    /// expects an answer passes <paramref name="firstByte"/>: how long the first byte (or the close)
-    /// may take, so a loaded machine that answers late does not read as "no answer".
+    /// Sends <paramref name="request"/> and reads until the server closes or goes quiet.
+    /// <paramref name="firstByte"/> (default: <paramref name="quiet"/>) bounds the wait for the
+    /// first byte: a test that expects an answer gives it a generous bound, so a slow first
+    /// response on a loaded machine is not mistaken for silence.
     /// </summary>
     public static async Task<string> SendAsync(IPEndPoint endpoint, string request, TimeSpan? quiet = null, TimeSpan? firstByte = null)
         => Encoding.Latin1.GetString(await SendBytesAsync(endpoint, Encoding.Latin1.GetBytes(request), quiet, firstByte));
@@ -23,14 +24,14 @@ public static class RawHttp
         return await ReadAllAsync(socket, quiet ?? TimeSpan.FromMilliseconds(1500), firstByte);
     }
 
-    /// <summary>Reads until EOF, reset, or no byte for <paramref name="quiet"/> (for the first byte: <paramref name="firstByte"/> when longer).</summary>
+    /// <summary>Reads until EOF, reset, or no byte for <paramref name="quiet"/> (<paramref name="firstByte"/> before the first one).</summary>
     public static async Task<byte[]> ReadAllAsync(Socket socket, TimeSpan quiet, TimeSpan? firstByte = null)
     {
         var result = new MemoryStream();
         var buffer = new byte[8192];
         while (true)
         {
-            using var cts = new CancellationTokenSource(result.Length == 0 && firstByte > quiet ? firstByte.Value : quiet);
+            using var cts = new CancellationTokenSource(result.Length == 0 ? firstByte ?? quiet : quiet);
             int n;
             try
             {
