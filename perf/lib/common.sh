@@ -130,8 +130,8 @@ perf_wait_tcp() {
 	return 1
 }
 
-# perf_loadavg: the 1-minute load average (how busy the machine was).
-perf_loadavg() { awk '{print $1}' /proc/loadavg; }
+# perf_loadavg: the 1, 5 and 15-minute load averages (how busy the machine was).
+perf_loadavg() { awk '{print $1, $2, $3}' /proc/loadavg; }
 
 # perf_cpu_busy_pct_since SNAPSHOT: % of all CPUs busy since a /proc/stat snapshot
 # taken with perf_cpu_snapshot (everything: us, others, kernel).
