@@ -374,6 +374,8 @@ scenarios_run_all() {
 		[ -n "${PEER_PID_OF[$p]:-}" ] || continue # not part of this phase (the idiomatic rule-set peers)
 		csv_row idle "$p" 1 n/a n/a n/a n/a n/a "" "$(perf_rss_kb $(peer_pids "$p"))" 0 ""
 	done
+	# where CiliumL7's idle RSS is: out/idle-memory-ciliuml7.txt
+	[ -n "${PEER_PID_OF[ciliuml7]:-}" ] && perf_memory_breakdown "${PEER_PID_OF[ciliuml7]}" >"$OUT_DIR/idle-memory-ciliuml7.txt"
 	for s in h1 h2 deny cps down1m up1m rate conns5k; do
 		scenario_wanted "$s" || continue
 		[ "$s" = rate ] && derive_rate_target
