@@ -119,6 +119,8 @@ phase_prime() { # PHASE
 		[ -n "${PEER_UNAVAILABLE[$p]:-}" ] && continue
 		[ -n "${PEER_URL_OF[$p]:-}" ] || continue
 		[ "$p" = direct ] && [ "$1" != base ] && continue
+		# not started in this phase (stopped since; e.g. haproxy-tp in bench-quick's rule-set phases)
+		[ "$p" != direct ] && [ -z "${PEER_PID_OF[$p]:-}" ] && continue
 		[[ $p == *-idiomatic ]] && [[ $1 != r10k* ]] && continue
 		PERF_CLIENT_NS=${PEER_NS_OF[$p]}
 		load_run wrk "$PERF_WORK/prime.$p.out" $((PRIME_S + 20)) -- -t1 -c50 -d"${PRIME_S}s" "${PEER_URL_OF[$p]}$path"
