@@ -79,7 +79,7 @@ END {
 	print ""
 	print "### Request accounting (summed over the measured runs of each row)"
 	print ""
-	print "Counted during each measured run, not before it: the client's responses that were not 2xx (wrk/h2load/openloop), the requests that reached the backend (its nginx `stub_status`, read before and after), the proxy's own count of denied requests (HAProxy `dreq` from its stats socket; CiliumL7 `cilium_policy_l7_total{rule=\"denied\"}`; nginx has no such counter: n/a), and for CiliumL7 which HTTP stack served the requests (`ciliuml7_proxy_http_requests_total{path}`: the HTTP/1.1 fast path or Kestrel). A deny row is sound when non-2xx = requests = denied and backend = 0."
+	print "Counted during each measured run, not before it: the client's responses that were not 2xx (wrk/h2load/openloop), the requests that reached the backend (its nginx `stub_status`, read before and after), the proxy's own count of denied requests (HAProxy `dreq` from its stats socket; CiliumL7 `cilium_policy_l7_total{rule=\"denied\"}`; nginx has no such counter: n/a), and for CiliumL7 which HTTP stack served the requests (`ciliuml7_proxy_http_requests_total{path}`: the HTTP/1.1 fast path or Kestrel). A deny row is sound when non-2xx = requests, backend = 0 and denied = requests plus at most the requests in flight when the client stopped (≤ its connections per run); an allow row has non-2xx = 0 and backend = requests plus at most those in flight."
 	print ""
 	print "| scenario | peer | requests | non-2xx | reached the backend | denied by the proxy | fast path | Kestrel |"
 	print "|---|---|---:|---:|---:|---:|---:|---:|"
