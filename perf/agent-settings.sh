@@ -9,7 +9,8 @@
 #   bash perf/agent-settings.sh [--reps N] [--duration S] [--out DIR] [VARIANT...]
 #
 # VARIANT: NAME (the built-in list below) or NAME='{"System.GC.Server":false}' (JSON
-# merged into configProperties) or NAME=env:K=V[,K=V] (agent environment). Root;
+# merged into configProperties) or NAME=env:K=V[,K=V] (agent environment) or
+# NAME=bin:DIR (another build's bin/, e.g. a copy taken before a change). Root;
 # after `make build`. Prints one line per run and a table of medians (min–max).
 set -uo pipefail
 
@@ -52,7 +53,10 @@ for v in "${VARIANTS[@]}"; do
 	[ -n "$spec" ] || { echo "unknown variant $name (built in: ${!BUILTIN[*]})" >&2; exit 2; }
 	mkdir -p "$WORK/$name"
 	cp -a "$BIN/." "$WORK/$name/"
-	if [[ $spec == env:* ]]; then
+	if [[ $spec == bin:* ]]; then
+		rm -rf "${WORK:?}/$name"
+		cp -a "${spec#bin:}/." "$WORK/$name/" || { echo "variant $name: cannot copy ${spec#bin:}" >&2; exit 2; }
+	elif [[ $spec == env:* ]]; then
 		ENVS[$name]=${spec#env:}
 		ENVS[$name]=${ENVS[$name]//,/ }
 	else

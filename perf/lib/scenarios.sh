@@ -20,6 +20,10 @@ declare -A PEER_NO_H2=()         # peer -> reason HTTP/2 is not measured
 declare -A SCEN_DURATION=()
 WARMUP_S=1
 PRIME_S=5
+# Idle RSS is read after this many seconds without load (and the 5,000 idle
+# connections are left idle this long before their RSS is read): an idle
+# process at rest, not one a moment after its last request.
+IDLE_REST_S=${PERF_IDLE_REST:-12}
 RATE_TARGET=""
 
 scenario_set_durations() { # MODE OVERRIDE
@@ -68,14 +72,14 @@ scenario_describe() {
 	down1m) echo "1 MiB responses: wrk -t1 -c10 GET /1m (rps = MiB/s)" ;;
 	up1m) echo "1 MiB uploads: wrk -t1 -c10 POST /upload (1 MiB body; rps = MiB/s)" ;;
 	rate) echo "fixed rate (half HAProxy's h1 max), open loop: perf/loadgen/openloop -c50 (latency from each request's intended send time) -> p50/p90/p99" ;;
-	conns5k) echo "5,000 idle keep-alive connections (h2load --h1 -c5000 --rps 0.01: one request each): RSS" ;;
+	conns5k) echo "5,000 idle keep-alive connections (h2load --h1 -c5000 --rps 0.01: one request each), RSS after ${IDLE_REST_S}s idle" ;;
 	rules1) echo "1 rule, request matches it: wrk -t1 -c50 GET /svc10000/v1/items" ;;
 	rules10k) echo "10,000 rules, request matches the last: wrk -t1 -c50 GET /svc10000/v1/items" ;;
 	rules10k_deny) echo "10,000 rules, request matches none (403): wrk -t1 -c50 GET /nomatch/v1/items" ;;
 	rules10k_nopfx) echo "10,000 rules without literal prefixes (GET /[a-z]+/svcN/[a-z]+), request matches the last: wrk -t1 -c50 GET /app/svc10000/items" ;;
 	rules10k_nopfx_deny) echo "10,000 rules without literal prefixes, request matches none (403): wrk -t1 -c50 GET /app/nomatch/items" ;;
 	flows_off) echo "as h1, CiliumL7 with flow events off" ;;
-	idle) echo "RSS at rest after start-up and priming" ;;
+	idle) echo "RSS at rest (${IDLE_REST_S}s) after start-up and priming" ;;
 	esac
 }
 
@@ -318,11 +322,11 @@ counters_delta() {
 measure_conns() { # PEER REP DURATION
 	local p=$1 rep=$2 d=$3 n=${PERF_IDLE_CONNS:-5000}
 	local out=$PERF_WORK/conns5k.$p.$rep.out pids rss hpid estab req err
-	timeout -k 5 $((d + 30)) nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" \
-		taskset -c 0 h2load --h1 -t1 -c"$n" -m1 --rps=0.01 -D "$d" "${PEER_URL_OF[$p]}/small" \
+	timeout -k 5 $((d + IDLE_REST_S + 30)) nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" \
+		taskset -c 0 h2load --h1 -t1 -c"$n" -m1 --rps=0.01 -D "$((d + IDLE_REST_S))" "${PEER_URL_OF[$p]}/small" \
 		>"$out" 2>&1 &
 	hpid=$!
-	sleep $((d - 1))
+	sleep $((d - 1 + IDLE_REST_S))
 	pids=$(peer_pids "$p")
 	rss=$(perf_rss_kb $pids)
 	estab=$(nsenter --net="/var/run/netns/${PEER_NS_OF[$p]}" ss -Htn state established 2>/dev/null | wc -l)
@@ -370,6 +374,8 @@ scenarios_run_all() {
 	# -- phase base
 	perf_log "phase base: rules from perf/peers/rules.txt"
 	phase_start "$PERF_WORK/rules-base" base
+	perf_log "idle: ${IDLE_REST_S}s at rest before reading RSS"
+	sleep "$IDLE_REST_S"
 	for p in $PEERS; do
 		[ -n "${PEER_UNAVAILABLE[$p]:-}" ] && { csv_row idle "$p" 1 n/a n/a n/a n/a n/a "" n/a n/a "not available: ${PEER_UNAVAILABLE[$p]}"; continue; }
 		[ "$p" = direct ] && continue

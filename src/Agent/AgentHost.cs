@@ -173,6 +173,7 @@ internal static class AgentHost
         builder.Services.AddSingleton(fqdn);
         builder.Services.AddSingleton(options.Fqdn);
         builder.Services.AddHostedService<FqdnCollector>();
+        builder.Services.AddHostedService(_ => new Memory.IdleMemoryTrimmer(proxy, loggerFactory));
         builder.Services.AddSingleton(services);
         builder.Services.AddHostedService<PinWatch>();
         builder.Services.AddSingleton(nodeAddresses);
