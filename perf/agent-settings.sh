@@ -54,7 +54,6 @@ for v in "${VARIANTS[@]}"; do
 	mkdir -p "$WORK/$name"
 	cp -a "$BIN/." "$WORK/$name/"
 	if [[ $spec == bin:* ]]; then
-		rm -rf "${WORK:?}/$name"
 		cp -a "${spec#bin:}/." "$WORK/$name/" || { echo "variant $name: cannot copy ${spec#bin:}" >&2; exit 2; }
 	elif [[ $spec == env:* ]]; then
 		ENVS[$name]=${spec#env:}
