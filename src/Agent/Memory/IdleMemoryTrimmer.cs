@@ -103,10 +103,12 @@ internal sealed class IdleMemoryTrimmer : BackgroundService
         return requests + GC.CollectionCount(0);
     }
 
+    // As of the last collection; before the first one (start-up garbage) only what is
+    // allocated now tells how much a collection could give back.
     private static (long Committed, long Live) ReadMemory()
     {
         var info = GC.GetGCMemoryInfo();
-        return (info.TotalCommittedBytes, info.HeapSizeBytes);
+        return (Math.Max(info.TotalCommittedBytes, GC.GetTotalMemory(forceFullCollection: false)), info.HeapSizeBytes);
     }
 
     private static void Trim() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
