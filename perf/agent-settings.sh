@@ -90,7 +90,7 @@ for name in "${!SPEC[@]}"; do
 		function med(list,    a, k, i, j, t) {
 			k = split(list, a, " "); if (!k) return "n/a"
 			for (i = 2; i <= k; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-			return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 " (" a[1] "–" a[k] ")"
+			return ((k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2) " (" a[1] "–" a[k] ")"
 		}
 		function mb(list,    a, k, i, o) { k = split(list, a, " "); o = ""; for (i = 1; i <= k; i++) o = o " " sprintf("%.1f", a[i] / 1024); return o }
 		$1 == n && $3 ~ /^[0-9]+$/ { idle = idle " " $3 }
