@@ -69,7 +69,7 @@ internal static class AgentHost
 
         // :: Step 0: Kubernetes mode (a kubeconfig, or a pod's in-cluster config); with --ipam kubernetes
         //    the pod CIDR is this node's Node.spec.podCIDR, read before any address is handed out.
-        //    A standalone node never touches the Kubernetes client library (KubernetesConnection).
+        //    A standalone node builds no client (KubernetesConnection).
         var kubernetes = KubernetesConnection.Open(options);
         if (options.Ipam == "kubernetes")
         {

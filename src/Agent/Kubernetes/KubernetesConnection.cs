@@ -7,9 +7,10 @@ namespace CiliumL7.Agent.Kubernetes;
 
 /// <summary>
 /// The agent's way into Kubernetes mode. Start-up code talks to this type only, so a
-/// standalone node never loads the Kubernetes client library (KubernetesClient, its
-/// models and YAML support: several MB of resident memory) — the client's types are
-/// touched only when <see cref="Wanted"/> says the node has an API server.
+/// standalone node does not build a client or run the library's in-cluster checks —
+/// the client's types are touched only when <see cref="Wanted"/> says the node has an
+/// API server. (The assembly is still mapped at idle: the status and CNI handlers
+/// resolve Kubernetes-mode types; perf/RESULTS.md "Agent memory, round 2".)
 /// </summary>
 internal sealed class KubernetesConnection
 {
