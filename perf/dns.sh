@@ -2,7 +2,7 @@
 # DNS proxy vs direct, and the toFQDNs answer-hold time, in one run.
 #
 #   pod netns ──veth── node netns (agent + eBPF) ──veth── world netns (dnsmasq 198.51.100.53)
-#   dnsperf                 CPU 0                          CPU 1 (dnsperf too)
+#   dnsperf                 CPU 0                          CPU 1 (dnsperf too; CPU 0 for --rate)
 #
 #   1 direct:  no policy, dnsperf straight to dnsmasq (the datapath only)
 #   2 proxy:   a rules.dns policy: eBPF steers port 53 into the agent's DNS proxy,
@@ -14,7 +14,10 @@
 # Each of 1 and 2 runs twice: as fast as dnsperf can (queries/s, queries per agent
 # CPU-second) and at a fixed rate below saturation, --rate (latency p50/p99 of every
 # answer from dnsperf -v, so queueing in an overloaded proxy does not count as its
-# latency). Prints those and the added p50/p99, then one summary line:
+# latency; for these dnsmasq moves to CPU 0, the proxy's: in both runs a query then crosses
+# from dnsperf's CPU to the other and back once — with dnsmasq on dnsperf's CPU the direct
+# run crossed none and the proxied one four times, and the added latency counted those
+# wake-ups). Prints those and the added p50/p99, then one summary line:
 #   summary: dns_qps_per_cpu=<q> dns_added_p50_ms=<a> dns_added_p99_ms=<b> hold_p50_ms=<c> hold_p99_ms=<d> hold_incremental=<i>/<n>
 # --write replaces the "## DNS proxy vs direct" section of perf/RESULTS.md with the table.
 # Root; run it under the heavy-test lock. Everything it creates is removed on exit.
@@ -91,8 +94,9 @@ sleep 1
 # with -v; prints "qps p50_ms p99_ms completed lost" (percentiles n/a without QPS)
 run() {
 	local out=$TMP/$1.out limit=(-Q 100000) verbose=()
-	[ -n "${2:-}" ] && limit=(-Q "$2") && verbose=(-v)
+	[ -n "${2:-}" ] && limit=(-Q "$2") && verbose=(-v) && taskset -a -p -c 0 "$DNSMASQ_PID" >/dev/null
 	taskset -c 1 ip netns exec "$POD" dnsperf -s 198.51.100.53 -d "$TMP/q" -l "$SECS" -c 4 -q 200 "${limit[@]}" -t 2 "${verbose[@]}" >"$out" 2>&1 || true
+	taskset -a -p -c 1 "$DNSMASQ_PID" >/dev/null
 	local qps completed lost
 	qps=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$out")
 	completed=$(awk '/Queries completed:/ {print $3}' "$out")
@@ -186,8 +190,8 @@ if [ "$WRITE" = 1 ]; then
 
 \`perf/dns.sh --seconds $SECS --names $NAMES --write\`, $(date -u '+%Y-%m-%d %H:%M UTC'), git $rev, kernel $(uname -r),
 load average before $load0, after $load1. dnsperf (\`-c 4 -q 200\`, two names, answers cached by dnsmasq) from a pod
-netns to dnsmasq in a world netns (198.51.100.53); agent on CPU 0, dnsperf and dnsmasq on CPU 1. Throughput as fast
-as dnsperf can for $SECS s; latency percentiles at $RATE q/s from \`dnsperf -v\` (every answer). "Added" = through
+netns to dnsmasq in a world netns (198.51.100.53); agent on CPU 0, dnsperf and dnsmasq on CPU 1 (dnsmasq on CPU 0 for the
+latency runs: one CPU crossing each way in both). Throughput as fast as dnsperf can for $SECS s; latency percentiles at $RATE q/s from \`dnsperf -v\` (every answer). "Added" = through
 the proxy minus direct.
 
 | run | queries/s | completed | lost | agent CPU s | queries per agent CPU-second | p50 at $RATE q/s | p99 at $RATE q/s |

@@ -2,8 +2,9 @@
 # Side-by-side load test: CiliumL7 vs HAProxy vs nginx vs direct, same L7
 # rules, same topology, one run. See perf/README.md for what is measured.
 #
-#   bash perf/run.sh            full run (every scenario, 3 repetitions)
-#   bash perf/run.sh --quick    HTTP/1.1 keep-alive + 10k rules, < 3 minutes
+#   bash perf/run.sh            full run (every scenario, 5 repetitions in random order)
+#   bash perf/run.sh --quick    what the summary line needs (h1 x2, h2, cps, open-loop
+#                               rate, 1 vs 10k rules incl. idiomatic HAProxy), < 4 minutes
 #
 # Options: --reps N, --peers "direct haproxy nginx ciliuml7", --scenarios "h1 ...",
 #          --duration S (overrides every scenario's length), --out DIR,
@@ -38,9 +39,10 @@ source "$PERF_ROOT/lib/scenarios.sh"
 source "$PERF_ROOT/lib/report.sh"
 
 # ---------------------------------------------------------------- options
+PERF_ARGS="$*"
 MODE=full
 REPS=""
-PEERS="direct haproxy haproxy-tp nginx ciliuml7"
+PEERS="direct haproxy haproxy-tp nginx ciliuml7 haproxy-idiomatic nginx-idiomatic"
 SCENARIOS=""
 DURATION_OVERRIDE=""
 OUT_DIR=$PERF_ROOT/out
@@ -65,11 +67,11 @@ while [ $# -gt 0 ]; do
 done
 if [ "$MODE" = quick ]; then
 	REPS=${REPS:-2}
-	SCENARIOS=${SCENARIOS:-"h1 rules1 rules10k rules10k_deny"}
+	SCENARIOS=${SCENARIOS:-"h1 h2 cps rate rules1 rules10k rules10k_deny"}
 	WRITE_RESULTS_MD=${WRITE_RESULTS_MD:-0}
 else
-	REPS=${REPS:-3}
-	SCENARIOS=${SCENARIOS:-"h1 h2 deny cps down1m up1m rate conns5k rules1 rules10k rules10k_deny flows_off"}
+	REPS=${REPS:-5}
+	SCENARIOS=${SCENARIOS:-"h1 h2 deny cps down1m up1m rate conns5k rules1 rules10k rules10k_deny rules10k_nopfx rules10k_nopfx_deny flows_off"}
 	WRITE_RESULTS_MD=${WRITE_RESULTS_MD:-1}
 fi
 scenario_set_durations "$MODE" "$DURATION_OVERRIDE"
@@ -87,7 +89,7 @@ fi
 
 # ---------------------------------------------------------------- preflight
 [ "$(id -u)" = 0 ] || perf_die "run as root (network namespaces, eBPF)"
-for tool in ip nsenter taskset wrk h2load nginx timeout; do
+for tool in ip nsenter taskset wrk h2load nginx timeout curl socat shuf; do
 	command -v "$tool" >/dev/null || perf_die "$tool is missing (make bootstrap installs it)"
 done
 [ "$(nproc)" -ge 2 ] || perf_warn "fewer than 2 CPUs: proxy and client share a CPU; numbers are not comparable"
@@ -97,7 +99,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 perf_install_traps
 PERF_WORK=$(mktemp -d /tmp/ciliuml7-perf.XXXXXX)
 chmod 755 "$PERF_WORK"
-perf_on_cleanup "rm -rf '$PERF_WORK'"
+# PERF_KEEP_WORK=1: keep the run's configurations and tool outputs (debugging)
+[ "${PERF_KEEP_WORK:-0}" = 1 ] && perf_log "keeping $PERF_WORK" || perf_on_cleanup "rm -rf '$PERF_WORK'"
 mkdir -p "$OUT_DIR"
 RAW_CSV=$OUT_DIR/raw.csv
 AGG_CSV=$OUT_DIR/results.csv
@@ -118,12 +121,22 @@ PERF_CLIENT_NS=$TOPO_CLIENT_NS
 backend_start "$TOPO_BACKEND_NS" "$TOPO_BACKEND_IP" "$PERF_WORK/backend"
 
 # ---------------------------------------------------------------- rule sets
-mkdir -p "$PERF_WORK/rules-base" "$PERF_WORK/rules-1" "$PERF_WORK/rules-10k"
+mkdir -p "$PERF_WORK/rules-base" "$PERF_WORK/rules-1" "$PERF_WORK/rules-10k" "$PERF_WORK/rules-10k-nopfx"
 rules_render "$PEERS_DIR/rules.txt" "$PERF_WORK/rules-base"
 rules_gen_many "$PERF_WORK/rules-10k.txt" 10000
 tail -n 1 "$PERF_WORK/rules-10k.txt" >"$PERF_WORK/rules-1.txt"
 rules_render "$PERF_WORK/rules-1.txt" "$PERF_WORK/rules-1"
 rules_render "$PERF_WORK/rules-10k.txt" "$PERF_WORK/rules-10k"
+rules_render_idiomatic "$PERF_WORK/rules-10k.txt" "$PERF_WORK/rules-10k" prefix
+rules_gen_many "$PERF_WORK/rules-10k-nopfx.txt" 10000 noprefix
+rules_render "$PERF_WORK/rules-10k-nopfx.txt" "$PERF_WORK/rules-10k-nopfx"
+rules_render_idiomatic "$PERF_WORK/rules-10k-nopfx.txt" "$PERF_WORK/rules-10k-nopfx" noprefix
+
+# the open-loop generator of the fixed-rate scenario
+OPENLOOP_BIN=""
+if scenario_wanted rate; then
+	OPENLOOP_BIN=$(openloop_build "$PERF_WORK") || perf_warn "perf/loadgen/openloop.c did not build: $(head -c 300 "$PERF_WORK/openloop.err" 2>/dev/null); the rate scenario is not measured"
+fi
 
 # ---------------------------------------------------------------- run
 scenarios_run_all
@@ -139,9 +152,11 @@ PERF_WALL=$(($(date -u +%s) - RUN_STARTED))
 	echo "mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 	echo "load_start=$LOAD0"
 	echo "load_end=$(perf_loadavg)"
+	echo "h2_upstream=HTTP/2 (h2c prior knowledge) from every proxy to the backend's port 81: HAProxy proto h2, nginx grpc_pass, CiliumL7 its HTTP/2 forwarder"
+	echo "rate_tool=perf/loadgen/openloop (open loop, latency from the intended send time; 50 connections)"
 	echo "machine_busy_pct=$(perf_cpu_busy_pct_since "$CPU_SNAP0")"
 	echo "tools=$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); $(h2load --version 2>&1 | head -1); $(haproxy -v 2>/dev/null | head -1 | awk '{print $1, $2, $3}'); $(nginx -v 2>&1)"
-	echo "command=bash perf/run.sh $([ "$MODE" = quick ] && echo --quick) (reps=$REPS)"
+	echo "command=bash perf/run.sh${PERF_ARGS:+ $PERF_ARGS}"
 	echo "rate_target=${RATE_TARGET:-n/a}"
 	# provenance: what was measured, with which runtime settings
 	echo "git_rev=$(git -C "$PERF_ROOT/.." describe --always --dirty 2>/dev/null || echo n/a)"

@@ -98,6 +98,9 @@ if (fetched < messages + 1)
 // :: 3. Per-produce latency: one request in flight at a time.
 var single = new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 0, Acks = Acks.All, EnableIdempotence = false, AllowAutoCreateTopics = false };
 var latencies = new double[samples];
+// KAFKA_LOAD_SLOW_MS=X: every sample above X ms to stderr with its start and end (CLOCK_MONOTONIC ns, as
+// perf record -k CLOCK_MONOTONIC stamps its events), to find what ran at that moment.
+var slowMs = double.TryParse(Environment.GetEnvironmentVariable("KAFKA_LOAD_SLOW_MS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : double.PositiveInfinity;
 using (var producer = new ProducerBuilder<Null, byte[]>(single).Build())
 {
     for (var i = 0; i < Math.Max(1, warmup); i++)
@@ -109,6 +112,10 @@ using (var producer = new ProducerBuilder<Null, byte[]>(single).Build())
         var start = Stopwatch.GetTimestamp();
         await producer.ProduceAsync(partition, new Message<Null, byte[]> { Value = payload });
         latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (latencies[i] > slowMs)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"slow sample {i}: {latencies[i]:F3} ms from {start} to {Stopwatch.GetTimestamp()} ns"));
+        }
     }
 }
 Array.Sort(latencies);

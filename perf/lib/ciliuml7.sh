@@ -177,6 +177,7 @@ peer_start_ciliuml7() { # RULESDIR
 	PEER_URL=http://${CL7_BACKEND_IP[cl7]}:80
 	PEER_URL_H2=http://${CL7_BACKEND_IP[cl7]}:81   # the backend's h2c port
 	PEER_NS=${CL7_CLIENT_NS[cl7]}
+	PEER_BACKEND_NS=cl7b-$RUN_ID PEER_BACKEND_IP=${CL7_BACKEND_IP[cl7]}
 	PEER_MODE="eBPF redirect (bpf_sk_assign) to the agent's embedded proxy, ports $CL7_PROXY_PORT/$CL7_PROXY_PORT_H2"
 }
 
@@ -213,23 +214,11 @@ peer_start_haproxy-tp() { # RULESDIR
 	local port_h2=$CL7_PROXY_PORT_H2
 	# kill -9, like a crash: pinned programs and maps stay and keep enforcing.
 	cl7_agent_stop hap KILL
-	render "$PEERS_DIR/haproxy.cfg.in" "$dir/haproxy-tp.cfg" "DIR=$dir" \
-		"BIND=0.0.0.0:$port transparent" "SERVER=0.0.0.0:0 source 0.0.0.0 usesrc clientip"
-	# Port 81 (the backend's h2c port) has its own redirect: a second frontend
-	# with the same rules, forwarding HTTP/2 to the original destination.
-	cat >>"$dir/haproxy-tp.cfg" <<CFG
-
-frontend perf_h2
-	bind 0.0.0.0:$port_h2 transparent
-	acl l7_get  pathq -m reg -f $dir/haproxy-get.lst
-	acl l7_post pathq -m reg -f $dir/haproxy-post.lst
-	http-request return status 403 content-type text/plain string "Access denied\r\n" unless METH_GET l7_get or METH_POST l7_post
-	default_backend upstream_h2
-
-backend upstream_h2
-	http-reuse always
-	server s2 0.0.0.0:0 proto h2 source 0.0.0.0 usesrc clientip
-CFG
+	# Port 81 (the backend's h2c port) has its own redirect: the h2 frontend,
+	# forwarding HTTP/2 to the original destination.
+	render "$PEERS_DIR/haproxy.cfg.in" "$dir/haproxy-tp.cfg" "DIR=$dir" "NAME=tp" \
+		"BIND=0.0.0.0:$port transparent" "SERVER=0.0.0.0:0 source 0.0.0.0 usesrc clientip" \
+		"BIND_H2=0.0.0.0:$port_h2 transparent" "SERVER_H2=0.0.0.0:0 source 0.0.0.0 usesrc clientip"
 	perf_ns "${CL7_NODE_NS[hap]}" haproxy -c -q -f "$dir/haproxy-tp.cfg" >"$dir/haproxy-tp.check" 2>&1 ||
 		{ PEER_REASON="haproxy config rejected: $(head -c 300 "$dir/haproxy-tp.check")"; return 1; }
 	perf_spawn "${CL7_NODE_NS[hap]}" "$dir/haproxy-tp.out" env LD_PRELOAD="$so" PERF_SO_MARK=0x0B00 \
@@ -240,7 +229,19 @@ CFG
 	PEER_URL=http://${CL7_BACKEND_IP[hap]}:80
 	PEER_URL_H2=http://${CL7_BACKEND_IP[hap]}:81
 	PEER_NS=${CL7_CLIENT_NS[hap]}
+	PEER_STATS=$dir/haproxy-tp.sock
+	PEER_BACKEND_NS=hapb-$RUN_ID PEER_BACKEND_IP=${CL7_BACKEND_IP[hap]}
 	PEER_MODE="eBPF redirect (bpf_sk_assign) to HAProxy on ports $port/$port_h2 (bind transparent; server 0.0.0.0:0; usesrc clientip)"
+}
+
+# cl7_counters NODE: "DENIED FAST KESTREL" HTTP requests so far, from the agent's
+# Prometheus endpoint (--hubble-metrics-server, default 127.0.0.1:9962 in the node netns).
+cl7_counters() {
+	timeout 10 nsenter --net="/var/run/netns/${CL7_NODE_NS[$1]}" curl -s -m 5 http://127.0.0.1:9962/metrics 2>/dev/null | awk '
+		/^cilium_policy_l7_total\{.*rule="denied".*proxy_type="http"/ { d = $NF }
+		/^ciliuml7_proxy_http_requests_total\{path="fast"\}/ { f = $NF }
+		/^ciliuml7_proxy_http_requests_total\{path="kestrel"\}/ { k = $NF }
+		END { printf "%s %s %s\n", (d == "" ? "n/a" : d), (f == "" ? "n/a" : f), (k == "" ? "n/a" : k) }'
 }
 
 # ---------------------------------------------------------------- flow events on/off

@@ -110,6 +110,18 @@ perf_rss_kb() {
 	echo "$total"
 }
 
+# perf_memory_breakdown PID: smaps_rollup, then resident MB per mapping (file name,
+# or [anon]/[heap]/memfd), largest first.
+perf_memory_breakdown() {
+	echo "# /proc/$1/smaps_rollup"
+	cat "/proc/$1/smaps_rollup" 2>/dev/null
+	echo "# resident MB per mapping (summed over its ranges), largest first"
+	awk '
+		/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "[anon]"; if (name ~ /^\/memfd:/) name = "memfd:" substr(name, 8); next }
+		/^Rss:/ { rss[name] += $2 }
+		END { for (n in rss) if (rss[n] >= 64) printf "%8.1f %s\n", rss[n] / 1024, n }' "/proc/$1/smaps" 2>/dev/null | sort -rn | head -60
+}
+
 # perf_ticks_to_s TICKS
 perf_ticks_to_s() { awk -v t="$1" -v h="$PERF_CLK_TCK" 'BEGIN { printf "%.2f", t / h }'; }
 
@@ -130,8 +142,8 @@ perf_wait_tcp() {
 	return 1
 }
 
-# perf_loadavg: the 1-minute load average (how busy the machine was).
-perf_loadavg() { awk '{print $1}' /proc/loadavg; }
+# perf_loadavg: the 1, 5 and 15-minute load averages (how busy the machine was).
+perf_loadavg() { awk '{print $1, $2, $3}' /proc/loadavg; }
 
 # perf_cpu_busy_pct_since SNAPSHOT: % of all CPUs busy since a /proc/stat snapshot
 # taken with perf_cpu_snapshot (everything: us, others, kernel).

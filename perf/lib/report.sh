@@ -74,7 +74,7 @@ report_summary() { # AGG MODE
 			printf "HAProxy reference (its better mode): %s; p99 ratio from %s; rules10k_vs_1 = CiliumL7 rps/cpu-s with 10,000 rules (last matches) / with 1 rule\n", hr, how > "/dev/stderr"
 			h2 = v(vsh["h2", "ciliuml7"]); cps = v(vsh["cps", "ciliuml7"])
 			idle = (rss["idle", "ciliuml7"] ~ /^[0-9]+$/) ? sprintf("%.0f", rss["idle", "ciliuml7"] / 1024) : "n/a"
-			# the idiomatic HAProxy 10k configuration (path_beg/map + one regex) is not a peer yet: n/a until it is
+			# the idiomatic HAProxy 10k configuration (one shape regex + keys in a pattern tree), same rule set
 			idio = r(rpc["rules10k", "ciliuml7"], rpc["rules10k", "haproxy-idiomatic"])
 			printf "summary: rps_per_cpu_vs_haproxy=%s rps_vs_direct=%s h2_vs_haproxy=%s cps_vs_haproxy=%s p99_vs_haproxy=%s idle_rss_mb=%s rules10k_vs_1=%s rules10k_vs_haproxy_idiomatic=%s\n", a, b, h2, cps, d, idle, c, idio
 		}' "$1"

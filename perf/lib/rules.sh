@@ -9,10 +9,59 @@
 # rules_strip FILE: the rules without comments/blank lines.
 rules_strip() { awk '!/^[[:space:]]*(#|$)/ { print $1, $2 }' "$1"; }
 
-# rules_gen_many FILE N: N rules "GET /svcI/v1/[a-z]+"; a request matching only
-# the last one is GET /svcN/v1/items.
+# rules_gen_many FILE N [KIND]: N generated rules.
+#   KIND prefix (default): "GET /svcI/v1/[a-z]+" — a literal prefix per rule; a request
+#     matching only the last one is GET /svcN/v1/items, none: GET /nomatch/v1/items.
+#   KIND noprefix: "GET /[a-z]+/svcI/[a-z]+" — no literal prefix (nor suffix): a prefix
+#     tree cannot pick the candidate rules; only the last: GET /app/svcN/items, none:
+#     GET /app/nomatch/items.
 rules_gen_many() {
-	awk -v n="$2" 'BEGIN { for (i = 1; i <= n; i++) printf "GET /svc%d/v1/[a-z]+\n", i }' >"$1"
+	awk -v n="$2" -v kind="${3:-prefix}" 'BEGIN {
+		for (i = 1; i <= n; i++)
+			if (kind == "noprefix") printf "GET /[a-z]+/svc%d/[a-z]+\n", i
+			else printf "GET /svc%d/v1/[a-z]+\n", i
+	}' >"$1"
+}
+
+# rules_render_idiomatic RULES DIR KIND: the same generated rule set as a competent
+# HAProxy or nginx operator would write it, instead of N regexes tried one by one:
+#   HAProxy  one regex for the shape + the rules' keys as a pattern file matched in a
+#            tree (prefix set: pathq -m beg; no-prefix set: the key segment, pathq
+#            field 3, -m str); default pattern cache (on)
+#   nginx    pcre_jit on; one regex map capturing the key + an exact (hashed) map of
+#            "METHOD key"
+# Writes DIR/haproxy-idiomatic.acl (frontend lines) and DIR/nginx-idiomatic.maps
+# (http-level map blocks) plus their key files. Semantics are the rule list's
+# exactly: anchored full match of path + query, GET only.
+rules_render_idiomatic() {
+	local rules=$1 dir=$2 kind=$3
+	if [ "$kind" = noprefix ]; then
+		rules_strip "$rules" | awk '{ r = $2; sub(/^\/\[a-z\]\+\//, "", r); sub(/\/\[a-z\]\+$/, "", r); print r }' >"$dir/idiom-keys.lst"
+		cat >"$dir/haproxy-idiomatic.acl" <<CFG
+	acl l7_shape pathq -m reg ^/[a-z]+/svc[0-9]+/[a-z]+\$
+	http-request set-var(txn.l7k) pathq,field(3,/) if l7_shape
+	acl l7_key var(txn.l7k) -m str -f $dir/idiom-keys.lst
+CFG
+		echo '"~^/[a-z]+/(?<l7k>svc[0-9]+)/[a-z]+$" $l7k;' >"$dir/idiom-capture"
+	else
+		rules_strip "$rules" | awk '{ r = $2; sub(/\[a-z\]\+$/, "", r); print r }' >"$dir/idiom-keys.lst"
+		cat >"$dir/haproxy-idiomatic.acl" <<CFG
+	acl l7_key pathq -m beg -f $dir/idiom-keys.lst
+	acl l7_shape pathq -m reg ^/svc[0-9]+/v1/[a-z]+\$
+CFG
+		echo '"~^(?<l7k>/svc[0-9]+/v1/)[a-z]+$" $l7k;' >"$dir/idiom-capture"
+	fi
+	echo '	http-request deny status 403 content-type text/plain string "Access denied\r\n" unless METH_GET l7_key l7_shape' >>"$dir/haproxy-idiomatic.acl"
+	{
+		echo 'map $request_uri $l7_key {'
+		echo '	default "";'
+		echo "	$(cat "$dir/idiom-capture")"
+		echo '}'
+		echo 'map "$request_method $l7_key" $l7_allowed {'
+		echo '	default 0;'
+		awk '{ printf "\t\"GET %s\" 1;\n", $1 }' "$dir/idiom-keys.lst"
+		echo '}'
+	} >"$dir/nginx-idiomatic.maps"
 }
 
 # rules_render RULES DIR

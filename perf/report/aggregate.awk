@@ -4,7 +4,7 @@
 # mawk-compatible: no asort, no gensub.
 BEGIN {
 	FS = ","
-	print "scenario,peer,mode,n,rps_med,rps_min,rps_max,rpc_med,rpc_min,rpc_max,p50_ms,p90_ms,p99_ms,cpu_s,rss_kb,errors,rpc_vs_haproxy,rps_vs_haproxy,rps_vs_direct,p99_vs_haproxy,p99_vs_direct,rss_vs_haproxy,haproxy_ref,note"
+	print "scenario,peer,mode,n,rps_med,rps_min,rps_max,rpc_med,rpc_min,rpc_max,p50_ms,p90_ms,p99_ms,cpu_s,rss_kb,errors,rpc_vs_haproxy,rps_vs_haproxy,rps_vs_direct,p99_vs_haproxy,p99_vs_direct,rss_vs_haproxy,haproxy_ref,note,requests,non2xx,backend_requests,proxy_denied,fast_path,kestrel"
 }
 
 function num(v) { return v ~ /^[0-9]+(\.[0-9]+)?$/ }
@@ -25,6 +25,13 @@ function stat(list, which,    a, n, i, j, t) {
 }
 
 function add(k, col, v) { if (num(v)) vals[k, col] = vals[k, col] " " v }
+
+# request accounting: summed over the runs; n/a as soon as one run has no value
+function acc(k, col, v) {
+	if (!((k, col) in sum)) sum[k, col] = 0
+	if (v ~ /^-?[0-9]+$/ && sum[k, col] != "n/a") sum[k, col] += v
+	else sum[k, col] = "n/a"
+}
 
 function ratio(a, b) {
 	if (!num(a) || !num(b) || b + 0 == 0) return "n/a"
@@ -53,6 +60,7 @@ function fmt(v) {
 	if (v == int(v)) return sprintf("%d", v)
 	return sprintf("%.3f", v)
 }
+function sv(k, col) { return ((k, col) in sum) ? sum[k, col] : "n/a" }
 function fint(v) { return (v == "") ? "n/a" : sprintf("%.0f", v) }
 
 NR == 1 { next }
@@ -63,6 +71,9 @@ NR == 1 { next }
 	add(k, "cpu", $11); add(k, "rss", $13)
 	if (num($7) || num($13)) runs[k]++
 	if (num($14)) errs[k] += $14
+	if (num($7) && NF >= 20) {
+		acc(k, "req", $5); acc(k, "non2xx", $16); acc(k, "be", $17); acc(k, "den", $18); acc(k, "fast", $19); acc(k, "kes", $20)
+	}
 	n = $15; gsub(/"/, "", n)
 	if (n != "" && index(notes[k], n) == 0) notes[k] = (notes[k] == "" ? n : notes[k] "; " n)
 }
@@ -79,13 +90,14 @@ END {
 		# lower p99 at a fixed rate, or lower RSS for the memory rows.
 		ref = better(s)
 		d = s SUBSEP "direct"
-		printf "%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,\"%s\"\n", \
+		printf "%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,\"%s\",%s,%s,%s,%s,%s,%s\n", \
 			s, peer[i], mode[k], runs[k] + 0, \
 			fint(rps[k]), fint(stat(vals[k, "rps"], "min")), fint(stat(vals[k, "rps"], "max")), \
 			fint(rpc[k]), fint(stat(vals[k, "rpc"], "min")), fint(stat(vals[k, "rpc"], "max")), \
 			fmt(stat(vals[k, "p50"], "med")), fmt(stat(vals[k, "p90"], "med")), fmt(p99[k]), \
 			fmt(stat(vals[k, "cpu"], "med")), fint(rss[k]), errs[k] + 0, \
 			ratio(rpc[k], rpc[s, ref]), ratio(rps[k], rps[s, ref]), ratio(rps[k], rps[d]), \
-			ratio(p99[k], p99[s, ref]), ratio(p99[k], p99[d]), ratio(rss[k], rss[s, ref]), ref, notes[k]
+			ratio(p99[k], p99[s, ref]), ratio(p99[k], p99[d]), ratio(rss[k], rss[s, ref]), ref, notes[k], \
+			sv(k, "req"), sv(k, "non2xx"), sv(k, "be"), sv(k, "den"), sv(k, "fast"), sv(k, "kes")
 	}
 }

@@ -52,6 +52,7 @@ internal static class AgentComponents
                 RedactHeaderValues = options.ProxyRedactHeaderValues,
                 EmitFlows = !options.DisableFlows,
                 Http1FastPath = options.ProxyHttp1FastPath,
+                IoThreadSlice = TimeSpan.FromMicroseconds(options.ProxyIoSliceMicroseconds),
                 DnsRejectResponseCode = options.DnsRejectResponseCode,
                 DnsResponseMaxDelay = options.DnsProxyResponseMaxDelay,
                 DnsUpstreamTimeout = options.DnsProxyUpstreamTimeout,

@@ -69,18 +69,15 @@ internal static class AgentHost
 
         // :: Step 0: Kubernetes mode (a kubeconfig, or a pod's in-cluster config); with --ipam kubernetes
         //    the pod CIDR is this node's Node.spec.podCIDR, read before any address is handed out.
-        var kubernetes = KubernetesWatchers.CreateClient(options);
+        //    A standalone node builds no client (KubernetesConnection).
+        var kubernetes = KubernetesConnection.Open(options);
         if (options.Ipam == "kubernetes")
         {
             if (kubernetes is null)
             {
                 throw new AgentConfigurationException("--ipam kubernetes needs the API server: give --k8s-kubeconfig-path, or run the agent in a pod");
             }
-            // Blocking on purpose: with inline socket completions an await here would resume the rest of
-            // start-up on a socket event thread, which start-up then blocks.
-            var client = kubernetes;
-            var nodeName = options.NodeName;
-            options = options with { PodCidr = Task.Run(() => NodePodCidr.ReadAsync(client, nodeName, logger, TimeSpan.FromSeconds(60))).GetAwaiter().GetResult() };
+            options = options with { PodCidr = kubernetes.ReadPodCidr(options.NodeName, logger, TimeSpan.FromSeconds(60)) };
         }
         Log.Starting(logger, options.NodeName, options.StateDir, options.BpfRoot, options.PolicyDir, options.PodCidr);
 
@@ -176,6 +173,7 @@ internal static class AgentHost
         builder.Services.AddSingleton(fqdn);
         builder.Services.AddSingleton(options.Fqdn);
         builder.Services.AddHostedService<FqdnCollector>();
+        builder.Services.AddHostedService(_ => new Memory.IdleMemoryTrimmer(proxy, loggerFactory));
         builder.Services.AddSingleton(services);
         builder.Services.AddHostedService<PinWatch>();
         builder.Services.AddSingleton(nodeAddresses);
@@ -188,7 +186,7 @@ internal static class AgentHost
         if (kubernetes is not null)
         {
             // Nodes come from the API server unless a kvstore holds the node registry.
-            var watchers = new KubernetesWatchers(kubernetes, policies, loggerFactory, services: services, nodeName: etcd is null ? options.NodeName : null);
+            var watchers = kubernetes.CreateWatchers(policies, loggerFactory, services, nodeName: etcd is null ? options.NodeName : null);
             // A relabelled pod (or namespace) gives the pod's endpoint a new identity.
             watchers.Pods.LabelsChanged += (ns, name, labels) =>
             {

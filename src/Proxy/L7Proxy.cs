@@ -70,6 +70,9 @@ public sealed class L7Proxy : IAsyncDisposable
     /// <summary>Request and redirect counters.</summary>
     public ProxyCounters Counters { get; }
 
+    /// <summary>HTTP/1.1 requests the fast path served itself (the rest of the HTTP requests went through Kestrel).</summary>
+    public long FastPathRequests => _runtime.FastPathRequests;
+
     /// <summary>
     /// Told about every listening socket of every redirect listener started
     /// from now on (set it before the first redirect).

@@ -33,6 +33,16 @@ public sealed record ProxyOptions
     public bool InlineScheduling { get; init; } = true;
 
     /// <summary>
+    /// Scheduler time slice asked for the proxy's I/O threads (the DNS proxy's threads and the
+    /// runtime's socket engine threads, which run the TCP request path inline): a short slice
+    /// lets a waking I/O thread preempt longer-running work on its CPU at once (Linux 6.12+
+    /// EEVDF, <see cref="Transport.IoThreadSlice"/>). Zero (the default) leaves the kernel's
+    /// default: on the shared test machine an A/B showed no gain yet (perf/RESULTS.md). Agent
+    /// flag <c>--proxy-io-slice-us</c>.
+    /// </summary>
+    public TimeSpan IoThreadSlice { get; init; }
+
+    /// <summary>
     /// Serve plain HTTP/1.1 requests (no body or a Content-Length body) on the fast path
     /// (<c>Http/FastPath</c>: own head parser, raw pooled upstream connections) and
     /// leave everything else to Kestrel + YARP at a request boundary. Both judge with

@@ -103,6 +103,12 @@ internal sealed record AgentOptions
     /// </summary>
     public bool ProxyInlineCompletions { get; init; } = true;
 
+    /// <summary>
+    /// Scheduler time slice (µs) asked for the proxy's I/O threads so a waking one preempts
+    /// longer work on its CPU (<c>--proxy-io-slice-us N</c>, e.g. 100; default 0 = the kernel's default).
+    /// </summary>
+    public int ProxyIoSliceMicroseconds { get; init; }
+
     /// <summary>What a denied DNS query gets (<c>--tofqdns-dns-reject-response-code refused|nameError</c>, default refused).</summary>
     public DnsRejectResponseCode DnsRejectResponseCode { get; init; } = DnsRejectResponseCode.Refused;
 
@@ -170,6 +176,7 @@ internal sealed record AgentOptions
           --policy-audit-mode audit every policy: nothing is dropped, would-be drops are AUDIT flows
           --proxy-http1-fast-path=true|false  plain HTTP/1.1 requests skip Kestrel+YARP  default true
           --proxy-inline-completions=true|false  socket completions on the event threads   default true
+          --proxy-io-slice-us N  scheduler slice of the proxy's I/O threads, e.g. 100 (0: kernel's)  default 0
           --agent-health-port PORT  GET /healthz on 127.0.0.1:PORT (0: off)   default 9879
           --config-dir DIR    read flags from DIR: one file per flag, named without "--",
                               holding the value (a mounted ConfigMap); the command line wins
@@ -272,6 +279,7 @@ internal sealed record AgentOptions
                     "--policy-audit-mode" => options with { PolicyAuditMode = Bool(arg, inlineValue) },
                     "--proxy-http1-fast-path" => options with { ProxyHttp1FastPath = Bool(arg, inlineValue) },
                     "--proxy-inline-completions" => options with { ProxyInlineCompletions = Bool(arg, inlineValue) },
+                    "--proxy-io-slice-us" => options with { ProxyIoSliceMicroseconds = IntRange(arg, Value(), 0, 100_000) },
                     "--tofqdns-dns-reject-response-code" => options with { DnsRejectResponseCode = RejectCode(arg, Value()) },
                     "--tofqdns-proxy-response-max-delay" => options with { DnsProxyResponseMaxDelay = Duration(arg, Value(), max: TimeSpan.FromHours(1)) },
                     "--dns-proxy-upstream-timeout" => options with { DnsProxyUpstreamTimeout = Duration(arg, Value(), allowZero: false, max: TimeSpan.FromHours(1)) },

@@ -37,6 +37,9 @@ internal sealed class L7ProxyIntegration : IProxyIntegration, IDisposable
     /// <summary>The proxy's request counters (cilium_policy_l7_total, cilium_proxy_redirects).</summary>
     public CiliumL7.Proxy.Metrics.ProxyCounters Counters => _proxy.Counters;
 
+    /// <summary>HTTP requests the HTTP/1.1 fast path served itself (ciliuml7_proxy_http_requests_total{path="fast"}).</summary>
+    public long FastPathRequests => _proxy.FastPathRequests;
+
     /// <summary>The agent's FQDN cache: learns every allowed DNS answer before the proxy releases it.</summary>
     public CiliumL7.Proxy.Dns.IFqdnLearner FqdnLearner
     {

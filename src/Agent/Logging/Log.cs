@@ -137,4 +137,7 @@ internal static partial class Log
 
     [LoggerMessage(7101, LogLevel.Information, "FQDN cache: {Entries} learned entries restored from the state directory")]
     public static partial void FqdnRestored(ILogger logger, int entries);
+
+    [LoggerMessage(7200, LogLevel.Debug, "Idle: gave the GC's free memory back ({CommittedBeforeMb} MiB committed -> {CommittedAfterMb} MiB, {LiveMb} MiB live)")]
+    public static partial void IdleTrim(ILogger logger, long committedBeforeMb, long committedAfterMb, long liveMb);
 }

@@ -9,7 +9,8 @@ namespace CiliumL7.Agent.Observability;
 
 /// <summary>
 /// The agent's own metrics on the Hubble /metrics endpoint, read at scrape time:
-/// the proxy's <c>cilium_policy_l7_total</c> and <c>cilium_proxy_redirects</c>, and
+/// the proxy's <c>cilium_policy_l7_total</c>, <c>ciliuml7_proxy_http_requests_total{path}</c> and
+/// <c>cilium_proxy_redirects</c>, and
 /// health gauges (endpoints, identities, policies, revision, import errors).
 /// <c>cilium_drop_count_total</c> comes from <see cref="FlowMetrics"/> (drop flows), not here.
 /// </summary>
@@ -17,6 +18,7 @@ internal sealed class AgentMetricsSource : IMetricsSource
 {
     private static readonly string[] RuleProxyType = ["rule", "proxy_type"];
     private static readonly string[] Protocol = ["protocol"];
+    private static readonly string[] HttpPath = ["path"];
     private static readonly ProxyType[] ProxyTypes = [ProxyType.Http, ProxyType.Dns, ProxyType.Kafka];
 
     private readonly EndpointManager _endpoints;
@@ -51,6 +53,13 @@ internal sealed class AgentMetricsSource : IMetricsSource
             writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["denied", name], proxy.Denied);
             writer.WriteSample("cilium_policy_l7_total", RuleProxyType, ["parse_errors", name], proxy.ParseErrors);
         }
+        // Which HTTP stack served the requests: the HTTP/1.1 fast path or Kestrel (HTTP/2, upgrades,
+        // what the fast path hands off). Received = fast + kestrel.
+        var received = counters?.Snapshot(ProxyType.Http).Received ?? 0;
+        var fast = Math.Min((_proxy as L7ProxyIntegration)?.FastPathRequests ?? 0, received);
+        writer.WriteHeader("ciliuml7_proxy_http_requests_total", "HTTP requests received by the proxy, by the stack that served them", "counter");
+        writer.WriteSample("ciliuml7_proxy_http_requests_total", HttpPath, ["fast"], fast);
+        writer.WriteSample("ciliuml7_proxy_http_requests_total", HttpPath, ["kestrel"], received - fast);
         writer.WriteHeader("cilium_proxy_redirects", "Number of redirects installed for endpoints", "gauge");
         foreach (var type in ProxyTypes)
         {

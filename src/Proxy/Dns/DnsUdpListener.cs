@@ -65,6 +65,7 @@ internal sealed class DnsUdpListener : IRedirectListener
 
     private void ReadLoop(TransparentUdpSocket socket)
     {
+        IoThreadSlice.TrySetCurrentThread(_runtime.Options.IoThreadSlice);
         var failures = 0;
         while (!_stop.IsCancellationRequested)
         {

@@ -79,7 +79,8 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
             throw;
         }
         var upstream = new DnsUdpUpstreamServer(socket, server, maxPending);
-        new Thread(upstream.ReceiveLoop) { IsBackground = true, Name = "dns-upstream" }.Start();
+        var slice = options.IoThreadSlice;
+        new Thread(() => upstream.ReceiveLoop(slice)) { IsBackground = true, Name = "dns-upstream" }.Start();
         return upstream;
     }
 
@@ -141,9 +142,10 @@ internal sealed class DnsUdpUpstreamServer : IDisposable
         }
     }
 
-    private void ReceiveLoop()
+    private void ReceiveLoop(TimeSpan slice)
     {
         t_onReceiveThread = true;
+        IoThreadSlice.TrySetCurrentThread(slice);
         var buffer = new byte[DnsQueryProcessor.MaxMessage];
         while (!_stop.IsCancellationRequested)
         {

@@ -120,6 +120,7 @@ internal sealed class HttpRedirectListener : IRedirectListener
             throw;
         }
         listener.RegisterSockets();
+        IoThreadSlice.TrySetThreadsNamed(IoThreadSlice.SocketEngineThreadName, runtime.Options.IoThreadSlice); // Proxy/README.md
         Log.ListenerStarted(runtime.Logger, redirect.ProxyPort, redirect.Key.EndpointId, redirect.Key.Direction, redirect.Key.Port);
         return listener;
     }

@@ -74,6 +74,8 @@ internal sealed class TcpRedirectListener : IRedirectListener
         {
             ListenSocketFactory.Register(runtime, redirect.ProxyPort, listener._sockets);
         }
+        // The socket engine threads exist once a listener accepts: they run this proxy's request path.
+        IoThreadSlice.TrySetThreadsNamed(IoThreadSlice.SocketEngineThreadName, runtime.Options.IoThreadSlice);
         Log.ListenerStarted(runtime.Logger, redirect.ProxyPort, redirect.Key.EndpointId, redirect.Key.Direction, redirect.Key.Port);
         return listener;
     }

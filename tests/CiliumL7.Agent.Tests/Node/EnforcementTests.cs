@@ -224,6 +224,10 @@ public sealed class EnforcementTests
         });
         Assert.True(counted, metrics + w.Node.AgentLog);
         Assert.True(SampleValue(metrics, "cilium_policy_l7_total", "rule=\"forwarded\",proxy_type=\"http\"") >= 1, metrics);
+        // Both requests are plain HTTP/1.1: the fast path (on by default) served them, Kestrel none.
+        var received = SampleValue(metrics, "cilium_policy_l7_total", "rule=\"received\",proxy_type=\"http\"");
+        Assert.Equal(received, SampleValue(metrics, "ciliuml7_proxy_http_requests_total", "path=\"fast\""));
+        Assert.Equal(0, SampleValue(metrics, "ciliuml7_proxy_http_requests_total", "path=\"kestrel\""));
         Assert.Equal(1, SampleValue(metrics, "cilium_proxy_redirects", "protocol=\"http\""));
         Assert.Equal(status.Endpoints, SampleValue(metrics, "cilium_endpoint_count", null));
         Assert.Equal(8191, SampleValue(metrics, "hubble_flows_ring_capacity", null));

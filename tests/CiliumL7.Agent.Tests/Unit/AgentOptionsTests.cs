@@ -105,6 +105,23 @@ public sealed class AgentOptionsTests
         Assert.Equal((fastPath, inlineCompletions), (o.ProxyHttp1FastPath, o.ProxyInlineCompletions));
     }
 
+    [Theory]
+    [InlineData(new string[0], 0)]
+    [InlineData(new[] { "--proxy-io-slice-us", "100" }, 100)]
+    [InlineData(new[] { "--proxy-io-slice-us=250" }, 250)]
+    public void Parse_ProxyIoSlice_DefaultAndSet(string[] args, int micros)
+    {
+        Assert.Equal(micros, AgentOptions.Parse(args).ProxyIoSliceMicroseconds);
+    }
+
+    [Fact]
+    public void Parse_ProxyIoSliceNotANumber_NamesFlagAndRange()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--proxy-io-slice-us", "-5"]));
+        Assert.Contains("--proxy-io-slice-us \"-5\"", e.Message, StringComparison.Ordinal);
+        Assert.Contains("between 0 and 100000", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_ProxyFastPathNotABool_Refused()
     {
