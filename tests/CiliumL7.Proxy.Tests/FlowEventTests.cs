@@ -25,7 +25,7 @@ public sealed class FlowEventTests
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/request-landing", new StringContent("x"))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.PutAsync("/v1/exhaust-port", new StringContent("x"))).StatusCode);
 
-        var flows = proxy.Flows.Snapshot();
+        var flows = await proxy.FlowsAsync(4);
         Assert.Equal(4, flows.Count);
         var (req1, resp1, req2, resp2) = (flows[0], flows[1], flows[2], flows[3]);
 
@@ -98,7 +98,7 @@ public sealed class FlowEventTests
         await using var proxy = await ProxyHarness.StartAsync(backend.EndPoint, TestPolicy.Allow(TestPolicy.Rule()), peers: Peers());
         var raw = await RawHttp.SendAsync(proxy.EndPoint, "GET /a/../b HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal([400], RawHttp.StatusCodes(raw));
-        var flows = proxy.Flows.Snapshot();
+        var flows = await proxy.FlowsAsync(2);
         Assert.Equal([FlowVerdict.Error, FlowVerdict.Forwarded], flows.Select(f => f.Verdict));
         Assert.Equal(400, flows[1].Http.Code);
     }

@@ -24,6 +24,19 @@ public sealed class ProxyHarness : IAsyncDisposable
 
     public InMemoryFlowSink Flows { get; }
 
+    /// <summary>
+    /// The flows once at least <paramref name="count"/> were published (bounded: 10 s). A response flow
+    /// may be published just after the client has read the response, so a test waits for it.
+    /// </summary>
+    public async Task<IReadOnlyList<L7FlowEvent>> FlowsAsync(int count)
+    {
+        for (var i = 0; i < 200 && Flows.Count < count; i++)
+        {
+            await Task.Delay(50);
+        }
+        return Flows.Snapshot();
+    }
+
     public ProxyRedirect Redirect { get; }
 
     public ushort Port => Redirect.ProxyPort;
