@@ -2,7 +2,8 @@
 # DNS proxy vs direct, and the toFQDNs answer-hold time, in one run.
 #
 #   pod netns ──veth── node netns (agent + eBPF) ──veth── world netns (dnsmasq 198.51.100.53)
-#   dnsperf                 CPU 0                          CPU 1 (dnsperf too; CPU 0 for --rate)
+#   dnsperf                 CPU 0                          CPU 1 (throughput runs)
+#   dnsperf, agent and dnsmasq all on CPU 0                        (latency runs, --placement same)
 #
 #   1 direct:  no policy, dnsperf straight to dnsmasq (the datapath only)
 #   2 proxy:   a rules.dns policy: eBPF steers port 53 into the agent's DNS proxy,
@@ -14,30 +15,39 @@
 # Each of 1 and 2 runs twice: as fast as dnsperf can (queries/s, queries per agent
 # CPU-second) and at a fixed rate below saturation, --rate (latency p50/p99 of every
 # answer from dnsperf -v, so queueing in an overloaded proxy does not count as its
-# latency; for these dnsmasq moves to CPU 0, the proxy's: in both runs a query then crosses
-# from dnsperf's CPU to the other and back once — with dnsmasq on dnsperf's CPU the direct
-# run crossed none and the proxied one four times, and the added latency counted those
-# wake-ups). Prints those and the added p50/p99, then one summary line:
+# latency), --reps times each (medians). Placement of the latency runs:
+#   same  (default) dnsperf, the agent and dnsmasq share CPU 0: no query crosses a CPU in
+#         either run, so the difference is the proxy's own work and thread hand-offs.
+#   split dnsperf on CPU 1, agent and dnsmasq on CPU 0: one crossing each way in both runs.
+#         In this VM a wake-up on the other vCPU costs ~50 µs at p50 and, when that vCPU
+#         sleeps, up to milliseconds (the hypervisor must run it again): the tail of this
+#         placement is mostly that, with or without the proxy.
+# Prints those and the added p50/p99, then one summary line:
 #   summary: dns_qps_per_cpu=<q> dns_added_p50_ms=<a> dns_added_p99_ms=<b> hold_p50_ms=<c> hold_p99_ms=<d> hold_incremental=<i>/<n>
 # --write replaces the "## DNS proxy vs direct" section of perf/RESULTS.md with the table.
 # Root; run it under the heavy-test lock. Everything it creates is removed on exit.
-#   usage: perf/dns.sh [--seconds N] [--names N] [--rate QPS] [--profile] [--write]   (defaults 10 s, 400 names, 2000 q/s)
+#   usage: perf/dns.sh [--seconds N] [--names N] [--rate QPS] [--reps N] [--placement same|split] [--profile] [--write]
+#          (defaults 10 s, 400 names, 2000 q/s, 3 latency runs per path, same)
 # --profile: perf record of the agent during the proxy throughput run; prints the top symbols
 # (.NET frames named through DOTNET_PerfMapEnabled=1 and W^X off, set for the agent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=10 NAMES=400 RATE=2000 WRITE=0 PROFILE=0
+SECS=10 NAMES=400 RATE=2000 REPS=3 PLACEMENT=same WRITE=0 PROFILE=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) SECS=$2; shift 2 ;;
 	--names) NAMES=$2; shift 2 ;;
 	--rate) RATE=$2; shift 2 ;;
+	--reps) REPS=$2; shift 2 ;;
+	--placement) PLACEMENT=$2; shift 2 ;;
 	--write) WRITE=1; shift ;;
 	--profile) PROFILE=1; shift ;;
-	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,33p' "$0"; exit 0 ;;
 	*) echo "perf/dns.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
+case $PLACEMENT in same) RATE_CPU=0 ;; split) RATE_CPU=1 ;; *) echo "perf/dns.sh: --placement must be same or split, not '$PLACEMENT'" >&2; exit 2 ;; esac
+[[ "$REPS" =~ ^[1-9][0-9]?$ ]] || { echo "perf/dns.sh: --reps must be 1..99, not '$REPS'" >&2; exit 2; }
 [ "$NAMES" -ge 1 ] && [ "$NAMES" -le 440 ] || { echo "perf/dns.sh: --names must be 1..440 (one address each in 198.51.100.60-249 and 203.0.113.1-250)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "perf/dns.sh: needs root (network namespaces, eBPF)" >&2; exit 2; }
 for f in bin/ciliuml7 bin/ciliuml7-agent; do [ -x "$f" ] || { echo "perf/dns.sh: $f missing (make build)" >&2; exit 2; }; done
@@ -91,11 +101,11 @@ printf 'www.empire.test A\napi.empire.test A\n' >"$TMP/q"
 sleep 1
 
 # run NAME [QPS]: dnsperf for SECS from the pod, as fast as it can (no QPS) or at QPS
-# with -v; prints "qps p50_ms p99_ms completed lost" (percentiles n/a without QPS)
+# with -v; prints "qps p50_ms p99_ms completed lost p999_ms" (percentiles n/a without QPS)
 run() {
-	local out=$TMP/$1.out limit=(-Q 100000) verbose=()
-	[ -n "${2:-}" ] && limit=(-Q "$2") && verbose=(-v) && taskset -a -p -c 0 "$DNSMASQ_PID" >/dev/null
-	taskset -c 1 ip netns exec "$POD" dnsperf -s 198.51.100.53 -d "$TMP/q" -l "$SECS" -c 4 -q 200 "${limit[@]}" -t 2 "${verbose[@]}" >"$out" 2>&1 || true
+	local out=$TMP/$1.out limit=(-Q 100000) verbose=() client_cpu=1
+	[ -n "${2:-}" ] && limit=(-Q "$2") && verbose=(-v) && client_cpu=$RATE_CPU && taskset -a -p -c 0 "$DNSMASQ_PID" >/dev/null
+	taskset -c "$client_cpu" ip netns exec "$POD" dnsperf -s 198.51.100.53 -d "$TMP/q" -l "$SECS" -c 4 -q 200 "${limit[@]}" -t 2 "${verbose[@]}" >"$out" 2>&1 || true
 	taskset -a -p -c 1 "$DNSMASQ_PID" >/dev/null
 	local qps completed lost
 	qps=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$out")
@@ -103,22 +113,33 @@ run() {
 	lost=$(awk '/Queries lost:/ {print $3}' "$out")
 	# -v: one line per answer, the last field its latency in seconds
 	awk '$1 == ">" && $NF ~ /^[0-9.]+$/ {print $NF * 1000}' "$out" | sort -g >"$out.lat"
-	local n p50 p99
+	local n p50 p99 p999
 	n=$(wc -l <"$out.lat")
 	if [ "$n" -gt 0 ]; then
 		p50=$(sed -n "$(((n + 1) / 2))p" "$out.lat"); p99=$(sed -n "$(((n * 99 + 99) / 100))p" "$out.lat")
+		p999=$(sed -n "$(((n * 999 + 999) / 1000))p" "$out.lat")
 	else
-		p50=n/a p99=n/a
+		p50=n/a p99=n/a p999=n/a
 	fi
-	echo "${qps:-n/a} $p50 $p99 ${completed:-n/a} ${lost:-n/a}"
+	echo "${qps:-n/a} $p50 $p99 ${completed:-n/a} ${lost:-n/a} $p999"
+}
+median() { tr ' ' '\n' <<<"$*" | grep -E '^[0-9.]+$' | sort -g | awk '{v[NR] = $1} END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
+# rates NAME: REPS latency runs at RATE; prints "p50 p99 p999 (runs)" — medians, then each run's p50/p99
+rates() {
+	local i p50s=() p99s=() p999s=() each=() a b c
+	for ((i = 1; i <= REPS; i++)); do
+		read -r _ a b _ _ c < <(run "$1-rate-$i" "$RATE")
+		p50s+=("$a"); p99s+=("$b"); p999s+=("$c"); each+=("$a/$b")
+	done
+	echo "$(median "${p50s[@]}") $(median "${p99s[@]}") $(median "${p999s[@]}") (${each[*]})"
 }
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # :: 1 direct
-c0=$(cpu "$AGENT_PID"); read -r d_qps _ _ d_done d_lost < <(run direct); c1=$(cpu "$AGENT_PID")
+c0=$(cpu "$AGENT_PID"); read -r d_qps _ _ d_done d_lost _ < <(run direct); c1=$(cpu "$AGENT_PID")
 d_cpu=$(echo "$c1 - $c0" | bc)
-read -r _ d_p50 d_p99 _ _ < <(run direct-rate "$RATE")
-echo "direct: $d_qps q/s ($d_done completed, $d_lost lost), agent CPU $d_cpu s; at $RATE q/s: p50 $d_p50 ms, p99 $d_p99 ms"
+read -r d_p50 d_p99 d_p999 d_each < <(rates direct)
+echo "direct: $d_qps q/s ($d_done completed, $d_lost lost), agent CPU $d_cpu s; at $RATE q/s ($PLACEMENT CPU, median of $REPS): p50 $d_p50 ms, p99 $d_p99 ms, p99.9 $d_p999 ms; runs p50/p99 $d_each"
 
 # :: 2 through the proxy
 cat >"$TMP/dns.yaml" <<'YAML'
@@ -151,7 +172,7 @@ if [ "$PROFILE" = 1 ]; then
 	perf record -F 499 -g -p "$AGENT_PID" -o "$TMP/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
 	PERF_PID=$!
 fi
-c0=$(cpu "$AGENT_PID"); read -r p_qps _ _ p_done p_lost < <(run proxy); c1=$(cpu "$AGENT_PID")
+c0=$(cpu "$AGENT_PID"); read -r p_qps _ _ p_done p_lost _ < <(run proxy); c1=$(cpu "$AGENT_PID")
 if [ -n "$PERF_PID" ]; then
 	wait "$PERF_PID" || true
 	echo "profile of the agent during the proxy run (self time, top 40):"
@@ -160,8 +181,8 @@ if [ -n "$PERF_PID" ]; then
 fi
 p_cpu=$(echo "$c1 - $c0" | bc)
 per_cpu=$(awk -v q="$p_done" -v c="$p_cpu" 'BEGIN { if (c > 0 && q ~ /^[0-9]+$/) printf "%.0f", q / c; else print "n/a" }')
-read -r _ p_p50 p_p99 _ _ < <(run proxy-rate "$RATE")
-echo "proxy:  $p_qps q/s ($p_done completed, $p_lost lost), agent CPU $p_cpu s -> $per_cpu queries per agent CPU-second; at $RATE q/s: p50 $p_p50 ms, p99 $p_p99 ms"
+read -r p_p50 p_p99 p_p999 p_each < <(rates proxy)
+echo "proxy:  $p_qps q/s ($p_done completed, $p_lost lost), agent CPU $p_cpu s -> $per_cpu queries per agent CPU-second; at $RATE q/s ($PLACEMENT CPU, median of $REPS): p50 $p_p50 ms, p99 $p_p99 ms, p99.9 $p_p999 ms; runs p50/p99 $p_each"
 added() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.3f", a - b; else print "n/a" }'; }
 a_p50=$(added "$p_p50" "$d_p50"); a_p99=$(added "$p_p99" "$d_p99")
 echo "added by the proxy: p50 $a_p50 ms, p99 $a_p99 ms"
@@ -188,17 +209,18 @@ if [ "$WRITE" = 1 ]; then
 	cat >"$section" <<EOF
 ## DNS proxy vs direct (issue 12)
 
-\`perf/dns.sh --seconds $SECS --names $NAMES --write\`, $(date -u '+%Y-%m-%d %H:%M UTC'), git $rev, kernel $(uname -r),
+\`perf/dns.sh --seconds $SECS --names $NAMES --rate $RATE --reps $REPS --placement $PLACEMENT --write\`, $(date -u '+%Y-%m-%d %H:%M UTC'), git $rev, kernel $(uname -r),
 load average before $load0, after $load1. dnsperf (\`-c 4 -q 200\`, two names, answers cached by dnsmasq) from a pod
-netns to dnsmasq in a world netns (198.51.100.53); agent on CPU 0, dnsperf and dnsmasq on CPU 1 (dnsmasq on CPU 0 for the
-latency runs: one CPU crossing each way in both). Throughput as fast as dnsperf can for $SECS s; latency percentiles at $RATE q/s from \`dnsperf -v\` (every answer). "Added" = through
-the proxy minus direct.
+netns to dnsmasq in a world netns (198.51.100.53). Throughput: as fast as dnsperf can for $SECS s, agent on CPU 0, dnsperf
+and dnsmasq on CPU 1. Latency: $REPS runs per path at $RATE q/s, percentiles of every answer (\`dnsperf -v\`), medians
+of the runs; placement \`$PLACEMENT\` (same: dnsperf, agent and dnsmasq all on CPU 0, so no query crosses a vCPU; split:
+dnsperf on CPU 1). "Added" = through the proxy minus direct.
 
-| run | queries/s | completed | lost | agent CPU s | queries per agent CPU-second | p50 at $RATE q/s | p99 at $RATE q/s |
-|---|---|---|---|---|---|---|---|
-| direct (no policy, datapath only) | $d_qps | $d_done | $d_lost | $d_cpu | — | $d_p50 ms | $d_p99 ms |
-| through the DNS proxy (rules.dns) | $p_qps | $p_done | $p_lost | $p_cpu | $per_cpu | $p_p50 ms | $p_p99 ms |
-| added by the proxy | | | | | | $a_p50 ms | $a_p99 ms |
+| run | queries/s | completed | lost | agent CPU s | queries per agent CPU-second | p50 at $RATE q/s | p99 at $RATE q/s | p99.9 at $RATE q/s | each run p50/p99 |
+|---|---|---|---|---|---|---|---|---|---|
+| direct (no policy, datapath only) | $d_qps | $d_done | $d_lost | $d_cpu | — | $d_p50 ms | $d_p99 ms | $d_p999 ms | $d_each |
+| through the DNS proxy (rules.dns) | $p_qps | $p_done | $p_lost | $p_cpu | $per_cpu | $p_p50 ms | $p_p99 ms | $p_p999 ms | $p_each |
+| added by the proxy | | | | | | $a_p50 ms | $a_p99 ms | | |
 
 Goals: ≥ 20,000 queries per proxy CPU-second; added p99 ≤ 1 ms.
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CiliumL7.Hubble.Api;
 using CiliumL7.Hubble.Ring;
 
@@ -111,4 +112,73 @@ public sealed class FlowRingTests
         Assert.Equal(lost, ring.LostEvents);
         Assert.Equal(writers * perWriter, ring.SeenFlows);
     }
+
+    [Fact]
+    public void Publish_Flow_KeepsItsContentNotTheObject()
+    {
+        var ring = new FlowRing(7);
+        var flow = new Flow { NodeName = "node-a", Uuid = "u-1", Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddSeconds(5)) };
+        var seq = ring.Publish(flow);
+        flow.NodeName = "changed after publish";
+
+        var first = ring.TryGet(seq)!;
+        var second = ring.TryGet(seq)!;
+
+        Assert.Equal("node-a", first.NodeName);
+        Assert.Equal("u-1", first.Uuid);
+        Assert.NotSame(first, second);
+        Assert.Equal(first, second);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddSeconds(5), ring.TryGetTime(seq));
+    }
+
+    [Fact]
+    public async Task TryGet_WhileTheWriterLapsTheRing_ReturnsTheFlowOfThatSequenceOrNothing()
+    {
+        // The buffer of an overwritten flow goes back to the pool while readers may still parse
+        // it: a read must give the flow of its own sequence number, whole, or nothing.
+        var ring = new FlowRing(15);
+        const int flows = 30_000;
+        var wrong = 0;
+        var good = 0;
+        using var start = new Barrier(3);
+        var writer = Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < flows; i++)
+            {
+                ring.Publish(SelfChecking(i));
+            }
+        });
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            // Until the writer is done (bounded: it publishes a fixed number of flows).
+            for (var i = 0; i < 10_000_000 && !writer.IsCompleted; i++)
+            {
+                var seq = Math.Max(0, ring.SeenFlows - 1 - (i % 24));
+                if (ring.TryGet(seq) is not { } flow)
+                {
+                    continue;
+                }
+                if (flow.Uuid != seq.ToString(CultureInfo.InvariantCulture) || flow.Summary != SelfChecking(seq).Summary)
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+                else
+                {
+                    Interlocked.Increment(ref good);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(readers.Append(writer));
+
+        Assert.Equal(0, wrong);
+        Assert.True(good > 0);
+    }
+
+    private static Flow SelfChecking(long n) => new()
+    {
+        Uuid = n.ToString(CultureInfo.InvariantCulture),
+        Summary = new string((char)('a' + n % 26), (int)(n % 300)),
+    };
 }

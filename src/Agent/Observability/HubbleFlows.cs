@@ -50,8 +50,9 @@ internal sealed class HubbleFlows : IFlowEventHandler
     /// <summary>
     /// An L7 request or response from the proxy, on the flow consumer thread (never the
     /// request thread). Endpoint and policy records are built once per peer / policy and
-    /// shared by the flows that name them (published flows are never mutated); the flow
-    /// goes into the ring in its compact form (<see cref="L7HttpFlow"/>), built when read.
+    /// shared by the flows that name them (published flows are never mutated); an HTTP flow
+    /// goes into the ring in its compact form (<see cref="L7HttpFlow"/>), built when read,
+    /// a DNS or Kafka flow is built here and kept as its bytes.
     /// </summary>
     public void OnFlow(in L7FlowEvent e)
     {
@@ -68,7 +69,9 @@ internal sealed class HubbleFlows : IFlowEventHandler
                 break;
             case Proxy.ProxyType.Dns:
             case Proxy.ProxyType.Kafka:
-                _publisher.Publish(new L7MessageFlow(e, clientEndpoint, serverEndpoint, policy));
+                // Built now (the metrics read the built flow anyway) and kept in the ring as
+                // bytes: no per-flow objects outlive the young generation.
+                _publisher.Publish(new L7MessageFlow(e, clientEndpoint, serverEndpoint, policy).Build());
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(e), e.Protocol, "L7 flow of an unknown protocol");

@@ -1,4 +1,6 @@
+using System.Buffers;
 using CiliumL7.Hubble.Api;
+using Google.Protobuf;
 
 namespace CiliumL7.Hubble.Ring;
 
@@ -15,8 +17,22 @@ namespace CiliumL7.Hubble.Ring;
 /// </code>
 /// The slot array has capacity + 1 entries (a power of two), so the capacity
 /// is 2^n - 1 as in Hubble; one slot of slack absorbs a write in progress.
-/// A published <see cref="Flow"/> is shared by every reader: never mutate it
-/// after <see cref="Publish(Flow)"/>. A <see cref="DeferredFlow"/> is built per read.
+/// A published <see cref="Flow"/> is kept as its protobuf bytes in a pooled buffer and
+/// parsed per read; a <see cref="DeferredFlow"/> is built per read. Either way every
+/// reader gets its own <see cref="Flow"/>.
+/// <para>
+/// Why bytes: a flow lives in the ring for as long as the ring takes to lap (seconds at a
+/// few thousand flows a second). Kept as objects (~25 per flow) they all survive the young
+/// generations and die in the old one, and the old generation then fills every second or
+/// so: a blocking full collection (tens of milliseconds on one CPU) stalled the proxy's
+/// threads that often. A buffer rented from the pool is reused, so nothing per flow
+/// reaches the old generation.
+/// </para>
+/// <para>
+/// A buffer goes back to the pool once its cell was overwritten, while a reader may still
+/// be parsing it: readers parse, then check that the cell still holds the same slot, and
+/// treat a changed cell as overwritten (what they parsed is dropped).
+/// </para>
 /// </remarks>
 public sealed class FlowRing
 {
@@ -58,13 +74,18 @@ public sealed class FlowRing
     public long LostEvents => Volatile.Read(ref _lostEvents);
 
     /// <summary>
-    /// Appends a flow and wakes followers. Safe from any number of threads.
+    /// Appends a flow and wakes followers. Safe from any number of threads. The ring keeps
+    /// the flow's bytes, not the object: changes made to it afterwards are not seen.
     /// Returns the flow's sequence number.
     /// </summary>
     public long Publish(Flow flow)
     {
         ArgumentNullException.ThrowIfNull(flow);
-        return Append(flow, null);
+        var length = flow.CalculateSize();
+        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        flow.WriteTo(bytes.AsSpan(0, length));
+        var seq = Interlocked.Increment(ref _next) - 1;
+        return Append(new RingSlot(seq, bytes, length, flow.Time?.ToDateTimeOffset()));
     }
 
     /// <summary>
@@ -74,24 +95,33 @@ public sealed class FlowRing
     public long Publish(DeferredFlow flow)
     {
         ArgumentNullException.ThrowIfNull(flow);
-        return Append(null, flow);
+        var seq = Interlocked.Increment(ref _next) - 1;
+        return Append(new RingSlot(seq, flow));
     }
 
-    private long Append(Flow? flow, DeferredFlow? deferred)
+    private long Append(RingSlot slot)
     {
-        var seq = Interlocked.Increment(ref _next) - 1;
-        var slot = new RingSlot(seq, flow, deferred);
+        var seq = slot.Seq;
         ref var cell = ref _slots[seq & _mask];
         var current = Volatile.Read(ref cell);
+        var stored = false;
         // A writer stalled for a whole lap must not overwrite a newer flow.
         while (current is null || current.Seq < seq)
         {
             var seen = Interlocked.CompareExchange(ref cell, slot, current);
             if (ReferenceEquals(seen, current))
             {
+                stored = true;
                 break;
             }
             current = seen;
+        }
+        // The overwritten flow's buffer (or ours, when a newer flow won the cell) goes back
+        // to the pool; a reader still parsing it sees the cell changed and drops the result.
+        var released = stored ? current?.Bytes : slot.Bytes;
+        if (released is not null)
+        {
+            ArrayPool<byte>.Shared.Return(released);
         }
         if (Volatile.Read(ref _waiter) is not null)
         {
@@ -119,8 +149,14 @@ public sealed class FlowRing
         {
             return null;
         }
-        var slot = Volatile.Read(ref _slots[sequence & _mask]);
-        return slot is not null && slot.Seq == sequence ? slot.Read() : null;
+        ref var cell = ref _slots[sequence & _mask];
+        var slot = Volatile.Read(ref cell);
+        if (slot is null || slot.Seq != sequence)
+        {
+            return null;
+        }
+        var flow = slot.Read();
+        return ReferenceEquals(Volatile.Read(ref cell), slot) ? flow : null;
     }
 
     /// <summary>
@@ -150,7 +186,8 @@ public sealed class FlowRing
             // Outside the window the ring promises to keep (the spare slot may still hold it).
             return RingReadStatus.Overwritten;
         }
-        var slot = Volatile.Read(ref _slots[sequence & _mask]);
+        ref var cell = ref _slots[sequence & _mask];
+        var slot = Volatile.Read(ref cell);
         if (slot is null || slot.Seq < sequence)
         {
             // Reserved by a writer that has not stored it yet.
@@ -160,7 +197,12 @@ public sealed class FlowRing
         {
             return RingReadStatus.Overwritten;
         }
-        flow = slot.Read();
+        var read = slot.Read();
+        if (read is null || !ReferenceEquals(Volatile.Read(ref cell), slot))
+        {
+            return RingReadStatus.Overwritten; // its buffer was reused while we parsed it
+        }
+        flow = read;
         return RingReadStatus.Ok;
     }
 
