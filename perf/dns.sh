@@ -10,7 +10,7 @@
 #              same queries, same dnsmasq
 #   3 hold:    the same policy has toFQDNs *.load.empire.test; NAMES names never asked
 #              before, each with its own address, through the proxy (every answer is a
-#              datapath write before its release); the agent's hold-time p50/p99
+#              datapath write before its release); the hold-time p50/p99 of that run
 #
 # Each of 1 and 2 runs twice: as fast as dnsperf can (queries/s, queries per agent
 # CPU-second) and at a fixed rate below saturation, --rate (latency p50/p99 of every
@@ -23,7 +23,8 @@
 #         sleeps, up to milliseconds (the hypervisor must run it again): the tail of this
 #         placement is mostly that, with or without the proxy.
 # Prints those and the added p50/p99, then one summary line:
-#   summary: dns_qps_per_cpu=<q> dns_added_p50_ms=<a> dns_added_p99_ms=<b> hold_p50_ms=<c> hold_p99_ms=<d> hold_incremental=<i>/<n>
+#   summary: dns_qps_per_cpu=<q> dns_added_p50_ms=<a> dns_added_p99_ms=<b> hold_p50_ms=<c> hold_p99_ms=<d> hold_p99_le_ms=<bucket>
+#            hold_incremental=<i>/<n> flows_lost=<flow events lost in the proxy throughput run>
 # --write replaces the "## DNS proxy vs direct" section of perf/RESULTS.md with the table.
 # Root; run it under the heavy-test lock. Everything it creates is removed on exit.
 #   usage: perf/dns.sh [--seconds N] [--names N] [--rate QPS] [--reps N] [--placement same|split] [--profile] [--write]
@@ -67,6 +68,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 cpu() { awk '{print ($14+$15)/100}' "/proc/$1/stat"; }
+# lost: flow events lost so far (the proxy's event queue and the Hubble ring), from the agent's metrics
+lost() { timeout 10 nsenter --net="/var/run/netns/$NODE" curl -s 127.0.0.1:9962/metrics | awk '/^hubble_lost_events_total\{/ {n += $2} END {print n + 0}'; }
+flows() { timeout 10 nsenter --net="/var/run/netns/$NODE" curl -s 127.0.0.1:9962/metrics | awk '/^hubble_flows_processed_total\{/ {n += $2} END {print n + 0}'; }
 CLI() { timeout 60 nsenter --net="/var/run/netns/$NODE" bin/ciliuml7 "$@" -H "unix://$STATE/agent.sock"; }
 
 # :: node + agent (CPU 0)
@@ -74,7 +78,8 @@ mkdir -p "$TMP/p"
 ip netns add "$NODE"; ip -n "$NODE" link set lo up; ip -n "$NODE" route add blackhole 10.244.77.0/24
 AGENT_ENV=(); [ "$PROFILE" = 1 ] && AGENT_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 taskset -c 0 env "${AGENT_ENV[@]}" nsenter --net="/var/run/netns/$NODE" bin/ciliuml7-agent --state-dir "$STATE" --bpf-root "$BPF" --policy-dir "$TMP/p" \
-	--pod-cidr 10.244.77.0/24 --node-name "perf-dns-$S" --hubble-listen-address "" >"$TMP/agent.log" 2>&1 &
+	--pod-cidr 10.244.77.0/24 --node-name "perf-dns-$S" --hubble-listen-address "" \
+	--hubble-metrics-server 127.0.0.1:9962 >"$TMP/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 150); do CLI status >/dev/null 2>&1 && break; kill -0 "$AGENT_PID" || { tail -5 "$TMP/agent.log"; exit 1; }; sleep 0.2; done
 CLI status >/dev/null || { echo "perf/dns.sh: the agent did not answer" >&2; tail -5 "$TMP/agent.log"; exit 1; }
@@ -172,6 +177,7 @@ if [ "$PROFILE" = 1 ]; then
 	perf record -F 499 -g -p "$AGENT_PID" -o "$TMP/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
 	PERF_PID=$!
 fi
+l0=$(lost); f0=$(flows)
 c0=$(cpu "$AGENT_PID"); read -r p_qps _ _ p_done p_lost _ < <(run proxy); c1=$(cpu "$AGENT_PID")
 if [ -n "$PERF_PID" ]; then
 	wait "$PERF_PID" || true
@@ -180,6 +186,9 @@ if [ -n "$PERF_PID" ]; then
 	awk '/^ +[0-9.]+%/ && n++ < 40' "$TMP/perf.txt"
 fi
 p_cpu=$(echo "$c1 - $c0" | bc)
+sleep 1 # the flow consumer drains what the run queued
+p_flows=$(($(flows) - f0)) p_flows_lost=$(($(lost) - l0))
+echo "flows of the proxy throughput run: $p_flows published, $p_flows_lost lost (hubble_lost_events_total)"
 per_cpu=$(awk -v q="$p_done" -v c="$p_cpu" 'BEGIN { if (c > 0 && q ~ /^[0-9]+$/) printf "%.0f", q / c; else print "n/a" }')
 read -r p_p50 p_p99 p_p999 p_each < <(rates proxy)
 echo "proxy:  $p_qps q/s ($p_done completed, $p_lost lost), agent CPU $p_cpu s -> $per_cpu queries per agent CPU-second; at $RATE q/s ($PLACEMENT CPU, median of $REPS): p50 $p_p50 ms, p99 $p_p99 ms, p99.9 $p_p999 ms; runs p50/p99 $p_each"
@@ -187,21 +196,53 @@ added() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$
 a_p50=$(added "$p_p50" "$d_p50"); a_p99=$(added "$p_p99" "$d_p99")
 echo "added by the proxy: p50 $a_p50 ms, p99 $a_p99 ms"
 
-# :: 3 hold time: every name new, one query each, 4 clients (after 10 warm-up names: the
-# first answers also pay for JIT compilation of the path)
-for ((i = 0; i < 10; i++)); do echo "198.51.100.$((250 + i % 5)) w$i.load.empire.test" >>"$TMP/hosts"; done
+# :: 3 hold time: every name new, one query each, 4 clients. First WARM names one at a time
+# (each its own address: every answer a hold) and a pause: the hold path's first answers
+# pay for JIT compilation, and its methods are recompiled (tier 1) in the background after
+# ~30 calls, on the agent's CPU. The run's own distribution comes from the agent's
+# ciliuml7_fqdn_answer_hold_seconds histogram (scraped before and after, subtracted);
+# `status` gives p50/p99/max over every answer since the start (warm-up included).
+WARM=40
+for ((i = 0; i < WARM; i++)); do echo "198.51.100.$((12 + i)) w$i.load.empire.test" >>"$TMP/hosts"; done
 kill -HUP "$DNSMASQ_PID"; sleep 0.5
-for ((i = 0; i < 10; i++)); do ip netns exec "$POD" dig +time=2 +tries=1 +short @198.51.100.53 "w$i.load.empire.test" >/dev/null 2>&1 || true; done
+for ((i = 0; i < WARM; i++)); do ip netns exec "$POD" dig +time=2 +tries=1 +short @198.51.100.53 "w$i.load.empire.test" >/dev/null 2>&1 || true; done
+sleep 2
+json=$(CLI status -o json)
+w_n=$(jq -r '.fqdn.answersPlumbed // "n/a"' <<<"$json"); w_max=$(jq -r '.fqdn.holdMaxMs // "n/a"' <<<"$json"); w_p50=$(jq -r '.fqdn.holdP50Ms // "n/a"' <<<"$json")
+echo "hold warm-up: $w_n answers held, p50 $w_p50 ms, max $w_max ms"
+scrape() { timeout 10 nsenter --net="/var/run/netns/$NODE" curl -s 127.0.0.1:9962/metrics | grep '^ciliuml7_fqdn_answer_hold_seconds_bucket' >"$1" || true; }
+# quantile BEFORE AFTER Q: the Q-quantile (ms) of the observations between the two scrapes, linear
+# within its bucket as Prometheus' histogram_quantile; prints "value bucket_upper_bound_ms count"
+quantile() {
+	awk -v q="$3" '
+		function le(line) { match(line, /le="[^"]+"/); return substr(line, RSTART + 4, RLENGTH - 5) }
+		FNR == NR { before[le($0)] = $NF; next }
+		{ n++; bound[n] = le($0); c[n] = $NF - before[le($0)] }
+		END {
+			if (n == 0 || c[n] == 0) { print "n/a n/a 0"; exit }
+			rank = q * c[n]
+			for (i = 1; i <= n && c[i] < rank; i++) {}
+			lo = i > 1 ? bound[i - 1] * 1000 : 0; below = i > 1 ? c[i - 1] : 0
+			if (bound[i] == "+Inf") { printf ">%s +Inf %d\n", lo, c[n]; exit }
+			hi = bound[i] * 1000
+			printf "%.3f %s %d\n", lo + (hi - lo) * (rank - below) / (c[i] - below), hi, c[n]
+		}' "$1" "$2"
+}
+scrape "$TMP/hist0"
 taskset -c 1 ip netns exec "$POD" dnsperf -s 198.51.100.53 -d "$TMP/load" -n 1 -c 4 -t 3 >"$TMP/hold.out" 2>&1 || true
+scrape "$TMP/hist1"
+read -r r_p50 r_p50_le r_n < <(quantile "$TMP/hist0" "$TMP/hist1" 0.5)
+read -r r_p99 r_p99_le _ < <(quantile "$TMP/hist0" "$TMP/hist1" 0.99)
 json=$(CLI status -o json)
 h_n=$(jq -r '.fqdn.answersPlumbed // "n/a"' <<<"$json"); h_inc=$(jq -r '.fqdn.answersIncremental // "n/a"' <<<"$json")
 h_p50=$(jq -r '.fqdn.holdP50Ms // "n/a"' <<<"$json"); h_p99=$(jq -r '.fqdn.holdP99Ms // "n/a"' <<<"$json"); h_max=$(jq -r '.fqdn.holdMaxMs // "n/a"' <<<"$json")
 h_fail=$(jq -r '.fqdn.answersFailed // "n/a"' <<<"$json")
 h_done=$(awk '/Queries completed:/ {print $3}' "$TMP/hold.out")
-echo "hold: $h_n answers held ($h_inc incremental, $h_fail SERVFAIL), p50 $h_p50 ms, p99 $h_p99 ms, max $h_max ms; dnsperf completed ${h_done:-n/a} of $NAMES"
+echo "hold (this run, histogram): $r_n answers, p50 $r_p50 ms (bucket ≤ $r_p50_le ms), p99 $r_p99 ms (bucket ≤ $r_p99_le ms); dnsperf completed ${h_done:-n/a} of $NAMES"
+echo "hold (all answers since start, status): $h_n held ($h_inc incremental, $h_fail SERVFAIL), p50 $h_p50 ms, p99 $h_p99 ms, max $h_max ms"
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load average: before $load0, after $load1"
-echo "summary: dns_qps_per_cpu=$per_cpu dns_added_p50_ms=$a_p50 dns_added_p99_ms=$a_p99 hold_p50_ms=$h_p50 hold_p99_ms=$h_p99 hold_incremental=$h_inc/$h_n"
+echo "summary: dns_qps_per_cpu=$per_cpu dns_added_p50_ms=$a_p50 dns_added_p99_ms=$a_p99 hold_p50_ms=$r_p50 hold_p99_ms=$r_p99 hold_p99_le_ms=$r_p99_le hold_incremental=$h_inc/$h_n flows_lost=$p_flows_lost"
 
 if [ "$WRITE" = 1 ]; then
 	rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -228,13 +269,17 @@ Goals: ≥ 20,000 queries per proxy CPU-second; added p99 ≤ 1 ms.
 
 $NAMES names never asked before (\`n<i>.load.empire.test\`, one address each), one query each, \`dnsperf -n 1 -c 4\`,
 through the proxy; a \`toFQDNs: *.load.empire.test\` policy selects them, so every answer is held until its
-ipcache row and policy-map entries are written. From \`ciliuml7 status -o json\` (\`fqdn.*\`).
+ipcache row and policy-map entries are written. After $WARM warm-up names (one at a time, then a 2 s pause: JIT).
+"This run": the agent's \`ciliuml7_fqdn_answer_hold_seconds\` histogram scraped before and after the run and
+subtracted (percentiles interpolated within a bucket, as Prometheus does; the bucket's upper bound beside it).
+"Since start": \`ciliuml7 status -o json\` (\`fqdn.*\`), every answer held since the agent started, warm-up included.
 
-(10 warm-up names first; they are in the counts.)
-
-| answers held | of them incremental | SERVFAIL (plumbing failed) | p50 | p99 | max |
+| answers | of them incremental | SERVFAIL (plumbing failed) | p50 | p99 | max |
 |---|---|---|---|---|---|
-| $h_n | $h_inc | $h_fail | $h_p50 ms | $h_p99 ms | $h_max ms |
+| this run: $r_n | | | $r_p50 ms (≤ $r_p50_le) | $r_p99 ms (≤ $r_p99_le) | |
+| since start: $h_n | $h_inc | $h_fail | $h_p50 ms | $h_p99 ms | $h_max ms |
+
+Flow events of the proxy throughput run: $p_flows published, $p_flows_lost lost (\`hubble_lost_events_total\`).
 
 Goal: p99 ≤ 5 ms (Cilium reports p99 around 96 ms under load).
 EOF

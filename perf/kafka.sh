@@ -4,30 +4,43 @@
 # perf/KafkaLoad (Confluent.Kafka) in a client pod of a CiliumL7 node. Run 1: no policy
 # (datapath only, straight to the broker pod). Run 2: a rules.kafka policy (eBPF steers
 # port 9092 into the agent's Kafka proxy). Agent pinned to CPU 0 from its start (one GC heap,
-# thread pool sized for one CPU); the broker side (mock broker, its relay) on CPU 0 too, the
-# client side (KafkaLoad, the relay in the client pod) on CPU 1: the proxy sits on the broker's
-# node (an ingress policy), so in both runs a request crosses from the client's CPU to the
-# broker's and back once (with the broker on the client's CPU, the direct run crossed no CPU
-# and the proxied one four times: the added latency counted those wake-ups, not the proxy).
-# Reports produce and fetch messages/s, per-produce latency (p50/p99, one request in
-# flight, after --latency-warmup unmeasured produces on the same connection, both paths
-# alike), the added p99, the agent's CPU seconds and Kafka requests per proxy CPU-second
+# thread pool sized for one CPU); the broker side (mock broker, its relay) on CPU 0 too.
+# Throughput (produce then fetch --messages): the client side (KafkaLoad, the relay in the
+# client pod) on CPU 1. Latency: --reps runs of --latency-samples produces, one request in
+# flight, after --latency-warmup unmeasured produces on the same connection (both paths
+# alike); medians of the runs' p50/p99. Their placement (--placement):
+#   same  (default) the client side moves to CPU 0 as well: no request crosses a vCPU in either
+#         run, so the difference is the proxy's own work and its thread hand-offs.
+#   split the client side stays on CPU 1: one crossing each way in both runs. In this VM a
+#         wake-up on the other vCPU costs ~50 µs at p50 and, when that vCPU sleeps, up to
+#         milliseconds, with or without the proxy: the tail is mostly that.
+# Reports produce and fetch messages/s, per-produce latency, the added p50/p99, the agent's CPU
+# seconds and Kafka requests per proxy CPU-second
 # (cilium_policy_l7_total{rule="received",proxy_type="kafka"}). Root; cleans up on exit.
-#   usage: perf/kafka.sh [--messages N] [--size BYTES] [--latency-samples N] [--latency-warmup N] [--write]
+#   usage: perf/kafka.sh [--messages N] [--size BYTES] [--latency-samples N] [--latency-warmup N]
+#                        [--reps N] [--placement same|split] [--write]
+#   (defaults 20000 messages of 100 bytes, 5000 samples after 1000 warm-up, 3 runs, same)
 #   --write replaces the generated block of "Kafka proxy vs direct" in perf/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MESSAGES=20000 SIZE=100 SAMPLES=5000 WARMUP=1000 WRITE=0 # 200,000: the mock broker stops serving fetches after ~45,000 (even direct)
+# the mock broker stops serving fetches after ~45,000 messages in a topic (even direct): each
+# topic gets MESSAGES + REPS × (SAMPLES + WARMUP + 10)
+MESSAGES=20000 SIZE=100 SAMPLES=5000 WARMUP=1000 REPS=3 PLACEMENT=same WRITE=0
 while [ $# -gt 0 ]; do
 	case $1 in
 		--messages) MESSAGES=$2; shift 2 ;;
 		--size) SIZE=$2; shift 2 ;;
 		--latency-samples) SAMPLES=$2; shift 2 ;;
 		--latency-warmup) WARMUP=$2; shift 2 ;;
+		--reps) REPS=$2; shift 2 ;;
+		--placement) PLACEMENT=$2; shift 2 ;;
 		--write) WRITE=1; shift ;;
-		*) sed -n '2,15p' "$0"; exit 2 ;;
+		*) sed -n '2,24p' "$0"; exit 2 ;;
 	esac
 done
+case $PLACEMENT in same) LAT_CPU=0 ;; split) LAT_CPU=1 ;; *) echo "perf/kafka.sh: --placement must be same or split, not '$PLACEMENT'" >&2; exit 2 ;; esac
+[[ "$REPS" =~ ^[1-9]$ ]] || { echo "perf/kafka.sh: --reps must be 1..9, not '$REPS'" >&2; exit 2; }
+[ $((MESSAGES + REPS * (SAMPLES + WARMUP + 10))) -le 45000 ] || { echo "perf/kafka.sh: --messages + --reps × (--latency-samples + --latency-warmup + 10) must stay ≤ 45000 (the mock broker stops serving fetches beyond)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "perf/kafka.sh: run as root (network namespaces, eBPF)" >&2; exit 1; }
 [ -x bin/ciliuml7-agent ] && [ -x bin/ciliuml7-kafka-mock ] || { echo "perf/kafka.sh: run make build first" >&2; exit 1; }
 S=$RANDOM
@@ -67,8 +80,25 @@ for p in $(ip netns pids "$CLIENT"); do taskset -a -p -c 1 "$p" >/dev/null; done
 BOOT=$(awk '/^bootstrap /{print $2}' "$TMP/mock.out")
 [ -n "$BOOT" ] || { echo "mock broker did not start:"; cat "$TMP/mock.err"; exit 1; }
 received() { nsenter --net=/var/run/netns/$NODE curl -s 127.0.0.1:9962/metrics | awk '/^cilium_policy_l7_total\{/ && /rule="received"/ && /proxy_type="kafka"/ {print $2}' | head -1; }
-load() { LD_LIBRARY_PATH="$TMP/load/runtimes/linux-x64/native" taskset -c 1 ip netns exec "$CLIENT" "$TMP/load/CiliumL7.Perf.KafkaLoad" "$BOOT" "$1" "$MESSAGES" "$SIZE" "$SAMPLES" "$WARMUP"; }
+kafka_load() { # CPU TOPIC MESSAGES SAMPLES WARMUP
+	LD_LIBRARY_PATH="$TMP/load/runtimes/linux-x64/native" taskset -c "$1" ip netns exec "$CLIENT" "$TMP/load/CiliumL7.Perf.KafkaLoad" "$BOOT" "$2" "$3" "$SIZE" "$4" "$5"
+}
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+median() { tr ' ' '\n' <<<"$*" | grep -E '^[0-9.]+$' | sort -g | awk '{v[NR] = $1} END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
+client_cpu() { for p in $(ip netns pids "$CLIENT"); do taskset -a -p -c "$1" "$p" >/dev/null; done; }
+# load TOPIC: throughput (client side on CPU 1), then REPS latency runs (client side on LAT_CPU);
+# prints KafkaLoad's throughput fields, the medians as produce_p50_ms/produce_p99_ms, and each run's p50/p99
+load() {
+	local out p50s=() p99s=() each=() i
+	out=$(kafka_load 1 "$1" "$MESSAGES" 10 10)
+	client_cpu "$LAT_CPU"
+	for ((i = 1; i <= REPS; i++)); do
+		local r; r=$(kafka_load "$LAT_CPU" "$1" 10 "$SAMPLES" "$WARMUP")
+		p50s+=("$(field produce_p50_ms "$r")"); p99s+=("$(field produce_p99_ms "$r")"); each+=("$(field produce_p50_ms "$r")/$(field produce_p99_ms "$r")")
+	done
+	client_cpu 1
+	echo "produce_msgs_per_s=$(field produce_msgs_per_s "$out") fetch_msgs_per_s=$(field fetch_msgs_per_s "$out") produce_p50_ms=$(median "${p50s[@]}") produce_p99_ms=$(median "${p99s[@]}") runs=$(IFS=,; echo "${each[*]}")"
+}
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== direct (no policy: datapath only) — load average $LOAD0"
@@ -103,15 +133,16 @@ REQS_PER_CPU=$(if [ "$(echo "$PROXY_CPU > 0" | bc)" = 1 ]; then echo "scale=0; $
 ADDED_P99=$(echo "scale=3; $(field produce_p99_ms "$PROXY") - $(field produce_p99_ms "$DIRECT")" | bc)
 ADDED_P50=$(echo "scale=3; $(field produce_p50_ms "$PROXY") - $(field produce_p50_ms "$DIRECT")" | bc)
 TABLE=$(cat <<TBL
-| path | produce msg/s | fetch msg/s | produce p50 | produce p99 | agent CPU s |
-|---|---|---|---|---|---|
-| direct (datapath only) | $(field produce_msgs_per_s "$DIRECT") | $(field fetch_msgs_per_s "$DIRECT") | $(field produce_p50_ms "$DIRECT") ms | $(field produce_p99_ms "$DIRECT") ms | $DIRECT_CPU |
-| Kafka proxy | $(field produce_msgs_per_s "$PROXY") | $(field fetch_msgs_per_s "$PROXY") | $(field produce_p50_ms "$PROXY") ms | $(field produce_p99_ms "$PROXY") ms | $PROXY_CPU |
+| path | produce msg/s | fetch msg/s | produce p50 | produce p99 | each latency run p50/p99 (ms) | agent CPU s |
+|---|---|---|---|---|---|---|
+| direct (datapath only) | $(field produce_msgs_per_s "$DIRECT") | $(field fetch_msgs_per_s "$DIRECT") | $(field produce_p50_ms "$DIRECT") ms | $(field produce_p99_ms "$DIRECT") ms | $(field runs "$DIRECT" | tr , ' ') | $DIRECT_CPU |
+| Kafka proxy | $(field produce_msgs_per_s "$PROXY") | $(field fetch_msgs_per_s "$PROXY") | $(field produce_p50_ms "$PROXY") ms | $(field produce_p99_ms "$PROXY") ms | $(field runs "$PROXY" | tr , ' ') | $PROXY_CPU |
 
 Proxy vs direct: produce $(ratio "$(field produce_msgs_per_s "$PROXY")" "$(field produce_msgs_per_s "$DIRECT")")×, fetch $(ratio "$(field fetch_msgs_per_s "$PROXY")" "$(field fetch_msgs_per_s "$DIRECT")")×;
 added latency per produce: p50 +$ADDED_P50 ms, p99 +$ADDED_P99 ms (goal ≤ 0.2 ms); $REQS Kafka requests
 through the proxy, $REQS_PER_CPU per proxy CPU-second (the agent's CPU seconds during the proxied run).
-$MESSAGES messages of $SIZE bytes, $SAMPLES latency samples after $WARMUP unmeasured; git $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'),
+$MESSAGES messages of $SIZE bytes (client side on CPU 1); latency: medians of $REPS runs of $SAMPLES produces after $WARMUP
+unmeasured, placement \`$PLACEMENT\` (same: client, agent and broker all on CPU 0; split: client on CPU 1); git $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'),
 load average $LOAD0 before, $LOAD1 after.
 TBL
 )

@@ -29,6 +29,9 @@ namespace CiliumL7.Agent;
 /// </summary>
 internal static class AgentHost
 {
+    /// <summary>Answer-hold histogram buckets (seconds): 0.1 ms to 1 s, fine below the 5 ms an answer should never exceed.</summary>
+    private static readonly double[] FqdnHoldBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
     public static async Task<int> RunAsync(AgentOptions options)
     {
         Directory.CreateDirectory(options.StateDir);
@@ -142,6 +145,8 @@ internal static class AgentHost
         Log.FqdnRestored(logger, fqdn.Restore());
         fqdn.ConnectionPeers = datapath.ActiveConnectionPeers;
         fqdn.PersistIdentities = endpoints.PersistIdentities;
+        fqdn.HoldTimes.Observer = hubble.Metrics.Histogram("ciliuml7_fqdn_answer_hold_seconds",
+            "Time a DNS answer was held until the datapath allowed its addresses (toFQDNs)", FqdnHoldBuckets).WithLabels().Observe;
         if (proxy is L7ProxyIntegration l7)
         {
             l7.FqdnLearner = fqdn; // the DNS proxy holds each allowed answer until its addresses are plumbed

@@ -14,6 +14,13 @@ internal sealed class HoldTimes
     private readonly Lock _lock = new();
     private long _count;
 
+    /// <summary>
+    /// Also given every hold time, in seconds (the agent's
+    /// <c>ciliuml7_fqdn_answer_hold_seconds</c> histogram, whose buckets a scraper can subtract
+    /// between two scrapes to get the distribution of one period).
+    /// </summary>
+    public Action<double>? Observer { get; set; }
+
     public void Record(long startTimestamp)
     {
         var ms = Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
@@ -22,6 +29,7 @@ internal sealed class HoldTimes
             _ms[_count % Capacity] = ms;
             _count++;
         }
+        Observer?.Invoke(ms / 1000);
     }
 
     /// <summary>Count since start, and p50/p99/max over the last <see cref="Capacity"/> (ms).</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace CiliumL7.Proxy.Flows;
 
 /// <summary>
@@ -27,6 +29,20 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
     /// cells kept 8 MB resident for a burst the consumer never lets build up.
     /// </summary>
     public const int DefaultCapacity = 1 << 14;
+
+    /// <summary>
+    /// The consumer gives up the CPU (sched_yield) after running this long (50 µs) in a batch.
+    /// Building flows is background work that shares the CPU with the request threads; a
+    /// request thread woken while the consumer runs a batch would otherwise wait for the
+    /// consumer's time slice to end (the scheduler lets a running thread reach its slice before
+    /// it preempts it): hundreds of microseconds, which showed as the proxy's p99 (Kafka produce
+    /// p99 +0.35 ms over direct with flows on, +0.06 ms with them off; yielding: +0.1 ms).
+    /// A yield with nothing else to run costs about a microsecond. Only while the queue is
+    /// short (under 1/16 of it): a saturated proxy keeps its request threads always runnable,
+    /// and a consumer that yielded to them then would get almost no CPU and lose the events
+    /// (measured: 97 % of the DNS flows lost at saturation); with a backlog it takes its share.
+    /// </summary>
+    private static readonly long YieldAfterTicks = Stopwatch.Frequency / 50_000;
 
     private readonly FlowEventQueue _queue;
     private readonly IFlowEventHandler _handler;
@@ -123,9 +139,11 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
     private void Run()
     {
         var handled = 0L;
+        var yieldBelow = _queue.Capacity / 16;
         while (true)
         {
             var before = handled;
+            var ranSince = Stopwatch.GetTimestamp();
             while (_queue.TryDequeue(out var flow))
             {
                 try
@@ -139,6 +157,14 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
                     Volatile.Write(ref _failed, _failed + 1);
                 }
                 Volatile.Write(ref _handled, ++handled);
+                if (Stopwatch.GetTimestamp() - ranSince >= YieldAfterTicks)
+                {
+                    if (_queue.Count < yieldBelow)
+                    {
+                        Thread.Yield();
+                    }
+                    ranSince = Stopwatch.GetTimestamp();
+                }
             }
             if (handled != before)
             {

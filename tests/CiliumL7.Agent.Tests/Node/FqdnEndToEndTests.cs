@@ -30,10 +30,12 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
             toPorts: [{ports: [{port: "80", protocol: TCP}, {port: "7000", protocol: TCP}]}]
         """;
 
+    private const int MetricsPort = 9964;
+
     [SkippableFact]
     public async Task ToFqdns_RealDnsmasqAndCurl_AllowedOnlyAfterAnswerUntilExpiryAndAcrossRestart()
     {
-        await using var node = await AgentNode.StartAsync(output);
+        await using var node = await AgentNode.StartAsync(output, ["--hubble-metrics-server", "127.0.0.1:" + MetricsPort]);
         var pod = node.CreatePod("tiefighter", "org=empire,class=tiefighter");
         var world = node.CreateWorld();
         foreach (var address in WorldAddresses.Concat(LoadNames.Take(FirstConnectNames).Select(n => n.Address)))
@@ -124,6 +126,10 @@ public sealed class FqdnEndToEndTests(ITestOutputHelper output)
             var status = JsonSerializer.Deserialize(node.Cli("status", "-o", "json").Stdout, ClientJsonContext.Default.StatusModel)!;
             output.WriteLine($"FQDN hold (loadavg {load.Trim()}): {status.Fqdn!.AnswersPlumbed} answers held ({status.Fqdn.AnswersIncremental} incremental, {status.Fqdn.AnswersFailed} SERVFAIL), p50 {status.Fqdn.HoldP50Ms} ms, p99 {status.Fqdn.HoldP99Ms} ms, max {status.Fqdn.HoldMaxMs} ms");
             Assert.True(status.Fqdn.AnswersPlumbed >= LoadNames.Length / 2, perf.All); // most load names were new answers that were plumbed
+            // every hold is also in the agent's histogram (what a Prometheus user graphs), each in one bucket
+            var metrics = node.InNode("curl", "-s", "--max-time", "5", $"http://127.0.0.1:{MetricsPort}/metrics").Stdout;
+            Assert.Contains($"ciliuml7_fqdn_answer_hold_seconds_count {status.Fqdn.AnswersPlumbed}\n", metrics, StringComparison.Ordinal);
+            Assert.Contains($"ciliuml7_fqdn_answer_hold_seconds_bucket{{le=\"+Inf\"}} {status.Fqdn.AnswersPlumbed}\n", metrics, StringComparison.Ordinal);
             Assert.Equal(0, AgentNode.Curl(pod, $"http://{LoadNames[^1].Address}/", 3).ExitCode);
 
             // :: kill -9 and restart with the DNS server gone: what was learned is still allowed, without
