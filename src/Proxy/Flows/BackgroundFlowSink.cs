@@ -31,18 +31,24 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
     public const int DefaultCapacity = 1 << 14;
 
     /// <summary>
-    /// The consumer gives up the CPU (sched_yield) after running this long (50 µs) in a batch.
-    /// Building flows is background work that shares the CPU with the request threads; a
-    /// request thread woken while the consumer runs a batch would otherwise wait for the
-    /// consumer's time slice to end (the scheduler lets a running thread reach its slice before
-    /// it preempts it): hundreds of microseconds, which showed as the proxy's p99 (Kafka produce
+    /// The consumer gives up the CPU (sched_yield) after running this long (20 µs) in a batch,
+    /// while fewer than <see cref="YieldBacklog"/> events wait. Building flows is background
+    /// work that shares the CPU with the request threads; a request thread woken while the
+    /// consumer runs a batch would otherwise wait for the consumer's time slice to end (the
+    /// scheduler lets a running thread reach its slice before it preempts it): hundreds of
+    /// microseconds, which showed as the proxy's p99 (Kafka produce, one request in flight:
     /// p99 +0.35 ms over direct with flows on, +0.06 ms with them off; yielding: +0.1 ms).
-    /// A yield with nothing else to run costs about a microsecond. Only while the queue is
-    /// short (under 1/16 of it): a saturated proxy keeps its request threads always runnable,
-    /// and a consumer that yielded to them then would get almost no CPU and lose the events
-    /// (measured: 97 % of the DNS flows lost at saturation); with a backlog it takes its share.
     /// </summary>
     private static readonly long YieldAfterTicks = Stopwatch.Frequency / 50_000;
+
+    /// <summary>
+    /// Yield only while the backlog is short (a lightly loaded proxy, where a yield with nothing
+    /// else to run costs about a microsecond). A loaded proxy keeps its request threads always
+    /// runnable: a consumer that yielded to them got almost no CPU and lost the events (97 % of
+    /// the DNS flows at saturation), and every yield is a context switch that breaks up both
+    /// sides' batches. With a backlog the consumer takes its share.
+    /// </summary>
+    private const int YieldBacklog = 64;
 
     private readonly FlowEventQueue _queue;
     private readonly IFlowEventHandler _handler;
@@ -139,7 +145,6 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
     private void Run()
     {
         var handled = 0L;
-        var yieldBelow = _queue.Capacity / 16;
         while (true)
         {
             var before = handled;
@@ -159,7 +164,7 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
                 Volatile.Write(ref _handled, ++handled);
                 if (Stopwatch.GetTimestamp() - ranSince >= YieldAfterTicks)
                 {
-                    if (_queue.Count < yieldBelow)
+                    if (_queue.Count < YieldBacklog)
                     {
                         Thread.Yield();
                     }
