@@ -166,12 +166,24 @@ public static class FlowText
     }
 
     /// <summary>
+    /// The question types joined with commas ("A", "A,AAAA"), as Hubble labels and prints them.
+    /// One type (the usual case) is returned as it is: no string built, and no enumerator (a
+    /// RepeatedField's is allocated per use) on the flow consumer's path.
+    /// </summary>
+    public static string JoinTypes(Google.Protobuf.Collections.RepeatedField<string> types) => types.Count switch
+    {
+        0 => "",
+        1 => types[0],
+        _ => string.Join(",", types),
+    };
+
+    /// <summary>
     /// The L7 DNS summary Hubble writes: "DNS Query foo.bar. A" / "DNS Answer \"1.2.3.4\" CNAMEs: \"x.bar.\" TTL: 30 (Proxy foo.bar. A)";
     /// an error answer: "DNS Answer RCode: Query Refused TTL: 0 (Proxy foo.bar. A)".
     /// </summary>
     public static string DnsSummary(L7FlowType type, DNS dns)
     {
-        var qtypes = string.Join(",", dns.Qtypes);
+        var qtypes = JoinTypes(dns.Qtypes);
         if (type != L7FlowType.Response)
         {
             return $"DNS Query {dns.Query} {qtypes}";

@@ -84,7 +84,7 @@ public sealed class FlowMetrics
         }
         if (l7.Dns is { } dns)
         {
-            var qtypes = string.Join(",", dns.Qtypes);
+            var qtypes = FlowText.JoinTypes(dns.Qtypes);
             if (l7.Type == L7FlowType.Request)
             {
                 _dnsQueries.WithLabels(qtypes).Inc();
@@ -92,9 +92,9 @@ public sealed class FlowMetrics
             else if (l7.Type == L7FlowType.Response)
             {
                 _dnsResponses.WithLabels(FlowText.DnsRcode(dns.Rcode), qtypes).Inc();
-                foreach (var rrtype in dns.Rrtypes)
+                for (var i = 0; i < dns.Rrtypes.Count; i++) // indexed: no enumerator per flow
                 {
-                    _dnsResponseTypes.WithLabels(rrtype, qtypes).Inc();
+                    _dnsResponseTypes.WithLabels(dns.Rrtypes[i], qtypes).Inc();
                 }
             }
         }
