@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace CiliumL7.Proxy.Flows;
 
 /// <summary>
@@ -29,26 +27,6 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
     /// cells kept 8 MB resident for a burst the consumer never lets build up.
     /// </summary>
     public const int DefaultCapacity = 1 << 14;
-
-    /// <summary>
-    /// The consumer gives up the CPU (sched_yield) after running this long (20 µs) in a batch,
-    /// while fewer than <see cref="YieldBacklog"/> events wait. Building flows is background
-    /// work that shares the CPU with the request threads; a request thread woken while the
-    /// consumer runs a batch would otherwise wait for the consumer's time slice to end (the
-    /// scheduler lets a running thread reach its slice before it preempts it): hundreds of
-    /// microseconds, which showed as the proxy's p99 (Kafka produce, one request in flight:
-    /// p99 +0.35 ms over direct with flows on, +0.06 ms with them off; yielding: +0.1 ms).
-    /// </summary>
-    private static readonly long YieldAfterTicks = Stopwatch.Frequency / 50_000;
-
-    /// <summary>
-    /// Yield only while the backlog is short (a lightly loaded proxy, where a yield with nothing
-    /// else to run costs about a microsecond). A loaded proxy keeps its request threads always
-    /// runnable: a consumer that yielded to them got almost no CPU and lost the events (97 % of
-    /// the DNS flows at saturation), and every yield is a context switch that breaks up both
-    /// sides' batches. With a backlog the consumer takes its share.
-    /// </summary>
-    private const int YieldBacklog = 64;
 
     private readonly FlowEventQueue _queue;
     private readonly IFlowEventHandler _handler;
@@ -148,7 +126,6 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
         while (true)
         {
             var before = handled;
-            var ranSince = Stopwatch.GetTimestamp();
             while (_queue.TryDequeue(out var flow))
             {
                 try
@@ -162,14 +139,6 @@ public sealed class BackgroundFlowSink : IFlowSink, IDisposable
                     Volatile.Write(ref _failed, _failed + 1);
                 }
                 Volatile.Write(ref _handled, ++handled);
-                if (Stopwatch.GetTimestamp() - ranSince >= YieldAfterTicks)
-                {
-                    if (_queue.Count < YieldBacklog)
-                    {
-                        Thread.Yield();
-                    }
-                    ranSince = Stopwatch.GetTimestamp();
-                }
             }
             if (handled != before)
             {
