@@ -40,6 +40,7 @@
 #   bash perf/policy-apply.sh [--traffic] [N...]   default: 1 1000 10000
 #   PA_TASKSET=1 bash perf/policy-apply.sh          agent pinned to CPU 1, as perf/run.sh runs it
 #   PA_SHOW=1 ...                                    also print the CLI output and the agent log
+#   PA_TRACE=F.nettrace ... --traffic N              dotnet-trace (sampled thread time) of the agent around the import
 # Needs root and `make build`. Everything it creates is removed on exit.
 set -uo pipefail
 
@@ -185,6 +186,12 @@ traffic_run() {
 		loops+=("$PERF_SPAWNED")
 	done
 	sleep 1
+	local tracer=""
+	if [ -n "${PA_TRACE:-}" ]; then # PA_TRACE=FILE.nettrace: sampled thread stacks of the agent around the import
+		"${DOTNET_TRACE:-dotnet-trace}" collect -p "$pid" --profile dotnet-sampled-thread-time -o "$PA_TRACE" --duration 00:00:00:04 >"$dir/trace.out" 2>&1 &
+		tracer=$!
+		sleep 1
+	fi
 	c0=$(perf_cpu_ticks "$pid")
 	t0=$EPOCHREALTIME
 	rev=$(api -X PUT -H 'Content-Type: application/yaml' --data-binary "@$dir/rules/cnp.yaml" 'http://agent/v1/policy?source=cnp.yaml' | jq -r '.revision // empty')
@@ -195,6 +202,7 @@ traffic_run() {
 	c1=$(perf_cpu_ticks "$pid")
 	[ "$(jq -r '.policyRevisionApplied // 0' "$dir/status.json")" -ge "$rev" ] || perf_warn "N=$n: revision $rev not applied: $(head -c 300 "$dir/status.json")"
 	sleep 1.5
+	[ -n "$tracer" ] && wait "$tracer"
 	touch "$dir/stop"
 	for i in "${loops[@]}"; do
 		wait "$i" 2>/dev/null
