@@ -32,10 +32,15 @@
 #   seen_s     PUT start to the first request of "new" started that got a 200
 #              (the new policy observed on the wire; bounded below by one
 #              request's round trip, ~5-10 ms of curl start-up)
-#   reqs       requests made while the loops ran (~1 s before, ~1.5 s after)
+#   again_s    the same for a second update (N+1 rules) right after, the N-rule
+#              policy in force and the agent warm for that size
+#   reqs       requests made while the loops ran (~1 s before the first
+#              import, ~1 s after the second; both swaps inside)
 #   wrong      wrong verdicts (as above): must be 0
 #   other      answers that were neither 200 nor 403 (resets, timeouts: 000)
-#   cpu_s, idle_mb, after_mb, peak_mb as above (idle: pods created, no policy)
+#   cpu_s      agent CPU seconds of the first update (PUT to applied, requests included)
+#   idle_mb, after_mb, peak_mb as above (idle: pods created, no policy; after:
+#              after both updates)
 #
 #   bash perf/policy-apply.sh [--traffic] [N...]   default: 1 1000 10000
 #   PA_TASKSET=1 bash perf/policy-apply.sh          agent pinned to CPU 1, as perf/run.sh runs it
@@ -166,7 +171,7 @@ done'
 # traffic_run N OCTET: prints "N api_s seen_s reqs wrong other cpu_s idle_mb after_mb peak_mb"
 traffic_run() {
 	local n=$1 octet=$2
-	local dir node state sock pid backend_ip i rev t0 t1 t2 idle after peak c0 c1 name url loops=() verdict
+	local dir node state sock pid backend_ip i rev t0 t1 t2 t3 t4 idle after peak c0 c1 name url loops=() verdict
 	node_up "$n" "$octet"
 	idle=$(perf_rss_kb "$pid")
 	rules_gen_many "$dir/base.txt" 1
@@ -201,7 +206,18 @@ traffic_run() {
 	t2=$EPOCHREALTIME
 	c1=$(perf_cpu_ticks "$pid")
 	[ "$(jq -r '.policyRevisionApplied // 0' "$dir/status.json")" -ge "$rev" ] || perf_warn "N=$n: revision $rev not applied: $(head -c 300 "$dir/status.json")"
-	sleep 1.5
+	# A second update while the N-rule policy is in force (N+1 rules: one added), the agent now warm for
+	# this size: what a change to a big policy costs once the agent has applied one.
+	sleep 1
+	rules_gen_many "$dir/rules2.txt" $((n + 1))
+	mkdir -p "$dir/rules2"
+	rules_render "$dir/rules2.txt" "$dir/rules2"
+	t3=$EPOCHREALTIME
+	rev=$(api -X PUT -H 'Content-Type: application/yaml' --data-binary "@$dir/rules2/cnp.yaml" 'http://agent/v1/policy?source=cnp.yaml' | jq -r '.revision // empty')
+	[ -n "$rev" ] || perf_die "N=$n: second PUT /v1/policy returned no revision"
+	api "http://agent/v1/status?wait-applied=$rev" >"$dir/status2.json"
+	t4=$EPOCHREALTIME
+	sleep 1
 	[ -n "$tracer" ] && wait "$tracer"
 	touch "$dir/stop"
 	for i in "${loops[@]}"; do
@@ -228,8 +244,9 @@ traffic_run() {
 	read -r seen reqs wrong other <<<"$verdict"
 	[ "$wrong" = 0 ] || perf_warn "N=$n: $wrong wrong verdict(s) during the swap (logs: traffic-*.log)"
 	[ "$n" = 1 ] || [ "$seen" != - ] || perf_warn "N=$n: GET /svc$n/v1/items never got a 200 after the import"
-	printf '%-6s %7s %7s %6s %6s %6s %6s %8s %9s %8s\n' "$n" \
-		"$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')" "$seen" "$reqs" "$wrong" "$other" \
+	printf '%-6s %7s %7s %8s %6s %6s %6s %6s %8s %9s %8s\n' "$n" \
+		"$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')" "$seen" \
+		"$(awk -v a="$t3" -v b="$t4" 'BEGIN { printf "%.3f", b - a }')" "$reqs" "$wrong" "$other" \
 		"$(perf_ticks_to_s $((c1 - c0)))" \
 		"$(mb "$idle")" "$(mb "$after")" "$(mb "${peak:-0}")"
 	perf_kill_pid "$BACKEND_PID"
@@ -240,7 +257,7 @@ traffic_run() {
 
 octet=$((200 + RANDOM % 50))
 if [ "$TRAFFIC" = 1 ]; then
-	printf '%-6s %7s %7s %6s %6s %6s %6s %8s %9s %8s\n' rules api_s seen_s reqs wrong other cpu_s idle_mb after_mb peak_mb
+	printf '%-6s %7s %7s %8s %6s %6s %6s %6s %8s %9s %8s\n' rules api_s seen_s again_s reqs wrong other cpu_s idle_mb after_mb peak_mb
 else
 	printf '%-6s %9s %9s %6s %8s %9s %8s\n' rules import_s cli_s cpu_s idle_mb after_mb peak_mb
 fi
