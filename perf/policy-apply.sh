@@ -29,11 +29,14 @@
 # process start-up. Reports per N:
 #   api_s      PUT start to wait-applied answered (BPF maps written, proxy
 #              snapshot swapped)
+#   agent_ms   the agent's own part of api_s, from its log: validation time plus
+#              the time from then to the regeneration logged done (ms)
 #   seen_s     PUT start to the first request of "new" started that got a 200
 #              (the new policy observed on the wire; bounded below by one
 #              request's round trip, ~5-10 ms of curl start-up)
 #   again_s    the same for a second update (N+1 rules) right after, the N-rule
-#              policy in force and the agent warm for that size
+#              policy in force and the agent warm for that size (again_ms: the
+#              agent's own part, as agent_ms)
 #   reqs       requests made while the loops ran (~1 s before the first
 #              import, ~1 s after the second; both swaps inside)
 #   wrong      wrong verdicts (as above): must be 0
@@ -157,6 +160,17 @@ one_run() {
 	perf_untrack_pid "$pid"
 }
 
+# agent_ms LOG REV: the agent's own import-to-applied time of revision REV from its log:
+# "read and validated in X ms" plus the time from that line to "Regenerated policy revision
+# REV" (log timestamps, ms); excludes the client (curl/CLI start-up, jq) and the socket.
+agent_ms() {
+	awk -v rev="$2" '
+		function ms(ts,  p) { split(ts, p, ":"); return (p[1] * 3600 + p[2] * 60 + p[3]) * 1000 }
+		index($0, "(revision " rev ", read and validated in ") { v = $0; sub(/.*validated in /, "", v); sub(/ ms.*/, "", v); t = ms($1) }
+		index($0, "Regenerated policy revision " rev " ") && t != "" { printf "%.0f", v + ms($1) - t; found = 1; exit }
+		END { if (!found) printf "-" }' "$1"
+}
+
 # The request loop run in the client pod: one curl (one connection) per request,
 # "start-time http-code" per line, until STOP exists (bounded: 120 s, 100k requests).
 LOOP_SCRIPT='
@@ -171,7 +185,7 @@ done'
 # traffic_run N OCTET: prints "N api_s seen_s reqs wrong other cpu_s idle_mb after_mb peak_mb"
 traffic_run() {
 	local n=$1 octet=$2
-	local dir node state sock pid backend_ip i rev t0 t1 t2 t3 t4 idle after peak c0 c1 name url loops=() verdict
+	local dir node state sock pid backend_ip i rev rev1 t0 t1 t2 t3 t4 idle after peak c0 c1 name url loops=() verdict
 	node_up "$n" "$octet"
 	idle=$(perf_rss_kb "$pid")
 	rules_gen_many "$dir/base.txt" 1
@@ -204,6 +218,7 @@ traffic_run() {
 	[ -n "$rev" ] || perf_die "N=$n: PUT /v1/policy returned no revision"
 	api "http://agent/v1/status?wait-applied=$rev" >"$dir/status.json"
 	t2=$EPOCHREALTIME
+	rev1=$rev
 	c1=$(perf_cpu_ticks "$pid")
 	[ "$(jq -r '.policyRevisionApplied // 0' "$dir/status.json")" -ge "$rev" ] || perf_warn "N=$n: revision $rev not applied: $(head -c 300 "$dir/status.json")"
 	# A second update while the N-rule policy is in force (N+1 rules: one added), the agent now warm for
@@ -244,9 +259,9 @@ traffic_run() {
 	read -r seen reqs wrong other <<<"$verdict"
 	[ "$wrong" = 0 ] || perf_warn "N=$n: $wrong wrong verdict(s) during the swap (logs: traffic-*.log)"
 	[ "$n" = 1 ] || [ "$seen" != - ] || perf_warn "N=$n: GET /svc$n/v1/items never got a 200 after the import"
-	printf '%-6s %7s %7s %8s %6s %6s %6s %6s %8s %9s %8s\n' "$n" \
-		"$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')" "$seen" \
-		"$(awk -v a="$t3" -v b="$t4" 'BEGIN { printf "%.3f", b - a }')" "$reqs" "$wrong" "$other" \
+	printf '%-6s %7s %8s %7s %8s %9s %6s %6s %6s %6s %8s %9s %8s\n' "$n" \
+		"$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')" "$(agent_ms "$dir/agent.log" "$rev1")" "$seen" \
+		"$(awk -v a="$t3" -v b="$t4" 'BEGIN { printf "%.3f", b - a }')" "$(agent_ms "$dir/agent.log" "$rev")" "$reqs" "$wrong" "$other" \
 		"$(perf_ticks_to_s $((c1 - c0)))" \
 		"$(mb "$idle")" "$(mb "$after")" "$(mb "${peak:-0}")"
 	perf_kill_pid "$BACKEND_PID"
@@ -257,7 +272,7 @@ traffic_run() {
 
 octet=$((200 + RANDOM % 50))
 if [ "$TRAFFIC" = 1 ]; then
-	printf '%-6s %7s %7s %8s %6s %6s %6s %6s %8s %9s %8s\n' rules api_s seen_s again_s reqs wrong other cpu_s idle_mb after_mb peak_mb
+	printf '%-6s %7s %8s %7s %8s %9s %6s %6s %6s %6s %8s %9s %8s\n' rules api_s agent_ms seen_s again_s again_ms reqs wrong other cpu_s idle_mb after_mb peak_mb
 else
 	printf '%-6s %9s %9s %6s %8s %9s %8s\n' rules import_s cli_s cpu_s idle_mb after_mb peak_mb
 fi
