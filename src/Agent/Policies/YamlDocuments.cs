@@ -41,7 +41,6 @@ internal static class YamlDocuments
             errors.Add($"{source}: invalid YAML: {e.Message}; check quoting, brackets, tags and anchors");
             return (documents, errors);
         }
-        var directives = HasDirectives(text);
         var index = 0;
         foreach (var doc in stream.Documents)
         {
@@ -70,38 +69,17 @@ internal static class YamlDocuments
                 continue;
             }
             ns = kind == "CiliumClusterwideNetworkPolicy" ? "" : string.IsNullOrEmpty(ns) ? "default" : ns;
-            documents.Add((new PolicyDocument(kind, ns, name, source, Text(text, root, directives)), root));
+            var writer = new StringWriter();
+            new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+            var yaml = writer.ToString();
+            if (yaml.EndsWith("...\n", StringComparison.Ordinal))
+            {
+                yaml = yaml[..^4];
+            }
+            documents.Add((new PolicyDocument(kind, ns, name, source, yaml), root));
         }
         return (documents, errors);
     }
-
-    /// <summary>
-    /// The resource's own YAML: its text as written (comments kept), cut out of
-    /// <paramref name="text"/> at the root node's marks — no second pass over the tree. Written
-    /// back from the tree instead when the cut could not stand alone: a root not at column 1
-    /// (an indented block mapping), tags (their %TAG handles live outside the root) or directives.
-    /// </summary>
-    private static string Text(string text, YamlMappingNode root, bool directives)
-    {
-        var start = root.Start.Index;
-        var end = root.End.Index;
-        if (!directives && root.Start.Column == 1 && start >= 0 && end > start && end <= text.Length)
-        {
-            var cut = text.AsSpan((int)start, (int)(end - start)).TrimEnd();
-            if (!cut.Contains('!') && !cut.StartsWith("---", StringComparison.Ordinal))
-            {
-                return string.Concat(cut, "\n");
-            }
-        }
-        var writer = new StringWriter();
-        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
-        var yaml = writer.ToString();
-        return yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml[..^4] : yaml;
-    }
-
-    // A directive line (%YAML, %TAG) anywhere: a cut document would lose it.
-    private static bool HasDirectives(string text) =>
-        text.StartsWith('%') || text.Contains("\n%", StringComparison.Ordinal);
 
     private static string? Scalar(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
