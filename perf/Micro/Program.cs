@@ -9,7 +9,8 @@ namespace CiliumL7.Perf.Micro;
 /// <c>dotnet run -c Release --project perf/Micro -- --filter '*' --job short</c>.
 /// <c>-- --stopwatch</c> times ten warm resolutions without BenchmarkDotNet;
 /// <c>-- --import [N...]</c> times parse+validate and resolve of the perf CNP with N rules
-/// and reports the managed heap they leave behind;
+/// and reports the managed heap they leave behind; <c>-- --agent-import [N...]</c> times the agent's
+/// import steps (split, validate, resolve);
 /// <c>-- --flows S</c> / <c>-- --grpc-follow S</c> measure flows/s of the flow pipeline (see <see cref="FlowThroughput"/>).
 /// </summary>
 internal static class Program
@@ -41,6 +42,11 @@ internal static class Program
         if (args is ["--import", .. var counts])
         {
             ImportStopwatch.Run(counts.Length == 0 ? [1, 1_000, 10_000] : [.. counts.Select(int.Parse)]);
+            return;
+        }
+        if (args is ["--agent-import", .. var agentCounts])
+        {
+            AgentImportStopwatch.Run(agentCounts.Length == 0 ? [1, 1_000, 10_000] : [.. agentCounts.Select(int.Parse)]);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

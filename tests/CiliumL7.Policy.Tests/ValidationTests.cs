@@ -25,6 +25,10 @@ public sealed class ValidationTests
         { Sel + "ingress:\n- toPorts: [{ports: [" + string.Join(",", Enumerable.Range(1, 41).Select(p => "{port: \"" + p + "\"}")) + "]}]\n", "spec.ingress[0].toPorts[0].ports", "at most 40" },
         { Sel + "ingress:\n- toPorts: [{ports: [{port: \"80\"}], rules: {http: [{path: \"/v1/(\"}]}}]\n", "spec.ingress[0].toPorts[0].rules.http[0].path", "\"/v1/(\" is not a valid regular expression (missing ')')" },
         { Sel + "ingress:\n- toPorts: [{ports: [{port: \"80\"}], rules: {http: [{method: \"GET|(\"}]}}]\n", "spec.ingress[0].toPorts[0].rules.http[0].method", "is not a valid regular expression" },
+        // patterns with a literal head or foot (checked through their middle) still get the whole pattern's reason
+        { Sel + "ingress:\n- toPorts: [{ports: [{port: \"80\"}], rules: {http: [{path: \"/v1/[a-z\"}]}}]\n", "spec.ingress[0].toPorts[0].rules.http[0].path", "\"/v1/[a-z\" is not a valid regular expression (missing ']')" },
+        { Sel + "ingress:\n- toPorts: [{ports: [{port: \"80\"}], rules: {http: [{path: \"/v1/a)(b/x\"}]}}]\n", "spec.ingress[0].toPorts[0].rules.http[0].path", "is not a valid regular expression (unmatched ')')" },
+        { Sel + "ingress:\n- toPorts: [{ports: [{port: \"80\"}], rules: {http: [{path: \"/v1/(a)\\\\1/x\"}]}}]\n", "spec.ingress[0].toPorts[0].rules.http[0].path", "linear-time" },
         { Sel + "ingress:\n- toPorts: [{ports: [{port: \"80\"}], rules: {http: [{path: '(a)\\1'}]}}]\n", "spec.ingress[0].toPorts[0].rules.http[0].path", "linear-time" },
         { Sel + "ingress:\n- toPorts: [{ports: [{port: \"80\"}], rules: {http: [{host: '(?=foo)bar'}]}}]\n", "spec.ingress[0].toPorts[0].rules.http[0].host", "linear-time" },
         { Sel + "egress:\n- toCIDRSet: [{cidr: 10.0.0.0/8, except: [192.168.0.0/16]}]\n", "spec.egress[0].toCIDRSet[0].except[0]", "is not inside cidr \"10.0.0.0/8\"" },

@@ -152,6 +152,7 @@ internal static class AgentApi
                 Log.PolicyImportRejected(logger, problem ?? "");
                 return Error(status, problem + "; split the policy into several imports", [problem ?? ""]);
             }
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var (imported, errors, revision) = agent.Policies.Import(text, string.IsNullOrWhiteSpace(source) ? "api" : Echo.Truncate(source));
             if (errors.Count > 0)
             {
@@ -159,7 +160,7 @@ internal static class AgentApi
                 return Error(HttpStatusCode.BadRequest, $"policy rejected: {errors.Count} error(s)", errors);
             }
             var names = imported.Select(d => d.DisplayName).ToList();
-            Log.PolicyImported(logger, string.Join(", ", names), revision);
+            Log.PolicyImported(logger, string.Join(", ", names), revision, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return Results.Json(new PolicyImportResult { Revision = revision, Imported = names }, ClientJsonContext.Readable.PolicyImportResult);
         });
         v1.MapDelete("/policy", (string? name, string? @namespace, bool? all) =>

@@ -41,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Information, "Policy file {Path} removed")]
     public static partial void PolicyFileRemoved(ILogger logger, string path);
 
-    [LoggerMessage(3003, LogLevel.Information, "Policy imported over the API: {Resources} (revision {Revision})")]
-    public static partial void PolicyImported(ILogger logger, string resources, long revision);
+    [LoggerMessage(3003, LogLevel.Information, "Policy imported over the API: {Resources} (revision {Revision}, read and validated in {ValidateMs:F1} ms)")]
+    public static partial void PolicyImported(ILogger logger, string resources, long revision, double validateMs);
 
     [LoggerMessage(3004, LogLevel.Warning, "Policy import rejected:\n{Errors}")]
     public static partial void PolicyImportRejected(ILogger logger, string errors);
@@ -50,8 +50,8 @@ internal static partial class Log
     [LoggerMessage(3005, LogLevel.Information, "Policy deleted: {Count} resources (revision {Revision})")]
     public static partial void PolicyDeleted(ILogger logger, int count, long revision);
 
-    [LoggerMessage(3006, LogLevel.Information, "Regenerated policy revision {Revision} for {Endpoints} endpoints: {Entries} map entries, {Redirects} proxy redirects")]
-    public static partial void Regenerated(ILogger logger, long revision, int endpoints, int entries, int redirects);
+    [LoggerMessage(3006, LogLevel.Information, "Regenerated policy revision {Revision} for {Endpoints} endpoints: {Entries} map entries, {Redirects} proxy redirects in {TotalMs:F1} ms (resolve {ResolveMs:F1}, ipcache {IpcacheMs:F1}, proxy {ProxyMs:F1}, maps {MapsMs:F1})")]
+    public static partial void Regenerated(ILogger logger, long revision, int endpoints, int entries, int redirects, double totalMs, double resolveMs, double ipcacheMs, double proxyMs, double mapsMs);
 
     [LoggerMessage(3007, LogLevel.Error, "Policy regeneration failed; the previous state stays in force")]
     public static partial void RegenerationFailed(ILogger logger, Exception exception);

@@ -383,13 +383,14 @@ internal sealed class PolicyStore
         {
             return ([], [text[TooLargeMarker.Length..]]);
         }
-        if (YamlInputGuard.Check(text) is { } limit)
+        if (YamlInputGuard.CheckLength(text) is { } limit)
         {
             return ([], [$"{Echo.Truncate(source)}: {limit}"]);
         }
 
-        // :: Step 2: split into resources, then full validation of each (the YAML is read once: the
-        // engine takes the resources validation read); every message kept short.
+        // :: Step 2: split into resources (depth and alias limits checked while the text is read, before
+        // the tree grows past them), then full validation of each (the YAML is read once: the engine takes
+        // the resources validation read); every message kept short.
         var (split, errors) = YamlDocuments.Split(text, source);
         var docs = new List<PolicyDocument>(split.Count);
         if (errors.Count == 0)

@@ -1,3 +1,4 @@
+using CiliumL7.Policy.Api.Limits;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -23,7 +24,12 @@ internal static class YamlDocuments
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new GuardedYamlParser(text));
+        }
+        catch (YamlInputLimitException e)
+        {
+            errors.Add($"{Echo.Truncate(source)}: {e.Message}");
+            return (documents, errors);
         }
         catch (YamlException e)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using CiliumL7.Agent.Datapath;
 using CiliumL7.Agent.Endpoints;
@@ -15,7 +16,7 @@ namespace CiliumL7.Agent.Regeneration;
 /// (debounced), then writes each endpoint's policy map in one step and hands
 /// the proxy the new snapshot.
 /// <code>
-///  change ─► Trigger() ─► [debounce] ─► engine.Compute ─► datapath.ApplyPolicy (per endpoint)
+///  change ─► Trigger() ─► [debounce, leading edge] ─► engine.Compute ─► datapath.ApplyPolicy (per endpoint)
 ///                                                     └─► proxy.Update(snapshot, redirects)
 /// </code>
 /// </summary>
@@ -167,7 +168,9 @@ internal sealed class PolicyRegenerator : BackgroundService
         // :: Step 1: resolve (pure; a failure leaves the previous state in force). Entries the
         // incremental FQDN path adds after this sequence are not in it and are carried over.
         var sequence = FqdnSequence?.Invoke() ?? long.MaxValue;
+        var started = Stopwatch.GetTimestamp();
         var computation = _engine.Compute(_policies.All(), endpoints);
+        var resolved = Stopwatch.GetTimestamp();
 
         // :: Step 2: identities the policies need (CIDRs) into the ipcache, before any entry names them.
         lock (_apply)
@@ -180,7 +183,9 @@ internal sealed class PolicyRegenerator : BackgroundService
         }
 
         // :: Step 3: the proxy gets the new policy and opens new listeners before packets are redirected there.
+        var ipcached = Stopwatch.GetTimestamp();
         _proxy.Prepare(computation, endpoints);
+        var prepared = Stopwatch.GetTimestamp();
 
         // :: Step 4: each endpoint's policy map, flipped in one step (the cookies' policy names recorded first, for Hubble).
         _cookies.Update(computation);
@@ -227,7 +232,8 @@ internal sealed class PolicyRegenerator : BackgroundService
         var redirects = _proxy.Finish(computation);
         _policies.MarkApplied(revision);
         Interlocked.Increment(ref _applied);
-        Log.Regenerated(_logger, revision, endpoints.Count, entries, redirects);
+        var done = Stopwatch.GetTimestamp();
+        Log.Regenerated(_logger, revision, endpoints.Count, entries, redirects, Ms(started, done), Ms(started, resolved), Ms(resolved, ipcached), Ms(ipcached, prepared), Ms(prepared, done));
         return failed;
     }
 
@@ -263,6 +269,8 @@ internal sealed class PolicyRegenerator : BackgroundService
         return merged ?? cidrs;
     }
 
+    private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+
     private static bool SameState(EndpointMapState a, EndpointMapState b) => a.SameMapState(b);
 
     /// <summary>The last computation applied (for the proxy's peer resolver and status).</summary>
@@ -271,9 +279,17 @@ internal sealed class PolicyRegenerator : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Trigger();
+        var lastRun = long.MinValue / 2;
         while (await _signal.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
-            await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
+            // Leading edge: a change after a quiet period (no run in the last Debounce) is applied at
+            // once — a policy import is in force without waiting; changes while a run was recent
+            // are gathered for the rest of the window and applied together.
+            var quiet = Environment.TickCount64 - lastRun;
+            if (quiet < (long)Debounce.TotalMilliseconds)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds((long)Debounce.TotalMilliseconds - quiet), stoppingToken).ConfigureAwait(false);
+            }
             while (Volatile.Read(ref _fullPending) == 0 && Environment.TickCount64 - _lastChangedRun < (long)ConsistencyInterval.TotalMilliseconds)
             {
                 await Task.Delay(Debounce, stoppingToken).ConfigureAwait(false);
@@ -295,6 +311,7 @@ internal sealed class PolicyRegenerator : BackgroundService
             {
                 Log.RegenerationFailed(_logger, e);
             }
+            lastRun = Environment.TickCount64;
         }
     }
 }

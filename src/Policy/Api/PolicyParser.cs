@@ -50,7 +50,7 @@ public static class PolicyParser
     {
         var errors = new List<PolicyError>();
         var resources = new List<PolicyResource>();
-        if (Limits.YamlInputGuard.Check(yaml) is { } tooBig)
+        if (Limits.YamlInputGuard.CheckLength(yaml) is { } tooBig)
         {
             errors.Add(new PolicyError { Source = sourceName, Message = tooBig });
             return new PolicyParseResult { Resources = resources, Errors = errors };
@@ -58,7 +58,13 @@ public static class PolicyParser
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yaml));
+            // Depth and alias limits are checked as the text is read, before the tree grows past them.
+            stream.Load(new Limits.GuardedYamlParser(yaml));
+        }
+        catch (Limits.YamlInputLimitException ex)
+        {
+            errors.Add(new PolicyError { Source = sourceName, Message = ex.Message });
+            return new PolicyParseResult { Resources = resources, Errors = errors };
         }
         catch (YamlException ex)
         {

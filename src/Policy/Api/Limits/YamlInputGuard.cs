@@ -1,5 +1,4 @@
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace CiliumL7.Policy.Api.Limits;
 
@@ -8,86 +7,41 @@ namespace CiliumL7.Policy.Api.Limits;
 /// YamlDotNet's event parser, which keeps its own explicit stack and does not
 /// recurse: size first, then nesting depth and alias-expanded node count, all
 /// before a <c>YamlStream</c> (which recurses per nesting level) sees the text.
+/// A reader that builds the tree anyway can check while it reads instead:
+/// <see cref="CheckLength"/>, then <c>YamlStream.Load</c> over a <see cref="GuardedYamlParser"/>.
 /// </summary>
 public static class YamlInputGuard
 {
     /// <summary>Null when the text is within the limits; else one message naming the limit, the value found and the fix.</summary>
     public static string? Check(string text)
     {
-        if (text.Length > InputLimits.MaxPolicyBytes)
+        if (CheckLength(text) is { } tooLarge)
         {
-            return TooLarge(text.Length);
+            return tooLarge;
         }
-        var parser = new Parser(new StringReader(text));
-        var depth = 0;
-        long nodes = 0;
-        var anchorSizes = new Dictionary<string, long>(StringComparer.Ordinal);
-        var open = new Stack<(string? Anchor, long StartNodes)>();
+        var parser = new GuardedYamlParser(text);
         try
         {
             while (parser.MoveNext())
             {
-                switch (parser.Current)
-                {
-                    case MappingStart m:
-                        nodes++;
-                        depth++;
-                        if (depth > InputLimits.MaxPolicyDepth)
-                        {
-                            return TooDeep(m.Start.Line);
-                        }
-                        open.Push((m.Anchor.IsEmpty ? null : m.Anchor.Value, nodes));
-                        break;
-                    case SequenceStart s:
-                        nodes++;
-                        depth++;
-                        if (depth > InputLimits.MaxPolicyDepth)
-                        {
-                            return TooDeep(s.Start.Line);
-                        }
-                        open.Push((s.Anchor.IsEmpty ? null : s.Anchor.Value, nodes));
-                        break;
-                    case MappingEnd or SequenceEnd:
-                        depth--;
-                        if (open.TryPop(out var frame) && frame.Anchor is not null)
-                        {
-                            anchorSizes[frame.Anchor] = nodes - frame.StartNodes + 1;
-                        }
-                        break;
-                    case Scalar sc:
-                        nodes++;
-                        if (!sc.Anchor.IsEmpty)
-                        {
-                            anchorSizes[sc.Anchor.Value] = 1;
-                        }
-                        break;
-                    case AnchorAlias alias:
-                        nodes += anchorSizes.GetValueOrDefault(alias.Value.Value, 1);
-                        break;
-                }
-                if (nodes > InputLimits.MaxPolicyNodes)
-                {
-                    return $"expands to more than {InputLimits.MaxPolicyNodes} YAML nodes (aliases counted at their full size); a policy needs far fewer: split it into several resources or remove the alias chains.";
-                }
             }
         }
         catch (YamlException)
         {
             return null; // a syntax error: the full parser reports it with its line
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (YamlInputLimitException e)
         {
-            // YamlDotNet throws these (not a YamlException) on some malformed input (a broken plain scalar, a
-            // global tag that is not a URI); the tree builder would too, so the text is refused here.
-            return $"line {parser.Current?.Start.Line ?? 1}: YAML syntax error the reader cannot place exactly (near this line: a broken plain scalar, bracket or alias); check quoting, brackets and anchors.";
+            return e.Message;
         }
         return null;
     }
 
+    /// <summary>Null when the text is not longer than <see cref="InputLimits.MaxPolicyBytes"/>; else the message.</summary>
+    public static string? CheckLength(string text) =>
+        text.Length > InputLimits.MaxPolicyBytes ? TooLarge(text.Length) : null;
+
     /// <summary>The message for a text of <paramref name="length"/> characters or bytes over <see cref="InputLimits.MaxPolicyBytes"/>.</summary>
     public static string TooLarge(long length) =>
         $"is {length} bytes, larger than the limit of {InputLimits.MaxPolicyBytes} bytes for a policy file; split it into several files.";
-
-    private static string TooDeep(long line) =>
-        $"line {line}: YAML nesting deeper than {InputLimits.MaxPolicyDepth} levels (the limit); a policy nests about 12 levels: look for runaway '[' or '{{' or indentation.";
 }

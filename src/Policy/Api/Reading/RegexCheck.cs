@@ -23,6 +23,13 @@ internal static class RegexCheck
         {
             return null; // a plain literal: matched as a string
         }
+        if (!ignoreCase && L7.RegexLiterals.TrySplit(pattern, out _, out _, out _) && SplitCompiles(pattern))
+        {
+            // A literal head and foot around a self-contained (balanced) middle that compiles: the whole
+            // pattern is valid, and the middle's regex is the shared one the proxy runs. No regex is built
+            // per pattern (/svc1/v1/[a-z]+ ... /svc10000/v1/[a-z]+ all check against one [a-z]+).
+            return null;
+        }
         try
         {
             _ = new Regex(pattern, RegexOptions.CultureInvariant);
@@ -54,6 +61,20 @@ internal static class RegexCheck
             return "is not a valid regular expression when anchored as ^(?:...)$ (" + ex.Message + ").";
         }
         return null;
+    }
+
+    // The split matcher compiles; on any failure the full check below explains it.
+    private static bool SplitCompiles(string pattern)
+    {
+        try
+        {
+            _ = L7.FieldMatcher.Create(pattern, ignoreCase: false);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            return false;
+        }
     }
 
     private static string Describe(RegexParseException ex) => ex.Error switch
