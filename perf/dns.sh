@@ -33,6 +33,8 @@
 # (.NET frames named through DOTNET_PerfMapEnabled=1 and W^X off, set for the agent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/stats.sh
+source perf/lib/stats.sh
 SECS=10 NAMES=400 RATE=2000 REPS=3 PLACEMENT=same WRITE=0 PROFILE=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -68,9 +70,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 cpu() { awk '{print ($14+$15)/100}' "/proc/$1/stat"; }
-# lost: flow events lost so far (the proxy's event queue and the Hubble ring), from the agent's metrics
-lost() { timeout 10 nsenter --net="/var/run/netns/$NODE" curl -s 127.0.0.1:9962/metrics | awk '/^hubble_lost_events_total\{/ {n += $2} END {print n + 0}'; }
-flows() { timeout 10 nsenter --net="/var/run/netns/$NODE" curl -s 127.0.0.1:9962/metrics | awk '/^hubble_flows_processed_total\{/ {n += $2} END {print n + 0}'; }
+# the agent's /metrics (--hubble-metrics-server, in the node netns)
+metrics() { timeout 10 nsenter --net="/var/run/netns/$NODE" curl -s 127.0.0.1:9962/metrics; }
+# total NAME: the sum of a metric's samples over all its label sets
+total() { metrics | awk -v m="$1" 'index($0, m "{") == 1 {n += $2} END {print n + 0}'; }
+lost() { total hubble_lost_events_total; } # flow events lost so far (the proxy's queue and the ring)
+flows() { total hubble_flows_processed_total; }
 CLI() { timeout 60 nsenter --net="/var/run/netns/$NODE" bin/ciliuml7 "$@" -H "unix://$STATE/agent.sock"; }
 
 # :: node + agent (CPU 0)
@@ -128,7 +133,6 @@ run() {
 	fi
 	echo "${qps:-n/a} $p50 $p99 ${completed:-n/a} ${lost:-n/a} $p999"
 }
-median() { tr ' ' '\n' <<<"$*" | grep -E '^[0-9.]+$' | sort -g | awk '{v[NR] = $1} END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
 # rates NAME: REPS latency runs at RATE; prints "p50 p99 p999 (runs)" — medians, then each run's p50/p99
 rates() {
 	local i p50s=() p99s=() p999s=() each=() a b c
@@ -136,7 +140,7 @@ rates() {
 		read -r _ a b _ _ c < <(run "$1-rate-$i" "$RATE")
 		p50s+=("$a"); p99s+=("$b"); p999s+=("$c"); each+=("$a/$b")
 	done
-	echo "$(median "${p50s[@]}") $(median "${p99s[@]}") $(median "${p999s[@]}") (${each[*]})"
+	echo "$(perf_median "${p50s[@]}") $(perf_median "${p99s[@]}") $(perf_median "${p999s[@]}") (${each[*]})"
 }
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -210,7 +214,7 @@ sleep 2
 json=$(CLI status -o json)
 w_n=$(jq -r '.fqdn.answersPlumbed // "n/a"' <<<"$json"); w_max=$(jq -r '.fqdn.holdMaxMs // "n/a"' <<<"$json"); w_p50=$(jq -r '.fqdn.holdP50Ms // "n/a"' <<<"$json")
 echo "hold warm-up: $w_n answers held, p50 $w_p50 ms, max $w_max ms"
-scrape() { timeout 10 nsenter --net="/var/run/netns/$NODE" curl -s 127.0.0.1:9962/metrics | grep '^ciliuml7_fqdn_answer_hold_seconds_bucket' >"$1" || true; }
+scrape() { metrics | grep '^ciliuml7_fqdn_answer_hold_seconds_bucket' >"$1" || true; }
 # quantile BEFORE AFTER Q: the Q-quantile (ms) of the observations between the two scrapes, linear
 # within its bucket as Prometheus' histogram_quantile; prints "value bucket_upper_bound_ms count"
 quantile() {

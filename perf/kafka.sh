@@ -23,6 +23,8 @@
 #   --write replaces the generated block of "Kafka proxy vs direct" in perf/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/stats.sh
+source perf/lib/stats.sh
 # the mock broker stops serving fetches after ~45,000 messages in a topic (even direct): each
 # topic gets MESSAGES + REPS × (SAMPLES + WARMUP + 10)
 MESSAGES=20000 SIZE=100 SAMPLES=5000 WARMUP=1000 REPS=3 PLACEMENT=same WRITE=0
@@ -84,7 +86,6 @@ kafka_load() { # CPU TOPIC MESSAGES SAMPLES WARMUP
 	LD_LIBRARY_PATH="$TMP/load/runtimes/linux-x64/native" taskset -c "$1" ip netns exec "$CLIENT" "$TMP/load/CiliumL7.Perf.KafkaLoad" "$BOOT" "$2" "$3" "$SIZE" "$4" "$5"
 }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-median() { tr ' ' '\n' <<<"$*" | grep -E '^[0-9.]+$' | sort -g | awk '{v[NR] = $1} END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
 client_cpu() { for p in $(ip netns pids "$CLIENT"); do taskset -a -p -c "$1" "$p" >/dev/null; done; }
 # load TOPIC: throughput (client side on CPU 1), then REPS latency runs (client side on LAT_CPU);
 # prints KafkaLoad's throughput fields, the medians as produce_p50_ms/produce_p99_ms, and each run's p50/p99
@@ -97,7 +98,7 @@ load() {
 		p50s+=("$(field produce_p50_ms "$r")"); p99s+=("$(field produce_p99_ms "$r")"); each+=("$(field produce_p50_ms "$r")/$(field produce_p99_ms "$r")")
 	done
 	client_cpu 1
-	echo "produce_msgs_per_s=$(field produce_msgs_per_s "$out") fetch_msgs_per_s=$(field fetch_msgs_per_s "$out") produce_p50_ms=$(median "${p50s[@]}") produce_p99_ms=$(median "${p99s[@]}") runs=$(IFS=,; echo "${each[*]}")"
+	echo "produce_msgs_per_s=$(field produce_msgs_per_s "$out") fetch_msgs_per_s=$(field fetch_msgs_per_s "$out") produce_p50_ms=$(perf_median "${p50s[@]}") produce_p99_ms=$(perf_median "${p99s[@]}") runs=$(IFS=,; echo "${each[*]}")"
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)

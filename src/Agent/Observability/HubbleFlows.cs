@@ -71,7 +71,7 @@ internal sealed class HubbleFlows : IFlowEventHandler
             case Proxy.ProxyType.Kafka:
                 // Built now (the metrics read the built flow anyway) and kept in the ring as
                 // bytes: no per-flow objects outlive the young generation.
-                _publisher.Publish(new L7MessageFlow(e, clientEndpoint, serverEndpoint, policy).Build());
+                _publisher.Publish(L7MessageFlow.Create(e, clientEndpoint, serverEndpoint, policy));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(e), e.Protocol, "L7 flow of an unknown protocol");

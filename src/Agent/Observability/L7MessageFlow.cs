@@ -11,9 +11,9 @@ using ProxyFlowType = CiliumL7.Proxy.Flows.L7FlowType;
 namespace CiliumL7.Agent.Observability;
 
 /// <summary>
-/// One proxy DNS or Kafka event in the ring (HTTP has its own compact form,
-/// <see cref="L7HttpFlow"/>): the event plus the shared endpoint and policy records,
-/// built into the Hubble <see cref="Flow"/> when read or counted.
+/// A proxy DNS or Kafka event as a Hubble <see cref="Flow"/>: <see cref="Create"/> builds it (the
+/// flow consumer publishes it at once, kept in the ring as bytes); an instance defers the build
+/// to when it is read or counted. HTTP has its own compact form, <see cref="L7HttpFlow"/>.
 /// </summary>
 internal sealed class L7MessageFlow : DeferredFlow
 {
@@ -38,14 +38,20 @@ internal sealed class L7MessageFlow : DeferredFlow
 
     public override void Count(FlowMetrics metrics) => metrics.Observe(Build());
 
-    protected override Flow BuildFlow()
+    protected override Flow BuildFlow() => Create(_event, _client, _server, _policy);
+
+    /// <summary>
+    /// The Hubble flow of a DNS or Kafka event (time from the event; uuid and node name are the
+    /// publisher's), built without a <see cref="L7MessageFlow"/> around it: what the flow consumer
+    /// publishes (as bytes) for every DNS query and Kafka request.
+    /// </summary>
+    public static Flow Create(in L7FlowEvent e, Endpoint clientEndpoint, Endpoint serverEndpoint, CiliumL7.Hubble.Api.Policy? policy)
     {
-        var e = _event;
         var request = e.Type == ProxyFlowType.Request;
         var client = request ? e.Source : e.Destination;
         var server = request ? e.Destination : e.Source;
-        var clientPeer = new FlowPeer(client.Address.ToString(), client.Port, _client);
-        var serverPeer = new FlowPeer(server.Address.ToString(), server.Port, _server);
+        var clientPeer = new FlowPeer(client.Address.ToString(), client.Port, clientEndpoint);
+        var serverPeer = new FlowPeer(server.Address.ToString(), server.Port, serverEndpoint);
         var verdict = L7HttpFlow.HubbleVerdict(e.Verdict);
         var direction = e.Direction == PolicyDirection.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress;
         var latency = TimeSpan.FromTicks(e.LatencyNs / 100);
@@ -81,9 +87,9 @@ internal sealed class L7MessageFlow : DeferredFlow
             flow = FlowBuilder.Kafka(clientPeer, serverPeer, direction, verdict, type, message, request ? default : latency, e.Time);
         }
         flow.ProxyPort = e.ProxyPort;
-        if (_policy is not null)
+        if (policy is not null)
         {
-            flow = FlowBuilder.AddPolicy(flow, _policy, denied: verdict is Verdict.Dropped or Verdict.Audit);
+            flow = FlowBuilder.AddPolicy(flow, policy, denied: verdict is Verdict.Dropped or Verdict.Audit);
         }
         if (verdict == Verdict.Audit && e.AuditOutcome is { } outcome)
         {

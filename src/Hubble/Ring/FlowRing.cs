@@ -149,14 +149,8 @@ public sealed class FlowRing
         {
             return null;
         }
-        ref var cell = ref _slots[sequence & _mask];
-        var slot = Volatile.Read(ref cell);
-        if (slot is null || slot.Seq != sequence)
-        {
-            return null;
-        }
-        var flow = slot.Read();
-        return ReferenceEquals(Volatile.Read(ref cell), slot) ? flow : null;
+        var slot = Volatile.Read(ref _slots[sequence & _mask]);
+        return slot is not null && slot.Seq == sequence ? ReadWhileHeld(slot) : null;
     }
 
     /// <summary>
@@ -175,7 +169,15 @@ public sealed class FlowRing
 
     internal RingReadStatus TryRead(long sequence, out Flow? flow)
     {
-        flow = null;
+        var status = Locate(sequence, out var slot);
+        flow = status == RingReadStatus.Ok ? ReadWhileHeld(slot!) : null;
+        return status == RingReadStatus.Ok && flow is null ? RingReadStatus.Overwritten : status;
+    }
+
+    /// <summary>Where <paramref name="sequence"/> stands, and its slot when it is there (nothing is parsed).</summary>
+    private RingReadStatus Locate(long sequence, out RingSlot? slot)
+    {
+        slot = null;
         var next = Volatile.Read(ref _next);
         if (sequence >= next)
         {
@@ -186,24 +188,25 @@ public sealed class FlowRing
             // Outside the window the ring promises to keep (the spare slot may still hold it).
             return RingReadStatus.Overwritten;
         }
-        ref var cell = ref _slots[sequence & _mask];
-        var slot = Volatile.Read(ref cell);
-        if (slot is null || slot.Seq < sequence)
+        var held = Volatile.Read(ref _slots[sequence & _mask]);
+        if (held is null || held.Seq < sequence)
         {
             // Reserved by a writer that has not stored it yet.
             return RingReadStatus.NotYet;
         }
-        if (slot.Seq > sequence)
+        if (held.Seq > sequence)
         {
             return RingReadStatus.Overwritten;
         }
-        var read = slot.Read();
-        if (read is null || !ReferenceEquals(Volatile.Read(ref cell), slot))
-        {
-            return RingReadStatus.Overwritten; // its buffer was reused while we parsed it
-        }
-        flow = read;
+        slot = held;
         return RingReadStatus.Ok;
+    }
+
+    /// <summary>The slot's flow, or null when its cell was overwritten while it was read (its buffer reused).</summary>
+    private Flow? ReadWhileHeld(RingSlot slot)
+    {
+        var flow = slot.Read();
+        return flow is not null && ReferenceEquals(Volatile.Read(ref _slots[slot.Seq & _mask]), slot) ? flow : null;
     }
 
     internal void AddLost(long count) => Interlocked.Add(ref _lostEvents, count);
@@ -219,7 +222,7 @@ public sealed class FlowRing
         }
         Interlocked.MemoryBarrier();
         // Re-check after the waiter is visible so no Publish can slip between.
-        if (TryRead(sequence, out _) != RingReadStatus.NotYet)
+        if (Locate(sequence, out _) != RingReadStatus.NotYet)
         {
             return Task.CompletedTask;
         }
