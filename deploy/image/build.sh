@@ -44,8 +44,8 @@ copy() { # copy a file to the same path in the rootfs, resolving symlinks into r
 }
 IP=$(command -v ip); NSENTER=$(command -v nsenter)
 copy "$IP"; copy "$NSENTER"
-SSL=$(ldconfig -p | awk '/libssl\.so\.3 .*x86-64/{print $NF; exit}')
-CRYPTO=$(ldconfig -p | awk '/libcrypto\.so\.3 .*x86-64/{print $NF; exit}')
+SSL=$(ldconfig -p | awk '/libssl\.so\.3 .*x86-64/ && !found {print $NF; found=1}')
+CRYPTO=$(ldconfig -p | awk '/libcrypto\.so\.3 .*x86-64/ && !found {print $NF; found=1}')
 for f in "$IP" "$NSENTER" "$SSL" "$CRYPTO" "$LIB"/*.so "$LIB/ciliuml7-agent" "$LIB/ciliuml7-cni"; do
 	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' || true
 done | grep -v "^$WORK/" | sort -u | while read -r so; do copy "$so"; done

@@ -42,7 +42,7 @@ internal static class AgentCleanup
         }
 
         // 2. Proxy policy routing.
-        NodeNetwork.Teardown(options.StateDir);
+        NodeNetwork.Teardown(options.StateDir, options.Procfs);
         output.WriteLine($"removed ip rules fwmark {NodeNetwork.ProxyMark} and routing table {NodeNetwork.ProxyTable}; restored forwarding sysctls");
 
         // 3. Services: socket LB links and maps, pods' hosts files, services.json.

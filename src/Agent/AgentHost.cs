@@ -110,7 +110,7 @@ internal static class AgentHost
         var flows = new AgentFlowSink();
         var datapath = AgentComponents.CreateDatapath(options, drops, loggerFactory);
         datapath.Start(endpoints.List());
-        foreach (var problem in NodeNetwork.Setup(options.StateDir))
+        foreach (var problem in NodeNetwork.Setup(options.StateDir, options.Procfs))
         {
             Log.NodeSetupProblem(logger, problem);
         }

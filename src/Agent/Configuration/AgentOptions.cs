@@ -24,6 +24,9 @@ internal sealed record AgentOptions
     /// <summary>Directory holding the compiled BPF objects (default: <c>bpf/</c> next to the executable).</summary>
     public string BpfDir { get; init; } = Path.Combine(AppContext.BaseDirectory, "bpf");
 
+    /// <summary>The procfs mount the forwarding sysctls are written under (<c>--procfs</c>); a container passes the node's.</summary>
+    public string Procfs { get; init; } = "/proc";
+
     /// <summary>CIDR ClusterIP service VIPs are allocated from (distinct per agent on one host).</summary>
     public string ServiceCidr { get; init; } = "10.96.0.0/16";
 
@@ -169,6 +172,7 @@ internal sealed record AgentOptions
           --pod-cidr CIDR     IPv4 pod CIDR of this node          default 10.244.0.0/24
           --node-name NAME    node name                           default the hostname
           --bpf-dir DIR       compiled BPF objects                default bpf/ next to the executable
+          --procfs DIR        procfs whose sys/net the agent writes (forwarding)  default /proc
           --service-cidr CIDR ClusterIP service VIPs                default 10.96.0.0/16
           --proxy-ports A-B   proxy listener port range           default 15000-15999
           --proxy-redact-header-values   show HTTP header values in flows as HIDDEN
@@ -272,6 +276,7 @@ internal sealed record AgentOptions
                     "--pod-cidr" => options with { PodCidr = Value() },
                     "--node-name" => options with { NodeName = Value() },
                     "--bpf-dir" => options with { BpfDir = Value() },
+                    "--procfs" => options with { Procfs = Value() },
                     "--service-cidr" => options with { ServiceCidr = Value() },
                     "--proxy-ports" => WithProxyPorts(options, Value()),
                     "--proxy-redact-header-values" => options with { ProxyRedactHeaderValues = Bool(arg, inlineValue) },

@@ -13,32 +13,50 @@ internal static class NodeNetwork
     public const string ProxyMark = "0x200/0xf00";
     public const string ProxyTable = "2004";
 
-    private static readonly string[] Sysctls = ["/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"];
+    /// <summary>The forwarding sysctls the datapath needs, by name (<c>net.ipv4.ip_forward</c> is <c>sys/net/ipv4/ip_forward</c> under procfs).</summary>
+    private static readonly string[] Sysctls = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"];
+
+    /// <summary>Where sysctl <paramref name="name"/> is written, under the procfs mount <paramref name="procfs"/>.</summary>
+    public static string SysctlPath(string procfs, string name) => Path.Combine(procfs, "sys", name.Replace('.', '/'));
 
     /// <summary>
     /// Sets up forwarding and the proxy routing; returns what failed (empty when all is well).
-    /// The sysctl values found before the first start are saved in <paramref name="stateDir"/>
+    /// Sysctls are written under <paramref name="procfs"/>: a container's own <c>/proc/sys</c>
+    /// is read-only unless it is privileged, so the DaemonSet mounts the node's
+    /// <c>/proc/sys/net</c> and passes <c>--procfs</c>. The net sysctls act on the writer's
+    /// network namespace, i.e. the node's (the agent runs with host networking).
+    /// The values found before the first start are saved in <paramref name="stateDir"/>
     /// (<c>sysctl-restore</c>) so that cleanup puts them back.
     /// </summary>
-    public static List<string> Setup(string stateDir)
+    public static List<string> Setup(string stateDir, string procfs)
     {
         var problems = new List<string>();
         var restore = Path.Combine(stateDir, SysctlRestoreFile);
         if (!File.Exists(restore))
         {
             var saved = new List<string>();
-            foreach (var path in Sysctls)
+            foreach (var name in Sysctls)
             {
+                var path = SysctlPath(procfs, name);
                 if (File.Exists(path))
                 {
-                    saved.Add(path + "=" + File.ReadAllText(path).Trim());
+                    saved.Add(name + "=" + File.ReadAllText(path).Trim());
                 }
             }
             File.WriteAllLines(restore, saved);
         }
-        foreach (var path in Sysctls)
+        foreach (var name in Sysctls)
         {
-            TryWrite(path, "1", problems);
+            var path = SysctlPath(procfs, name);
+            if (File.Exists(path) && File.ReadAllText(path).Trim() == "1")
+            {
+                continue; // already on: nothing to write (and nothing that needs write access)
+            }
+            if (!TryWrite(path, "1", problems))
+            {
+                problems[^1] += $" — {name} must be 1 for pod traffic to be forwarded: give the agent a writable procfs "
+                    + "(mount the node's /proc/sys/net at <dir>/sys/net and pass --procfs <dir>) or set it on the node (sysctl -w " + name + "=1)";
+            }
         }
         foreach (var family in new[] { "-4", "-6" })
         {
@@ -56,7 +74,7 @@ internal static class NodeNetwork
     public const string SysctlRestoreFile = "sysctl-restore";
 
     /// <summary>Removes the proxy rules and table, and restores the saved sysctls (idempotent).</summary>
-    public static void Teardown(string stateDir)
+    public static void Teardown(string stateDir, string procfs)
     {
         var restore = Path.Combine(stateDir, SysctlRestoreFile);
         if (File.Exists(restore))
@@ -64,9 +82,17 @@ internal static class NodeNetwork
             foreach (var line in File.ReadAllLines(restore))
             {
                 var eq = line.LastIndexOf('=');
-                if (eq > 0 && Array.IndexOf(Sysctls, line[..eq]) >= 0)
+                if (eq <= 0)
                 {
-                    TryWrite(line[..eq], line[(eq + 1)..], []);
+                    continue;
+                }
+                // Older agents saved the absolute /proc path instead of the name.
+                var name = line[..eq].StartsWith("/proc/sys/", StringComparison.Ordinal)
+                    ? line["/proc/sys/".Length..eq].Replace('/', '.')
+                    : line[..eq];
+                if (Array.IndexOf(Sysctls, name) >= 0)
+                {
+                    TryWrite(SysctlPath(procfs, name), line[(eq + 1)..], []);
                 }
             }
             File.Delete(restore);
@@ -93,15 +119,17 @@ internal static class NodeNetwork
         }
     }
 
-    private static void TryWrite(string path, string value, List<string> problems)
+    private static bool TryWrite(string path, string value, List<string> problems)
     {
         try
         {
             File.WriteAllText(path, value);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             problems.Add($"{path}: {e.Message}");
+            return false;
         }
     }
 }

@@ -72,6 +72,10 @@ public sealed class DaemonSetOnPodmanTests(ITestOutputHelper output)
         var agent = StartAgent(node, podSpec, agentContainer, configDir);
         try
         {
+            // The node's forwarding was off; the agent (not privileged) turned it on through the node's /proc/sys/net.
+            Assert.Equal("1", node.Sysctl("net.ipv4.ip_forward"));
+            Assert.Equal("1", node.Sysctl("net.ipv6.conf.all.forwarding"));
+
             // The deathstar (two replicas in the tutorial; one is enough here), tiefighter, xwing.
             var deathstar = node.AddPod("deathstar", "default", Labels("org=empire", "class=deathstar"));
             var tiefighter = node.AddPod("tiefighter", "default", Labels("org=empire", "class=tiefighter"));
@@ -79,8 +83,11 @@ public sealed class DaemonSetOnPodmanTests(ITestOutputHelper output)
             node.StartInPod(deathstar.Netns, RepoPaths.Combine("bin", "ciliuml7-deathstar"), "--listen", "0.0.0.0:80", "--name", "deathstar");
             var landing = $"http://{deathstar.Ip}/v1/request-landing";
             var exhaust = $"http://{deathstar.Ip}/v1/exhaust-port";
-            Assert.True(Eventually(() => Curl(xwing.Netns, "-X", "POST", landing).Output.Contains("Ship landed", StringComparison.Ordinal)),
-                "without a policy the xwing should land: " + Curl(xwing.Netns, "-X", "POST", landing).Output);
+            if (!Eventually(() => Curl(xwing.Netns, "-X", "POST", landing).Output.Contains("Ship landed", StringComparison.Ordinal)))
+            {
+                var last = Curl(xwing.Netns, "-S", "-X", "POST", landing);
+                Assert.Fail($"without a policy the xwing should land: curl exited {last.Code}: {last.Output}\n{node.Describe()}");
+            }
 
             // L3/L4 then L7 policy, imported with the CLI inside the agent's container (kubectl exec's equivalent).
             Import(agent, "sw_l3_l4_policy.yaml");

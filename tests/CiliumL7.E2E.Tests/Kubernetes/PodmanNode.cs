@@ -12,13 +12,13 @@ namespace CiliumL7.E2E.Tests.Kubernetes;
 /// its filesystem is a directory, bind-mounted onto itself as a shared mount so that
 /// Bidirectional/HostToContainer propagation work as on a real node, with a bpffs of its
 /// own at <c>sys/fs/bpf</c> and the cgroup v2 root at <c>sys/fs/cgroup</c>. Every hostPath of the spec lands under that directory, except
-/// <c>/var/run/netns</c>, where this host keeps the pods' network namespaces.
+/// <c>/var/run/netns</c>, where this host keeps the pods' network namespaces, and <c>/proc</c>.
 /// Everything is removed on dispose: containers, processes (by PID), namespaces, mounts.
 /// </summary>
 internal sealed class PodmanNode : IDisposable
 {
     private readonly List<string> _containers = [];
-    private readonly List<Process> _processes = [];
+    private readonly List<(Process Process, StringBuilder Output)> _processes = [];
     private readonly List<string> _netns = [];
     private readonly List<string> _createdHostDirs = [];
     private bool _rootMounted;
@@ -41,7 +41,13 @@ internal sealed class PodmanNode : IDisposable
         Must("ip", "netns", "add", Netns);
         _netns.Add(Netns);
         Must("ip", "-n", Netns, "link", "set", "lo", "up");
+        // A new namespace copies this host's forwarding settings; the node starts with them
+        // off whatever this host has, so the agent must turn them on itself.
+        Must("ip", "netns", "exec", Netns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0", "net.ipv6.conf.all.forwarding=0");
     }
+
+    /// <summary>A sysctl of the node's network namespace, e.g. <c>net.ipv4.ip_forward</c>.</summary>
+    public string Sysctl(string name) => Run("ip", ["netns", "exec", Netns, "sysctl", "-n", name], TimeSpan.FromSeconds(10)).Output.Trim();
 
     public string Id { get; }
 
@@ -58,7 +64,12 @@ internal sealed class PodmanNode : IDisposable
     public string NodeName => "k8s-node-" + Id;
 
     /// <summary>Where a hostPath of the spec is on this host.</summary>
-    public string HostPath(string path) => path.StartsWith("/var/run/netns", StringComparison.Ordinal)
+    /// <remarks>
+    /// <c>/var/run/netns</c> and <c>/proc</c> are this host's own: the node's network is a
+    /// namespace of this kernel, and a net sysctl written through this host's procfs acts on
+    /// the writer's network namespace (the node's, for a hostNetwork container).
+    /// </remarks>
+    public string HostPath(string path) => path.StartsWith("/var/run/netns", StringComparison.Ordinal) || path.StartsWith("/proc/", StringComparison.Ordinal)
         ? path
         : Path.Combine(Root, path.TrimStart('/'));
 
@@ -254,11 +265,53 @@ internal sealed class PodmanNode : IDisposable
             RedirectStandardError = true,
         };
         var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        var output = new StringBuilder();
+        DataReceivedEventHandler keep = (_, e) =>
+        {
+            lock (output)
+            {
+                if (e.Data is not null && output.Length < 16 * 1024)
+                {
+                    output.AppendLine(e.Data);
+                }
+            }
+        };
+        p.OutputDataReceived += keep;
+        p.ErrorDataReceived += keep;
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
-        _processes.Add(p);
+        _processes.Add((p, output));
+    }
+
+    /// <summary>What a failed test should print: the pods' programs (alive? their output), the node's and pods' addresses, routes and neighbours.</summary>
+    public string Describe()
+    {
+        var sb = new StringBuilder();
+        foreach (var (p, output) in _processes)
+        {
+            string state;
+            try
+            {
+                state = p.HasExited ? $"exited {p.ExitCode}" : "running";
+            }
+            catch (InvalidOperationException e)
+            {
+                state = e.Message;
+            }
+            lock (output)
+            {
+                sb.AppendLine($"program {p.StartInfo.FileName} {string.Join(' ', p.StartInfo.ArgumentList)}: {state}\n{output}");
+            }
+        }
+        foreach (var n in _netns)
+        {
+            foreach (string[] what in (string[][])[["addr"], ["route"], ["neigh"], ["-s", "link"]])
+            {
+                sb.AppendLine($"ip -n {n} {string.Join(' ', what)}:\n{Run("ip", ["-n", n, .. what], TimeSpan.FromSeconds(10)).Output}");
+            }
+        }
+        sb.AppendLine("tc filters on the node: " + Run("ip", ["netns", "exec", Netns, "sh", "-c", "for d in $(ls /sys/class/net); do echo \"$d: $(tc filter show dev $d ingress | head -3) / $(tc filter show dev $d egress | head -3)\"; done"], TimeSpan.FromSeconds(20)).Output);
+        return sb.ToString();
     }
 
     public static Result InNetns(string netns, TimeSpan timeout, params string[] args) =>
@@ -270,7 +323,7 @@ internal sealed class PodmanNode : IDisposable
         {
             Run("podman", ["rm", "-f", "-t", "0", c], TimeSpan.FromSeconds(60));
         }
-        foreach (var p in _processes)
+        foreach (var (p, _) in _processes)
         {
             try
             {
