@@ -23,9 +23,11 @@ internal sealed record EndpointMapState(int EndpointId, bool IngressEnforced, bo
     public bool EgressAuditBeside { get; init; }
 
     /// <summary>True when both states put the same flags and entries in the map.</summary>
-    public bool SameMapState(EndpointMapState other) =>
+    public bool SameMapState(EndpointMapState other) => SameFlags(other) && Entries.SequenceEqual(other.Entries);
+
+    /// <summary>True when both states put the same flags in the endpoint map.</summary>
+    public bool SameFlags(EndpointMapState other) =>
         IngressEnforced == other.IngressEnforced && EgressEnforced == other.EgressEnforced &&
         IngressAudit == other.IngressAudit && EgressAudit == other.EgressAudit &&
-        IngressAuditBeside == other.IngressAuditBeside && EgressAuditBeside == other.EgressAuditBeside &&
-        Entries.SequenceEqual(other.Entries);
+        IngressAuditBeside == other.IngressAuditBeside && EgressAuditBeside == other.EgressAuditBeside;
 }

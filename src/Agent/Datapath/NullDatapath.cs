@@ -40,11 +40,15 @@ internal sealed class NullDatapath : INodeDatapath
         }
     }
 
+    /// <summary>How many whole-policy writes were made (what a real datapath would rewrite).</summary>
+    public int PolicyWrites { get; private set; }
+
     public void ApplyPolicy(EndpointMapState state, uint revision)
     {
         lock (_policies)
         {
             _policies[state.EndpointId] = state;
+            PolicyWrites++;
         }
     }
 

@@ -42,7 +42,6 @@ internal sealed class PolicyRegenerator : BackgroundService
     private readonly PolicyCookieNames _cookies;
     private readonly Lock _apply = new();
     private readonly List<(long Sequence, FqdnLearnedAddress Address)> _overlay = [];
-    private readonly HashSet<int> _touched = [];
     private Func<Policy.Api.FqdnSelector, IReadOnlyList<string>, bool>? _selects;
     private long _generation;
     private long _applied;
@@ -109,7 +108,6 @@ internal sealed class PolicyRegenerator : BackgroundService
             }
             foreach (var (endpointId, entries) in plan)
             {
-                _touched.Add(endpointId);
                 _datapath.AddPolicyEntries(endpointId, entries);
             }
         }
@@ -164,7 +162,6 @@ internal sealed class PolicyRegenerator : BackgroundService
     private int Regenerate(long revision, IReadOnlyList<EndpointModel> endpoints, bool onlyChanged = false)
     {
         var failed = 0;
-        var previous = onlyChanged ? LastComputation : null;
         // :: Step 1: resolve (pure; a failure leaves the previous state in force). Entries the
         // incremental FQDN path adds after this sequence are not in it and are carried over.
         var sequence = FqdnSequence?.Invoke() ?? long.MaxValue;
@@ -199,9 +196,11 @@ internal sealed class PolicyRegenerator : BackgroundService
         foreach (var endpoint in endpoints)
         {
             var state = computation.Endpoints.TryGetValue(endpoint.Id, out var s) ? s : EndpointMapState.Empty(endpoint.Id);
-            var touched = _touched.Contains(endpoint.Id);
             state = WithOverlay(state, overlay);
-            if (!touched && previous is not null && previous.Endpoints.TryGetValue(endpoint.Id, out var before) && SameState(before, state))
+            // What the map holds already (the last whole write plus the entries the incremental
+            // FQDN path added since): when the resolution arrives at the same, nothing is rewritten —
+            // a whole-map write holds the incremental path, and so the DNS answers, behind it.
+            if (onlyChanged && _datapath.ReadPolicy(endpoint.Id) is { } inMap && SameState(inMap, state))
             {
                 flags[endpoint.Id] = (state.IngressEnforced, state.EgressEnforced);
                 entries += state.Entries.Count;
@@ -222,8 +221,6 @@ internal sealed class PolicyRegenerator : BackgroundService
         }
         // What the resolution included is no longer an overlay; what came later stays for the next one.
         _overlay.RemoveAll(o => o.Sequence <= sequence);
-        _touched.Clear();
-        _touched.UnionWith(overlay.Keys);
         LastComputation = computation;
         }
         _endpoints.SetEnforcement(flags);
@@ -271,7 +268,27 @@ internal sealed class PolicyRegenerator : BackgroundService
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
-    private static bool SameState(EndpointMapState a, EndpointMapState b) => a.SameMapState(b);
+    /// <summary>Same flags and the same entries, in any order (incremental additions are appended; a resolution orders its own).</summary>
+    internal static bool SameState(EndpointMapState a, EndpointMapState b)
+    {
+        if (a.SameMapState(b))
+        {
+            return true;
+        }
+        if (a.Entries.Count != b.Entries.Count || !a.SameFlags(b))
+        {
+            return false;
+        }
+        var set = new HashSet<PolicyMapEntrySpec>(a.Entries);
+        foreach (var e in b.Entries)
+        {
+            if (!set.Remove(e))
+            {
+                return false;
+            }
+        }
+        return set.Count == 0;
+    }
 
     /// <summary>The last computation applied (for the proxy's peer resolver and status).</summary>
     public PolicyComputation? LastComputation { get; private set; }

@@ -126,6 +126,34 @@ public sealed class FqdnRegenerationTests : IDisposable
         Assert.DoesNotContain(datapath.ReadPolicy(tie.Id)!.Entries, e => e.Identity == id);
     }
 
+    [Fact]
+    public async Task RegenerateChanged_AfterIncrementalLearns_RewritesNoMapThatAlreadyHoldsTheResolution()
+    {
+        var (endpoints, datapath, regenerator, fqdn) = Agent(Egress("- toFQDNs: [{matchPattern: \"*.load.empire.test\"}]\n    toPorts: [{ports: [{port: \"80\", protocol: TCP}]}]"));
+        var tie = Pod(endpoints, "tiefighter", "class=tiefighter", "10.244.0.10");
+        var xwing = Pod(endpoints, "xwing", "class=xwing", "10.244.0.11");
+        regenerator.RegenerateNow();
+        for (var i = 1; i <= 20; i++)
+        {
+            await fqdn.LearnAsync(new FqdnObservation((uint)tie.Id, $"n{i}.load.empire.test.", [(IPAddress.Parse($"198.51.100.{i}"), 30)], [], DateTimeOffset.UtcNow), CancellationToken.None);
+        }
+        Assert.Equal(20, fqdn.PlumbedIncrementally);
+        var writes = datapath.PolicyWrites;
+
+        // The background consistency pass: the maps already hold what it resolves.
+        Assert.True(regenerator.RegenerateChanged());
+        Assert.Equal(writes, datapath.PolicyWrites);
+        Assert.Equal(20, datapath.ReadPolicy(tie.Id)!.Entries.Count(e => e.Port == 80));
+
+        // A map that does not hold the resolution is rewritten: the policy no longer selects one name.
+        fqdn.Clean(null, "n1.load.empire.test");
+        Assert.True(datapath.PolicyWrites > writes);
+        var id = endpoints.Allocator.Cidrs.GetValueOrDefault(IPNetwork.Parse("198.51.100.1/32"));
+        Assert.DoesNotContain(datapath.ReadPolicy(tie.Id)!.Entries, e => e.Identity == id && e.Port == 80);
+        Assert.Equal(19, datapath.ReadPolicy(tie.Id)!.Entries.Count(e => e.Port == 80));
+        Assert.DoesNotContain(datapath.ReadPolicy(xwing.Id)!.Entries, e => e.Port == 80);
+    }
+
     private static string Egress(string rules) => $$$"""
         apiVersion: cilium.io/v2
         kind: CiliumNetworkPolicy
