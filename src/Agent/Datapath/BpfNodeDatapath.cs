@@ -224,15 +224,7 @@ internal sealed class BpfNodeDatapath : INodeDatapath, CiliumL7.Proxy.IProxyList
         {
             if (_applied.TryGetValue(endpointId, out var state))
             {
-                var merged = new List<PolicyMapEntrySpec>(state.Entries);
-                foreach (var e in entries)
-                {
-                    if (!merged.Exists(m => m.Direction == e.Direction && m.Identity == e.Identity && m.Protocol == e.Protocol && m.Port == e.Port && m.EndPort == e.EndPort))
-                    {
-                        merged.Add(e);
-                    }
-                }
-                _applied[endpointId] = state with { Entries = merged };
+                _applied[endpointId] = state.WithAdded(entries);
             }
         }
     }

@@ -60,15 +60,7 @@ internal sealed class NullDatapath : INodeDatapath
             {
                 throw new InvalidOperationException($"endpoint {endpointId} has no policy yet");
             }
-            var merged = new List<PolicyMapEntrySpec>(state.Entries);
-            foreach (var e in entries)
-            {
-                if (!merged.Exists(m => m.Direction == e.Direction && m.Identity == e.Identity && m.Protocol == e.Protocol && m.Port == e.Port && m.EndPort == e.EndPort))
-                {
-                    merged.Add(e);
-                }
-            }
-            _policies[endpointId] = state with { Entries = merged };
+            _policies[endpointId] = state.WithAdded(entries);
         }
     }
 

@@ -200,7 +200,7 @@ internal sealed class PolicyRegenerator : BackgroundService
             // What the map holds already (the last whole write plus the entries the incremental
             // FQDN path added since): when the resolution arrives at the same, nothing is rewritten —
             // a whole-map write holds the incremental path, and so the DNS answers, behind it.
-            if (onlyChanged && _datapath.ReadPolicy(endpoint.Id) is { } inMap && SameState(inMap, state))
+            if (onlyChanged && _datapath.ReadPolicy(endpoint.Id) is { } inMap && inMap.SameMapStateInAnyOrder(state))
             {
                 flags[endpoint.Id] = (state.IngressEnforced, state.EgressEnforced);
                 entries += state.Entries.Count;
@@ -235,22 +235,8 @@ internal sealed class PolicyRegenerator : BackgroundService
     }
 
     /// <summary>The state plus the entries the incremental plan adds (a resolved entry with the same key wins).</summary>
-    private static EndpointMapState WithOverlay(EndpointMapState state, Dictionary<int, List<PolicyMapEntrySpec>> overlay)
-    {
-        if (!overlay.TryGetValue(state.EndpointId, out var added))
-        {
-            return state;
-        }
-        var merged = new List<PolicyMapEntrySpec>(state.Entries);
-        foreach (var entry in added)
-        {
-            if (!merged.Exists(m => m.Direction == entry.Direction && m.Identity == entry.Identity && m.Protocol == entry.Protocol && m.Port == entry.Port && m.EndPort == entry.EndPort))
-            {
-                merged.Add(entry);
-            }
-        }
-        return state with { Entries = merged };
-    }
+    private static EndpointMapState WithOverlay(EndpointMapState state, Dictionary<int, List<PolicyMapEntrySpec>> overlay) =>
+        overlay.TryGetValue(state.EndpointId, out var added) ? state.WithAdded(added) : state;
 
     private IReadOnlyDictionary<System.Net.IPNetwork, uint> WithOverlay(IReadOnlyDictionary<System.Net.IPNetwork, uint> cidrs, long sequence)
     {
@@ -267,28 +253,6 @@ internal sealed class PolicyRegenerator : BackgroundService
     }
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
-
-    /// <summary>Same flags and the same entries, in any order (incremental additions are appended; a resolution orders its own).</summary>
-    internal static bool SameState(EndpointMapState a, EndpointMapState b)
-    {
-        if (a.SameMapState(b))
-        {
-            return true;
-        }
-        if (a.Entries.Count != b.Entries.Count || !a.SameFlags(b))
-        {
-            return false;
-        }
-        var set = new HashSet<PolicyMapEntrySpec>(a.Entries);
-        foreach (var e in b.Entries)
-        {
-            if (!set.Remove(e))
-            {
-                return false;
-            }
-        }
-        return set.Count == 0;
-    }
 
     /// <summary>The last computation applied (for the proxy's peer resolver and status).</summary>
     public PolicyComputation? LastComputation { get; private set; }
